@@ -1,0 +1,1 @@
+"""The Litestar application: controllers, schemas, problem+json, middleware."""

@@ -1,0 +1,56 @@
+"""Probes for the load balancer and the orchestrator."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from taskflow.adapters.http.auth import PUBLIC
+from taskflow.adapters.http.state import AppState  # noqa: TC001 - Litestar resolves it at runtime
+
+PROBE_TIMEOUT_SECONDS = 1.0
+GATING_CHECK = "database"
+
+
+async def _probe(check: Any) -> str:
+    try:
+        await asyncio.wait_for(check(), PROBE_TIMEOUT_SECONDS)
+    except Exception:  # noqa: BLE001 - any failure of a probe means "down", never a 500
+        return "down"
+    return "up"
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["operations"]  # noqa: RUF012 - Litestar's declared attribute type
+    opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
+    include_in_schema = True
+
+    @get("/live", summary="The process answers; checks no dependency")
+    async def live(self) -> dict[str, str]:
+        return {"status": "up"}
+
+    @get("/ready", summary="Started, not draining, and MongoDB reachable for reads")
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        state: AppState | None = getattr(request.app.state, "taskflow", None)
+        if state is None or request.app.state.get("draining", False):
+            return Response(
+                {"status": "down", "checks": {}},
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        names = list(state.checks)
+        results = dict(
+            zip(
+                names,
+                await asyncio.gather(*(_probe(state.checks[n]) for n in names)),
+                strict=True,
+            )
+        )
+        ready = results.get(GATING_CHECK) == "up"
+        return Response(
+            {"status": "up" if ready else "down", "checks": results},
+            status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE,
+        )

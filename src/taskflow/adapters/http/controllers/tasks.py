@@ -1,0 +1,52 @@
+"""The caller's own tasks."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from taskflow.adapters.http.schemas import TaskCreate, TaskResponse, etag_of
+from taskflow.domain.entities import User  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
+from taskflow.domain.services.tasks import TaskService  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.values import TaskId
+
+
+def _task_id(raw: str) -> TaskId:
+    """A malformed id names no task: 404, as for any other id the caller cannot see."""
+    try:
+        return TaskId(raw)
+    except InvalidValueError:
+        raise TaskNotFoundError from None
+
+
+class TasksController(Controller):
+    path = "/api/v1/tasks"
+    tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a task")
+    async def create(
+        self,
+        data: JSONBody[TaskCreate],
+        current_user: NamedDependency[User],
+        task_service: NamedDependency[TaskService],
+    ) -> Response[TaskResponse]:
+        task = await task_service.create(current_user.id, data.to_draft())
+        return Response(
+            TaskResponse.of(task),
+            status_code=HTTP_201_CREATED,
+            headers={"Location": f"{self.path}/{task.id}", "ETag": etag_of(task)},
+        )
+
+    @get("/{task_id:str}", summary="One of your tasks")
+    async def get(
+        self,
+        task_id: FromPath[str],
+        current_user: NamedDependency[User],
+        task_service: NamedDependency[TaskService],
+    ) -> Response[TaskResponse]:
+        task = await task_service.get(current_user.id, _task_id(task_id))
+        return Response(TaskResponse.of(task), headers={"ETag": etag_of(task)})

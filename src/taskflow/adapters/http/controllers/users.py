@@ -1,0 +1,19 @@
+"""The caller's own account."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+
+from taskflow.adapters.http.schemas import UserResponse
+from taskflow.domain.entities import User  # noqa: TC001 - Litestar resolves it at runtime
+
+
+class UsersController(Controller):
+    path = "/api/v1/users"
+    tags = ["users"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @get("/me", summary="Your profile")
+    async def me(self, current_user: NamedDependency[User]) -> UserResponse:
+        return UserResponse.of(current_user)

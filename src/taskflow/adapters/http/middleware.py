@@ -1,0 +1,81 @@
+"""One ASGI middleware for what every response needs: request id, headers, one log line."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, Final
+
+import structlog
+from litestar.datastructures import MutableScopeHeaders
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER: Final = "x-request-id"
+_VALID_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_SECURITY_HEADERS: Final = (
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+)
+
+log = structlog.get_logger("taskflow.access")
+
+
+class RequestContextMiddleware:
+    """Accepts a sane `X-Request-ID` or makes one, echoes it, binds it to every log line,
+    adds security headers, and logs one canonical line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = (
+            incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        )
+        authenticated = b"authorization" in headers
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out = MutableScopeHeaders.from_message(message)
+                out[REQUEST_ID_HEADER] = request_id
+                for name, value in _SECURITY_HEADERS:
+                    out[name] = value
+                if authenticated and "cache-control" not in out:
+                    # Private data: never stored; an ETag still lets the owner revalidate.
+                    out["cache-control"] = (
+                        "private, no-cache" if "etag" in out else "no-store"
+                    )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("path_template") or _route_template(scope)
+            log.info(
+                "request",
+                method=scope["method"],
+                route=route,
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+
+def _route_template(scope: Scope) -> str:
+    handler: Any = scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    return next(iter(paths)) if paths else "unmatched"

@@ -1,0 +1,135 @@
+"""Request and response bodies. Requests reject unknown fields; limits come from the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from taskflow.domain.entities import Task, TaskDraft, User
+from taskflow.domain.values import (
+    DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PASSWORD_MAX_BYTES,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    TITLE_MAX_LENGTH,
+    Priority,
+    Role,
+    TaskStatus,
+)
+
+Title = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=TITLE_MAX_LENGTH, examples=["Write the report"]
+    ),
+]
+Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX_LENGTH)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=TAG_MAX_LENGTH)]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=TAGS_MAX_COUNT)]
+EmailField = Annotated[
+    str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])
+]
+# Characters, not bytes: the byte limit is checked by the password policy before hashing.
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX_BYTES)]
+Name = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Ada Lovelace"]),
+]
+AwareDatetime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="ISO 8601 with a time-zone offset")
+]
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: EmailField
+    password: Password
+    name: Name
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: EmailField
+    password: Password
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+
+class UserResponse(msgspec.Struct):
+    id: str
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserResponse:
+        return cls(
+            id=user.id.value,
+            email=user.email.value,
+            name=user.name,
+            role=user.role,
+            is_active=user.is_active,
+            created_at=user.created_at,
+        )
+
+
+class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    description: Description = ""
+    status: TaskStatus = TaskStatus.TODO
+    priority: Priority = Priority.MEDIUM
+    due_at: AwareDatetime | None = None
+    tags: Tags = msgspec.field(default_factory=list)
+
+    def to_draft(self) -> TaskDraft:
+        return TaskDraft(
+            title=self.title,
+            description=self.description,
+            status=self.status,
+            priority=self.priority,
+            due_at=self.due_at,
+            tags=tuple(self.tags),
+        )
+
+
+class TaskResponse(msgspec.Struct):
+    id: str
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    due_at: datetime | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, task: Task) -> TaskResponse:
+        return cls(
+            id=task.id.value,
+            title=task.title,
+            description=task.description,
+            status=task.status,
+            priority=task.priority,
+            due_at=task.due_at,
+            tags=list(task.tags),
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            completed_at=task.completed_at,
+            version=task.version,
+        )
+
+
+def etag_of(task: Task) -> str:
+    """A strong validator: the version changes whenever the task does."""
+    return f'"{task.version}"'

@@ -1,0 +1,29 @@
+"""Enqueueing on arq. The pool is made without a ping, so the API starts while Redis is down."""
+
+from __future__ import annotations
+
+from arq.connections import ArqRedis
+from redis.exceptions import RedisError
+
+from taskflow.domain.errors import UnavailableError
+from taskflow.domain.ports import JobQueue
+
+
+def connect(url: str, *, timeout_seconds: float) -> ArqRedis:
+    pool: ArqRedis = ArqRedis.from_url(
+        url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+    )
+    return pool
+
+
+class ArqJobQueue(JobQueue):
+    """arq refuses a second job with the same id while the first is queued or its result kept."""
+
+    def __init__(self, pool: ArqRedis) -> None:
+        self._pool = pool
+
+    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None:
+        try:
+            await self._pool.enqueue_job(job, _job_id=job_id, **kwargs)
+        except (RedisError, OSError) as exc:
+            raise UnavailableError from exc

@@ -1,0 +1,1 @@
+"""MongoDB through PyMongo's async API, with Beanie documents for schema and indexes."""

@@ -1,0 +1,55 @@
+"""The one MongoDB client per process, and the rules every operation inherits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from beanie import init_beanie
+from pymongo import AsyncMongoClient, ReadPreference
+
+from taskflow.adapters.mongo.documents import DOCUMENTS
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+# The driver's minimum: a secondary further behind than this is not read from.
+MAX_STALENESS_SECONDS = 90
+
+
+def connect(
+    uri: str, *, timeout_seconds: float, app_name: str = "taskflow"
+) -> AsyncMongoClient[Any]:
+    """Writes are majority and journaled and retried once; reads may go to a secondary.
+
+    Keyword options override the URI, so these rules hold whatever URI is configured.
+    `timeoutMS` is the per-operation deadline (CSOT); past it the caller answers 503.
+    """
+    return AsyncMongoClient(
+        uri,
+        appname=app_name,
+        tz_aware=True,
+        w="majority",
+        journal=True,
+        retryWrites=True,
+        retryReads=True,
+        readPreference="secondaryPreferred",
+        maxStalenessSeconds=MAX_STALENESS_SECONDS,
+        timeoutMS=int(timeout_seconds * 1000),
+        connect=False,
+    )
+
+
+async def init_documents(
+    database: AsyncDatabase[Any], *, create_indexes: bool = False
+) -> None:
+    """Bind the Beanie documents; only `taskflow migrate` creates indexes."""
+    await init_beanie(
+        database=database,
+        document_models=list(DOCUMENTS),
+        skip_indexes=not create_indexes,
+    )
+
+
+async def ping_for_reads(database: AsyncDatabase[Any]) -> None:
+    """Raise unless some member that may serve reads answers."""
+    await database.command("ping", read_preference=ReadPreference.SECONDARY_PREFERRED)

@@ -1,0 +1,1 @@
+"""Redis: connection, and later cache, rate limits and revocations."""

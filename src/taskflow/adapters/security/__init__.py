@@ -1,0 +1,1 @@
+"""Password hashing (argon2-cffi) and access tokens (PyJWT)."""

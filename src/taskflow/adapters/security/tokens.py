@@ -1,0 +1,67 @@
+"""Access tokens as JWTs (RFC 9068 profile), HS256 pinned, every claim required."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+import jwt
+
+from taskflow.domain.errors import InvalidTokenError, InvalidValueError
+from taskflow.domain.ports import AccessToken, TokenClaims, TokenIssuer
+from taskflow.domain.values import UserId
+
+ALGORITHM: Final = "HS256"
+TOKEN_TYPE: Final = "at+jwt"  # RFC 9068 §2.1
+LEEWAY_SECONDS: Final = 30
+_REQUIRED: Final = ["exp", "iat", "nbf", "sub", "jti", "iss", "aud"]
+
+
+class JwtTokenIssuer(TokenIssuer):
+    """Only HS256 is accepted, whatever the token's header says."""
+
+    def __init__(
+        self, *, secret: str, issuer: str, audience: str, ttl_seconds: int
+    ) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl = timedelta(seconds=ttl_seconds)
+
+    def issue(self, subject: UserId, *, now: datetime) -> AccessToken:
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": subject.value,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._ttl,
+        }
+        token = jwt.encode(
+            claims, self._secret, algorithm=ALGORITHM, headers={"typ": TOKEN_TYPE}
+        )
+        return AccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            if jwt.get_unverified_header(token).get("typ") != TOKEN_TYPE:
+                raise InvalidTokenError
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": _REQUIRED},
+            )
+            return TokenClaims(
+                subject=UserId(str(claims["sub"])),
+                token_id=str(claims["jti"]),
+                issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=UTC),
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
+            )
+        except (jwt.PyJWTError, InvalidValueError, ValueError, TypeError):
+            raise InvalidTokenError from None

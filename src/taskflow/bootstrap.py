@@ -1,0 +1,141 @@
+"""The composition root: the only module that knows which adapter serves which port."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from taskflow.adapters.clock import SystemClock
+from taskflow.adapters.jobs import queue as arq_queue
+from taskflow.adapters.mail.smtp import SmtpMailer
+from taskflow.adapters.mongo import client as mongo
+from taskflow.adapters.mongo.ids import ObjectIdGenerator
+from taskflow.adapters.mongo.repositories import (
+    MongoTaskRepository,
+    MongoUserRepository,
+)
+from taskflow.adapters.redis import client as redis
+from taskflow.adapters.security.passwords import Argon2PasswordHasher
+from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.domain.services import Services
+from taskflow.domain.services.accounts import AccountService, PasswordPolicy
+from taskflow.domain.services.tasks import TaskService
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from pymongo import AsyncMongoClient
+    from pymongo.asynchronous.database import AsyncDatabase
+    from redis.asyncio import Redis
+
+    from taskflow.domain.ports import (
+        Clock,
+        IdGenerator,
+        JobQueue,
+        Mailer,
+        PasswordHasher,
+        TaskRepository,
+        TokenIssuer,
+        UserRepository,
+    )
+    from taskflow.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Connected adapters, one per port, plus the clients behind them for health checks."""
+
+    users: UserRepository
+    tasks: TaskRepository
+    hasher: PasswordHasher
+    tokens: TokenIssuer
+    clock: Clock
+    ids: IdGenerator
+    jobs: JobQueue
+    mailer: Mailer
+    mongo_client: AsyncMongoClient[Any]
+    database: AsyncDatabase[Any]
+    redis: Redis
+
+    def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
+        """`database` gates readiness; the others are reported only."""
+        return {
+            "database": lambda: mongo.ping_for_reads(self.database),
+            "redis": self.redis.ping,
+        }
+
+
+@asynccontextmanager
+async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
+    """Connect MongoDB and Redis for this process, and close them on the way out."""
+    mongo_client = mongo.connect(
+        settings.mongodb_uri, timeout_seconds=settings.request_timeout_seconds
+    )
+    database = mongo_client[settings.mongodb_database]
+    redis_client = redis.connect(
+        settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
+    )
+    job_pool = arq_queue.connect(
+        settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
+    )
+    try:
+        await mongo.init_documents(database)
+        yield Ports(
+            users=MongoUserRepository(),
+            tasks=MongoTaskRepository(),
+            hasher=Argon2PasswordHasher(
+                memory_kib=settings.argon2.memory_kib,
+                time_cost=settings.argon2.time_cost,
+                parallelism=settings.argon2.parallelism,
+                max_concurrent=settings.argon2.max_concurrent,
+            ),
+            tokens=JwtTokenIssuer(
+                secret=settings.jwt_secret,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                ttl_seconds=settings.access_token_ttl_seconds,
+            ),
+            clock=SystemClock(),
+            ids=ObjectIdGenerator(),
+            jobs=arq_queue.ArqJobQueue(job_pool),
+            mailer=SmtpMailer(settings.smtp_url),
+            mongo_client=mongo_client,
+            database=database,
+            redis=redis_client,
+        )
+    finally:
+        await job_pool.aclose()
+        await redis_client.aclose()
+        await mongo_client.close()
+
+
+def build_services(ports: Ports, settings: Settings) -> Services:
+    clock, ids = ports.clock, ports.ids
+    return Services(
+        accounts=AccountService(
+            ports.users,
+            ports.hasher,
+            ports.tokens,
+            clock,
+            ids,
+            PasswordPolicy(settings.password_min_length),
+            ports.jobs,
+            ports.mailer,
+        ),
+        tasks=TaskService(ports.tasks, clock, ids),
+    )
+
+
+async def migrate(settings: Settings) -> list[str]:
+    """Create every index; idempotent. Returns the collections it touched."""
+    client = mongo.connect(
+        settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30)
+    )
+    try:
+        await mongo.init_documents(
+            client[settings.mongodb_database], create_indexes=True
+        )
+    finally:
+        await client.close()
+    return [doc.Settings.name for doc in mongo.DOCUMENTS]

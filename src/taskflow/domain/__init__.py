@@ -1,0 +1,1 @@
+"""The business rules of taskflow; imports the standard library and itself only."""

@@ -1,0 +1,131 @@
+"""Entities: identity equality and the behaviour that keeps their invariants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.values import (
+    Email,
+    Priority,
+    Role,
+    TaskId,
+    TaskStatus,
+    UserId,
+    check_description,
+    check_name,
+    check_tags,
+    check_title,
+)
+
+
+def to_utc_millis(moment: datetime, *, field_name: str) -> datetime:
+    """Instants are kept in UTC at millisecond precision, as MongoDB stores them, so what
+    a write returns is exactly what a later read returns."""
+    if moment.utcoffset() is None:
+        msg = f"{field_name} must carry a time-zone offset"
+        raise InvalidValueError(msg, field=field_name)
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class User:
+    """An account. `tokens_valid_after` revokes every token issued before it."""
+
+    id: UserId
+    email: Email
+    name: str
+    password_hash: str
+    role: Role = Role.USER
+    is_active: bool = True
+    created_at: datetime
+    updated_at: datetime
+    tokens_valid_after: datetime | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskDraft:
+    """What a client may set on a new task; validated on construction."""
+
+    title: str
+    description: str = ""
+    status: TaskStatus = TaskStatus.TODO
+    priority: Priority = Priority.MEDIUM
+    due_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_title(self.title)
+        check_description(self.description)
+        object.__setattr__(self, "tags", check_tags(self.tags))
+        if self.due_at is not None:
+            object.__setattr__(self, "due_at", to_utc_millis(self.due_at, field_name="due_at"))
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class Task:
+    """A unit of work owned by one user. `version` grows by one on every change."""
+
+    id: TaskId
+    owner_id: UserId
+    title: str
+    description: str = ""
+    status: TaskStatus = TaskStatus.TODO
+    priority: Priority = Priority.MEDIUM
+    due_at: datetime | None = None
+    tags: tuple[str, ...] = field(default=())
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+    version: int = 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Task) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @classmethod
+    def create(
+        cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime
+    ) -> Task:
+        """A new task at version 1; one created as `done` is completed now."""
+        return cls(
+            id=task_id,
+            owner_id=owner_id,
+            title=draft.title,
+            description=draft.description,
+            status=draft.status,
+            priority=draft.priority,
+            due_at=draft.due_at,
+            tags=draft.tags,
+            created_at=now,
+            updated_at=now,
+            completed_at=now if draft.status is TaskStatus.DONE else None,
+        )
+
+
+def new_user(
+    user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime
+) -> User:
+    """A fresh, active, ordinary account."""
+    return User(
+        id=user_id,
+        email=email,
+        name=check_name(name),
+        password_hash=password_hash,
+        created_at=now,
+        updated_at=now,
+    )

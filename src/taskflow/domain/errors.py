@@ -1,0 +1,102 @@
+"""One shallow error tree; the HTTP adapter maps each class to a status once."""
+
+from __future__ import annotations
+
+
+class TaskflowError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "taskflow-error"
+    title = "The request could not be completed"
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.title
+        super().__init__(self.detail)
+
+
+class InvalidValueError(TaskflowError):
+    """A value breaks a business rule; `field` names it where one field is to blame."""
+
+    code = "invalid-value"
+    title = "A value is not valid"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+class NotFoundError(TaskflowError):
+    """The thing does not exist, or belongs to someone else: the two look the same."""
+
+    code = "not-found"
+    title = "Not found"
+
+
+class TaskNotFoundError(NotFoundError):
+    """No task with this id belongs to this owner."""
+
+    code = "task-not-found"
+    title = "Task not found"
+
+
+class UserNotFoundError(NotFoundError):
+    """No user with this id exists."""
+
+    code = "user-not-found"
+    title = "User not found"
+
+
+class ConflictError(TaskflowError):
+    """The request clashes with the current state."""
+
+    code = "conflict"
+    title = "Conflict"
+
+
+class EmailAlreadyRegisteredError(ConflictError):
+    """An account with this e-mail address exists already."""
+
+    code = "email-taken"
+    title = "E-mail address already registered"
+
+
+class UnauthenticatedError(TaskflowError):
+    """The caller did not prove who it is."""
+
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class InvalidCredentialsError(UnauthenticatedError):
+    """E-mail or password is wrong, or the account is inactive: one answer for all three."""
+
+    code = "invalid-credentials"
+    title = "Invalid e-mail or password"
+
+
+class InvalidTokenError(UnauthenticatedError):
+    """The bearer token is missing, malformed, expired or revoked."""
+
+    code = "invalid-token"
+    title = "Invalid or expired token"
+
+
+class ForbiddenError(TaskflowError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class UnavailableError(TaskflowError):
+    """A dependency did not answer in time; the client may retry."""
+
+    code = "unavailable"
+    title = "Service temporarily unavailable"
+
+
+class StorageUnavailableError(UnavailableError):
+    """The database did not answer within the request's deadline."""
+
+    code = "storage-unavailable"
+    title = "Storage temporarily unavailable"

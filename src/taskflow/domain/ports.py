@@ -1,0 +1,118 @@
+"""Ports: what the domain needs from the outside, as Protocols adapters subclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from taskflow.domain.entities import Task, User
+    from taskflow.domain.values import Email, TaskId, UserId
+
+
+class UserRepository(Protocol):
+    """Accounts. Reads here drive decisions (login, token checks): they go to the primary."""
+
+    async def add(self, user: User) -> None:
+        """Store a new account; EmailAlreadyRegisteredError if the e-mail is taken."""
+        ...
+
+    async def get(self, user_id: UserId) -> User:
+        """UserNotFoundError if there is no such account."""
+        ...
+
+    async def find_by_email(self, email: Email) -> User | None: ...
+
+    async def save(self, user: User) -> None:
+        """Replace a stored account with this state."""
+        ...
+
+
+class TaskRepository(Protocol):
+    """Tasks. The owner is part of every call: it is the shard key."""
+
+    async def add(self, task: Task) -> None: ...
+
+    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+        """TaskNotFoundError if the task does not exist or belongs to someone else."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing; implementations bound their concurrency."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the time of one verify, so an unknown e-mail answers as slowly as a known one."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A signed bearer token and how many seconds it lives."""
+
+    token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified access token says."""
+
+    subject: UserId
+    token_id: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+class TokenIssuer(Protocol):
+    """Issues and verifies access tokens; InvalidTokenError for anything not genuine and current."""
+
+    def issue(self, subject: UserId, *, now: datetime) -> AccessToken: ...
+
+    def verify(self, token: str) -> TokenClaims: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailMessage:
+    """A mail with a plain-text and an HTML part; `message_id` is deterministic so a
+    re-sent mail is recognisably the same one."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+
+
+class Mailer(Protocol):
+    """Sends mail; raises UnavailableError when the server cannot be reached."""
+
+    async def send(self, message: MailMessage) -> None: ...
+
+
+class JobQueue(Protocol):
+    """Background jobs. `job_id` makes enqueueing idempotent: a second call with it is a no-op."""
+
+    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None: ...
+
+
+class Clock(Protocol):
+    """Time enters the domain only through here."""
+
+    def now(self) -> datetime:
+        """The current time, time-zone aware, in UTC."""
+        ...
+
+
+class IdGenerator(Protocol):
+    """New identities, made before the write so a retried write reuses them."""
+
+    def new_user_id(self) -> UserId: ...
+
+    def new_task_id(self) -> TaskId: ...

@@ -1,0 +1,16 @@
+"""Use cases: each takes its ports as arguments and knows no adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.tasks import TaskService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every use case, as the composition root built them; shared by the API and the worker."""
+
+    accounts: AccountService
+    tasks: TaskService

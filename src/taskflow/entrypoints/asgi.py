@@ -1,0 +1,43 @@
+"""The ASGI app factory: `uvicorn --factory taskflow.entrypoints.asgi:create_app`."""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from taskflow.adapters.http.app import build_app, with_request_context
+from taskflow.adapters.http.state import AppState
+from taskflow.adapters.observability import configure_logging
+from taskflow.bootstrap import build_services, open_ports
+from taskflow.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from litestar import Litestar
+    from litestar.types import ASGIApp
+
+
+def create_app(settings: Settings | None = None) -> ASGIApp:
+    """Ports open in the lifespan, never at import time; tests pass their own settings."""
+    settings = settings or Settings.from_env(os.environ)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_ports(settings) as ports:
+            app.state.taskflow = AppState(
+                services=build_services(ports, settings), checks=ports.health_checks()
+            )
+            try:
+                yield
+            finally:
+                app.state.draining = True
+
+    app = build_app(
+        lifespan=[taskflow_lifespan],
+        max_body_bytes=settings.max_body_bytes,
+        cors_origins=settings.cors_origins,
+    )
+    return with_request_context(app)

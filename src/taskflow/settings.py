@@ -1,0 +1,161 @@
+"""Settings from `TASKFLOW_*` environment variables, read once and validated at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+PREFIX: Final = "TASKFLOW_"
+HS256_MIN_KEY_BYTES: Final = (
+    32  # RFC 7518 §3.2: a key at least as long as the hash output
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        msg = f"{PREFIX}{name} must be a whole number, not {raw!r}"
+        raise SettingsError(msg) from None
+    if value < minimum:
+        msg = f"{PREFIX}{name} must be at least {minimum}"
+        raise SettingsError(msg)
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        msg = f"{PREFIX}{name} must be a number, not {raw!r}"
+        raise SettingsError(msg) from None
+    if value <= 0:
+        msg = f"{PREFIX}{name} must be positive"
+        raise SettingsError(msg)
+    return value
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(
+        item.strip() for item in env.get(PREFIX + name, "").split(",") if item.strip()
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Argon2Settings:
+    """argon2id cost. The defaults are the OWASP Password Storage Cheat Sheet's first
+    recommended configuration (m=19 MiB, t=2, p=1); tests may pass cheaper ones."""
+
+    memory_kib: int = 19_456
+    time_cost: int = 2
+    parallelism: int = 1
+    max_concurrent: int = 4
+    """How many hashes may run at once per process, so logins cannot starve it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything configurable. Build it with `from_env`, or directly in tests."""
+
+    mongodb_uri: str
+    """MongoDB connection string, with the replica-set name and read preference."""
+    mongodb_database: str = "taskflow"
+    """Database name inside the cluster."""
+    redis_url: str
+    """Redis URL for cache, rate limits, revocations and the arq queue."""
+    smtp_url: str = "smtp://127.0.0.1:25"
+    """Where mail goes: smtp://host:port."""
+    jwt_secret: str = field(repr=False)
+    """HS256 signing key, at least 32 bytes."""
+    jwt_issuer: str = "taskflow"
+    jwt_audience: str = "taskflow-api"
+    access_token_ttl_seconds: int = 900
+    """Access-token lifetime: 15 minutes keeps a stolen token short-lived."""
+    password_min_length: int = 12
+    """Minimum password length in characters."""
+    argon2: Argon2Settings = field(default_factory=Argon2Settings)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed by CORS; empty means CORS stays closed."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted, in bytes (413 beyond)."""
+    request_timeout_seconds: float = 10.0
+    """Deadline for one database operation, shorter than the proxy's server timeout."""
+    redis_timeout_seconds: float = 0.5
+    """Socket timeout for Redis: a stalled Redis must not stall requests."""
+    log_level: str = "info"
+    log_json: bool = True
+    home: Path = Path(".taskflow")
+    """Where `taskflow dev` keeps data, mail and the env file of the stack it started."""
+
+    def __post_init__(self) -> None:
+        if len(self.jwt_secret.encode()) < HS256_MIN_KEY_BYTES:
+            msg = f"{PREFIX}JWT_SECRET must be at least {HS256_MIN_KEY_BYTES} bytes for HS256"
+            raise SettingsError(msg)
+        if not self.mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
+            msg = f"{PREFIX}MONGODB_URI must be a mongodb:// or mongodb+srv:// URI"
+            raise SettingsError(msg)
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            msg = f"{PREFIX}REDIS_URL must be a redis:// URL"
+            raise SettingsError(msg)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """The only reader of the environment; fails with one message naming the variable."""
+        missing = [
+            name for name in ("MONGODB_URI", "REDIS_URL") if not env.get(PREFIX + name)
+        ]
+        if missing:
+            msg = f"set {', '.join(PREFIX + m for m in missing)} (or run `taskflow dev`, which starts them)"
+            raise SettingsError(msg)
+        secret = env.get(PREFIX + "JWT_SECRET") or ""
+        if not secret:
+            msg = f"set {PREFIX}JWT_SECRET to a random string of at least {HS256_MIN_KEY_BYTES} bytes"
+            raise SettingsError(msg)
+        return cls(
+            mongodb_uri=env[PREFIX + "MONGODB_URI"],
+            mongodb_database=env.get(PREFIX + "MONGODB_DATABASE") or "taskflow",
+            redis_url=env[PREFIX + "REDIS_URL"],
+            smtp_url=env.get(PREFIX + "SMTP_URL") or "smtp://127.0.0.1:25",
+            jwt_secret=secret,
+            jwt_issuer=env.get(PREFIX + "JWT_ISSUER") or "taskflow",
+            jwt_audience=env.get(PREFIX + "JWT_AUDIENCE") or "taskflow-api",
+            access_token_ttl_seconds=_int(
+                env, "ACCESS_TOKEN_TTL_SECONDS", 900, minimum=1
+            ),
+            password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 12, minimum=1),
+            argon2=Argon2Settings(
+                memory_kib=_int(env, "ARGON2_MEMORY_KIB", 19_456, minimum=8),
+                time_cost=_int(env, "ARGON2_TIME_COST", 2, minimum=1),
+                parallelism=_int(env, "ARGON2_PARALLELISM", 1, minimum=1),
+                max_concurrent=_int(env, "ARGON2_MAX_CONCURRENT", 4, minimum=1),
+            ),
+            host=env.get(PREFIX + "HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8000, minimum=1),
+            cors_origins=_list(env, "CORS_ORIGINS"),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1024),
+            request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 10.0),
+            redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.5),
+            log_level=(env.get(PREFIX + "LOG_LEVEL") or "info").lower(),
+            log_json=(env.get(PREFIX + "LOG_FORMAT") or "json").lower() == "json",
+            home=Path(env.get(PREFIX + "HOME") or ".taskflow"),
+        )
+
+
+def random_secret() -> str:
+    """A fresh signing key for a development stack."""
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,108 @@
+"""The app on a real uvicorn server on loopback, in the test event loop, against real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from pymongo import AsyncMongoClient
+
+from taskflow.entrypoints.asgi import create_app
+from taskflow.entrypoints.processes import free_port
+from taskflow.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+async def api_url(settings: Settings) -> AsyncIterator[str]:
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        server_header=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def client(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture(autouse=True)
+async def _clean_database(settings: Settings) -> AsyncIterator[None]:
+    yield
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        database = mongo[settings.mongodb_database]
+        for name in await database.list_collection_names():
+            await database[name].delete_many({})
+    finally:
+        await mongo.close()
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    token: str
+    id: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def register(client: httpx.AsyncClient) -> Callable[[], Awaitable[Account]]:
+    async def make() -> Account:
+        email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+        created = await client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "name": "T"},
+        )
+        assert created.status_code == 201, created.text
+        login = await client.post(
+            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        return Account(
+            email=email, token=login.json()["access_token"], id=created.json()["id"]
+        )
+
+    return make
+
+
+def assert_problem(
+    response: httpx.Response, status: int, type_suffix: str | None = None
+) -> dict[str, object]:
+    """Status, media type, and an RFC 9457 body that names nothing internal."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, object] = response.json()
+    assert body["status"] == status
+    assert str(body["type"]).startswith("https://taskflow.dev/problems/")
+    assert body["title"]
+    if type_suffix is not None:
+        assert body["type"] == f"https://taskflow.dev/problems/{type_suffix}"
+    text = response.text
+    for leak in ("Traceback", "pymongo", "Error(", 'File "', "msgspec"):
+        assert leak not in text
+    return body

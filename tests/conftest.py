@@ -1,0 +1,59 @@
+"""Session-wide real servers: SecantusDB with test commands, and Redis. No mocks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from taskflow.entrypoints.processes import Child, start_redis, start_secantus
+from taskflow.settings import Argon2Settings, Settings
+
+# Cheap argon2 for speed; tests/unit/test_settings.py asserts the production defaults.
+TEST_ARGON2 = Argon2Settings(
+    memory_kib=64, time_cost=1, parallelism=1, max_concurrent=4
+)
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def service_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("services") / "services.log"
+    yield path
+
+
+@pytest.fixture(scope="session")
+def mongodb(service_log: Path) -> Iterator[Child]:
+    with service_log.open("ab") as log:
+        child = start_secantus(storage=None, test_commands=True, log=log)
+        yield child
+        child.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(service_log: Path) -> Iterator[Child]:
+    with service_log.open("ab") as log:
+        child = start_redis(data_dir=None, log=log)
+        yield child
+        child.stop()
+
+
+def make_settings(mongodb: Child, redis_server: Child, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "mongodb_uri": mongodb.url,
+        "mongodb_database": f"test_{uuid.uuid4().hex[:12]}",
+        "redis_url": redis_server.url,
+        "jwt_secret": TEST_JWT_SECRET,
+        "argon2": TEST_ARGON2,
+        "log_json": True,
+        "request_timeout_seconds": 5.0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]  # keyword values checked by the dataclass
+
+
+@pytest.fixture(scope="session")
+def settings(mongodb: Child, redis_server: Child) -> Settings:
+    return make_settings(mongodb, redis_server)
