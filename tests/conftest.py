@@ -12,16 +12,13 @@ from taskflow.entrypoints.processes import Child, start_redis, start_secantus
 from taskflow.settings import Argon2Settings, Settings
 
 # Cheap argon2 for speed; tests/unit/test_settings.py asserts the production defaults.
-TEST_ARGON2 = Argon2Settings(
-    memory_kib=64, time_cost=1, parallelism=1, max_concurrent=4
-)
+TEST_ARGON2 = Argon2Settings(memory_kib=64, time_cost=1, parallelism=1, max_concurrent=4)
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
-def service_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("services") / "services.log"
-    yield path
+def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("services") / "services.log"
 
 
 @pytest.fixture(scope="session")

@@ -69,21 +69,14 @@ class Ports:
 @asynccontextmanager
 async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     """Connect MongoDB and Redis for this process, and close them on the way out."""
-    mongo_client = mongo.connect(
-        settings.mongodb_uri, timeout_seconds=settings.request_timeout_seconds
-    )
+    mongo_client = mongo.connect(settings.mongodb_uri, timeout_seconds=settings.request_timeout_seconds)
     database = mongo_client[settings.mongodb_database]
-    redis_client = redis.connect(
-        settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
-    )
-    job_pool = arq_queue.connect(
-        settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
-    )
+    redis_client = redis.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    job_pool = arq_queue.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     try:
-        await mongo.init_documents(database)
         yield Ports(
-            users=MongoUserRepository(),
-            tasks=MongoTaskRepository(),
+            users=MongoUserRepository(database),
+            tasks=MongoTaskRepository(database),
             hasher=Argon2PasswordHasher(
                 memory_kib=settings.argon2.memory_kib,
                 time_cost=settings.argon2.time_cost,
@@ -114,14 +107,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     clock, ids = ports.clock, ports.ids
     return Services(
         accounts=AccountService(
-            ports.users,
-            ports.hasher,
-            ports.tokens,
-            clock,
-            ids,
-            PasswordPolicy(settings.password_min_length),
-            ports.jobs,
-            ports.mailer,
+            users=ports.users,
+            hasher=ports.hasher,
+            tokens=ports.tokens,
+            clock=clock,
+            ids=ids,
+            policy=PasswordPolicy(settings.password_min_length),
+            jobs=ports.jobs,
+            mailer=ports.mailer,
         ),
         tasks=TaskService(ports.tasks, clock, ids),
     )
@@ -129,13 +122,8 @@ def build_services(ports: Ports, settings: Settings) -> Services:
 
 async def migrate(settings: Settings) -> list[str]:
     """Create every index; idempotent. Returns the collections it touched."""
-    client = mongo.connect(
-        settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30)
-    )
+    client = mongo.connect(settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30))
     try:
-        await mongo.init_documents(
-            client[settings.mongodb_database], create_indexes=True
-        )
+        return await mongo.create_indexes(client[settings.mongodb_database])
     finally:
         await client.close()
-    return [doc.Settings.name for doc in mongo.DOCUMENTS]

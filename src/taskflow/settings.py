@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Final
 
 PREFIX: Final = "TASKFLOW_"
-HS256_MIN_KEY_BYTES: Final = (
-    32  # RFC 7518 §3.2: a key at least as long as the hash output
-)
+HS256_MIN_KEY_BYTES: Final = 32  # RFC 7518 §3.2: a key at least as long as the hash output
 
 
 class SettingsError(ValueError):
@@ -49,15 +47,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    return tuple(
-        item.strip() for item in env.get(PREFIX + name, "").split(",") if item.strip()
-    )
+    return tuple(item.strip() for item in env.get(PREFIX + name, "").split(",") if item.strip())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Argon2Settings:
-    """argon2id cost. The defaults are the OWASP Password Storage Cheat Sheet's first
-    recommended configuration (m=19 MiB, t=2, p=1); tests may pass cheaper ones."""
+    """argon2id cost.
+
+    The defaults are the OWASP Password Storage Cheat Sheet's first recommended
+    configuration (m=19 MiB, t=2, p=1); tests may pass cheaper ones.
+    """
 
     memory_kib: int = 19_456
     time_cost: int = 2
@@ -116,9 +115,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """The only reader of the environment; fails with one message naming the variable."""
-        missing = [
-            name for name in ("MONGODB_URI", "REDIS_URL") if not env.get(PREFIX + name)
-        ]
+        missing = [name for name in ("MONGODB_URI", "REDIS_URL") if not env.get(PREFIX + name)]
         if missing:
             msg = f"set {', '.join(PREFIX + m for m in missing)} (or run `taskflow dev`, which starts them)"
             raise SettingsError(msg)
@@ -134,9 +131,7 @@ class Settings:
             jwt_secret=secret,
             jwt_issuer=env.get(PREFIX + "JWT_ISSUER") or "taskflow",
             jwt_audience=env.get(PREFIX + "JWT_AUDIENCE") or "taskflow-api",
-            access_token_ttl_seconds=_int(
-                env, "ACCESS_TOKEN_TTL_SECONDS", 900, minimum=1
-            ),
+            access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, minimum=1),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 12, minimum=1),
             argon2=Argon2Settings(
                 memory_kib=_int(env, "ARGON2_MEMORY_KIB", 19_456, minimum=8),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 import uvicorn
 from pymongo import AsyncMongoClient
 
+from taskflow.bootstrap import migrate
 from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.processes import free_port
 from taskflow.settings import Settings
@@ -19,26 +21,31 @@ from taskflow.settings import Settings
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session")
-async def api_url(settings: Settings) -> AsyncIterator[str]:
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[str]:
+    """The app on a real uvicorn server, configured as `taskflow serve` configures it."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        server_header=False,
-        lifespan="on",
+        create_app(settings), host="127.0.0.1", port=port, log_config=None, server_header=False, lifespan="on"
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def api_url(settings: Settings) -> AsyncIterator[str]:
+    await migrate(settings)  # indexes, as `taskflow migrate` makes them before any deploy
+    async with serve(settings) as url:
+        yield url
 
 
 @pytest.fixture
@@ -79,20 +86,14 @@ def register(client: httpx.AsyncClient) -> Callable[[], Awaitable[Account]]:
             json={"email": email, "password": PASSWORD, "name": "T"},
         )
         assert created.status_code == 201, created.text
-        login = await client.post(
-            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        )
+        login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
-        return Account(
-            email=email, token=login.json()["access_token"], id=created.json()["id"]
-        )
+        return Account(email=email, token=login.json()["access_token"], id=created.json()["id"])
 
     return make
 
 
-def assert_problem(
-    response: httpx.Response, status: int, type_suffix: str | None = None
-) -> dict[str, object]:
+def assert_problem(response: httpx.Response, status: int, type_suffix: str | None = None) -> dict[str, object]:
     """Status, media type, and an RFC 9457 body that names nothing internal."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

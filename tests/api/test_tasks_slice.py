@@ -6,14 +6,12 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from tests.api.conftest import Account, assert_problem
+from tests.api.conftest import Account
 
 Register = Callable[[], Awaitable[Account]]
 
 
-async def test_created_task_can_be_read_back_by_its_owner(
-    client: httpx.AsyncClient, register: Register
-) -> None:
+async def test_created_task_can_be_read_back_by_its_owner(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
     body = {
         "title": "Write the report",

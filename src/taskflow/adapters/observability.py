@@ -17,28 +17,24 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         # Frame locals would carry request headers (bearer tokens) and bodies (passwords).
-        structlog.processors.ExceptionRenderer(
-            ExceptionDictTransformer(show_locals=False)
-        ),
+        structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
     ]
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.WriteLoggerFactory(
+            file=sys.__stderr__
+        ),  # the process's fd 2, whoever swaps sys.stderr
         cache_logger_on_first_use=True,
     )
     # Libraries that use the standard library (uvicorn, arq) go through the same level.
     logging.basicConfig(
         level=numeric,
-        stream=sys.stderr,
+        stream=sys.__stderr__,
         format="%(levelname)s %(name)s %(message)s",
         force=True,
     )
-    logging.getLogger(
-        "uvicorn.access"
-    ).disabled = True  # one line per request comes from taskflow
+    logging.getLogger("uvicorn.access").disabled = True  # one line per request comes from taskflow

@@ -21,8 +21,10 @@ from taskflow.domain.values import (
 
 
 def to_utc_millis(moment: datetime, *, field_name: str) -> datetime:
-    """Instants are kept in UTC at millisecond precision, as MongoDB stores them, so what
-    a write returns is exactly what a later read returns."""
+    """Instants are kept in UTC at millisecond precision, as MongoDB stores them.
+
+    So what a write returns is exactly what a later read returns.
+    """
     if moment.utcoffset() is None:
         msg = f"{field_name} must carry a time-zone offset"
         raise InvalidValueError(msg, field=field_name)
@@ -98,9 +100,7 @@ class Task:
         return hash(self.id)
 
     @classmethod
-    def create(
-        cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime
-    ) -> Task:
+    def create(cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime) -> Task:
         """A new task at version 1; one created as `done` is completed now."""
         return cls(
             id=task_id,
@@ -117,9 +117,7 @@ class Task:
         )
 
 
-def new_user(
-    user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime
-) -> User:
+def new_user(user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime) -> User:
     """A fresh, active, ordinary account."""
     return User(
         id=user_id,

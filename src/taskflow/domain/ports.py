@@ -80,8 +80,10 @@ class TokenIssuer(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MailMessage:
-    """A mail with a plain-text and an HTML part; `message_id` is deterministic so a
-    re-sent mail is recognisably the same one."""
+    """A mail with a plain-text and an HTML part.
+
+    `message_id` is deterministic, so a re-sent mail is recognisably the same one.
+    """
 
     to: str
     subject: str

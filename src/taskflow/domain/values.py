@@ -119,9 +119,7 @@ def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
         raise InvalidValueError(msg, field="tags")
     for tag in unique:
         if not tag.strip() or len(tag) > TAG_MAX_LENGTH:
-            msg = (
-                f"each tag must have 1 to {TAG_MAX_LENGTH} characters and not be blank"
-            )
+            msg = f"each tag must have 1 to {TAG_MAX_LENGTH} characters and not be blank"
             raise InvalidValueError(msg, field="tags")
     return unique
 

@@ -27,9 +27,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     @asynccontextmanager
     async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_ports(settings) as ports:
-            app.state.taskflow = AppState(
-                services=build_services(ports, settings), checks=ports.health_checks()
-            )
+            app.state.taskflow = AppState(services=build_services(ports, settings), checks=ports.health_checks())
             try:
                 yield
             finally:

@@ -22,9 +22,7 @@ def read_env_file(home: Path) -> dict[str, str]:
     path = home / ENV_FILE
     if not path.exists():
         return {}
-    pairs = (
-        line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
-    )
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
     return {key.strip(): value.strip() for key, value in pairs}
 
 
@@ -81,9 +79,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
     async def create() -> str:
         async with open_ports(settings) as ports:
-            user = await build_services(ports, settings).accounts.create_admin(
-                args.email, args.password, args.name
-            )
+            user = await build_services(ports, settings).accounts.create_admin(args.email, args.password, args.name)
             return f"{user.email} is an admin (id {user.id})"
 
     try:
@@ -99,40 +95,26 @@ def cmd_dev(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="taskflow", description="Multi-user task management API."
-    )
+    root = argparse.ArgumentParser(prog="taskflow", description="Multi-user task management API.")
     sub = root.add_subparsers(dest="command", required=True)
 
     dev = sub.add_parser(
         "dev",
         help="run the whole stack on this machine (MongoDB, Redis, mail, API, worker)",
     )
-    dev.add_argument(
-        "--ephemeral", action="store_true", help="keep no data after it stops"
-    )
+    dev.add_argument("--ephemeral", action="store_true", help="keep no data after it stops")
     dev.set_defaults(func=cmd_dev)
 
     serve = sub.add_parser("serve", help="run the API server")
-    serve.add_argument(
-        "--host", default=None, help=f"default: {PREFIX}HOST or 127.0.0.1"
-    )
-    serve.add_argument(
-        "--port", type=int, default=None, help=f"default: {PREFIX}PORT or 8000"
-    )
+    serve.add_argument("--host", default=None, help=f"default: {PREFIX}HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help=f"default: {PREFIX}PORT or 8000")
     serve.add_argument("--workers", type=int, default=1, help="number of API processes")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("worker", help="run the arq background worker").set_defaults(
-        func=cmd_worker
-    )
-    sub.add_parser("migrate", help="create indexes (idempotent)").set_defaults(
-        func=cmd_migrate
-    )
+    sub.add_parser("worker", help="run the arq background worker").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="create indexes (idempotent)").set_defaults(func=cmd_migrate)
 
-    admin = sub.add_parser(
-        "create-admin", help="create an admin, or promote an existing account"
-    )
+    admin = sub.add_parser("create-admin", help="create an admin, or promote an existing account")
     admin.add_argument("--email", required=True)
     admin.add_argument("--password", required=True)
     admin.add_argument("--name", default="Administrator")

@@ -51,10 +51,8 @@ def _wait_ready(url: str, api: Child) -> None:
         if not api.running():
             msg = f"the API exited with code {api.process.returncode}"
             raise ChildFailedError(msg)
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer,
-        ):  # noqa: S310 - our own http URL
+        probe = f"{url}/health/ready"
+        with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2) as answer:  # noqa: S310 - loopback http
             if answer.status == 200:  # noqa: PLR2004 - HTTP OK
                 return
         time.sleep(0.2)
@@ -62,9 +60,7 @@ def _wait_ready(url: str, api: Child) -> None:
     raise ChildFailedError(msg)
 
 
-def _start_services(
-    home: Path, env: dict[str, str], *, ephemeral: bool, log: IO[bytes]
-) -> list[Child]:
+def _start_services(home: Path, env: dict[str, str], *, ephemeral: bool, log: IO[bytes]) -> list[Child]:
     """Start what the environment does not already point to, and record its URL in `env`."""
     children: list[Child] = []
     if not env.get(PREFIX + "MONGODB_URI"):
@@ -107,34 +103,24 @@ def run_dev(*, ephemeral: bool = False) -> int:
         settings = Settings.from_env(env)
         asyncio.run(migrate(settings))
         keys = ("MONGODB_URI", "REDIS_URL", "SMTP_URL", "JWT_SECRET")
-        env_file.write_text(
-            "".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys)
-        )
+        env_file.write_text("".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys))
         env_file.chmod(0o600)
         command = [sys.executable, "-m", "taskflow.entrypoints.cli"]
-        api = spawn(
-            "API",
-            [*command, "serve", "--port", str(port)],
-            port=port,
-            url=api_url,
-            env=env,
-        )
+        api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=api_url, env=env)
         children.append(api)
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
         _wait_ready(api_url, api)
         _print_banner(api_url, home, env)
         while all(child.running() for child in children):
             time.sleep(0.5)
-        dead = next(child for child in children if not child.running())
-        print(
-            f"taskflow: {dead.name} exited with code {dead.process.returncode}; stopping",
-            file=sys.stderr,
-        )  # noqa: T201
-        return 1
     except _Stop:
         return 0
     except (ChildFailedError, SettingsError) as exc:
         print(f"taskflow: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    else:
+        dead = next(child for child in children if not child.running())
+        print(f"taskflow: {dead.name} exited ({dead.process.returncode}); stopping", file=sys.stderr)  # noqa: T201 - CLI
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

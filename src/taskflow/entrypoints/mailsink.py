@@ -20,7 +20,7 @@ class FileSink:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: ANN401, N802 - aiosmtpd's hook
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: ANN401, ARG002, N802 - aiosmtpd's hook
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         target = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         partial = target.with_suffix(".part")

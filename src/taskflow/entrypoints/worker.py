@@ -15,7 +15,7 @@ from taskflow.settings import Settings
 
 
 def worker_settings(settings: Settings) -> type:
-    """arq reads its configuration from a class; this builds one for these settings."""
+    """Arq reads its configuration from a class; this builds one for these settings."""
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         stack = AsyncExitStack()
@@ -43,4 +43,4 @@ def run(settings: Settings | None = None) -> None:
 
     settings = settings or Settings.from_env(os.environ)
     configure_logging(level=settings.log_level, json=settings.log_json)
-    run_worker(worker_settings(settings))  # type: ignore[arg-type]  # arq's settings type is a Protocol-ish dict
+    run_worker(worker_settings(settings))

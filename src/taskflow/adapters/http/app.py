@@ -39,9 +39,7 @@ def build_app(
     cors_origins: Sequence[str] = (),
     debug: bool = False,
 ) -> Litestar:
-    metrics = PrometheusConfig(
-        app_name="taskflow", prefix="taskflow", group_path=True, exclude=["/metrics"]
-    )
+    metrics = PrometheusConfig(app_name="taskflow", prefix="taskflow", group_path=True, exclude=["/metrics"])
     return Litestar(
         route_handlers=[
             AuthController,
@@ -56,9 +54,7 @@ def build_app(
         before_request=require_declared_content_type,
         plugins=[problem_details_plugin()],
         openapi_config=openapi_config(),
-        cors_config=CORSConfig(allow_origins=list(cors_origins))
-        if cors_origins
-        else None,
+        cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         request_max_body_size=max_body_bytes,
         lifespan=list(lifespan),
         logging_config=None,  # structlog is configured once, by the entrypoint

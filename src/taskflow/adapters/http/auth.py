@@ -27,18 +27,14 @@ _SCHEME: Final = "bearer "
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     """Tokens come from the Authorization header only; a token in the query string is ignored."""
 
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         if not header:
             raise UnauthenticatedError
         if not header[: len(_SCHEME)].lower() == _SCHEME:
             raise InvalidTokenError
         state: AppState = connection.app.state.taskflow
-        user = await state.services.accounts.authenticate(
-            header[len(_SCHEME) :].strip()
-        )
+        user = await state.services.accounts.authenticate(header[len(_SCHEME) :].strip())
         structlog.contextvars.bind_contextvars(user_id=user.id.value)
         return AuthenticationResult(user=user, auth=None)
 

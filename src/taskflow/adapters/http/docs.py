@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 import taskflow
 
 ASSETS: Final = "/docs/assets"
+TOKEN_URL: Final = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -39,9 +40,7 @@ def openapi_config() -> OpenAPIConfig:
                 "BearerToken": SecurityScheme(
                     type="oauth2",
                     description="Access token from /api/v1/auth/login or the password grant.",
-                    flows=OAuthFlows(
-                        password=OAuthFlow(token_url="/api/v1/auth/token", scopes={})
-                    ),  # noqa: S106 - a URL
+                    flows=OAuthFlows(password=OAuthFlow(token_url=TOKEN_URL, scopes={})),
                 ),
             },
         ),

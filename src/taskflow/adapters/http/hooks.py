@@ -19,11 +19,7 @@ def _expected_media_type(request: Request[Any, Any, Any]) -> str | None:
         return None
     kwarg = field.kwarg_definition
     if isinstance(kwarg, BodyKwarg) and kwarg.media_type:
-        return str(
-            kwarg.media_type.value
-            if isinstance(kwarg.media_type, RequestEncodingType)
-            else kwarg.media_type
-        )
+        return str(kwarg.media_type.value if isinstance(kwarg.media_type, RequestEncodingType) else kwarg.media_type)
     return RequestEncodingType.JSON.value
 
 
@@ -33,12 +29,8 @@ async def require_declared_content_type(request: Request[Any, Any, Any]) -> None
     if expected is None:
         return
     actual = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    accepted = (
-        _JSON_TYPES if expected == RequestEncodingType.JSON.value else (expected,)
-    )
-    if actual not in accepted and not (
-        expected in _JSON_TYPES and actual.endswith("+json")
-    ):
+    accepted = _JSON_TYPES if expected == RequestEncodingType.JSON.value else (expected,)
+    if actual not in accepted and not (expected in _JSON_TYPES and actual.endswith("+json")):
         raise HTTPException(
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"Content-Type must be {expected}",

@@ -25,21 +25,22 @@ log = structlog.get_logger("taskflow.access")
 
 
 class RequestContextMiddleware:
-    """Accepts a sane `X-Request-ID` or makes one, echoes it, binds it to every log line,
-    adds security headers, and logs one canonical line per request."""
+    """What every response needs, in one place.
+
+    Accepts a sane `X-Request-ID` or makes one, echoes it, binds it to every log line,
+    adds security headers, and logs one canonical line per request.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]  # lifespan scopes pass through too
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = (
-            incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        )
+        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         authenticated = b"authorization" in headers
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -56,9 +57,7 @@ class RequestContextMiddleware:
                     out[name] = value
                 if authenticated and "cache-control" not in out:
                     # Private data: never stored; an ETag still lets the owner revalidate.
-                    out["cache-control"] = (
-                        "private, no-cache" if "etag" in out else "no-store"
-                    )
+                    out["cache-control"] = "private, no-cache" if "etag" in out else "no-store"
             await send(message)
 
         try:
@@ -67,7 +66,7 @@ class RequestContextMiddleware:
             route = scope.get("path_template") or _route_template(scope)
             log.info(
                 "request",
-                method=scope["method"],
+                method=scope.get("method"),
                 route=route,
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),

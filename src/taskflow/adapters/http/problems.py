@@ -39,7 +39,7 @@ _STATUS_OF: Final[dict[type[TaskflowError], HTTPStatus]] = {
     ForbiddenError: HTTPStatus.FORBIDDEN,
     UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
-_UNKNOWN_FIELD: Final = re.compile(r"unknown field `([^`]+)`")
+_NAMED_FIELD: Final = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 
 log = structlog.get_logger("taskflow.http")
 
@@ -47,7 +47,7 @@ log = structlog.get_logger("taskflow.http")
 def _status_for(exc: TaskflowError) -> HTTPStatus:
     for cls in type(exc).__mro__:
         if cls in _STATUS_OF:
-            return _STATUS_OF[cls]  # type: ignore[index]  # cls is a TaskflowError subclass here
+            return _STATUS_OF[cls]
     return HTTPStatus.BAD_REQUEST
 
 
@@ -75,9 +75,7 @@ def from_domain(exc: TaskflowError) -> ProblemDetailsException:
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}
     if status is HTTPStatus.UNAUTHORIZED:
-        headers["WWW-Authenticate"] = (
-            'Bearer error="invalid_token"' if exc.code == "invalid-token" else "Bearer"
-        )
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if exc.code == "invalid-token" else "Bearer"
     if status is HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if isinstance(exc, InvalidValueError) and exc.field:
@@ -96,7 +94,7 @@ def from_domain(exc: TaskflowError) -> ProblemDetailsException:
 def _field_of(item: dict[str, Any]) -> str:
     key = str(item.get("key") or "")
     if key in {"", "data"}:
-        match = _UNKNOWN_FIELD.search(str(item.get("message", "")))
+        match = _NAMED_FIELD.search(str(item.get("message", "")))
         return match.group(1) if match else "body"
     return key
 
@@ -104,11 +102,7 @@ def _field_of(item: dict[str, Any]) -> str:
 def from_http(exc: HTTPException) -> ProblemDetailsException:
     if isinstance(exc, ProblemDetailsException):
         return exc
-    if (
-        isinstance(exc, ValidationException)
-        and isinstance(exc.extra, list)
-        and exc.extra
-    ):
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
         errors = [
             {
                 "field": _field_of(item),
@@ -118,7 +112,7 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
             for item in exc.extra
             if isinstance(item, dict)
         ]
-        names = ", ".join(sorted({e["field"] for e in errors}))
+        names = ", ".join(sorted({str(e["field"]) for e in errors}))
         return problem(
             HTTPStatus.UNPROCESSABLE_ENTITY,
             "validation-failed",
@@ -134,16 +128,12 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
 
 def from_recursion(_: RecursionError) -> ProblemDetailsException:
     # msgspec raises RecursionError on absurdly nested JSON before any handler runs.
-    return problem(
-        HTTPStatus.BAD_REQUEST, "body-too-deep", "The request body is nested too deeply"
-    )
+    return problem(HTTPStatus.BAD_REQUEST, "body-too-deep", "The request body is nested too deeply")
 
 
 def from_unexpected(exc: Exception) -> ProblemDetailsException:
-    log.exception("unhandled_error", exc_info=exc)
-    return problem(
-        HTTPStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal Server Error"
-    )
+    log.error("unhandled_error", exc_info=exc)
+    return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal Server Error")
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:

@@ -23,25 +23,19 @@ from taskflow.domain.values import (
 
 Title = Annotated[
     str,
-    msgspec.Meta(
-        min_length=1, max_length=TITLE_MAX_LENGTH, examples=["Write the report"]
-    ),
+    msgspec.Meta(min_length=1, max_length=TITLE_MAX_LENGTH, examples=["Write the report"]),
 ]
 Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX_LENGTH)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=TAG_MAX_LENGTH)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=TAGS_MAX_COUNT)]
-EmailField = Annotated[
-    str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])
-]
+EmailField = Annotated[str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])]
 # Characters, not bytes: the byte limit is checked by the password policy before hashing.
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX_BYTES)]
 Name = Annotated[
     str,
     msgspec.Meta(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Ada Lovelace"]),
 ]
-AwareDatetime = Annotated[
-    datetime, msgspec.Meta(tz=True, description="ISO 8601 with a time-zone offset")
-]
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a time-zone offset")]
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -58,7 +52,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
 class TokenResponse(msgspec.Struct):
     access_token: str
     expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - RFC 6750 scheme name, not a secret
 
 
 class UserResponse(msgspec.Struct):

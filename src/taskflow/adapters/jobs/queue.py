@@ -10,9 +10,7 @@ from taskflow.domain.ports import JobQueue
 
 
 def connect(url: str, *, timeout_seconds: float) -> ArqRedis:
-    pool: ArqRedis = ArqRedis.from_url(
-        url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
-    )
+    pool: ArqRedis = ArqRedis.from_url(url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
     return pool
 
 
@@ -24,6 +22,6 @@ class ArqJobQueue(JobQueue):
 
     async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None:
         try:
-            await self._pool.enqueue_job(job, _job_id=job_id, **kwargs)
+            await self._pool.enqueue_job(job, _job_id=job_id, **kwargs)  # type: ignore[arg-type]  # arq types **kwargs by its own options
         except (RedisError, OSError) as exc:
             raise UnavailableError from exc

@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 MAX_STALENESS_SECONDS = 90
 
 
-def connect(
-    uri: str, *, timeout_seconds: float, app_name: str = "taskflow"
-) -> AsyncMongoClient[Any]:
+def connect(uri: str, *, timeout_seconds: float, app_name: str = "taskflow") -> AsyncMongoClient[Any]:
     """Writes are majority and journaled and retried once; reads may go to a secondary.
 
     Keyword options override the URI, so these rules hold whatever URI is configured.
@@ -39,15 +37,10 @@ def connect(
     )
 
 
-async def init_documents(
-    database: AsyncDatabase[Any], *, create_indexes: bool = False
-) -> None:
-    """Bind the Beanie documents; only `taskflow migrate` creates indexes."""
-    await init_beanie(
-        database=database,
-        document_models=list(DOCUMENTS),
-        skip_indexes=not create_indexes,
-    )
+async def create_indexes(database: AsyncDatabase[Any]) -> list[str]:
+    """Create the collections and indexes the Beanie documents declare; idempotent."""
+    await init_beanie(database=database, document_models=list(DOCUMENTS))
+    return [document.Settings.name for document in DOCUMENTS]
 
 
 async def ping_for_reads(database: AsyncDatabase[Any]) -> None:

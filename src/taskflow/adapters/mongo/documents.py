@@ -1,12 +1,13 @@
-"""Beanie documents: adapter types, mapped to entities explicitly and cheaply."""
+"""Beanie documents declare the collections and their indexes; raw BSON maps to entities."""
 
 from __future__ import annotations
 
-from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 import pymongo
 from beanie import Document, PydanticObjectId
+from bson import ObjectId
 from pydantic import Field
 from pymongo import IndexModel
 
@@ -28,9 +29,7 @@ class UserDocument(Document):
 
     class Settings:
         name = "users"
-        indexes: ClassVar = [
-            IndexModel([("email", pymongo.ASCENDING)], name="email_unique", unique=True)
-        ]
+        indexes: ClassVar = [IndexModel([("email", pymongo.ASCENDING)], name="email_unique", unique=True)]
 
 
 class TaskDocument(Document):
@@ -63,65 +62,72 @@ class TaskDocument(Document):
 
 
 DOCUMENTS = (UserDocument, TaskDocument)
+USERS = UserDocument.Settings.name
+TASKS = TaskDocument.Settings.name
+
+# Repositories map raw BSON to entities by hand: Beanie binds each document class to one
+# client for the whole process, and pydantic validation would double the hot path's cost.
+# The Beanie classes above stay the declared schema; a test checks the two agree.
+Raw = dict[str, Any]
 
 
-def user_to_entity(doc: UserDocument) -> User:
+def user_to_entity(raw: Raw) -> User:
     return User(
-        id=UserId(str(doc.id)),
-        email=Email(doc.email),
-        name=doc.name,
-        password_hash=doc.password_hash,
-        role=Role(doc.role),
-        is_active=doc.is_active,
-        created_at=doc.created_at,
-        updated_at=doc.updated_at,
-        tokens_valid_after=doc.tokens_valid_after,
+        id=UserId(str(raw["_id"])),
+        email=Email(raw["email"]),
+        name=raw["name"],
+        password_hash=raw["password_hash"],
+        role=Role(raw["role"]),
+        is_active=raw["is_active"],
+        created_at=raw["created_at"],
+        updated_at=raw["updated_at"],
+        tokens_valid_after=raw.get("tokens_valid_after"),
     )
 
 
-def user_from_entity(user: User) -> UserDocument:
-    return UserDocument(
-        id=PydanticObjectId(user.id.value),
-        email=user.email.value,
-        name=user.name,
-        password_hash=user.password_hash,
-        role=user.role.value,
-        is_active=user.is_active,
-        created_at=user.created_at,
-        updated_at=user.updated_at,
-        tokens_valid_after=user.tokens_valid_after,
-    )
+def user_to_document(user: User) -> Raw:
+    return {
+        "_id": ObjectId(user.id.value),
+        "email": user.email.value,
+        "name": user.name,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "tokens_valid_after": user.tokens_valid_after,
+    }
 
 
-def task_to_entity(doc: TaskDocument) -> Task:
+def task_to_entity(raw: Raw) -> Task:
     return Task(
-        id=TaskId(str(doc.id)),
-        owner_id=UserId(str(doc.user_id)),
-        title=doc.title,
-        description=doc.description,
-        status=TaskStatus(doc.status),
-        priority=Priority(doc.priority),
-        due_at=doc.due_at,
-        tags=tuple(doc.tags),
-        created_at=doc.created_at,
-        updated_at=doc.updated_at,
-        completed_at=doc.completed_at,
-        version=doc.version,
+        id=TaskId(str(raw["_id"])),
+        owner_id=UserId(str(raw["user_id"])),
+        title=raw["title"],
+        description=raw["description"],
+        status=TaskStatus(raw["status"]),
+        priority=Priority(raw["priority"]),
+        due_at=raw.get("due_at"),
+        tags=tuple(raw["tags"]),
+        created_at=raw["created_at"],
+        updated_at=raw["updated_at"],
+        completed_at=raw.get("completed_at"),
+        version=raw["version"],
     )
 
 
-def task_from_entity(task: Task) -> TaskDocument:
-    return TaskDocument(
-        id=PydanticObjectId(task.id.value),
-        user_id=PydanticObjectId(task.owner_id.value),
-        title=task.title,
-        description=task.description,
-        status=task.status.value,
-        priority=task.priority.value,
-        due_at=task.due_at,
-        tags=list(task.tags),
-        created_at=task.created_at,
-        updated_at=task.updated_at,
-        completed_at=task.completed_at,
-        version=task.version,
-    )
+def task_to_document(task: Task) -> Raw:
+    return {
+        "_id": ObjectId(task.id.value),
+        "user_id": ObjectId(task.owner_id.value),
+        "title": task.title,
+        "description": task.description,
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_at": task.due_at,
+        "tags": list(task.tags),
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "completed_at": task.completed_at,
+        "version": task.version,
+    }

@@ -17,9 +17,7 @@ from taskflow.domain.errors import StorageUnavailableError
 # Errors that mean "try again later", not "your request is wrong".
 _UNAVAILABLE: tuple[type[PyMongoError], ...] = (ConnectionFailure, WriteConcernError)
 # Server codes of the same kind: not primary, shutting down, exceeded time limit, interrupted.
-_UNAVAILABLE_CODES = frozenset(
-    {6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50}
-)
+_UNAVAILABLE_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50})
 
 
 @contextmanager

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from beanie import PydanticObjectId
+from bson import ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.documents import (
-    TaskDocument,
-    UserDocument,
-    task_from_entity,
+    TASKS,
+    USERS,
+    Raw,
+    task_to_document,
     task_to_entity,
-    user_from_entity,
+    user_to_document,
     user_to_entity,
 )
 from taskflow.adapters.mongo.errors import translate_errors
-from taskflow.domain.errors import (
-    EmailAlreadyRegisteredError,
-    TaskNotFoundError,
-    UserNotFoundError,
-)
+from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
 from taskflow.domain.ports import TaskRepository, UserRepository
 
 if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
     from taskflow.domain.entities import Task, User
     from taskflow.domain.values import Email, TaskId, UserId
 
@@ -32,15 +31,19 @@ if TYPE_CHECKING:
 class MongoUserRepository(UserRepository):
     """Accounts. Reads here decide logins and token checks, so they read the primary."""
 
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._users = database.get_collection(USERS)
+        self._primary = self._users.with_options(read_preference=ReadPreference.PRIMARY)
+
     async def add(self, user: User) -> None:
         with translate_errors():
             try:
-                await user_from_entity(user).insert()
+                await self._users.insert_one(user_to_document(user))
             except DuplicateKeyError:
                 raise EmailAlreadyRegisteredError from None
 
     async def get(self, user_id: UserId) -> User:
-        found = await self._find_one({"_id": PydanticObjectId(user_id.value)})
+        found = await self._find_one({"_id": ObjectId(user_id.value)})
         if found is None:
             raise UserNotFoundError
         return found
@@ -50,32 +53,29 @@ class MongoUserRepository(UserRepository):
 
     async def save(self, user: User) -> None:
         with translate_errors():
-            await user_from_entity(user).replace()
+            result = await self._users.replace_one({"_id": ObjectId(user.id.value)}, user_to_document(user))
+        if result.matched_count == 0:
+            raise UserNotFoundError
 
-    async def _find_one(self, query: dict[str, object]) -> User | None:
-        collection = UserDocument.get_pymongo_collection().with_options(
-            read_preference=ReadPreference.PRIMARY
-        )
+    async def _find_one(self, query: Raw) -> User | None:
         with translate_errors():
-            raw = await collection.find_one(query)
-        return None if raw is None else user_to_entity(UserDocument.model_validate(raw))
+            raw = await self._primary.find_one(query)
+        return None if raw is None else user_to_entity(raw)
 
 
 class MongoTaskRepository(TaskRepository):
     """Tasks, always filtered by owner so mongos routes each call to one shard."""
 
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._tasks = database.get_collection(TASKS)
+
     async def add(self, task: Task) -> None:
         with translate_errors():
-            await task_from_entity(task).insert()
+            await self._tasks.insert_one(task_to_document(task))
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         with translate_errors():
-            doc = await TaskDocument.find_one(
-                {
-                    "_id": PydanticObjectId(task_id.value),
-                    "user_id": PydanticObjectId(owner.value),
-                }
-            )
-        if doc is None:
+            raw = await self._tasks.find_one({"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)})
+        if raw is None:
             raise TaskNotFoundError
-        return task_to_entity(doc)
+        return task_to_entity(raw)

@@ -6,9 +6,10 @@ from redis.asyncio import Redis
 
 
 def connect(url: str, *, timeout_seconds: float) -> Redis:
-    return Redis.from_url(
+    client: Redis = Redis.from_url(
         url,
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
         health_check_interval=30,
     )
+    return client

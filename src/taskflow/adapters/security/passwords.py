@@ -13,12 +13,8 @@ from taskflow.domain.ports import PasswordHasher
 class Argon2PasswordHasher(PasswordHasher):
     """Each hash costs ~19 MiB and tens of milliseconds; the semaphore bounds both."""
 
-    def __init__(
-        self, *, memory_kib: int, time_cost: int, parallelism: int, max_concurrent: int
-    ) -> None:
-        self._argon2 = _Argon2(
-            memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism
-        )
+    def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, max_concurrent: int) -> None:
+        self._argon2 = _Argon2(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
         self._slots = asyncio.Semaphore(max_concurrent)
         self._dummy_hash = self._argon2.hash("taskflow-dummy-password")
 
@@ -29,9 +25,7 @@ class Argon2PasswordHasher(PasswordHasher):
     async def verify(self, password_hash: str, password: str) -> bool:
         async with self._slots:
             try:
-                return await asyncio.to_thread(
-                    self._argon2.verify, password_hash, password
-                )
+                return await asyncio.to_thread(self._argon2.verify, password_hash, password)
             except (VerificationError, InvalidHashError):
                 return False
 

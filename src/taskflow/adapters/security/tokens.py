@@ -13,7 +13,7 @@ from taskflow.domain.ports import AccessToken, TokenClaims, TokenIssuer
 from taskflow.domain.values import UserId
 
 ALGORITHM: Final = "HS256"
-TOKEN_TYPE: Final = "at+jwt"  # RFC 9068 §2.1
+TOKEN_TYPE: Final = "at+jwt"  # noqa: S105 - RFC 9068 §2.1 media type, not a secret
 LEEWAY_SECONDS: Final = 30
 _REQUIRED: Final = ["exp", "iat", "nbf", "sub", "jti", "iss", "aud"]
 
@@ -21,9 +21,7 @@ _REQUIRED: Final = ["exp", "iat", "nbf", "sub", "jti", "iss", "aud"]
 class JwtTokenIssuer(TokenIssuer):
     """Only HS256 is accepted, whatever the token's header says."""
 
-    def __init__(
-        self, *, secret: str, issuer: str, audience: str, ttl_seconds: int
-    ) -> None:
+    def __init__(self, *, secret: str, issuer: str, audience: str, ttl_seconds: int) -> None:
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
@@ -39,9 +37,7 @@ class JwtTokenIssuer(TokenIssuer):
             "nbf": now,
             "exp": now + self._ttl,
         }
-        token = jwt.encode(
-            claims, self._secret, algorithm=ALGORITHM, headers={"typ": TOKEN_TYPE}
-        )
+        token = jwt.encode(claims, self._secret, algorithm=ALGORITHM, headers={"typ": TOKEN_TYPE})
         return AccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
 
     def verify(self, token: str) -> TokenClaims:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,9 @@ class PasswordPolicy:
 
 
 class AccountService:
-    """Rules:
+    """Accounts and sign-in.
+
+    Rules:
     - an e-mail address belongs to one account, compared case-insensitively;
     - unknown e-mail, wrong password and inactive account are one and the same failure,
       and each costs one password verification;
@@ -61,6 +64,7 @@ class AccountService:
 
     def __init__(
         self,
+        *,
         users: UserRepository,
         hasher: PasswordHasher,
         tokens: TokenIssuer,
@@ -90,12 +94,9 @@ class AccountService:
             now=self._clock.now(),
         )
         await self._users.add(user)
-        try:
-            await self._jobs.enqueue(
-                WELCOME_JOB, job_id=welcome_job_id(user), user_id=user.id.value
-            )
-        except UnavailableError:
-            pass  # the account exists; the welcome mail is best effort until the outbox lands
+        # the account exists; the welcome mail is best effort until the outbox lands
+        with contextlib.suppress(UnavailableError):
+            await self._jobs.enqueue(WELCOME_JOB, job_id=welcome_job_id(user), user_id=user.id.value)
         return user
 
     async def send_welcome_mail(self, user_id: UserId) -> None:
@@ -131,10 +132,7 @@ class AccountService:
         if user is None:
             await self._hasher.verify_dummy(password)
             raise InvalidCredentialsError
-        if (
-            not await self._hasher.verify(user.password_hash, password)
-            or not user.is_active
-        ):
+        if not await self._hasher.verify(user.password_hash, password) or not user.is_active:
             raise InvalidCredentialsError
         return self._tokens.issue(user.id, now=self._clock.now())
 
@@ -144,10 +142,7 @@ class AccountService:
             user = await self._users.get(claims.subject)
         except NotFoundError:
             raise InvalidTokenError from None
-        revoked = (
-            user.tokens_valid_after is not None
-            and claims.issued_at < user.tokens_valid_after
-        )
+        revoked = user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after
         if not user.is_active or revoked:
             raise InvalidTokenError
         return user

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 
 class TaskService:
-    """Rules:
+    """A user's own tasks.
+
+    Rules:
     - a task belongs to the user who created it, and only that user sees it;
     - another user's task and a missing one are the same `TaskNotFoundError`.
     """

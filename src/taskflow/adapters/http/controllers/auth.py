@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, post
-from litestar.enums import RequestEncodingType
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -17,7 +17,7 @@ from taskflow.adapters.http.schemas import (
     TokenResponse,
     UserResponse,
 )
-from taskflow.domain.services.accounts import AccountService  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.services.accounts import AccountService
 
 
 class TokenForm(LoginRequest):
@@ -33,18 +33,14 @@ class AuthController(Controller):
     async def register(
         self, data: JSONBody[RegisterRequest], accounts: NamedDependency[AccountService]
     ) -> UserResponse:
-        return UserResponse.of(
-            await accounts.register(data.email, data.password, data.name)
-        )
+        return UserResponse.of(await accounts.register(data.email, data.password, data.name))
 
     @post(
         "/login",
         status_code=HTTP_200_OK,
         summary="Exchange e-mail and password for an access token",
     )
-    async def login(
-        self, data: JSONBody[LoginRequest], accounts: NamedDependency[AccountService]
-    ) -> TokenResponse:
+    async def login(self, data: JSONBody[LoginRequest], accounts: NamedDependency[AccountService]) -> TokenResponse:
         grant = await accounts.login(data.email, data.password)
         return TokenResponse(access_token=grant.token, expires_in=grant.expires_in)
 
@@ -55,9 +51,7 @@ class AuthController(Controller):
     )
     async def token(
         self,
-        data: Annotated[
-            dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)
-        ],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
         accounts: NamedDependency[AccountService],
     ) -> TokenResponse:
         grant = await accounts.login(data.get("username", ""), data.get("password", ""))

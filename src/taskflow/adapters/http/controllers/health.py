@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from taskflow.adapters.http.auth import PUBLIC
-from taskflow.adapters.http.state import AppState  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.adapters.http.state import AppState
 
 PROBE_TIMEOUT_SECONDS = 1.0
 GATING_CHECK = "database"
 
 
-async def _probe(check: Any) -> str:
+async def _probe(check: Callable[[], Awaitable[object]]) -> str:
     try:
         await asyncio.wait_for(check(), PROBE_TIMEOUT_SECONDS)
     except Exception:  # noqa: BLE001 - any failure of a probe means "down", never a 500

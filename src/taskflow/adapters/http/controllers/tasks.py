@@ -8,9 +8,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from taskflow.adapters.http.schemas import TaskCreate, TaskResponse, etag_of
-from taskflow.domain.entities import User  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.entities import User
 from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
-from taskflow.domain.services.tasks import TaskService  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.values import TaskId
 
 

@@ -6,7 +6,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 
 from taskflow.adapters.http.schemas import UserResponse
-from taskflow.domain.entities import User  # noqa: TC001 - Litestar resolves it at runtime
+from taskflow.domain.entities import User
 
 
 class UsersController(Controller):

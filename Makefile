@@ -1,0 +1,41 @@
+# taskflow: `make run` starts everything, `make test` runs every test. `make help` lists targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_PREFERENCE := only-system
+
+.PHONY: help install run test test-unit test-api lint format bench clean
+
+help: ## list targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv) ## create .venv with the locked dependencies
+	$(UV) sync --frozen
+
+run: install ## run the whole stack (MongoDB, Redis, mail sink, API, worker) on 127.0.0.1:8000
+	$(UV) run --frozen taskflow dev
+
+test: install lint ## lint, type-check, then every test layer
+	$(UV) run --frozen pytest
+
+test-unit: install ## only the fast domain tests
+	$(UV) run --frozen pytest tests/unit tests/contract -m "not integration"
+
+lint: install ## ruff, formatting, mypy --strict
+	$(UV) run --frozen ruff check src tests bench
+	$(UV) run --frozen ruff format --check src tests bench
+	$(UV) run --frozen mypy
+
+format: install ## apply ruff's fixes and formatting
+	$(UV) run --frozen ruff check --fix src tests bench
+	$(UV) run --frozen ruff format src tests bench
+
+bench: install ## load-test the API beside a bare Litestar app and print the figures
+	$(UV) run --frozen python -m bench
+
+clean: ## remove the virtualenv, caches and the dev stack's data
+	rm -rf .venv .tools .taskflow .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Cross-cutting HTTP behaviour: request ids, headers, CORS, probes, metrics, OpenAPI, logs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from taskflow.settings import Settings
+from tests.api.conftest import PASSWORD, Account, serve
+
+Register = Callable[[], Awaitable[Account]]
+
+
+async def test_a_sane_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/live", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+@pytest.mark.parametrize("incoming", [None, "x" * 200, "bad id\twith spaces"])
+async def test_a_missing_or_hostile_request_id_is_replaced(client: httpx.AsyncClient, incoming: str | None) -> None:
+    headers = {"X-Request-ID": incoming} if incoming else {}
+    response = await client.get("/api/v1/nowhere", headers=headers)
+    generated = response.headers["x-request-id"]
+    assert generated != incoming
+    assert len(generated) == 32
+
+
+async def test_security_headers_are_on_every_response(client: httpx.AsyncClient) -> None:
+    for response in (await client.get("/health/live"), await client.get("/api/v1/nowhere")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "server" not in response.headers
+
+
+async def test_authenticated_answers_are_not_stored_by_caches(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    me = await client.get("/api/v1/users/me", headers=ada.auth)
+    assert me.headers["cache-control"] == "no-store"
+    task = await client.post("/api/v1/tasks", json={"title": "x"}, headers=ada.auth)
+    read = await client.get(task.headers["location"], headers=ada.auth)
+    assert read.headers["cache-control"] == "private, no-cache"  # revalidate with the ETag
+
+
+async def test_cors_is_closed_by_default(client: httpx.AsyncClient) -> None:
+    preflight = await client.options(
+        "/api/v1/tasks", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_cors_opens_only_to_configured_origins(settings: Settings) -> None:
+    configured = dataclasses.replace(settings, cors_origins=("https://app.example",))
+    async with serve(configured) as url, httpx.AsyncClient(base_url=url) as http:
+        allowed = await http.get("/health/live", headers={"Origin": "https://app.example"})
+        denied = await http.get("/health/live", headers={"Origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_liveness_and_readiness(client: httpx.AsyncClient) -> None:
+    live = await client.get("/health/live")
+    assert live.status_code == 200
+    assert live.json() == {"status": "up"}
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "up", "checks": {"database": "up", "redis": "up"}}
+
+
+async def test_metrics_count_requests_per_route_template(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    for _ in range(2):
+        await client.get("/api/v1/tasks/" + "0" * 24, headers=ada.auth)
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    lines = [line for line in metrics.text.splitlines() if line.startswith("taskflow_requests_total{")]
+    matching = [line for line in lines if 'path="/api/v1/tasks/{task_id}"' in line and 'status_code="404"' in line]
+    assert matching, lines
+    assert float(matching[0].rsplit(" ", 1)[1]) >= 2
+    assert "taskflow_request_duration_seconds_bucket" in metrics.text
+    assert "0" * 24 not in metrics.text  # ids never become label values
+
+
+async def test_openapi_declares_every_route_and_the_security_scheme(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    paths = set(spec["paths"])
+    expected = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/token", "/api/v1/users/me"}
+    expected |= {"/api/v1/tasks", "/api/v1/tasks/{task_id}", "/health/live", "/health/ready"}
+    assert expected <= paths
+    assert spec["components"]["securitySchemes"]["BearerToken"]["type"] == "oauth2"
+    assert spec["paths"]["/api/v1/users/me"]["get"]["security"] == [{"BearerToken": []}]
+
+
+async def test_the_oauth2_password_form_gives_a_token(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    form = {"grant_type": "password", "username": ada.email, "password": PASSWORD}
+    token = await client.post("/api/v1/auth/token", data=form)
+    assert token.status_code == 200, token.text
+    me = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.json()["email"] == ada.email
+
+
+async def test_logs_carry_the_request_id_and_never_a_token_or_password(
+    client: httpx.AsyncClient, register: Register, capfd: pytest.CaptureFixture[str]
+) -> None:
+    ada = await register()
+    await client.get("/api/v1/users/me", headers={**ada.auth, "X-Request-ID": "trace-me-1"})
+    await client.post("/api/v1/tasks", content=b"[" * 3000, headers={**ada.auth, "content-type": "application/json"})
+    err = capfd.readouterr().err
+    assert '"request_id": "trace-me-1"' in err
+    assert ada.token not in err
+    assert PASSWORD not in err

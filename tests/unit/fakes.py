@@ -1,0 +1,150 @@
+"""Honest in-memory ports: they subclass the Protocols, store copies and enforce the same rules."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from taskflow.domain.entities import Task, User
+from taskflow.domain.errors import (
+    EmailAlreadyRegisteredError,
+    InvalidTokenError,
+    TaskNotFoundError,
+    UnavailableError,
+    UserNotFoundError,
+)
+from taskflow.domain.ports import (
+    AccessToken,
+    Clock,
+    IdGenerator,
+    JobQueue,
+    Mailer,
+    MailMessage,
+    PasswordHasher,
+    TaskRepository,
+    TokenClaims,
+    TokenIssuer,
+    UserRepository,
+)
+from taskflow.domain.values import Email, TaskId, UserId
+
+
+class InMemoryUserRepository(UserRepository):
+    def __init__(self) -> None:
+        self._by_id: dict[UserId, User] = {}
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self._by_id.values()):
+            raise EmailAlreadyRegisteredError
+        self._by_id[user.id] = copy.deepcopy(user)
+
+    async def get(self, user_id: UserId) -> User:
+        if user_id not in self._by_id:
+            raise UserNotFoundError
+        return copy.deepcopy(self._by_id[user_id])
+
+    async def find_by_email(self, email: Email) -> User | None:
+        found = next((u for u in self._by_id.values() if u.email == email), None)
+        return copy.deepcopy(found)
+
+    async def save(self, user: User) -> None:
+        if user.id not in self._by_id:
+            raise UserNotFoundError
+        self._by_id[user.id] = copy.deepcopy(user)
+
+
+class InMemoryTaskRepository(TaskRepository):
+    def __init__(self) -> None:
+        self._by_id: dict[TaskId, Task] = {}
+
+    async def add(self, task: Task) -> None:
+        if task.id in self._by_id:
+            msg = f"duplicate task id {task.id}"
+            raise AssertionError(msg)
+        self._by_id[task.id] = copy.deepcopy(task)
+
+    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+        task = self._by_id.get(task_id)
+        if task is None or task.owner_id != owner:
+            raise TaskNotFoundError
+        return copy.deepcopy(task)
+
+
+class FakePasswordHasher(PasswordHasher):
+    """Reversible on purpose; counts verifications so timing-equalisation rules are testable."""
+
+    def __init__(self) -> None:
+        self.verifications = 0
+
+    async def hash(self, password: str) -> str:
+        return f"hashed:{password}"
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.verifications += 1
+        return password_hash == f"hashed:{password}"
+
+    async def verify_dummy(self, password: str) -> None:
+        await self.verify("hashed:\x00dummy", password)
+
+
+class FakeTokenIssuer(TokenIssuer):
+    def __init__(self) -> None:
+        self._issued: dict[str, TokenClaims] = {}
+        self._counter = itertools.count(1)
+
+    def issue(self, subject: UserId, *, now: datetime) -> AccessToken:
+        token = f"token-{next(self._counter)}"
+        self._issued[token] = TokenClaims(
+            subject=subject, token_id=token, issued_at=now, expires_at=now + timedelta(minutes=15)
+        )
+        return AccessToken(token=token, expires_in=900)
+
+    def verify(self, token: str) -> TokenClaims:
+        if token not in self._issued:
+            raise InvalidTokenError
+        return self._issued[token]
+
+
+@dataclass
+class FrozenClock(Clock):
+    current: datetime = field(default_factory=lambda: datetime(2026, 1, 1, 12, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+class SequentialIds(IdGenerator):
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def new_user_id(self) -> UserId:
+        return UserId(f"{next(self._counter):024x}")
+
+    def new_task_id(self) -> TaskId:
+        return TaskId(f"{next(self._counter):024x}")
+
+
+@dataclass
+class FakeJobQueue(JobQueue):
+    """Like arq: a second job with a known id is dropped. `down` plays a Redis outage."""
+
+    jobs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    down: bool = False
+
+    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None:
+        if self.down:
+            raise UnavailableError
+        self.jobs.setdefault(job_id, (job, kwargs))
+
+
+@dataclass
+class FakeMailer(Mailer):
+    sent: list[MailMessage] = field(default_factory=list)
+
+    async def send(self, message: MailMessage) -> None:
+        self.sent.append(message)

@@ -1,0 +1,110 @@
+"""Registration, login and authentication rules, on fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskflow.domain.errors import (
+    EmailAlreadyRegisteredError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    InvalidValueError,
+)
+from taskflow.domain.services.mail import WELCOME_JOB
+from taskflow.domain.values import Email, Role
+from tests.unit.conftest import World
+
+PASSWORD = "a long enough password"
+
+
+async def test_email_is_unique_whatever_its_case(world: World) -> None:
+    await world.accounts.register("Ada@Example.com", PASSWORD, "Ada")
+    with pytest.raises(EmailAlreadyRegisteredError):
+        await world.accounts.register("ada@example.COM", PASSWORD, "Other")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "name", "field"),
+    [
+        ("not-an-email", PASSWORD, "Ada", "email"),
+        ("ada@example.com", "short", "Ada", "password"),
+        ("ada@example.com", "é" * 513, "Ada", "password"),  # 1,026 bytes: over the byte limit
+        ("ada@example.com", PASSWORD, "   ", "name"),
+    ],
+)
+async def test_registration_rejects_bad_values_naming_the_field(
+    world: World, email: str, password: str, name: str, field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        await world.accounts.register(email, password, name)
+    assert caught.value.field == field
+    assert await world.users.find_by_email(Email("ada@example.com")) is None
+
+
+async def test_registration_enqueues_one_welcome_mail_per_account(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    assert world.jobs.jobs == {f"welcome:{user.id}": (WELCOME_JOB, {"user_id": user.id.value})}
+
+
+async def test_registration_succeeds_while_the_queue_is_down(world: World) -> None:
+    world.jobs.down = True
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    assert (await world.users.get(user.id)).email.value == "ada@example.com"
+
+
+async def test_welcome_mail_has_a_deterministic_message_id(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    await world.accounts.send_welcome_mail(user.id)
+    await world.accounts.send_welcome_mail(user.id)
+    first, second = world.mailer.sent
+    assert first.message_id == second.message_id == f"<welcome.{user.id}@taskflow.local>"
+    assert first.to == "ada@example.com"
+
+
+async def test_login_returns_a_token_that_authenticates_the_account(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    grant = await world.accounts.login("ADA@example.com", PASSWORD)
+    assert await world.accounts.authenticate(grant.token) == user
+
+
+async def test_unknown_email_wrong_password_and_inactive_fail_alike_and_cost_one_verify(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    stored = await world.users.get(user.id)
+    stored.is_active = False
+    await world.users.save(stored)
+    await world.accounts.register("bob@example.com", PASSWORD, "Bob")
+    attempts = [
+        ("nobody@example.com", PASSWORD),
+        ("bob@example.com", "wrong password!!"),
+        ("ada@example.com", PASSWORD),
+    ]
+    for email, password in attempts:
+        before = world.hasher.verifications
+        with pytest.raises(InvalidCredentialsError) as caught:
+            await world.accounts.login(email, password)
+        assert str(caught.value) == "Invalid e-mail or password"
+        assert world.hasher.verifications == before + 1
+
+
+async def test_tokens_issued_before_the_cut_off_are_refused(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    grant = await world.accounts.login("ada@example.com", PASSWORD)
+    world.clock.advance(seconds=5)
+    stored = await world.users.get(user.id)
+    stored.tokens_valid_after = world.clock.now()
+    await world.users.save(stored)
+    with pytest.raises(InvalidTokenError):
+        await world.accounts.authenticate(grant.token)
+
+
+async def test_create_admin_promotes_an_existing_account_and_keeps_its_password(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    admin = await world.accounts.create_admin("ada@example.com", "ignored password", "Ignored")
+    assert admin.id == user.id
+    assert (await world.users.get(user.id)).role is Role.ADMIN
+    assert await world.accounts.login("ada@example.com", PASSWORD)
+
+
+async def test_create_admin_creates_a_missing_account_as_admin(world: World) -> None:
+    admin = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    assert (await world.users.get(admin.id)).role is Role.ADMIN

@@ -1,0 +1,65 @@
+"""Task rules, on fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from taskflow.domain.entities import TaskDraft
+from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
+from taskflow.domain.values import TaskStatus, UserId
+from tests.unit.conftest import World
+
+ADA = UserId("a" * 24)
+BOB = UserId("b" * 24)
+
+
+async def test_a_task_is_found_by_its_owner_only(world: World) -> None:
+    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
+    assert (await world.task_service.get(ADA, task.id)).title == "Write"
+    with pytest.raises(TaskNotFoundError):
+        await world.task_service.get(BOB, task.id)
+
+
+async def test_a_task_created_done_is_completed_now(world: World) -> None:
+    task = await world.task_service.create(ADA, TaskDraft(title="Done already", status=TaskStatus.DONE))
+    assert task.completed_at == world.clock.now()
+    assert task.version == 1
+
+
+def test_due_at_is_kept_in_utc_at_millisecond_precision() -> None:
+    local = datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+    draft = TaskDraft(title="x", due_at=local)
+    assert draft.due_at is not None
+    assert draft.due_at.utcoffset() == timedelta(0)
+    assert draft.due_at == local.replace(microsecond=123000)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": "ok", "description": "d" * 10_001}, "description"),
+        ({"title": "ok", "tags": tuple(f"t{i}" for i in range(21))}, "tags"),
+        ({"title": "ok", "tags": ("x" * 41,)}, "tags"),
+        ({"title": "ok", "tags": (" ",)}, "tags"),
+        ({"title": "ok", "due_at": datetime(2026, 1, 1)}, "due_at"),  # noqa: DTZ001 - the point: no offset
+    ],
+)
+def test_drafts_break_no_limit(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        TaskDraft(**kwargs)  # type: ignore[arg-type]  # parametrised keyword values
+    assert caught.value.field == field
+
+
+def test_limits_are_inclusive_and_unicode_counts_characters() -> None:
+    draft = TaskDraft(title="ü" * 200, description="🙂" * 10_000, tags=tuple(f"{i}" for i in range(20)))
+    assert len(draft.title) == 200
+    assert len(draft.tags) == 20
+
+
+def test_duplicate_tags_collapse_in_order() -> None:
+    assert TaskDraft(title="x", tags=("b", "a", "b")).tags == ("b", "a")
