@@ -1,0 +1,70 @@
+"""What every UserRepository and TaskRepository does, in memory and on MongoDB alike."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+
+from taskflow.domain.entities import Task, TaskDraft, new_user
+from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
+from tests.contract.conftest import Repositories
+
+NOW = datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=UTC)
+ADA, BOB = UserId("a" * 24), UserId("b" * 24)
+
+
+def _task(task_id: str, owner: UserId) -> Task:
+    draft = TaskDraft(
+        title="Ünïcode ✓ title",
+        description="line one\nline two",
+        status=TaskStatus.DONE,
+        priority=Priority.URGENT,
+        due_at=NOW,
+        tags=("x", "y"),
+    )
+    return Task.create(TaskId(task_id), owner, draft, now=NOW)
+
+
+async def test_a_task_reads_back_exactly_as_written(repositories: Repositories) -> None:
+    task = _task("1" * 24, ADA)
+    await repositories.tasks.add(task)
+    read = await repositories.tasks.get(ADA, task.id)
+    assert dataclasses.asdict(read) == dataclasses.asdict(task)
+
+
+async def test_a_task_is_invisible_to_other_owners(repositories: Repositories) -> None:
+    await repositories.tasks.add(_task("2" * 24, ADA))
+    with pytest.raises(TaskNotFoundError):
+        await repositories.tasks.get(BOB, TaskId("2" * 24))
+    with pytest.raises(TaskNotFoundError):
+        await repositories.tasks.get(ADA, TaskId("3" * 24))
+
+
+async def test_users_round_trip_and_emails_are_unique(repositories: Repositories) -> None:
+    user = new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW)
+    await repositories.users.add(user)
+    assert dataclasses.asdict(await repositories.users.get(ADA)) == dataclasses.asdict(user)
+    found = await repositories.users.find_by_email(Email("ADA@example.com"))
+    assert found is not None
+    assert found.id == ADA
+    with pytest.raises(EmailAlreadyRegisteredError):
+        await repositories.users.add(new_user(BOB, Email("ada@example.com"), "Bob", "hash", now=NOW))
+
+
+async def test_saving_a_user_replaces_its_state(repositories: Repositories) -> None:
+    user = new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW)
+    await repositories.users.add(user)
+    user.role, user.is_active, user.tokens_valid_after = Role.ADMIN, False, NOW
+    await repositories.users.save(user)
+    assert dataclasses.asdict(await repositories.users.get(ADA)) == dataclasses.asdict(user)
+
+
+async def test_missing_users_are_reported(repositories: Repositories) -> None:
+    with pytest.raises(UserNotFoundError):
+        await repositories.users.get(BOB)
+    assert await repositories.users.find_by_email(Email("nobody@example.com")) is None
+    with pytest.raises(UserNotFoundError):
+        await repositories.users.save(new_user(BOB, Email("bob@example.com"), "Bob", "hash", now=NOW))

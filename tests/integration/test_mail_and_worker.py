@@ -1,0 +1,80 @@
+"""SMTP to the real sink, and the real arq worker sending the welcome mail exactly once."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import email.policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from arq.worker import Worker
+from pymongo.asynchronous.database import AsyncDatabase
+
+from taskflow.adapters.jobs.queue import ArqJobQueue
+from taskflow.adapters.jobs.queue import connect as connect_queue
+from taskflow.adapters.mail.smtp import SmtpMailer
+from taskflow.bootstrap import build_services, open_ports
+from taskflow.domain.errors import UnavailableError
+from taskflow.domain.ports import MailMessage
+from taskflow.entrypoints.processes import Child, free_port
+from taskflow.entrypoints.worker import worker_settings
+from taskflow.settings import Settings
+
+MESSAGE = MailMessage(
+    to="ada@example.com", subject="Hi", text="plain body", html="<p>html body</p>", message_id="<m1@taskflow.local>"
+)
+
+
+def _messages(directory: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]  # typeshed
+        for path in sorted(directory.glob("*.eml"))
+    ]
+
+
+async def test_a_mail_arrives_with_both_parts_and_its_message_id(mail_sink: tuple[Child, Path]) -> None:
+    sink, directory = mail_sink
+    await SmtpMailer(sink.url).send(MESSAGE)
+    (message,) = _messages(directory)
+    assert message["Message-ID"] == "<m1@taskflow.local>"
+    assert message["To"] == "ada@example.com"
+    assert message.get_body(("plain",)).get_content().strip() == "plain body"  # type: ignore[union-attr]
+    assert message.get_body(("html",)).get_content().strip() == "<p>html body</p>"  # type: ignore[union-attr]
+
+
+async def test_an_unreachable_mail_server_is_unavailable() -> None:
+    with pytest.raises(UnavailableError):
+        await SmtpMailer(f"smtp://127.0.0.1:{free_port()}", timeout_seconds=2).send(MESSAGE)
+
+
+async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
+    settings: Settings, mail_sink: tuple[Child, Path], database: AsyncDatabase[Any]
+) -> None:
+    sink, directory = mail_sink
+    worker_config = dataclasses.replace(settings, smtp_url=sink.url, mongodb_database=database.name)
+    async with open_ports(worker_config) as ports:
+        services = build_services(ports, worker_config)
+        # Registration enqueues the job; enqueueing it again with its id must not send twice.
+        user = await services.accounts.register("ada@example.com", "a long enough password", "Ada")
+        pool = connect_queue(worker_config.redis_url, timeout_seconds=1)
+        try:
+            await ArqJobQueue(pool).enqueue("send_welcome_mail", job_id=f"welcome:{user.id}", user_id=user.id.value)
+            cls = worker_settings(worker_config)
+            worker = Worker(
+                functions=cls.functions,  # type: ignore[attr-defined]  # built by worker_settings
+                on_startup=cls.on_startup,  # type: ignore[attr-defined]
+                on_shutdown=cls.on_shutdown,  # type: ignore[attr-defined]
+                redis_pool=pool,
+                burst=True,
+                poll_delay=0.05,
+            )
+            await worker.main()
+            await worker.close()
+        finally:
+            await pool.flushdb()
+            await pool.aclose()
+    (message,) = _messages(directory)
+    assert message["To"] == "ada@example.com"
+    assert message["Message-ID"] == f"<welcome.{user.id}@taskflow.local>"

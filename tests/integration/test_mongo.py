@@ -1,0 +1,75 @@
+"""The MongoDB adapter on a real server (SecantusDB)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from taskflow.adapters.mongo.client import create_indexes
+from taskflow.adapters.mongo.documents import TaskDocument, UserDocument, task_to_document, user_to_document
+from taskflow.adapters.mongo.repositories import MongoTaskRepository
+from taskflow.domain.entities import Task, TaskDraft, new_user
+from taskflow.domain.errors import StorageUnavailableError
+from taskflow.domain.values import Email, TaskId, UserId
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+ADA = UserId("a" * 24)
+
+
+async def test_migration_creates_the_declared_indexes_and_is_idempotent(database: AsyncDatabase[Any]) -> None:
+    await create_indexes(database)  # a second run changes nothing and does not fail
+    users = {ix["name"]: ix async for ix in await database.users.list_indexes()}
+    tasks = {ix["name"]: ix async for ix in await database.tasks.list_indexes()}
+    assert users["email_unique"]["unique"] is True
+    assert dict(users["email_unique"]["key"]) == {"email": 1}
+    assert dict(tasks["user_created_desc"]["key"]) == {"user_id": 1, "created_at": -1, "_id": -1}
+
+
+async def test_the_raw_mapping_agrees_with_the_declared_documents(database: AsyncDatabase[Any]) -> None:
+    task = Task.create(TaskId("1" * 24), ADA, TaskDraft(title="x", due_at=NOW, tags=("a",)), now=NOW)
+    user = new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW)
+    assert TaskDocument.model_validate(task_to_document(task)).title == "x"
+    assert UserDocument.model_validate(user_to_document(user)).email == "ada@example.com"
+    assert set(task_to_document(task)) - {"_id"} == set(TaskDocument.model_fields) - {"id", "revision_id"}
+    assert set(user_to_document(user)) - {"_id"} == set(UserDocument.model_fields) - {"id", "revision_id"}
+
+
+@pytest.fixture
+async def failing_finds(admin_client: AsyncMongoClient[Any]) -> AsyncIterator[None]:
+    fail_point = {
+        "configureFailPoint": "failCommand",
+        "mode": "alwaysOn",
+        "data": {"failCommands": ["find"], "errorCode": 91, "errorLabels": ["RetryableWriteError"]},
+    }
+    await admin_client.admin.command(fail_point)
+    try:
+        yield
+    finally:
+        await admin_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+
+
+@pytest.mark.usefixtures("failing_finds")
+async def test_a_server_shutting_down_is_storage_unavailable(database: AsyncDatabase[Any]) -> None:
+    with pytest.raises(StorageUnavailableError) as caught:
+        await MongoTaskRepository(database).get(ADA, TaskId("1" * 24))
+    assert caught.value.__cause__ is not None  # the driver error is kept as the cause
+
+
+async def test_a_dropped_connection_during_an_insert_is_retried_once(
+    database: AsyncDatabase[Any], admin_client: AsyncMongoClient[Any]
+) -> None:
+    await admin_client.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 1},
+            "data": {"failCommands": ["insert"], "closeConnection": True},
+        }
+    )
+    task = Task.create(TaskId("2" * 24), ADA, TaskDraft(title="retried"), now=NOW)
+    await MongoTaskRepository(database).add(task)
+    assert await database.tasks.count_documents({"user_id": task_to_document(task)["user_id"]}) == 1

@@ -1,0 +1,154 @@
+"""`taskflow dev` as a user runs it: one command, every service real, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from taskflow.entrypoints.processes import free_port
+
+pytestmark = pytest.mark.system
+PASSWORD = "correct horse battery staple"
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class DevStack:
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port, self.url = folder, port, f"http://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TASKFLOW_")}
+        env["TASKFLOW_PORT"] = str(port)
+        self.env = env
+        self.log = folder / f"dev-{time.monotonic_ns()}.out"
+        self.output = self.log.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "taskflow.entrypoints.cli", "dev"],
+            cwd=folder,
+            env=env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            if "taskflow is running" in self.log.read_text():
+                return
+            time.sleep(0.2)
+        pytest.fail("taskflow dev did not become ready: " + self.log.read_text())
+
+    def stop(self, signum: int) -> set[int]:
+        children = _descendants(self.process.pid)
+        self.process.send_signal(signum)
+        assert self.process.wait(timeout=30) == 0
+        self.output.close()
+        return children
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    for pid in _descendants(os.getpid()):  # belt and braces: never leave a server behind
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _assert_all_gone(children: set[int], port: int) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if _alive(pid)]
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    with socket.socket() as sock:  # no listener left: a new server could bind as uvicorn does
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+
+
+def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
+    port = free_port()
+    stack = DevStack(folder, port)
+    with httpx.Client(base_url=stack.url, timeout=10) as http:
+        assert http.get("/health/ready").json()["checks"] == {"database": "up", "redis": "up"}
+        registered = http.post(
+            "/api/v1/auth/register", json={"email": "ada@example.com", "password": PASSWORD, "name": "Ada"}
+        )
+        assert registered.status_code == 201
+        assert "server" not in registered.headers
+        token = http.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": PASSWORD}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        created = http.post("/api/v1/tasks", json={"title": "Survive a restart"}, headers=auth)
+        assert created.status_code == 201
+        assert http.get("/docs").status_code == 200
+
+    mail = folder / ".taskflow" / "mail"
+    deadline = time.monotonic() + 20
+    while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (welcome,) = mail.glob("*.eml")
+    assert b"ada@example.com" in welcome.read_bytes()
+
+    admin = subprocess.run(  # noqa: S603 - our own CLI, reaching the stack through .taskflow/env
+        [
+            sys.executable,
+            "-m",
+            "taskflow.entrypoints.cli",
+            "create-admin",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "x",
+        ],
+        cwd=folder,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert admin.returncode == 0, admin.stderr
+    assert "ada@example.com is an admin" in admin.stdout
+
+    _assert_all_gone(stack.stop(signal.SIGTERM), port)
+    assert not (folder / ".taskflow" / "env").exists()
+
+    again = DevStack(folder, port)
+    with httpx.Client(base_url=again.url, timeout=10) as http:
+        token = http.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": PASSWORD}).json()
+        read = http.get(created.headers["location"], headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert read.status_code == 200
+        assert read.json()["title"] == "Survive a restart"
+        assert (
+            http.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token['access_token']}"}).json()["role"]
+            == "admin"
+        )
+    _assert_all_gone(again.stop(signal.SIGINT), port)
