@@ -29,7 +29,7 @@ MESSAGE = MailMessage(
 
 def _messages(directory: Path) -> list[email.message.EmailMessage]:
     return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]  # typeshed
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         for path in sorted(directory.glob("*.eml"))
     ]
 

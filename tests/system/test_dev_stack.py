@@ -28,7 +28,8 @@ def _descendants(pid: int) -> set[int]:
         except OSError:
             continue
         parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
+    found: set[int] = set()
+    frontier = {pid}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
@@ -51,7 +52,7 @@ class DevStack:
         self.env = env
         self.log = folder / f"dev-{time.monotonic_ns()}.out"
         self.output = self.log.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "taskflow.entrypoints.cli", "dev"],
             cwd=folder,
             env=env,
@@ -117,7 +118,7 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
     (welcome,) = mail.glob("*.eml")
     assert b"ada@example.com" in welcome.read_bytes()
 
-    admin = subprocess.run(  # noqa: S603 - our own CLI, reaching the stack through .taskflow/env
+    admin = subprocess.run(
         [
             sys.executable,
             "-m",
