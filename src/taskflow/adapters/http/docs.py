@@ -1,14 +1,17 @@
 """OpenAPI 3.1 at /openapi.json and Swagger UI at /docs, with every asset served locally.
 
-Litestar's default page loads Swagger UI from a CDN, which fails offline; the assets come
-from the `swagger-ui-bundle` package instead, served under /docs/assets.
+Litestar's default page loads Swagger UI from a CDN, which fails offline. The assets come
+from the `flask-openapi3-swagger` wheel (Swagger UI 5, which renders OpenAPI 3.1), served
+under /docs/assets. Only its files are used; its package is never imported.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-import swagger_ui_bundle
+import importlib.util
+from pathlib import Path
+
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
@@ -24,10 +27,10 @@ TOKEN_URL: Final = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 def openapi_config() -> OpenAPIConfig:
     swagger = SwaggerRenderPlugin(
         path="/docs",
-        js_url=f"{ASSETS}/swagger-ui-bundle.js",
-        css_url=f"{ASSETS}/swagger-ui.css",
-        standalone_preset_js_url=f"{ASSETS}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{ASSETS}/favicon-32x32.png'>",
+        js_url=f"{ASSETS}/js/swagger-ui-bundle.js",
+        css_url=f"{ASSETS}/css/swagger-ui.css",
+        standalone_preset_js_url=f"{ASSETS}/js/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/svg+xml' href='{ASSETS}/images/swagger.svg'>",
     )
     return OpenAPIConfig(
         title="taskflow",
@@ -47,10 +50,18 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def _swagger_ui_directory() -> Path:
+    spec = importlib.util.find_spec("flask_openapi3_swagger")
+    if spec is None or not spec.submodule_search_locations:
+        msg = "flask-openapi3-swagger is not installed; the docs UI has no assets"
+        raise RuntimeError(msg)
+    return Path(next(iter(spec.submodule_search_locations))) / "templates" / "swagger"
+
+
 def docs_assets_router() -> Router:
     return create_static_files_router(
         path=ASSETS,
-        directories=[swagger_ui_bundle.swagger_ui_path],
+        directories=[_swagger_ui_directory()],
         include_in_schema=False,
         opt={"public": True},
     )
