@@ -7,10 +7,9 @@ under /docs/assets. Only its files are used; its package is never imported.
 
 from __future__ import annotations
 
-from typing import Final
-
 import importlib.util
 from pathlib import Path
+from typing import Final
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
