@@ -35,7 +35,8 @@ format: install ## apply ruff's fixes and formatting
 	$(UV) run --frozen ruff format src tests bench
 
 bench: install ## load-test the API beside a bare Litestar app and print the figures
-	$(UV) run --frozen python -m bench
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk"; exit 1; }
+	$(UV) run --frozen python -m bench $(BENCH_ARGS)
 
 clean: ## remove the virtualenv, caches and the dev stack's data
 	rm -rf .venv .tools .taskflow .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,196 @@
+"""`make bench`: start the stack, seed, drive load with wrk over loopback, print medians.
+
+Per endpoint: requests/s, p50 and p99 latency, and CPU time per request in the server
+process (read from /proc), beside a bare Litestar app measured in the same run. Database
+figures on SecantusDB's Python server measure SecantusDB; CPU per request in the API
+process is the figure that does not depend on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from taskflow.bootstrap import migrate
+from taskflow.entrypoints.processes import Child, free_port, spawn, start_mail_sink, start_redis, start_secantus
+from taskflow.settings import Settings, random_secret
+
+TICKS = os.sysconf("SC_CLK_TCK")
+WRK = shutil.which("wrk") or "wrk"
+PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account on a throwaway stack
+
+
+@dataclass
+class Scenario:
+    name: str
+    server: Child
+    path: str
+    lua: str = ""
+
+
+@dataclass
+class Sample:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_request: float
+    errors: int
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _millis(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]  # wrk's format
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path) -> Sample:
+    script = workdir / "scenario.lua"
+    script.write_text(scenario.lua)
+    before = _cpu_seconds(scenario.server.process.pid)
+    argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+    out = subprocess.run(  # noqa: S603 - wrk with our own arguments
+        [*argv, scenario.server.url + scenario.path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cpu = _cpu_seconds(scenario.server.process.pid) - before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return Sample(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_millis(re.search(r"\s50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        p99_ms=_millis(re.search(r"\s99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        cpu_us_per_request=cpu / max(requests, 1) * 1e6,
+        errors=errors,
+    )
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.2)
+    msg = f"{url} did not answer"
+    raise RuntimeError(msg)
+
+
+def _lua(method: str = "GET", body: str = "", token: str = "") -> str:
+    lines = [f'wrk.method = "{method}"']
+    if body:
+        lines += [f"wrk.body = '{body}'", 'wrk.headers["Content-Type"] = "application/json"']
+    if token:
+        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="per run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per scenario; medians are printed")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--mongodb-uri", help="use this MongoDB instead of starting SecantusDB (Python)")
+    args = parser.parse_args()
+    if WRK == "wrk":
+        sys.exit("bench: wrk is not installed (apt-get install wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
+    log = (workdir / "services.log").open("ab")
+    children: list[Child] = []
+    try:
+        if not args.mongodb_uri:
+            children.append(start_secantus(storage=None, log=log))
+        children.append(start_redis(data_dir=None, log=log))
+        children.append(start_mail_sink(directory=workdir / "mail", log=log))
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("TASKFLOW_")},
+            "TASKFLOW_MONGODB_URI": args.mongodb_uri or children[0].url,
+            "TASKFLOW_MONGODB_DATABASE": "bench",
+            "TASKFLOW_REDIS_URL": children[-2].url,
+            "TASKFLOW_SMTP_URL": children[-1].url,
+            "TASKFLOW_JWT_SECRET": random_secret(),
+        }
+        asyncio.run(migrate(Settings.from_env(env)))
+        api_port, bare_port = free_port(), free_port()
+        api = spawn(
+            "taskflow",
+            [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(api_port)],
+            port=api_port, url=f"http://127.0.0.1:{api_port}", env=env, log=log,
+        )  # fmt: skip
+        bare = spawn(
+            "bare Litestar",
+            [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port),
+             "--no-server-header", "--no-access-log", "--log-level", "warning"],
+            port=bare_port, url=f"http://127.0.0.1:{bare_port}", log=log,
+        )  # fmt: skip
+        children += [api, bare]
+        _wait_http(api.url + "/health/ready")
+        _wait_http(bare.url + "/ping")
+
+        with httpx.Client(base_url=api.url) as http:
+            http.post("/api/v1/auth/register", json={"email": "bench@example.com", "password": PASSWORD, "name": "B"})
+            token = http.post("/api/v1/auth/login", json={"email": "bench@example.com", "password": PASSWORD}).json()
+            token = token["access_token"]
+            task = http.post("/api/v1/tasks", json={"title": "read me"}, headers={"Authorization": f"Bearer {token}"})
+        scenarios = [
+            Scenario("bare Litestar GET /ping", bare, "/ping", _lua()),
+            Scenario("GET /health/live", api, "/health/live", _lua()),
+            Scenario("GET /api/v1/tasks/{id}", api, task.headers["location"], _lua(token=token)),
+            Scenario("POST /api/v1/tasks", api, "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token)),
+        ]
+        results: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
+        for _ in range(args.rounds):  # interleaved, so drift affects every scenario alike
+            for scenario in scenarios:
+                results[scenario.name].append(
+                    run_wrk(scenario, seconds=args.seconds, connections=args.connections, workdir=workdir)
+                )
+        _report(results, database=args.mongodb_uri or "SecantusDB (Python)", args=args)
+    finally:
+        for child in reversed(children):
+            child.stop()
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.Namespace) -> None:
+    def median(name: str, attr: str) -> float:
+        return float(statistics.median(getattr(sample, attr) for sample in results[name]))
+
+    bare = "bare Litestar GET /ping"
+    print(f"\ntaskflow bench: {args.rounds} x {args.seconds}s per scenario, {args.connections} connections, "  # noqa: T201
+          f"1 API process, database {database}; medians\n")  # fmt: skip
+    header = f"{'scenario':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
+    header += f"{'req/s vs bare':>15}{'CPU vs bare':>13}{'errors':>8}"
+    print(header)  # noqa: T201
+    for name, samples in results.items():
+        print(  # noqa: T201
+            f"{name:<28}{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
+            f"{median(name, 'cpu_us_per_request'):>12.0f}"
+            f"{median(name, 'rps') / median(bare, 'rps'):>15.2f}"
+            f"{median(name, 'cpu_us_per_request') / median(bare, 'cpu_us_per_request'):>13.1f}"
+            f"{sum(s.errors for s in samples):>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()
