@@ -10,12 +10,13 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from taskflow.adapters.mongo.client import create_indexes
+from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import TaskDocument, UserDocument, task_to_document, user_to_document
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
 from taskflow.domain.entities import Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.values import Email, TaskId, UserId
+from taskflow.settings import Settings
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 ADA = UserId("a" * 24)
@@ -41,23 +42,30 @@ async def test_the_raw_mapping_agrees_with_the_declared_documents() -> None:
 
 
 @pytest.fixture
-async def failing_finds(admin_client: AsyncMongoClient[Any]) -> AsyncIterator[None]:
+async def failing_finds(
+    database: AsyncDatabase[Any], admin_client: AsyncMongoClient[Any], settings: Settings
+) -> AsyncIterator[AsyncDatabase[Any]]:
+    """Every find fails as if the server were shutting down, seen through a client of its own.
+
+    After such an error the driver marks the server unknown until its next heartbeat.
+    """
     fail_point = {
         "configureFailPoint": "failCommand",
         "mode": "alwaysOn",
         "data": {"failCommands": ["find"], "errorCode": 91, "errorLabels": ["RetryableWriteError"]},
     }
+    client: AsyncMongoClient[Any] = connect(settings.mongodb_uri, timeout_seconds=1)
     await admin_client.admin.command(fail_point)
     try:
-        yield
+        yield client[database.name]
     finally:
         await admin_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+        await client.close()
 
 
-@pytest.mark.usefixtures("failing_finds")
-async def test_a_server_shutting_down_is_storage_unavailable(database: AsyncDatabase[Any]) -> None:
+async def test_a_server_shutting_down_is_storage_unavailable(failing_finds: AsyncDatabase[Any]) -> None:
     with pytest.raises(StorageUnavailableError) as caught:
-        await MongoTaskRepository(database).get(ADA, TaskId("1" * 24))
+        await MongoTaskRepository(failing_finds).get(ADA, TaskId("1" * 24))
     assert caught.value.__cause__ is not None  # the driver error is kept as the cause
 
 
