@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 PREFIX: Final = "TASKFLOW_"
 HS256_MIN_KEY_BYTES: Final = 32  # RFC 7518 §3.2: a key at least as long as the hash output
+
+
+_N = TypeVar("_N", int, float)
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def _number(env: Mapping[str, str], name: str, default: _N, parse: Callable[[str], _N], minimum: _N) -> _N:
     raw = env.get(PREFIX + name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        msg = f"{PREFIX}{name} must be a whole number, not {raw!r}"
+        kind = "a whole number" if parse is int else "a number"
+        msg = f"{PREFIX}{name} must be {kind}, not {raw!r}"
         raise SettingsError(msg) from None
     if value < minimum:
         msg = f"{PREFIX}{name} must be at least {minimum}"
@@ -31,19 +35,12 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
     return value
 
 
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    return _number(env, name, default, int, minimum)
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(PREFIX + name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        msg = f"{PREFIX}{name} must be a number, not {raw!r}"
-        raise SettingsError(msg) from None
-    if value <= 0:
-        msg = f"{PREFIX}{name} must be positive"
-        raise SettingsError(msg)
-    return value
+    return _number(env, name, default, float, 0.001)
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:

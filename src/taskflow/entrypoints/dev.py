@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -62,18 +63,19 @@ def _wait_ready(url: str, api: Child) -> None:
 
 def _start_services(home: Path, env: dict[str, str], *, ephemeral: bool, log: IO[bytes]) -> list[Child]:
     """Start what the environment does not already point to, and record its URL in `env`."""
+
+    def data_dir(name: str) -> Path | None:
+        if ephemeral:
+            return None
+        (home / name).mkdir(parents=True, exist_ok=True)
+        return home / name
+
     children: list[Child] = []
     if not env.get(PREFIX + "MONGODB_URI"):
-        storage = None if ephemeral else home / "mongodb"
-        if storage:
-            storage.mkdir(parents=True, exist_ok=True)
-        children.append(start_secantus(storage=storage, log=log))
+        children.append(start_secantus(storage=data_dir("mongodb"), log=log))
         env[PREFIX + "MONGODB_URI"] = children[-1].url
     if not env.get(PREFIX + "REDIS_URL"):
-        data_dir = None if ephemeral else home / "redis"
-        if data_dir:
-            data_dir.mkdir(parents=True, exist_ok=True)
-        children.append(start_redis(data_dir=data_dir, log=log))
+        children.append(start_redis(data_dir=data_dir("redis"), log=log))
         env[PREFIX + "REDIS_URL"] = children[-1].url
     if not env.get(PREFIX + "SMTP_URL"):
         children.append(start_mail_sink(directory=home / "mail", log=log))
@@ -129,6 +131,8 @@ def run_dev(*, ephemeral: bool = False) -> int:
             child.stop()
         env_file.unlink(missing_ok=True)
         log.close()
+        if ephemeral:
+            shutil.rmtree(home, ignore_errors=True)
         print("taskflow: stopped", file=sys.stderr)  # noqa: T201 - CLI output
 
 
