@@ -42,9 +42,7 @@ class JwtTokenIssuer(TokenIssuer):
 
     def verify(self, token: str) -> TokenClaims:
         try:
-            if jwt.get_unverified_header(token).get("typ") != TOKEN_TYPE:
-                raise InvalidTokenError
-            claims = jwt.decode(
+            verified = jwt.decode_complete(
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],
@@ -53,6 +51,9 @@ class JwtTokenIssuer(TokenIssuer):
                 leeway=LEEWAY_SECONDS,
                 options={"require": _REQUIRED},
             )
+            if verified["header"].get("typ") != TOKEN_TYPE:
+                raise InvalidTokenError
+            claims = verified["payload"]
             return TokenClaims(
                 subject=UserId(str(claims["sub"])),
                 token_id=str(claims["jti"]),

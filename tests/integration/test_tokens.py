@@ -1,0 +1,94 @@
+"""The PyJWT adapter refuses anything but a genuine, current HS256 access token."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.domain.errors import InvalidTokenError
+from taskflow.domain.values import UserId
+
+SECRET = "k" * 40
+ADA = UserId("a" * 24)
+ISSUER = JwtTokenIssuer(secret=SECRET, issuer="taskflow", audience="taskflow-api", ttl_seconds=900)
+
+
+def _claims(now: datetime, **overrides: object) -> dict[str, object]:
+    claims: dict[str, object] = {
+        "iss": "taskflow",
+        "aud": "taskflow-api",
+        "sub": ADA.value,
+        "jti": "j1",
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(minutes=15),
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_an_issued_token_verifies_with_its_claims() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    grant = ISSUER.issue(ADA, now=now)
+    claims = ISSUER.verify(grant.token)
+    assert claims.subject == ADA
+    assert claims.issued_at == now
+    assert claims.expires_at == now + timedelta(seconds=900)
+    assert jwt.get_unverified_header(grant.token) == {"alg": "HS256", "typ": "at+jwt"}
+
+
+def _unsigned(header: dict[str, str], payload: dict[str, object]) -> str:
+    def part(value: dict[str, object] | dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, default=str).encode()).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(payload)}."
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda now: jwt.encode(_claims(now), SECRET, algorithm="HS256"),  # no typ
+        lambda now: jwt.encode(_claims(now), SECRET, algorithm="HS256", headers={"typ": "JWT"}),
+        lambda now: jwt.encode(_claims(now), SECRET * 2, algorithm="HS512", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(_claims(now), "other" * 10, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(_claims(now, aud="someone-else"), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(_claims(now, iss="evil"), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(_claims(now, jti=None), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(
+            _claims(now, exp=now - timedelta(minutes=5)), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}
+        ),
+        lambda now: jwt.encode(
+            _claims(now, nbf=now + timedelta(minutes=5)), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}
+        ),
+        lambda now: jwt.encode(_claims(now, sub="not-an-id"), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda _: _unsigned({"alg": "none", "typ": "at+jwt"}, {"sub": ADA.value}),
+        lambda _: _unsigned({"alg": "NoNe", "typ": "at+jwt"}, {"sub": ADA.value}),
+        lambda _: "not.a.token",
+        lambda _: "",
+    ],
+    ids=[
+        "no-typ",
+        "wrong-typ",
+        "other-alg",
+        "other-key",
+        "wrong-aud",
+        "wrong-iss",
+        "no-jti",
+        "expired",
+        "not-yet-valid",
+        "bad-subject",
+        "alg-none",
+        "alg-none-mixed-case",
+        "garbage",
+        "empty",
+    ],
+)
+def test_anything_else_is_an_invalid_token(make: object) -> None:
+    token = make(datetime.now(UTC))  # type: ignore[operator]  # parametrised factories
+    with pytest.raises(InvalidTokenError):
+        ISSUER.verify(token)
