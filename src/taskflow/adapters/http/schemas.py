@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskDraft, User
 from taskflow.domain.values import (
@@ -122,6 +123,47 @@ class TaskResponse(msgspec.Struct):
             completed_at=task.completed_at,
             version=task.version,
         )
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+    source: str | None = None
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "The body is not valid JSON, or is nested too deeply",
+    401: "No valid bearer token (or, on login, wrong credentials); carries WWW-Authenticate",
+    404: "No such resource for this caller: another user's looks the same as a missing one",
+    409: "Conflicts with the current state",
+    413: "The body is larger than TASKFLOW_MAX_BODY_BYTES",
+    415: "The Content-Type is not the one this operation takes",
+    422: "The body parses but breaks the schema or a rule; `errors` names the fields",
+    503: "A dependency did not answer in time; retry after Retry-After seconds",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json answers an operation can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_PROBLEM_DESCRIPTIONS[status],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 def etag_of(task: Task) -> str:

@@ -16,6 +16,7 @@ from taskflow.adapters.http.schemas import (
     RegisterRequest,
     TokenResponse,
     UserResponse,
+    problem_responses,
 )
 from taskflow.domain.services.accounts import AccountService
 
@@ -29,7 +30,12 @@ class AuthController(Controller):
     tags = ["auth"]  # noqa: RUF012 - Litestar's declared attribute type
     opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
 
-    @post("/register", status_code=HTTP_201_CREATED, summary="Create an account")
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        summary="Create an account",
+        responses=problem_responses(400, 409, 413, 415, 422, 503),
+    )
     async def register(
         self, data: JSONBody[RegisterRequest], accounts: NamedDependency[AccountService]
     ) -> UserResponse:
@@ -39,6 +45,7 @@ class AuthController(Controller):
         "/login",
         status_code=HTTP_200_OK,
         summary="Exchange e-mail and password for an access token",
+        responses=problem_responses(400, 401, 413, 415, 422, 503),
     )
     async def login(self, data: JSONBody[LoginRequest], accounts: NamedDependency[AccountService]) -> TokenResponse:
         grant = await accounts.login(data.email, data.password)
@@ -48,6 +55,7 @@ class AuthController(Controller):
         "/token",
         status_code=HTTP_200_OK,
         summary="OAuth2 password grant, for the docs UI",
+        responses=problem_responses(400, 401, 413, 415, 422, 503),
     )
     async def token(
         self,

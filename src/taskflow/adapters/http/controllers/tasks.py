@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from taskflow.adapters.http.schemas import TaskCreate, TaskResponse, etag_of
+from taskflow.adapters.http.schemas import TaskCreate, TaskResponse, etag_of, problem_responses
 from taskflow.domain.entities import User
 from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
 from taskflow.domain.services.tasks import TaskService
@@ -27,7 +27,12 @@ class TasksController(Controller):
     tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Create a task")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Create a task",
+        responses=problem_responses(400, 401, 413, 415, 422, 503),
+    )
     async def create(
         self,
         data: JSONBody[TaskCreate],
@@ -41,7 +46,7 @@ class TasksController(Controller):
             headers={"Location": f"{self.path}/{task.id}", "ETag": etag_of(task)},
         )
 
-    @get("/{task_id:str}", summary="One of your tasks")
+    @get("/{task_id:str}", summary="One of your tasks", responses=problem_responses(401, 404, 503))
     async def get(
         self,
         task_id: FromPath[str],
