@@ -58,6 +58,7 @@ class DevStack:
             env=env,
             stdout=self.output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own, as a shell gives a foreground job
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -67,10 +68,16 @@ class DevStack:
             time.sleep(0.2)
         pytest.fail("taskflow dev did not become ready: " + self.log.read_text())
 
-    def stop(self, signum: int) -> set[int]:
+    def stop(self, signum: int, *, whole_group: bool = False) -> set[int]:
+        """Signal `taskflow dev`, or its whole process group as a terminal's Ctrl-C does."""
         children = _descendants(self.process.pid)
-        self.process.send_signal(signum)
-        assert self.process.wait(timeout=30) == 0
+        if whole_group:
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
+        # Children stop in order, so none waits out its grace period on a server already gone.
+        assert self.process.wait(timeout=30) == 0, self.log.read_text()
+        assert "was killed" not in self.log.read_text()
         self.output.close()
         return children
 
@@ -152,4 +159,4 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
             http.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token['access_token']}"}).json()["role"]
             == "admin"
         )
-    _assert_all_gone(again.stop(signal.SIGINT), port)
+    _assert_all_gone(again.stop(signal.SIGINT, whole_group=True), port)

@@ -128,7 +128,8 @@ def run_dev(*, ephemeral: bool = False) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in reversed(children):
-            child.stop()
+            if not child.stop():
+                print(f"taskflow: {child.name} did not stop in time and was killed", file=sys.stderr)  # noqa: T201
         env_file.unlink(missing_ok=True)
         log.close()
         if ephemeral:

@@ -45,15 +45,18 @@ class Child:
     def running(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0) -> bool:
+        """SIGTERM, then SIGKILL after `timeout`; True if it stopped of its own accord."""
         if not self.running():
-            return
+            return True
         self.process.terminate()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+            return False
+        return True
 
     def pause(self) -> None:
         self.process.send_signal(signal.SIGSTOP)
@@ -103,6 +106,9 @@ def spawn(
         stdout=log,
         stderr=subprocess.STDOUT if log else None,
         preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, which is async-signal-safe
+        # Its own process group: a terminal's Ctrl-C reaches the parent only, which then
+        # stops the children in order (API and worker before the servers they use).
+        process_group=0,
     )
     return Child(name=name, process=process, url=url, port=port)
 
