@@ -21,14 +21,26 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
 from taskflow.bootstrap import migrate
-from taskflow.entrypoints.processes import Child, free_port, spawn, start_mail_sink, start_redis, start_secantus
+from taskflow.entrypoints.processes import (
+    Child,
+    free_port,
+    mongodb_uri,
+    spawn,
+    start_mail_sink,
+    start_redis,
+    start_secantus,
+    wait_for_port,
+)
 from taskflow.settings import Settings, random_secret
 
 TICKS = os.sysconf("SC_CLK_TCK")
+RUST_SERVER_CRATE = ("secantus-mdb", "0.5.3-beta.196")  # a pre-release: pinned
+RUST_SERVER = Path(".tools/secantus-rs/bin/secantusd-rs")
 WRK = shutil.which("wrk") or "wrk"
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account on a throwaway stack
 
@@ -104,22 +116,63 @@ def _lua(method: str = "GET", body: str = "", token: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def rust_server() -> Path | None:
+    """The Rust build of SecantusDB, built once with cargo into .tools/ (git-ignored)."""
+    if RUST_SERVER.exists():
+        return RUST_SERVER
+    if not shutil.which("cargo"):
+        return None
+    crate, version = RUST_SERVER_CRATE
+    print(f"bench: building {crate} {version} once into .tools/ (about 20 minutes on 2 cores)", flush=True)  # noqa: T201
+    root = RUST_SERVER.parent.parent
+    # The crate declares rust-version 1.98; it builds with this machine's older toolchain.
+    build = [shutil.which("cargo") or "cargo", "install", crate, "--version", version, "--root", str(root)]
+    result = subprocess.run([*build, "--ignore-rust-version"], check=False)  # noqa: S603 - fixed arguments
+    return RUST_SERVER if result.returncode == 0 and RUST_SERVER.exists() else None
+
+
+def start_rust_server(workdir: Path, log: IO[bytes]) -> Child:
+    port = free_port()
+    binary = str(RUST_SERVER.resolve())
+    argv = [binary, "--port", str(port), "--storage-path", str(workdir / "rust-data"), "--log-level", "WARNING"]
+    child = spawn("mongodb (SecantusDB, Rust)", argv, port=port, url=mongodb_uri(port), log=log)
+    wait_for_port(child)
+    return child
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5, help="per run")
     parser.add_argument("--rounds", type=int, default=3, help="runs per scenario; medians are printed")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--mongodb-uri", help="use this MongoDB instead of starting SecantusDB (Python)")
+    parser.add_argument(
+        "--server", choices=["python", "rust", "both"], default="both", help="which SecantusDB build to measure on"
+    )
+    parser.add_argument("--mongodb-uri", help="measure on this MongoDB instead of starting SecantusDB")
     args = parser.parse_args()
     if WRK == "wrk":
         sys.exit("bench: wrk is not installed (apt-get install wrk)")
+    if args.mongodb_uri:
+        run_stack(args, database=args.mongodb_uri)
+        return
+    if args.server in {"python", "both"}:
+        run_stack(args, database="SecantusDB (Python)")
+    if args.server in {"rust", "both"}:
+        if rust_server() is None:
+            print("bench: no Rust build of SecantusDB (cargo missing or the build failed); skipped")  # noqa: T201
+        else:
+            run_stack(args, database="SecantusDB (Rust)")
 
+
+def run_stack(args: argparse.Namespace, *, database: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
     log = (workdir / "services.log").open("ab")
     children: list[Child] = []
     try:
-        if not args.mongodb_uri:
+        if database == "SecantusDB (Python)":
             children.append(start_secantus(storage=None, log=log))
+        elif database == "SecantusDB (Rust)":
+            children.append(start_rust_server(workdir, log))
         children.append(start_redis(data_dir=None, log=log))
         children.append(start_mail_sink(directory=workdir / "mail", log=log))
         env = {
@@ -164,7 +217,7 @@ def main() -> None:
                 results[scenario.name].append(
                     run_wrk(scenario, seconds=args.seconds, connections=args.connections, workdir=workdir)
                 )
-        _report(results, database=args.mongodb_uri or "SecantusDB (Python)", args=args)
+        _report(results, database=database, args=args)
     finally:
         for child in reversed(children):
             child.stop()
