@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final, TypeVar
 
 PREFIX: Final = "TASKFLOW_"
@@ -95,8 +94,6 @@ class Settings:
     """Socket timeout for Redis: a stalled Redis must not stall requests."""
     log_level: str = "info"
     log_json: bool = True
-    home: Path = Path(".taskflow")
-    """Where `taskflow dev` keeps data, mail and the env file of the stack it started."""
 
     def __post_init__(self) -> None:
         if len(self.jwt_secret.encode()) < HS256_MIN_KEY_BYTES:
@@ -144,7 +141,6 @@ class Settings:
             redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.5),
             log_level=(env.get(PREFIX + "LOG_LEVEL") or "info").lower(),
             log_json=(env.get(PREFIX + "LOG_FORMAT") or "json").lower() == "json",
-            home=Path(env.get(PREFIX + "HOME") or ".taskflow"),
         )
 
 

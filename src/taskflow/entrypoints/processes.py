@@ -58,12 +58,6 @@ class Child:
             return False
         return True
 
-    def pause(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
@@ -63,7 +63,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            route = scope.get("path_template") or _route_template(scope)
+            route = scope.get("path_template") or "unmatched"  # set by the router when a route matched
             log.info(
                 "request",
                 method=scope.get("method"),
@@ -72,9 +72,3 @@ class RequestContextMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
-
-
-def _route_template(scope: Scope) -> str:
-    handler: Any = scope.get("route_handler")
-    paths = getattr(handler, "paths", None)
-    return next(iter(paths)) if paths else "unmatched"

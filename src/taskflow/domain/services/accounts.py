@@ -84,19 +84,17 @@ class AccountService:
         self._mailer = mailer
 
     async def register(self, email: str, password: str, name: str) -> User:
-        address = Email(email)
-        self._policy.check(password)
-        user = new_user(
-            self._ids.new_user_id(),
-            address,
-            name,
-            await self._hasher.hash(password),
-            now=self._clock.now(),
-        )
-        await self._users.add(user)
+        user = await self._new_account(Email(email), password, name, Role.USER)
         # the account exists; the welcome mail is best effort until the outbox lands
         with contextlib.suppress(UnavailableError):
             await self._jobs.enqueue(WELCOME_JOB, job_id=welcome_job_id(user), user_id=user.id.value)
+        return user
+
+    async def _new_account(self, email: Email, password: str, name: str, role: Role) -> User:
+        self._policy.check(password)
+        user = new_user(self._ids.new_user_id(), email, name, await self._hasher.hash(password), now=self._clock.now())
+        user.role = role
+        await self._users.add(user)
         return user
 
     async def send_welcome_mail(self, user_id: UserId) -> None:
@@ -104,19 +102,11 @@ class AccountService:
 
     async def create_admin(self, email: str, password: str, name: str) -> User:
         """Promote the account with this e-mail, or create it as an admin."""
-        existing = await self._users.find_by_email(Email(email))
+        address = Email(email)
+        existing = await self._users.find_by_email(address)
         if existing is None:
-            self._policy.check(password)
-            existing = new_user(
-                self._ids.new_user_id(),
-                Email(email),
-                name,
-                await self._hasher.hash(password),
-                now=self._clock.now(),
-            )
-            existing.role = Role.ADMIN
-            await self._users.add(existing)
-        elif existing.role is not Role.ADMIN:
+            return await self._new_account(address, password, name, Role.ADMIN)
+        if existing.role is not Role.ADMIN:
             existing.role = Role.ADMIN
             existing.updated_at = self._clock.now()
             await self._users.save(existing)
