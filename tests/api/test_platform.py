@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
+from taskflow.entrypoints.processes import free_port
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, serve
+from tests.api.conftest import PASSWORD, Account, assert_problem, serve
 
 Register = Callable[[], Awaitable[Account]]
 
@@ -131,3 +133,40 @@ async def test_documented_errors_are_problem_details(client: httpx.AsyncClient) 
     for key, response in errors.items():
         assert list(response["content"]) == ["application/problem+json"], key
     assert set(spec["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status", "detail"}
+
+
+async def test_an_unexpected_database_error_is_a_bare_500_problem(
+    client: httpx.AsyncClient, register: Register, settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    ada = await register()
+    created = await client.post("/api/v1/tasks", json={"title": "x"}, headers=ada.auth)
+    admin: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri, directConnection=True)
+    try:
+        # BadValue (2) is not transient: nothing retries it, nothing maps it to a domain error.
+        await admin.admin.command(
+            {
+                "configureFailPoint": "failCommand",
+                "mode": {"times": 1},
+                "data": {"failCommands": ["find"], "errorCode": 2, "appName": "taskflow"},
+            }
+        )
+        response = await client.get(created.headers["location"], headers=ada.auth)
+    finally:
+        await admin.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+        await admin.close()
+    body = assert_problem(response, 500, "internal-error")
+    assert body == {
+        "status": 500,
+        "type": "https://taskflow.dev/problems/internal-error",
+        "title": "Internal Server Error",
+        "detail": "Internal Server Error",
+    }
+    assert "OperationFailure" in capfd.readouterr().err  # the log has the cause; the client does not
+
+
+async def test_readiness_reports_redis_down_without_failing(settings: Settings) -> None:
+    no_redis = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    async with serve(no_redis) as url, httpx.AsyncClient(base_url=url) as http:
+        ready = await http.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "up", "checks": {"database": "up", "redis": "down"}}
