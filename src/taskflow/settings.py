@@ -94,10 +94,17 @@ class Settings:
     """Socket timeout for Redis: a stalled Redis must not stall requests."""
     log_level: str = "info"
     log_json: bool = True
+    otlp_endpoint: str = ""
+    """OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); empty records no new traces."""
+    trace_sample_ratio: float = 0.1
+    """Share of new traces recorded when an endpoint is set; a caller's sampled traceparent always is."""
 
     def __post_init__(self) -> None:
         if len(self.jwt_secret.encode()) < HS256_MIN_KEY_BYTES:
             msg = f"{PREFIX}JWT_SECRET must be at least {HS256_MIN_KEY_BYTES} bytes for HS256"
+            raise SettingsError(msg)
+        if not 0.0 <= self.trace_sample_ratio <= 1.0:
+            msg = f"{PREFIX}TRACE_SAMPLE_RATIO must be between 0 and 1"
             raise SettingsError(msg)
         if not self.mongodb_uri.startswith(("mongodb://", "mongodb+srv://")):
             msg = f"{PREFIX}MONGODB_URI must be a mongodb:// or mongodb+srv:// URI"
@@ -141,6 +148,8 @@ class Settings:
             redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.5),
             log_level=(env.get(PREFIX + "LOG_LEVEL") or "info").lower(),
             log_json=(env.get(PREFIX + "LOG_FORMAT") or "json").lower() == "json",
+            otlp_endpoint=env.get(PREFIX + "OTLP_ENDPOINT") or "",
+            trace_sample_ratio=_number(env, "TRACE_SAMPLE_RATIO", 0.1, float, 0.0),
         )
 
 

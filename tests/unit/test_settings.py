@@ -37,7 +37,12 @@ def test_missing_connection_strings_are_named() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TASKFLOW_PORT", "eighty"), ("TASKFLOW_PORT", "0"), ("TASKFLOW_REQUEST_TIMEOUT_SECONDS", "-1")],
+    [
+        ("TASKFLOW_PORT", "eighty"),
+        ("TASKFLOW_PORT", "0"),
+        ("TASKFLOW_REQUEST_TIMEOUT_SECONDS", "-1"),
+        ("TASKFLOW_TRACE_SAMPLE_RATIO", "1.5"),
+    ],
 )
 def test_malformed_numbers_are_named(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):

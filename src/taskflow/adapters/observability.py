@@ -1,4 +1,4 @@
-"""structlog set-up: configured once per process, JSON unless told otherwise."""
+"""Logs (structlog, JSON unless told otherwise) and traces (OpenTelemetry), set up once per process."""
 
 from __future__ import annotations
 
@@ -6,6 +6,13 @@ import logging
 import sys
 
 import structlog
+from opentelemetry import trace
+from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, TraceIdRatioBased
 from structlog.tracebacks import ExceptionDictTransformer
 
 
@@ -14,6 +21,7 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_id,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         # Frame locals would carry request headers (bearer tokens) and bodies (passwords).
@@ -38,3 +46,41 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
         force=True,
     )
     logging.getLogger("uvicorn.access").disabled = True  # one line per request comes from taskflow
+
+
+def add_trace_id(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    """Put the current trace id on every line logged inside a span."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid and "trace_id" not in event:
+        event["trace_id"] = format(context.trace_id, "032x")
+    return event
+
+
+def current_trace_id() -> str | None:
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def configure_tracing(service_name: str, *, otlp_endpoint: str = "", sample_ratio: float = 0.1) -> TracerProvider:
+    """One tracer provider per process; MongoDB and Redis commands become child spans.
+
+    A caller's sampled `traceparent` is always honoured. New traces are sampled at
+    `sample_ratio`, and only when spans have somewhere to go: recording every span costs
+    about as much CPU as the request itself. Unsampled spans still carry a trace id,
+    so every log line does too.
+    """
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        root = TraceIdRatioBased(sample_ratio) if otlp_endpoint else ALWAYS_OFF
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": service_name}), sampler=ParentBased(root=root)
+        )
+        if otlp_endpoint:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        trace.set_tracer_provider(provider)
+    for instrumentor in (PymongoInstrumentor(), RedisInstrumentor()):
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument(tracer_provider=provider)
+    return provider

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from taskflow.adapters.http.app import build_app, with_request_context
 from taskflow.adapters.http.state import AppState
-from taskflow.adapters.observability import configure_logging
+from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
 
@@ -35,6 +35,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     app = build_app(
         lifespan=[taskflow_lifespan],
+        tracer_provider=configure_tracing(
+            "taskflow-api", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
+        ),
         max_body_bytes=settings.max_body_bytes,
         cors_origins=settings.cors_origins,
     )

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from arq.connections import RedisSettings
 
 from taskflow.adapters.jobs.functions import FUNCTIONS
-from taskflow.adapters.observability import configure_logging
+from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
 
@@ -43,4 +43,5 @@ def run(settings: Settings | None = None) -> None:
 
     settings = settings or Settings.from_env(os.environ)
     configure_logging(level=settings.log_level, json=settings.log_json)
+    configure_tracing("taskflow-worker", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     run_worker(worker_settings(settings))

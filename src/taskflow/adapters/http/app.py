@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from opentelemetry.sdk.trace import TracerProvider
 
 from taskflow.adapters.http.auth import PUBLIC, bearer_auth
 from taskflow.adapters.http.controllers.auth import AuthController
@@ -16,14 +18,14 @@ from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.hooks import require_declared_content_type
-from taskflow.adapters.http.middleware import RequestContextMiddleware
+from taskflow.adapters.http.middleware import RequestContextMiddleware, RouteSpanMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from contextlib import AbstractAsyncContextManager
 
-    from litestar.types import ASGIApp
+    from litestar.types import ASGIApp, Scope
 
 
 class MetricsController(PrometheusController):
@@ -32,11 +34,20 @@ class MetricsController(PrometheusController):
     opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
 
 
+def _span_details(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """A span starts before routing: named by method only, never by a path with ids in it.
+
+    `RouteSpanMiddleware` renames it by route template once the route is known.
+    """
+    return f"{scope.get('method', 'HTTP')} unmatched", {}
+
+
 def build_app(
     *,
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     max_body_bytes: int,
     cors_origins: Sequence[str] = (),
+    tracer_provider: TracerProvider | None = None,
     debug: bool = False,
 ) -> Litestar:
     metrics = PrometheusConfig(app_name="taskflow", prefix="taskflow", group_path=True, exclude=["/metrics"])
@@ -50,9 +61,18 @@ def build_app(
             docs_assets_router(),
         ],
         dependencies=DEPENDENCIES,
-        middleware=[metrics.middleware, bearer_auth()],
+        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth()],
         before_request=require_declared_content_type,
-        plugins=[problem_details_plugin()],
+        plugins=[
+            problem_details_plugin(),
+            OpenTelemetryPlugin(
+                OpenTelemetryConfig(
+                    tracer_provider=tracer_provider,
+                    exclude=["/metrics", "/health"],
+                    scope_span_details_extractor=_span_details,
+                )
+            ),
+        ],
         openapi_config=openapi_config(),
         cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         request_max_body_size=max_body_bytes,

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Final
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
+from opentelemetry import trace
+
+from taskflow.adapters.observability import current_trace_id
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +54,8 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if trace_id := current_trace_id():  # the HTTP span is still current here
+                    structlog.contextvars.bind_contextvars(trace_id=trace_id)
                 out = MutableScopeHeaders.from_message(message)
                 out[REQUEST_ID_HEADER] = request_id
                 for name, value in _SECURITY_HEADERS:
@@ -72,3 +77,22 @@ class RequestContextMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+class RouteSpanMiddleware:
+    """Names the HTTP server span by its route template, once routing has found it.
+
+    Litestar's OpenTelemetry middleware wraps the whole app, so it starts the span before
+    the route is known; this runs per route, inside that span.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = scope.get("path_template")
+        span = trace.get_current_span()
+        if route and span.is_recording():
+            span.update_name(f"{scope.get('method', 'HTTP')} {route}")
+            span.set_attribute("http.route", route)
+        await self.app(scope, receive, send)

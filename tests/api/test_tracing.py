@@ -1,0 +1,66 @@
+"""One trace per request: the HTTP span, the MongoDB commands under it, and the log line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterator
+
+import httpx
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.api.conftest import Account
+
+Register = Callable[[], Awaitable[Account]]
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.fixture
+def spans(api_url: str) -> Iterator[InMemorySpanExporter]:
+    """Records the spans of the app's own tracer provider (the SDK's exporter, not a fake)."""
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider), f"tracing not configured for {api_url}"
+    exporter = InMemorySpanExporter()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    yield exporter
+    processor.shutdown()
+
+
+async def test_a_request_continues_the_callers_trace_into_mongodb_and_the_log(
+    client: httpx.AsyncClient, register: Register, spans: InMemorySpanExporter, capfd: pytest.CaptureFixture[str]
+) -> None:
+    ada = await register()
+    created = await client.post("/api/v1/tasks", json={"title": "traced"}, headers=ada.auth)
+    capfd.readouterr()
+    spans.clear()
+    traceparent = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+    read = await client.get(created.headers["location"], headers={**ada.auth, "traceparent": traceparent})
+    assert read.status_code == 200
+
+    ours = [span for span in spans.get_finished_spans() if format(span.context.trace_id, "032x") == TRACE_ID]
+    names = {span.name for span in ours}
+    assert "GET /api/v1/tasks/{task_id}" in names, names
+    assert not [name for name in names if read.json()["id"] in name]  # no ids in span names
+    assert any(span.attributes and span.attributes.get("db.system") == "mongodb" for span in ours), names
+
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    (access,) = [
+        line for line in lines if line.get("event") == "request" and line.get("route") == "/api/v1/tasks/{task_id}"
+    ]
+    assert access["trace_id"] == TRACE_ID
+
+
+async def test_an_unsampled_request_records_no_span_but_logs_a_trace_id(
+    client: httpx.AsyncClient, spans: InMemorySpanExporter, capfd: pytest.CaptureFixture[str]
+) -> None:
+    capfd.readouterr()
+    spans.clear()
+    assert (await client.get("/api/v1/tasks/" + "0" * 24)).status_code == 401
+    assert spans.get_finished_spans() == ()  # no OTLP endpoint in tests: new traces are not recorded
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    (access,) = [line for line in lines if line.get("event") == "request"]
+    assert len(access["trace_id"]) == 32
