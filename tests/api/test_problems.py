@@ -165,3 +165,17 @@ async def test_another_users_task_is_not_found_exactly_like_a_missing_one(
 async def test_malformed_task_ids_are_not_found(client: httpx.AsyncClient, register: Register, task_id: str) -> None:
     ada = await register()
     assert_problem(await client.get(f"/api/v1/tasks/{task_id}", headers=ada.auth), 404)
+
+
+async def test_the_password_form_refuses_bad_credentials_and_json(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    ada = await register()
+    wrong = await client.post("/api/v1/auth/token", data={"username": ada.email, "password": PASSWORD + "!"})
+    assert_problem(wrong, 401, "invalid-credentials")
+    empty = await client.post("/api/v1/auth/token", data={"grant_type": "password"})
+    assert_problem(empty, 401, "invalid-credentials")
+    as_json = await client.post("/api/v1/auth/token", json={"username": ada.email, "password": PASSWORD})
+    assert_problem(as_json, 415)
+    huge = await client.post("/api/v1/auth/token", data={"username": ada.email, "password": "p" * 1025})
+    assert_problem(huge, 422)
