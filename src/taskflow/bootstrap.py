@@ -20,6 +20,7 @@ from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, PasswordPolicy
+from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             mailer=ports.mailer,
         ),
         tasks=TaskService(ports.tasks, clock, ids),
+        admin=AdminService(users=ports.users, tasks=ports.tasks, clock=clock),
     )
 
 

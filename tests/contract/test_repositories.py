@@ -9,6 +9,7 @@ import pytest
 
 from taskflow.domain.entities import Task, TaskDraft, new_user
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.ports import UserFilter
 from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
 from tests.contract.conftest import Repositories
 
@@ -68,3 +69,32 @@ async def test_missing_users_are_reported(repositories: Repositories) -> None:
     assert await repositories.users.find_by_email(Email("nobody@example.com")) is None
     with pytest.raises(UserNotFoundError):
         await repositories.users.save(new_user(BOB, Email("bob@example.com"), "Bob", "hash", now=NOW))
+
+
+async def test_user_pages_filter_and_follow_ids(repositories: Repositories) -> None:
+    ids = [UserId(f"{i:024x}") for i in range(1, 6)]
+    for i, user_id in enumerate(ids):
+        user = new_user(user_id, Email(f"{'ann' if i % 2 else 'bob'}{i}@example.com"), "N", "hash", now=NOW)
+        user.role = Role.ADMIN if i == 4 else Role.USER
+        user.is_active = i != 2
+        await repositories.users.add(user)
+    every = await repositories.users.list_page(UserFilter(), after=None, limit=10)
+    assert [u.id for u in every] == ids
+    assert [u.id for u in await repositories.users.list_page(UserFilter(), after=ids[1], limit=2)] == ids[2:4]
+    anns = await repositories.users.list_page(UserFilter(email_prefix="ANN"), after=None, limit=10)
+    assert [u.id for u in anns] == [ids[1], ids[3]]
+    assert [u.id for u in await repositories.users.list_page(UserFilter(role=Role.ADMIN), after=None, limit=10)] == [
+        ids[4]
+    ]
+    inactive = await repositories.users.list_page(UserFilter(is_active=False), after=None, limit=10)
+    assert [u.id for u in inactive] == [ids[2]]
+    assert await repositories.users.list_page(UserFilter(email_prefix=".*"), after=None, limit=10) == []
+    counts = await repositories.users.counts()
+    assert (counts.total, counts.active, counts.admins) == (5, 4, 1)
+
+
+async def test_tasks_are_counted_by_status_across_users(repositories: Repositories) -> None:
+    assert await repositories.tasks.count_by_status_across_users() == {}
+    await repositories.tasks.add(_task("1" * 24, ADA))
+    await repositories.tasks.add(_task("2" * 24, BOB))
+    assert await repositories.tasks.count_by_status_across_users() == {TaskStatus.DONE: 2}

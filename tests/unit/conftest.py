@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from taskflow.domain.services.accounts import AccountService, PasswordPolicy
+from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.tasks import TaskService
 from tests.unit.fakes import (
     FakeJobQueue,
@@ -31,6 +32,7 @@ class World:
     mailer: FakeMailer
     accounts: AccountService
     task_service: TaskService
+    admin: AdminService
 
 
 @pytest.fixture
@@ -52,4 +54,5 @@ def world() -> World:
         jobs=jobs,
         mailer=mailer,
     )
-    return World(users, tasks, hasher, tokens, clock, jobs, mailer, accounts, TaskService(tasks, clock, ids))
+    admin = AdminService(users=users, tasks=tasks, clock=clock)
+    return World(users, tasks, hasher, tokens, clock, jobs, mailer, accounts, TaskService(tasks, clock, ids), admin)

@@ -26,9 +26,11 @@ from taskflow.domain.ports import (
     TaskRepository,
     TokenClaims,
     TokenIssuer,
+    UserCounts,
+    UserFilter,
     UserRepository,
 )
-from taskflow.domain.values import Email, TaskId, UserId
+from taskflow.domain.values import Email, Role, TaskId, TaskStatus, UserId
 
 
 class InMemoryUserRepository(UserRepository):
@@ -54,6 +56,27 @@ class InMemoryUserRepository(UserRepository):
             raise UserNotFoundError
         self._by_id[user.id] = copy.deepcopy(user)
 
+    async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
+        def matches(user: User) -> bool:
+            prefix = (user_filter.email_prefix or "").lower()
+            return (
+                user.email.value.startswith(prefix)
+                and user_filter.role in {None, user.role}
+                and user_filter.is_active in {None, user.is_active}
+                and (after is None or user.id.value > after.value)
+            )
+
+        found = sorted((u for u in self._by_id.values() if matches(u)), key=lambda u: u.id.value)
+        return [copy.deepcopy(user) for user in found[:limit]]
+
+    async def counts(self) -> UserCounts:
+        users = list(self._by_id.values())
+        return UserCounts(
+            total=len(users),
+            active=sum(u.is_active for u in users),
+            admins=sum(u.role is Role.ADMIN for u in users),
+        )
+
 
 class InMemoryTaskRepository(TaskRepository):
     def __init__(self) -> None:
@@ -70,6 +93,12 @@ class InMemoryTaskRepository(TaskRepository):
         if task is None or task.owner_id != owner:
             raise TaskNotFoundError
         return copy.deepcopy(task)
+
+    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+        counts: dict[TaskStatus, int] = {}
+        for task in self._by_id.values():
+            counts[task.status] = counts.get(task.status, 0) + 1
+        return counts
 
 
 class FakePasswordHasher(PasswordHasher):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from taskflow.domain.values import Role
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.entities import Task, User
-    from taskflow.domain.values import Email, TaskId, UserId
+    from taskflow.domain.values import Email, TaskId, TaskStatus, UserId
 
 
 class UserRepository(Protocol):
@@ -29,6 +31,28 @@ class UserRepository(Protocol):
         """Replace a stored account with this state."""
         ...
 
+    async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
+        """Up to `limit` accounts matching the filter, in id order, with ids after `after`."""
+        ...
+
+    async def counts(self) -> UserCounts: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserFilter:
+    """Admin listing filters; `None` means "any"."""
+
+    email_prefix: str | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCounts:
+    total: int
+    active: int
+    admins: int
+
 
 class TaskRepository(Protocol):
     """Tasks. The owner is part of every call: it is the shard key."""
@@ -37,6 +61,10 @@ class TaskRepository(Protocol):
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         """TaskNotFoundError if the task does not exist or belongs to someone else."""
+        ...
+
+    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+        """Admin only, and the one scatter-gather query: it reads every shard."""
         ...
 
 

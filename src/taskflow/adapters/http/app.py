@@ -11,6 +11,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from opentelemetry.sdk.trace import TracerProvider
 
 from taskflow.adapters.http.auth import PUBLIC, bearer_auth
+from taskflow.adapters.http.controllers.admin import AdminController
 from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
 from taskflow.adapters.http.controllers.tasks import TasksController
@@ -56,6 +57,7 @@ def build_app(
             AuthController,
             UsersController,
             TasksController,
+            AdminController,
             HealthController,
             MetricsController,
             docs_assets_router(),

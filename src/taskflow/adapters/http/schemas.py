@@ -144,6 +144,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
 _PROBLEM_DESCRIPTIONS = {
     400: "The body is not valid JSON, or is nested too deeply",
     401: "No valid bearer token (or, on login, wrong credentials); carries WWW-Authenticate",
+    403: "The account may not do this",
     404: "No such resource for this caller: another user's looks the same as a missing one",
     409: "Conflicts with the current state",
     413: "The body is larger than TASKFLOW_MAX_BODY_BYTES",
@@ -169,3 +170,35 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 def etag_of(task: Task) -> str:
     """A strong validator: the version changes whenever the task does."""
     return f'"{task.version}"'
+
+
+class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+
+
+class AdminUserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Omitted fields are left as they are."""
+
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class UserPageResponse(msgspec.Struct):
+    items: list[UserResponse]
+    next_cursor: str | None
+
+
+class UserCountsResponse(msgspec.Struct):
+    total: int
+    active: int
+    admins: int
+
+
+class TaskCountsResponse(msgspec.Struct):
+    total: int
+    by_status: dict[TaskStatus, int]
+
+
+class AdminStatsResponse(msgspec.Struct):
+    users: UserCountsResponse
+    tasks: TaskCountsResponse

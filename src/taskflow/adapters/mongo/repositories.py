@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
@@ -19,7 +20,8 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
-from taskflow.domain.ports import TaskRepository, UserRepository
+from taskflow.domain.ports import TaskRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
@@ -57,6 +59,37 @@ class MongoUserRepository(UserRepository):
         if result.matched_count == 0:
             raise UserNotFoundError
 
+    async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
+        query: Raw = {}
+        if user_filter.email_prefix:
+            # An anchored, escaped prefix: the email index serves it, no client regex runs.
+            query["email"] = {"$regex": "^" + re.escape(user_filter.email_prefix.lower())}
+        if user_filter.role is not None:
+            query["role"] = user_filter.role.value
+        if user_filter.is_active is not None:
+            query["is_active"] = user_filter.is_active
+        if after is not None:
+            query["_id"] = {"$gt": ObjectId(after.value)}
+        with translate_errors():
+            raws = await self._users.find(query).sort("_id", 1).limit(limit).to_list()
+        return [user_to_entity(raw) for raw in raws]
+
+    async def counts(self) -> UserCounts:
+        pipeline: list[Raw] = [
+            {
+                "$group": {
+                    "_id": None,
+                    "total": {"$sum": 1},
+                    "active": {"$sum": {"$cond": ["$is_active", 1, 0]}},
+                    "admins": {"$sum": {"$cond": [{"$eq": ["$role", Role.ADMIN.value]}, 1, 0]}},
+                }
+            }
+        ]
+        with translate_errors():
+            rows = await (await self._users.aggregate(pipeline)).to_list()
+        row = rows[0] if rows else {"total": 0, "active": 0, "admins": 0}
+        return UserCounts(total=row["total"], active=row["active"], admins=row["admins"])
+
     async def _find_one(self, query: Raw) -> User | None:
         with translate_errors():
             raw = await self._primary.find_one(query)
@@ -79,3 +112,10 @@ class MongoTaskRepository(TaskRepository):
         if raw is None:
             raise TaskNotFoundError
         return task_to_entity(raw)
+
+    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+        """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
+        pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
+        with translate_errors():
+            rows = await (await self._tasks.aggregate(pipeline)).to_list()
+        return {TaskStatus(row["_id"]): row["count"] for row in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.tasks import TaskService
 
 
@@ -14,3 +15,4 @@ class Services:
 
     accounts: AccountService
     tasks: TaskService
+    admin: AdminService

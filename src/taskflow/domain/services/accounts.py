@@ -15,7 +15,7 @@ from taskflow.domain.errors import (
     UnavailableError,
 )
 from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_mail
-from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId
+from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, check_name
 
 if TYPE_CHECKING:
     from taskflow.domain.ports import (
@@ -111,6 +111,13 @@ class AccountService:
             existing.updated_at = self._clock.now()
             await self._users.save(existing)
         return existing
+
+    async def update_profile(self, user: User, *, name: str) -> User:
+        """Users may change their display name; e-mail changes need verification (not yet)."""
+        user.name = check_name(name)
+        user.updated_at = self._clock.now()
+        await self._users.save(user)
+        return user
 
     async def login(self, email: str, password: str) -> AccessToken:
         try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, get, patch
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
-from taskflow.adapters.http.schemas import UserResponse, problem_responses
+from taskflow.adapters.http.schemas import ProfileUpdate, UserResponse, problem_responses
 from taskflow.domain.entities import User
+from taskflow.domain.services.accounts import AccountService
 
 
 class UsersController(Controller):
@@ -17,3 +19,12 @@ class UsersController(Controller):
     @get("/me", summary="Your profile", responses=problem_responses(401, 503))
     async def me(self, current_user: NamedDependency[User]) -> UserResponse:
         return UserResponse.of(current_user)
+
+    @patch("/me", summary="Change your display name", responses=problem_responses(400, 401, 413, 415, 422, 503))
+    async def update_me(
+        self,
+        data: JSONBody[ProfileUpdate],
+        current_user: NamedDependency[User],
+        accounts: NamedDependency[AccountService],
+    ) -> UserResponse:
+        return UserResponse.of(await accounts.update_profile(current_user, name=data.name))

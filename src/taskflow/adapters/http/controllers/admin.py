@@ -1,0 +1,91 @@
+"""Administration: accounts and system-wide figures. Admins only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from taskflow.adapters.http.cursors import decode_user_cursor, encode_user_cursor
+from taskflow.adapters.http.guards import requires_admin
+from taskflow.adapters.http.schemas import (
+    AdminStatsResponse,
+    AdminUserUpdate,
+    TaskCountsResponse,
+    UserCountsResponse,
+    UserPageResponse,
+    UserResponse,
+    problem_responses,
+)
+from taskflow.domain.entities import User
+from taskflow.domain.errors import InvalidValueError, UserNotFoundError
+from taskflow.domain.ports import UserFilter
+from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
+from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
+
+
+def _user_id(raw: str) -> UserId:
+    try:
+        return UserId(raw)
+    except InvalidValueError:
+        raise UserNotFoundError from None
+
+
+class AdminController(Controller):
+    path = "/api/v1/admin"
+    tags = ["admin"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+    guards = [requires_admin]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @get("/users", summary="List accounts (keyset pages)", responses=problem_responses(401, 403, 422, 503))
+    async def list_users(
+        self,
+        *,
+        current_user: NamedDependency[User],
+        admin_service: NamedDependency[AdminService],
+        email_prefix: Annotated[str | None, Parameter(max_length=EMAIL_MAX_LENGTH)] = None,
+        role: FromQuery[Role | None] = None,
+        is_active: FromQuery[bool | None] = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 20,
+        cursor: Annotated[str | None, Parameter(max_length=64)] = None,
+    ) -> UserPageResponse:
+        page = await admin_service.list_users(
+            current_user,
+            UserFilter(email_prefix=email_prefix, role=role, is_active=is_active),
+            after=decode_user_cursor(cursor) if cursor else None,
+            limit=limit,
+        )
+        return UserPageResponse(
+            items=[UserResponse.of(user) for user in page.items],
+            next_cursor=encode_user_cursor(page.next_after) if page.next_after else None,
+        )
+
+    @patch(
+        "/users/{user_id:str}",
+        summary="Change an account's role or access; deactivation revokes its tokens",
+        responses=problem_responses(400, 401, 403, 404, 409, 415, 422, 503),
+    )
+    async def update_user(
+        self,
+        user_id: FromPath[str],
+        data: JSONBody[AdminUserUpdate],
+        current_user: NamedDependency[User],
+        admin_service: NamedDependency[AdminService],
+    ) -> UserResponse:
+        user = await admin_service.update_user(
+            current_user, _user_id(user_id), role=data.role, is_active=data.is_active
+        )
+        return UserResponse.of(user)
+
+    @get("/stats", summary="System-wide figures (reads every shard)", responses=problem_responses(401, 403, 503))
+    async def stats(
+        self, current_user: NamedDependency[User], admin_service: NamedDependency[AdminService]
+    ) -> AdminStatsResponse:
+        stats = await admin_service.stats(current_user)
+        users = stats.users
+        return AdminStatsResponse(
+            users=UserCountsResponse(total=users.total, active=users.active, admins=users.admins),
+            tasks=TaskCountsResponse(total=stats.tasks_total, by_status=stats.tasks_by_status),
+        )

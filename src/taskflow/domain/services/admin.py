@@ -1,0 +1,94 @@
+"""What administrators do: look at accounts, change roles and access, see system figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from taskflow.domain.errors import ConflictError, ForbiddenError
+from taskflow.domain.values import Role, TaskStatus
+
+if TYPE_CHECKING:
+    from taskflow.domain.entities import User
+    from taskflow.domain.ports import Clock, TaskRepository, UserCounts, UserFilter, UserRepository
+    from taskflow.domain.values import UserId
+
+MAX_PAGE_SIZE = 100
+
+
+class SelfLockoutError(ConflictError):
+    """An admin may not demote or deactivate their own account."""
+
+    code = "self-lockout"
+    title = "You cannot remove your own admin access"
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    items: list[User]
+    next_after: UserId | None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemStats:
+    users: UserCounts
+    tasks_by_status: dict[TaskStatus, int]
+
+    @property
+    def tasks_total(self) -> int:
+        return sum(self.tasks_by_status.values())
+
+
+class AdminService:
+    """Administration.
+
+    Rules:
+    - only an active admin may do any of this (checked here, whatever the HTTP guard did);
+    - deactivating an account revokes every token it holds, at once;
+    - a role change takes effect on the account's next request (roles are read per request);
+    - an admin cannot demote or deactivate themselves, so the last admin cannot lock everyone out.
+    """
+
+    def __init__(self, *, users: UserRepository, tasks: TaskRepository, clock: Clock) -> None:
+        self._users = users
+        self._tasks = tasks
+        self._clock = clock
+
+    async def list_users(self, actor: User, user_filter: UserFilter, *, after: UserId | None, limit: int) -> UserPage:
+        self._require_admin(actor)
+        limit = max(1, min(limit, MAX_PAGE_SIZE))
+        found = await self._users.list_page(user_filter, after=after, limit=limit + 1)
+        more = len(found) > limit
+        items = found[:limit]
+        return UserPage(items=items, next_after=items[-1].id if more else None)
+
+    async def update_user(
+        self, actor: User, user_id: UserId, *, role: Role | None = None, is_active: bool | None = None
+    ) -> User:
+        self._require_admin(actor)
+        if user_id == actor.id and (role is Role.USER or is_active is False):
+            raise SelfLockoutError
+        user = await self._users.get(user_id)
+        now = self._clock.now()
+        if role is not None:
+            user.role = role
+        if is_active is not None:
+            if user.is_active and not is_active:
+                user.tokens_valid_after = now
+            user.is_active = is_active
+        user.updated_at = now
+        await self._users.save(user)
+        return user
+
+    async def stats(self, actor: User) -> SystemStats:
+        self._require_admin(actor)
+        by_status = await self._tasks.count_by_status_across_users()
+        return SystemStats(
+            users=await self._users.counts(),
+            tasks_by_status={status: by_status.get(status, 0) for status in TaskStatus},
+        )
+
+    @staticmethod
+    def _require_admin(actor: User) -> None:
+        if actor.role is not Role.ADMIN or not actor.is_active:
+            raise ForbiddenError

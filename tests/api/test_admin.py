@@ -1,0 +1,138 @@
+"""Administration and one's own profile, through HTTP on the real stack."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from taskflow.bootstrap import build_services, open_ports
+from taskflow.settings import Settings
+from tests.api.conftest import PASSWORD, Account, assert_problem
+
+Register = Callable[[], Awaitable[Account]]
+
+
+@pytest.fixture
+def make_admin(register: Register, settings: Settings) -> Callable[[], Awaitable[Account]]:
+    """An account promoted the way `taskflow create-admin` promotes one."""
+
+    async def make() -> Account:
+        account = await register()
+        async with open_ports(settings) as ports:
+            await build_services(ports, settings).accounts.create_admin(account.email, PASSWORD, "ignored")
+        return account
+
+    return make
+
+
+async def test_admin_routes_are_401_without_a_token_and_403_for_users(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    ada = await register()
+    for method, path in [
+        ("GET", "/api/v1/admin/users"),
+        ("GET", "/api/v1/admin/stats"),
+        ("PATCH", f"/api/v1/admin/users/{ada.id}"),
+    ]:
+        assert_problem(await client.request(method, path, json={"role": "admin"}), 401)
+        assert_problem(await client.request(method, path, json={"role": "admin"}, headers=ada.auth), 403, "forbidden")
+    me = await client.get("/api/v1/users/me", headers=ada.auth)
+    assert me.json()["role"] == "user"
+
+
+async def test_listing_filters_and_pages_by_cursor(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root = await make_admin()
+    users = [await register() for _ in range(3)]
+    seen: list[str] = []
+    params: dict[str, str | int] = {"email_prefix": "user-", "role": "user", "limit": 2}
+    while True:
+        page = await client.get("/api/v1/admin/users", params=params, headers=root.auth)
+        assert page.status_code == 200, page.text
+        seen += [item["email"] for item in page.json()["items"]]
+        if page.json()["next_cursor"] is None:
+            break
+        params["cursor"] = page.json()["next_cursor"]
+    assert sorted(seen) == sorted(u.email for u in users)  # the admin is filtered out by role
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"role": "root"}, {"is_active": "maybe"}, {"cursor": "!!"}, {"cursor": "AAAA"}],
+)
+async def test_bad_listing_parameters_are_422(
+    client: httpx.AsyncClient, make_admin: Callable[[], Awaitable[Account]], params: dict[str, str | int]
+) -> None:
+    root = await make_admin()
+    assert_problem(await client.get("/api/v1/admin/users", params=params, headers=root.auth), 422)
+
+
+async def test_an_email_prefix_is_matched_literally(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root = await make_admin()
+    await register()
+    for prefix in (".*", "[", "user-.*"):
+        page = await client.get("/api/v1/admin/users", params={"email_prefix": prefix}, headers=root.auth)
+        assert page.status_code == 200
+        assert page.json()["items"] == []
+
+
+async def test_deactivation_and_demotion_take_effect_on_the_next_request(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root, deputy, ada = await make_admin(), await make_admin(), await register()
+    off = await client.patch(f"/api/v1/admin/users/{ada.id}", json={"is_active": False}, headers=root.auth)
+    assert off.status_code == 200
+    assert off.json()["is_active"] is False
+    assert_problem(await client.get("/api/v1/users/me", headers=ada.auth), 401)
+    login = await client.post("/api/v1/auth/login", json={"email": ada.email, "password": PASSWORD})
+    assert_problem(login, 401, "invalid-credentials")
+
+    assert (await client.get("/api/v1/admin/stats", headers=deputy.auth)).status_code == 200
+    demoted = await client.patch(f"/api/v1/admin/users/{deputy.id}", json={"role": "user"}, headers=root.auth)
+    assert demoted.json()["role"] == "user"
+    assert_problem(await client.get("/api/v1/admin/stats", headers=deputy.auth), 403)
+
+
+async def test_admin_updates_refuse_bad_input_and_self_lockout(
+    client: httpx.AsyncClient, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root = await make_admin()
+    own = f"/api/v1/admin/users/{root.id}"
+    assert_problem(await client.patch(own, json={"role": "user"}, headers=root.auth), 409, "self-lockout")
+    assert_problem(await client.patch(own, json={"is_active": False}, headers=root.auth), 409, "self-lockout")
+    assert_problem(await client.patch(own, json={"role": "god"}, headers=root.auth), 422)
+    assert_problem(await client.patch(own, json={"email": "x@example.com"}, headers=root.auth), 422)
+    assert_problem(await client.patch("/api/v1/admin/users/nope", json={"role": "user"}, headers=root.auth), 404)
+    missing = "/api/v1/admin/users/" + "0" * 24
+    assert_problem(await client.patch(missing, json={"role": "user"}, headers=root.auth), 404, "user-not-found")
+    me = await client.get("/api/v1/users/me", headers=root.auth)
+    assert me.json()["role"] == "admin"
+
+
+async def test_system_stats_count_everyone(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root, ada = await make_admin(), await register()
+    await client.post("/api/v1/tasks", json={"title": "a"}, headers=ada.auth)
+    await client.post("/api/v1/tasks", json={"title": "b", "status": "done"}, headers=root.auth)
+    stats = await client.get("/api/v1/admin/stats", headers=root.auth)
+    assert stats.json() == {
+        "users": {"total": 2, "active": 2, "admins": 1},
+        "tasks": {"total": 2, "by_status": {"todo": 1, "in_progress": 0, "done": 1}},
+    }
+
+
+async def test_a_user_renames_themselves_and_nothing_else(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    renamed = await client.patch("/api/v1/users/me", json={"name": "Ada L."}, headers=ada.auth)
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "Ada L."
+    for body in ({"role": "admin"}, {"is_active": False}, {"id": "0" * 24}, {"name": ""}, {"name": "   "}, {}):
+        problem = assert_problem(await client.patch("/api/v1/users/me", json=body, headers=ada.auth), 422)
+        assert problem["errors"]
+    assert (await client.get("/api/v1/users/me", headers=ada.auth)).json()["role"] == "user"
