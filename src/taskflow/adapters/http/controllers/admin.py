@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from taskflow.adapters.http.cursors import decode_user_cursor, encode_user_cursor
 from taskflow.adapters.http.guards import requires_admin
+from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import (
     AdminStatsResponse,
     AdminUserUpdate,
@@ -20,17 +21,10 @@ from taskflow.adapters.http.schemas import (
     problem_responses,
 )
 from taskflow.domain.entities import User
-from taskflow.domain.errors import InvalidValueError, UserNotFoundError
+from taskflow.domain.errors import UserNotFoundError
 from taskflow.domain.ports import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
 from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
-
-
-def _user_id(raw: str) -> UserId:
-    try:
-        return UserId(raw)
-    except InvalidValueError:
-        raise UserNotFoundError from None
 
 
 class AdminController(Controller):
@@ -75,7 +69,7 @@ class AdminController(Controller):
         admin_service: NamedDependency[AdminService],
     ) -> UserResponse:
         user = await admin_service.update_user(
-            current_user, _user_id(user_id), role=data.role, is_active=data.is_active
+            current_user, path_id(user_id, UserId, UserNotFoundError), role=data.role, is_active=data.is_active
         )
         return UserResponse.of(user)
 

@@ -7,19 +7,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import TaskCreate, TaskResponse, etag_of, problem_responses
 from taskflow.domain.entities import User
-from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
+from taskflow.domain.errors import TaskNotFoundError
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.values import TaskId
-
-
-def _task_id(raw: str) -> TaskId:
-    """A malformed id names no task: 404, as for any other id the caller cannot see."""
-    try:
-        return TaskId(raw)
-    except InvalidValueError:
-        raise TaskNotFoundError from None
 
 
 class TasksController(Controller):
@@ -53,5 +46,5 @@ class TasksController(Controller):
         current_user: NamedDependency[User],
         task_service: NamedDependency[TaskService],
     ) -> Response[TaskResponse]:
-        task = await task_service.get(current_user.id, _task_id(task_id))
+        task = await task_service.get(current_user.id, path_id(task_id, TaskId, TaskNotFoundError))
         return Response(TaskResponse.of(task), headers={"ETag": etag_of(task)})
