@@ -102,20 +102,27 @@ class InMemoryTaskRepository(TaskRepository):
 
 
 class FakePasswordHasher(PasswordHasher):
-    """Reversible on purpose; counts verifications so timing-equalisation rules are testable."""
+    """Reversible on purpose; counts verifications so timing-equalisation rules are testable.
+
+    `cost` plays the hashing parameters: hashes made at another cost need a rehash.
+    """
 
     def __init__(self) -> None:
         self.verifications = 0
+        self.cost = 1
 
     async def hash(self, password: str) -> str:
-        return f"hashed:{password}"
+        return f"hashed:{self.cost}:{password}"
 
     async def verify(self, password_hash: str, password: str) -> bool:
         self.verifications += 1
-        return password_hash == f"hashed:{password}"
+        return password_hash.split(":", 2)[-1] == password and password_hash.startswith("hashed:")
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"hashed:{self.cost}:")
 
     async def verify_dummy(self, password: str) -> None:
-        await self.verify("hashed:\x00dummy", password)
+        await self.verify(f"hashed:{self.cost}:\x00dummy", password)
 
 
 class FakeTokenIssuer(TokenIssuer):

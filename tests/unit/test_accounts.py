@@ -108,3 +108,15 @@ async def test_create_admin_promotes_an_existing_account_and_keeps_its_password(
 async def test_create_admin_creates_a_missing_account_as_admin(world: World) -> None:
     admin = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
     assert (await world.users.get(admin.id)).role is Role.ADMIN
+
+
+async def test_login_rehashes_a_password_hashed_at_an_old_cost(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    old_hash = (await world.users.get(user.id)).password_hash
+    world.hasher.cost = 2
+    await world.accounts.login("ada@example.com", PASSWORD)
+    new_hash = (await world.users.get(user.id)).password_hash
+    assert new_hash != old_hash
+    assert not world.hasher.needs_rehash(new_hash)
+    await world.accounts.login("ada@example.com", PASSWORD)  # the new hash verifies, and stays
+    assert (await world.users.get(user.id)).password_hash == new_hash

@@ -75,6 +75,10 @@ class PasswordHasher(Protocol):
 
     async def verify(self, password_hash: str, password: str) -> bool: ...
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than the current ones."""
+        ...
+
     async def verify_dummy(self, password: str) -> None:
         """Spend the time of one verify, so an unknown e-mail answers as slowly as a known one."""
         ...

@@ -29,5 +29,11 @@ class Argon2PasswordHasher(PasswordHasher):
             except (VerificationError, InvalidHashError):
                 return False
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        try:
+            return self._argon2.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return True
+
     async def verify_dummy(self, password: str) -> None:
         await self.verify(self._dummy_hash, password)

@@ -57,6 +57,7 @@ class AccountService:
     - an e-mail address belongs to one account, compared case-insensitively;
     - unknown e-mail, wrong password and inactive account are one and the same failure,
       and each costs one password verification;
+    - a successful login re-hashes the password when the hashing cost has changed;
     - a token authenticates only an active account, and only if issued after the
       account's `tokens_valid_after`;
     - a new account gets one welcome mail; registration never waits for it.
@@ -131,6 +132,9 @@ class AccountService:
             raise InvalidCredentialsError
         if not await self._hasher.verify(user.password_hash, password) or not user.is_active:
             raise InvalidCredentialsError
+        if self._hasher.needs_rehash(user.password_hash):
+            user.password_hash = await self._hasher.hash(password)
+            await self._users.save(user)
         return self._tokens.issue(user.id, now=self._clock.now())
 
     async def authenticate(self, token: str) -> User:
