@@ -17,8 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -34,6 +32,7 @@ from taskflow.entrypoints.processes import (
     start_mail_sink,
     start_redis,
     start_secantus,
+    wait_for_http,
     wait_for_port,
 )
 from taskflow.settings import Settings, random_secret
@@ -93,18 +92,6 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         cpu_us_per_request=cpu / max(requests, 1) * 1e6,
         errors=errors,
     )
-
-
-def _wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    msg = f"{url} did not answer"
-    raise RuntimeError(msg)
 
 
 def _lua(method: str = "GET", body: str = "", token: str = "") -> str:
@@ -197,8 +184,8 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
             port=bare_port, url=f"http://127.0.0.1:{bare_port}", log=log,
         )  # fmt: skip
         children += [api, bare]
-        _wait_http(api.url + "/health/ready")
-        _wait_http(bare.url + "/ping")
+        wait_for_http(api, api.url + "/health/ready")
+        wait_for_http(bare, bare.url + "/ping")
 
         with httpx.Client(base_url=api.url) as http:
             http.post("/api/v1/auth/register", json={"email": "bench@example.com", "password": PASSWORD, "name": "B"})

@@ -120,15 +120,15 @@ async def test_logs_carry_the_request_id_and_never_a_token_or_password(
 
 async def test_documented_errors_are_problem_details(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
-    documented = {
+    errors = {
         (path, method, status): response
         for path, operations in spec["paths"].items()
         if path.startswith("/api/")
         for method, operation in operations.items()
         for status, response in operation["responses"].items()
-        if status not in {"200", "201", "400"} or "requestBody" in operation
+        # Litestar documents a 400 for path parameters of body-less operations on its own.
+        if int(status) >= 400 and (status != "400" or "requestBody" in operation)
     }
-    errors = {key: response for key, response in documented.items() if key[2] >= "400"}
     assert ("/api/v1/tasks/{task_id}", "get", "404") in errors
     for key, response in errors.items():
         assert list(response["content"]) == ["application/problem+json"], key

@@ -59,7 +59,7 @@ async def test_saving_a_user_replaces_its_state(repositories: Repositories) -> N
     user = new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW)
     await repositories.users.add(user)
     user.role, user.is_active, user.tokens_valid_after = Role.ADMIN, False, NOW
-    await repositories.users.save(user)
+    await repositories.users.save(user, fields=frozenset({"role", "is_active", "tokens_valid_after"}))
     assert dataclasses.asdict(await repositories.users.get(ADA)) == dataclasses.asdict(user)
 
 
@@ -68,7 +68,9 @@ async def test_missing_users_are_reported(repositories: Repositories) -> None:
         await repositories.users.get(BOB)
     assert await repositories.users.find_by_email(Email("nobody@example.com")) is None
     with pytest.raises(UserNotFoundError):
-        await repositories.users.save(new_user(BOB, Email("bob@example.com"), "Bob", "hash", now=NOW))
+        await repositories.users.save(
+            new_user(BOB, Email("bob@example.com"), "Bob", "hash", now=NOW), fields=frozenset({"name"})
+        )
 
 
 async def test_user_pages_filter_and_follow_ids(repositories: Repositories) -> None:
@@ -98,3 +100,15 @@ async def test_tasks_are_counted_by_status_across_users(repositories: Repositori
     await repositories.tasks.add(_task("1" * 24, ADA))
     await repositories.tasks.add(_task("2" * 24, BOB))
     assert await repositories.tasks.count_by_status_across_users() == {TaskStatus.DONE: 2}
+
+
+async def test_saving_some_fields_keeps_a_concurrent_change_to_the_others(repositories: Repositories) -> None:
+    await repositories.users.add(new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW))
+    renaming = await repositories.users.get(ADA)  # read at authentication, before the admin acts
+    admin_view = await repositories.users.get(ADA)
+    admin_view.is_active = False
+    await repositories.users.save(admin_view, fields=frozenset({"is_active"}))
+    renaming.name = "Ada L."
+    await repositories.users.save(renaming, fields=frozenset({"name"}))
+    stored = await repositories.users.get(ADA)
+    assert (stored.name, stored.is_active) == ("Ada L.", False)

@@ -51,10 +51,12 @@ class InMemoryUserRepository(UserRepository):
         found = next((u for u in self._by_id.values() if u.email == email), None)
         return copy.deepcopy(found)
 
-    async def save(self, user: User) -> None:
+    async def save(self, user: User, *, fields: frozenset[str]) -> None:
         if user.id not in self._by_id:
             raise UserNotFoundError
-        self._by_id[user.id] = copy.deepcopy(user)
+        stored = self._by_id[user.id]
+        for name in fields:
+            setattr(stored, name, copy.deepcopy(getattr(user, name)))
 
     async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
         def matches(user: User) -> bool:

@@ -25,6 +25,20 @@ class InvalidValueError(TaskflowError):
         self.field = field
 
 
+class BadRequestError(TaskflowError):
+    """The request itself cannot be read."""
+
+    code = "bad-request"
+    title = "Bad request"
+
+
+class BodyTooDeepError(BadRequestError):
+    """The body nests more deeply than any valid request does."""
+
+    code = "body-too-deep"
+    title = "The request body is nested too deeply"
+
+
 class NotFoundError(TaskflowError):
     """The thing does not exist, or belongs to someone else: the two look the same."""
 

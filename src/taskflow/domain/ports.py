@@ -27,8 +27,13 @@ class UserRepository(Protocol):
 
     async def find_by_email(self, email: Email) -> User | None: ...
 
-    async def save(self, user: User) -> None:
-        """Replace a stored account with this state."""
+    async def save(self, user: User, *, fields: frozenset[str]) -> None:
+        """Write these attributes of the account; the others stay as stored.
+
+        Never the whole account: it was read earlier (at authentication, say), and writing
+        all of it back would undo a concurrent change, such as a deactivation.
+        UserNotFoundError if there is no such account.
+        """
         ...
 
     async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import signal
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +21,7 @@ from taskflow.entrypoints.processes import (
     start_mail_sink,
     start_redis,
     start_secantus,
+    wait_for_http,
 )
 from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
 
@@ -44,21 +43,6 @@ def _jwt_secret(home: Path) -> str:
         path.write_text(random_secret())
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _wait_ready(url: str, api: Child) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if not api.running():
-            msg = f"the API exited with code {api.process.returncode}"
-            raise ChildFailedError(msg)
-        probe = f"{url}/health/ready"
-        with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2) as answer:  # noqa: S310 - loopback http
-            if answer.status == 200:  # noqa: PLR2004 - HTTP OK
-                return
-        time.sleep(0.2)
-    msg = f"the API was not ready within {READY_TIMEOUT_SECONDS:.0f}s"
-    raise ChildFailedError(msg)
 
 
 def _start_services(home: Path, env: dict[str, str], *, ephemeral: bool, log: IO[bytes]) -> list[Child]:
@@ -111,7 +95,7 @@ def run_dev(*, ephemeral: bool = False) -> int:
         api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=api_url, env=env)
         children.append(api)
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
-        _wait_ready(api_url, api)
+        wait_for_http(api, f"{api_url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
         _print_banner(api_url, home, env)
         while all(child.running() for child in children):
             time.sleep(0.5)

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import sysconfig
 import time
+import urllib.request
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import IO, Final
 
@@ -80,6 +82,21 @@ def wait_for_port(child: Child, *, timeout: float = 60.0) -> None:
         time.sleep(0.05)
     child.stop()
     msg = f"{child.name} did not listen on port {child.port} within {timeout:.0f}s"
+    raise ChildFailedError(msg)
+
+
+def wait_for_http(child: Child, url: str, *, timeout: float = 60.0) -> None:
+    """Until `url` answers 200; ChildFailedError if the child exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.running():
+            msg = f"{child.name} exited with code {child.process.returncode}"
+            raise ChildFailedError(msg)
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback http
+            if answer.status == HTTPStatus.OK:
+                return
+        time.sleep(0.2)
+    msg = f"{child.name} did not answer {url} within {timeout:.0f}s"
     raise ChildFailedError(msg)
 
 

@@ -18,7 +18,7 @@ from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
-from taskflow.adapters.http.hooks import require_declared_content_type
+from taskflow.adapters.http.hooks import check_request_body
 from taskflow.adapters.http.middleware import RequestContextMiddleware, RouteSpanMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
 
@@ -49,7 +49,6 @@ def build_app(
     max_body_bytes: int,
     cors_origins: Sequence[str] = (),
     tracer_provider: TracerProvider | None = None,
-    debug: bool = False,
 ) -> Litestar:
     metrics = PrometheusConfig(app_name="taskflow", prefix="taskflow", group_path=True, exclude=["/metrics"])
     return Litestar(
@@ -64,7 +63,7 @@ def build_app(
         ],
         dependencies=DEPENDENCIES,
         middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth()],
-        before_request=require_declared_content_type,
+        before_request=check_request_body,
         plugins=[
             problem_details_plugin(),
             OpenTelemetryPlugin(
@@ -80,7 +79,6 @@ def build_app(
         request_max_body_size=max_body_bytes,
         lifespan=list(lifespan),
         logging_config=None,  # structlog is configured once, by the entrypoint
-        debug=debug,
     )
 
 

@@ -6,11 +6,14 @@ from typing import Any, Final
 
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, SerializationException
 from litestar.params import BodyKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
-_JSON_TYPES: Final = ("application/json", "application/merge-patch+json")
+from taskflow.domain.errors import BodyTooDeepError
+
+_JSON = RequestEncodingType.JSON.value
+_JSON_TYPES: Final = (_JSON, "application/merge-patch+json")
 
 
 def _expected_media_type(request: Request[Any, Any, Any]) -> str | None:
@@ -20,19 +23,31 @@ def _expected_media_type(request: Request[Any, Any, Any]) -> str | None:
     kwarg = field.kwarg_definition
     if isinstance(kwarg, BodyKwarg) and kwarg.media_type:
         return str(kwarg.media_type.value if isinstance(kwarg.media_type, RequestEncodingType) else kwarg.media_type)
-    return RequestEncodingType.JSON.value
+    return _JSON
 
 
-async def require_declared_content_type(request: Request[Any, Any, Any]) -> None:
-    """A body in a media type the handler does not take is 415, not a confusing parse error."""
+async def check_request_body(request: Request[Any, Any, Any]) -> None:
+    """415 for a body in a media type the handler does not take; 400 for JSON nested too deeply.
+
+    Decoding here costs nothing extra: Litestar caches the decoded body for the handler.
+    msgspec raises RecursionError on absurd nesting, which is caught here and only here,
+    so a RecursionError anywhere else is still the bug it is.
+    """
     expected = _expected_media_type(request)
     if expected is None:
         return
     actual = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    accepted = _JSON_TYPES if expected == RequestEncodingType.JSON.value else (expected,)
-    if actual not in accepted and not (expected in _JSON_TYPES and actual.endswith("+json")):
+    is_json = actual in _JSON_TYPES or actual.endswith("+json")
+    if (expected in _JSON_TYPES and not is_json) or (expected not in _JSON_TYPES and actual != expected):
         raise HTTPException(
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"Content-Type must be {expected}",
             headers={"Accept-Post": expected},
         )
+    if is_json:
+        try:
+            await request.json()
+        except RecursionError:
+            raise BodyTooDeepError from None
+        except SerializationException:
+            return  # malformed JSON: Litestar answers 400 when it parses the body

@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import (
 )
 
 from taskflow.domain.errors import (
+    BadRequestError,
     ConflictError,
     ForbiddenError,
     InvalidValueError,
@@ -32,6 +33,7 @@ PROBLEM_BASE: Final = "https://taskflow.dev/problems/"
 RETRY_AFTER_SECONDS: Final = 1
 
 _STATUS_OF: Final[dict[type[TaskflowError], HTTPStatus]] = {
+    BadRequestError: HTTPStatus.BAD_REQUEST,
     InvalidValueError: HTTPStatus.UNPROCESSABLE_ENTITY,
     NotFoundError: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
@@ -80,7 +82,7 @@ def from_domain(exc: TaskflowError) -> ProblemDetailsException:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if isinstance(exc, InvalidValueError) and exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.detail}]
-    log.info("request_failed", code=exc.code, status=status.value)
+    structlog.contextvars.bind_contextvars(error=exc.code)  # lands on the request's one log line
     return problem(
         status,
         exc.code,
@@ -126,11 +128,6 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
     return problem(status, slug, status.phrase, detail, headers=exc.headers)
 
 
-def from_recursion(_: RecursionError) -> ProblemDetailsException:
-    # msgspec raises RecursionError on absurdly nested JSON before any handler runs.
-    return problem(HTTPStatus.BAD_REQUEST, "body-too-deep", "The request body is nested too deeply")
-
-
 def from_unexpected(exc: Exception) -> ProblemDetailsException:
     log.error("unhandled_error", exc_info=exc)
     return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal Server Error")
@@ -142,7 +139,6 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
             exception_to_problem_detail_map={
                 TaskflowError: from_domain,
                 HTTPException: from_http,
-                RecursionError: from_recursion,
                 Exception: from_unexpected,
             },
         ),

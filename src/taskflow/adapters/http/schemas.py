@@ -9,6 +9,7 @@ import msgspec
 from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskDraft, User
+from taskflow.domain.ports import AccessToken
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -54,6 +55,10 @@ class TokenResponse(msgspec.Struct):
     access_token: str
     expires_in: int
     token_type: str = "Bearer"  # noqa: S105 - RFC 6750 scheme name, not a secret
+
+    @classmethod
+    def of(cls, grant: AccessToken) -> TokenResponse:
+        return cls(access_token=grant.token, expires_in=grant.expires_in)
 
 
 class UserResponse(msgspec.Struct):

@@ -53,9 +53,12 @@ class MongoUserRepository(UserRepository):
     async def find_by_email(self, email: Email) -> User | None:
         return await self._find_one({"email": email.value})
 
-    async def save(self, user: User) -> None:
+    async def save(self, user: User, *, fields: frozenset[str]) -> None:
+        document = user_to_document(user)
         with translate_errors():
-            result = await self._users.replace_one({"_id": ObjectId(user.id.value)}, user_to_document(user))
+            result = await self._users.update_one(
+                {"_id": ObjectId(user.id.value)}, {"$set": {name: document[name] for name in fields}}
+            )
         if result.matched_count == 0:
             raise UserNotFoundError
 

@@ -110,14 +110,14 @@ class AccountService:
         if existing.role is not Role.ADMIN:
             existing.role = Role.ADMIN
             existing.updated_at = self._clock.now()
-            await self._users.save(existing)
+            await self._users.save(existing, fields=frozenset({"role", "updated_at"}))
         return existing
 
     async def update_profile(self, user: User, *, name: str) -> User:
         """Users may change their display name; e-mail changes need verification (not yet)."""
         user.name = check_name(name)
         user.updated_at = self._clock.now()
-        await self._users.save(user)
+        await self._users.save(user, fields=frozenset({"name", "updated_at"}))
         return user
 
     async def login(self, email: str, password: str) -> AccessToken:
@@ -134,7 +134,7 @@ class AccountService:
             raise InvalidCredentialsError
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = await self._hasher.hash(password)
-            await self._users.save(user)
+            await self._users.save(user, fields=frozenset({"password_hash"}))
         return self._tokens.issue(user.id, now=self._clock.now())
 
     async def authenticate(self, token: str) -> User:

@@ -77,7 +77,7 @@ class AdminService:
                 user.tokens_valid_after = now
             user.is_active = is_active
         user.updated_at = now
-        await self._users.save(user)
+        await self._users.save(user, fields=frozenset({"role", "is_active", "tokens_valid_after", "updated_at"}))
         return user
 
     async def stats(self, actor: User) -> SystemStats:
