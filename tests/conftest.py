@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from taskflow.entrypoints.processes import Child, start_redis, start_secantus
-from taskflow.settings import Argon2Settings, Settings
+from taskflow.settings import Argon2Settings, Limit, RateLimits, Settings
 
 # Cheap argon2 for speed; tests/unit/test_settings.py asserts the production defaults.
 TEST_ARGON2 = Argon2Settings(memory_kib=64, time_cost=1, parallelism=1, max_concurrent=4)
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+# Every test calls from 127.0.0.1: the per-address budgets are lifted except where a test sets
+# its own (on its own Redis); tests/api/test_rate_limits.py runs the defaults' logic.
+GENEROUS_LIMITS = RateLimits(
+    login_failures_per_account=Limit(10, 900),
+    login_failures_per_address=Limit(100_000, 900),
+    auth_requests_per_address=Limit(100_000, 60),
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +53,7 @@ def make_settings(mongodb: Child, redis_server: Child, **overrides: object) -> S
         "argon2": TEST_ARGON2,
         "log_json": True,
         "request_timeout_seconds": 5.0,
+        "rate_limits": GENEROUS_LIMITS,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]  # keyword values checked by the dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from taskflow.adapters.clock import SystemClock
@@ -12,15 +13,23 @@ from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.repositories import (
+    MongoSessionRepository,
     MongoTaskRepository,
     MongoUserRepository,
 )
 from taskflow.adapters.redis import client as redis
+from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
+from taskflow.adapters.redis.revocations import RedisRevocationList
+from taskflow.adapters.security.common_passwords import BundledCommonPasswords
+from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
+from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.domain.ports import RateRule
 from taskflow.domain.services import Services
-from taskflow.domain.services.accounts import AccountService, PasswordPolicy
+from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
@@ -32,15 +41,21 @@ if TYPE_CHECKING:
 
     from taskflow.domain.ports import (
         Clock,
+        CommonPasswords,
         IdGenerator,
         JobQueue,
         Mailer,
         PasswordHasher,
+        RateLimiter,
+        RevocationList,
+        SecretGenerator,
+        SecurityLog,
+        SessionRepository,
         TaskRepository,
         TokenIssuer,
         UserRepository,
     )
-    from taskflow.settings import Settings
+    from taskflow.settings import Limit, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +64,14 @@ class Ports:
 
     users: UserRepository
     tasks: TaskRepository
+    sessions: SessionRepository
     hasher: PasswordHasher
     tokens: TokenIssuer
+    revocations: RevocationList
+    limiter: RateLimiter
+    common_passwords: CommonPasswords
+    secrets: SecretGenerator
+    security_log: SecurityLog
     clock: Clock
     ids: IdGenerator
     jobs: JobQueue
@@ -74,10 +95,12 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     database = mongo_client[settings.mongodb_database]
     redis_client = redis.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     job_pool = arq_queue.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    clock = SystemClock()
     try:
         yield Ports(
             users=MongoUserRepository(database),
             tasks=MongoTaskRepository(database),
+            sessions=MongoSessionRepository(database),
             hasher=Argon2PasswordHasher(
                 memory_kib=settings.argon2.memory_kib,
                 time_cost=settings.argon2.time_cost,
@@ -90,7 +113,12 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
                 audience=settings.jwt_audience,
                 ttl_seconds=settings.access_token_ttl_seconds,
             ),
-            clock=SystemClock(),
+            revocations=RedisRevocationList(redis_client, clock),
+            limiter=FallbackRateLimiter(RedisRateLimiter(redis_client), LocalRateLimiter()),
+            common_passwords=BundledCommonPasswords(),
+            secrets=RandomSecrets(),
+            security_log=StructlogSecurityLog(),
+            clock=clock,
             ids=ObjectIdGenerator(),
             jobs=arq_queue.ArqJobQueue(job_pool),
             mailer=SmtpMailer(settings.smtp_url),
@@ -104,21 +132,51 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
         await mongo_client.close()
 
 
+def _rule(name: str, limit: Limit) -> RateRule:
+    return RateRule(name, limit.count, limit.window_seconds)
+
+
+def auth_budget(settings: Settings) -> RateRule:
+    """Requests to the sign-in endpoints per client address, whatever their outcome."""
+    return _rule("auth-address", settings.rate_limits.auth_requests_per_address)
+
+
 def build_services(ports: Ports, settings: Settings) -> Services:
     clock, ids = ports.clock, ports.ids
+    sessions = SessionService(
+        users=ports.users,
+        sessions=ports.sessions,
+        tokens=ports.tokens,
+        revocations=ports.revocations,
+        secrets=ports.secrets,
+        clock=clock,
+        security_log=ports.security_log,
+        policy=SessionPolicy(
+            idle=timedelta(days=settings.refresh_token_idle_days),
+            absolute=timedelta(days=settings.session_max_days),
+        ),
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+    )
+    limits = settings.rate_limits
     return Services(
         accounts=AccountService(
             users=ports.users,
             hasher=ports.hasher,
-            tokens=ports.tokens,
+            sessions=sessions,
             clock=clock,
             ids=ids,
-            policy=PasswordPolicy(settings.password_min_length),
+            policy=PasswordPolicy(settings.password_min_length, ports.common_passwords),
+            limiter=ports.limiter,
+            limits=LoginLimits(
+                per_account=_rule("login-account", limits.login_failures_per_account),
+                per_address=_rule("login-address", limits.login_failures_per_address),
+            ),
             jobs=ports.jobs,
             mailer=ports.mailer,
         ),
+        sessions=sessions,
         tasks=TaskService(ports.tasks, clock, ids),
-        admin=AdminService(users=ports.users, tasks=ports.tasks, clock=clock),
+        admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
     )
 
 

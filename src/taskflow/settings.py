@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
+
+from taskflow.domain.values import PASSWORD_MIN_LENGTH_FLOOR
 
 PREFIX: Final = "TASKFLOW_"
 HS256_MIN_KEY_BYTES: Final = 32  # RFC 7518 §3.2: a key at least as long as the hash output
@@ -46,6 +49,53 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in env.get(PREFIX + name, "").split(",") if item.strip())
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    entries = _list(env, name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            msg = f"{PREFIX}{name} must list IP addresses or CIDR networks, not {entry!r}"
+            raise SettingsError(msg) from None
+    return entries
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`count` per `window_seconds`; written `count/seconds` in the environment."""
+
+    count: int
+    window_seconds: int
+
+    @classmethod
+    def parse(cls, env: Mapping[str, str], name: str, default: Limit) -> Limit:
+        raw = env.get(PREFIX + name)
+        if not raw:
+            return default
+        count, _, seconds = raw.partition("/")
+        try:
+            limit = cls(int(count), int(seconds))
+        except ValueError:
+            limit = cls(0, 0)
+        if limit.count < 1 or limit.window_seconds < 1:
+            msg = f"{PREFIX}{name} must be `count/seconds` with both at least 1, such as 10/900, not {raw!r}"
+            raise SettingsError(msg)
+        return limit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateLimits:
+    """Defaults: DESIGN.md §5; per-address failures allow a shared NAT some slack."""
+
+    login_failures_per_account: Limit = Limit(10, 900)
+    login_failures_per_address: Limit = Limit(100, 900)
+    auth_requests_per_address: Limit = Limit(120, 60)
+    """Register, login, token and refresh requests, whatever their outcome."""
+
+
+_LIMITS: Final = RateLimits()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Argon2Settings:
     """argon2id cost.
@@ -79,8 +129,15 @@ class Settings:
     jwt_audience: str = "taskflow-api"
     access_token_ttl_seconds: int = 900
     """Access-token lifetime: 15 minutes keeps a stolen token short-lived."""
-    password_min_length: int = 12
-    """Minimum password length in characters."""
+    refresh_token_idle_days: int = 14
+    """A refresh token unused this long expires."""
+    session_max_days: int = 30
+    """A session ends this long after sign-in, however often it refreshes."""
+    password_min_length: int = 15
+    """Minimum password length in characters (decision 0007: NIST's floor without MFA)."""
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    trusted_proxies: tuple[str, ...] = ()
+    """Peers (IPs or CIDRs) whose X-Forwarded-For is believed: its last entry is the client."""
     argon2: Argon2Settings = field(default_factory=Argon2Settings)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -102,6 +159,9 @@ class Settings:
     def __post_init__(self) -> None:
         if len(self.jwt_secret.encode()) < HS256_MIN_KEY_BYTES:
             msg = f"{PREFIX}JWT_SECRET must be at least {HS256_MIN_KEY_BYTES} bytes for HS256"
+            raise SettingsError(msg)
+        if self.password_min_length < PASSWORD_MIN_LENGTH_FLOOR:
+            msg = f"{PREFIX}PASSWORD_MIN_LENGTH must be at least {PASSWORD_MIN_LENGTH_FLOOR}"
             raise SettingsError(msg)
         if not 0.0 <= self.trace_sample_ratio <= 1.0:
             msg = f"{PREFIX}TRACE_SAMPLE_RATIO must be between 0 and 1"
@@ -133,7 +193,19 @@ class Settings:
             jwt_issuer=env.get(PREFIX + "JWT_ISSUER") or "taskflow",
             jwt_audience=env.get(PREFIX + "JWT_AUDIENCE") or "taskflow-api",
             access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, minimum=1),
-            password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 12, minimum=1),
+            refresh_token_idle_days=_int(env, "REFRESH_TOKEN_IDLE_DAYS", 14, minimum=1),
+            session_max_days=_int(env, "SESSION_MAX_DAYS", 30, minimum=1),
+            password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 15, minimum=PASSWORD_MIN_LENGTH_FLOOR),
+            rate_limits=RateLimits(
+                login_failures_per_account=Limit.parse(
+                    env, "LIMIT_LOGIN_PER_ACCOUNT", _LIMITS.login_failures_per_account
+                ),
+                login_failures_per_address=Limit.parse(
+                    env, "LIMIT_LOGIN_PER_ADDRESS", _LIMITS.login_failures_per_address
+                ),
+                auth_requests_per_address=Limit.parse(env, "LIMIT_AUTH_PER_ADDRESS", _LIMITS.auth_requests_per_address),
+            ),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             argon2=Argon2Settings(
                 memory_kib=_int(env, "ARGON2_MEMORY_KIB", 19_456, minimum=8),
                 time_cost=_int(env, "ARGON2_TIME_COST", 2, minimum=1),

@@ -71,6 +71,7 @@ class Account:
     email: str
     token: str
     id: str
+    refresh_token: str
 
     @property
     def auth(self) -> dict[str, str]:
@@ -88,7 +89,10 @@ def register(client: httpx.AsyncClient) -> Callable[[], Awaitable[Account]]:
         assert created.status_code == 201, created.text
         login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
-        return Account(email=email, token=login.json()["access_token"], id=created.json()["id"])
+        tokens = login.json()
+        return Account(
+            email=email, token=tokens["access_token"], id=created.json()["id"], refresh_token=tokens["refresh_token"]
+        )
 
     return make
 

@@ -9,29 +9,32 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from taskflow.adapters.mongo.client import connect, create_indexes
-from taskflow.adapters.mongo.repositories import MongoTaskRepository, MongoUserRepository
-from taskflow.domain.ports import TaskRepository, UserRepository
+from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
+from taskflow.domain.ports import SessionRepository, TaskRepository, UserRepository
 from taskflow.settings import Settings
-from tests.unit.fakes import InMemoryTaskRepository, InMemoryUserRepository
+from tests.unit.fakes import InMemorySessionRepository, InMemoryTaskRepository, InMemoryUserRepository
 
 
 @dataclass
 class Repositories:
     users: UserRepository
     tasks: TaskRepository
+    sessions: SessionRepository
 
 
 @pytest.fixture(params=["memory", "mongo"])
 async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Repositories]:
     if request.param == "memory":
-        yield Repositories(InMemoryUserRepository(), InMemoryTaskRepository())
+        yield Repositories(InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository())
         return
     settings: Settings = request.getfixturevalue("settings")
     client: AsyncMongoClient[dict[str, object]] = connect(settings.mongodb_uri, timeout_seconds=5)
     database = client[settings.mongodb_database + "_contract"]
     try:
         await create_indexes(database)
-        yield Repositories(MongoUserRepository(database), MongoTaskRepository(database))
+        yield Repositories(
+            MongoUserRepository(database), MongoTaskRepository(database), MongoSessionRepository(database)
+        )
     finally:
         await client.drop_database(database.name)
         await client.close()

@@ -11,10 +11,11 @@ import pytest
 
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.domain.errors import InvalidTokenError
-from taskflow.domain.values import UserId
+from taskflow.domain.values import SessionId, UserId
 
 SECRET = "k" * 40
 ADA = UserId("a" * 24)
+SESSION = SessionId("5" * 32)
 ISSUER = JwtTokenIssuer(secret=SECRET, issuer="taskflow", audience="taskflow-api", ttl_seconds=900)
 
 
@@ -23,6 +24,7 @@ def _claims(now: datetime, **overrides: object) -> dict[str, object]:
         "iss": "taskflow",
         "aud": "taskflow-api",
         "sub": ADA.value,
+        "sid": SESSION.value,
         "jti": "j1",
         "iat": now,
         "nbf": now,
@@ -33,12 +35,13 @@ def _claims(now: datetime, **overrides: object) -> dict[str, object]:
 
 
 def test_an_issued_token_verifies_with_its_claims() -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
-    grant = ISSUER.issue(ADA, now=now)
+    now = datetime.now(UTC).replace(microsecond=123_456)
+    grant = ISSUER.issue(ADA, SESSION, now=now)
     claims = ISSUER.verify(grant.token)
     assert claims.subject == ADA
-    assert claims.issued_at == now
-    assert claims.expires_at == now + timedelta(seconds=900)
+    assert claims.session_id == SESSION
+    assert claims.issued_at == now.replace(microsecond=123_000)  # to the millisecond, rounded down
+    assert claims.expires_at == now.replace(microsecond=0) + timedelta(seconds=900)
     assert jwt.get_unverified_header(grant.token) == {"alg": "HS256", "typ": "at+jwt"}
 
 
@@ -59,6 +62,7 @@ def _unsigned(header: dict[str, str], payload: dict[str, object]) -> str:
         lambda now: jwt.encode(_claims(now, aud="someone-else"), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
         lambda now: jwt.encode(_claims(now, iss="evil"), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
         lambda now: jwt.encode(_claims(now, jti=None), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
+        lambda now: jwt.encode(_claims(now, sid=None), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}),
         lambda now: jwt.encode(
             _claims(now, exp=now - timedelta(minutes=5)), SECRET, algorithm="HS256", headers={"typ": "at+jwt"}
         ),
@@ -79,6 +83,7 @@ def _unsigned(header: dict[str, str], payload: dict[str, object]) -> str:
         "wrong-aud",
         "wrong-iss",
         "no-jti",
+        "no-sid",
         "expired",
         "not-yet-valid",
         "bad-subject",

@@ -3,56 +3,101 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
-from taskflow.domain.services.accounts import AccountService, PasswordPolicy
+from taskflow.domain.ports import RateRule
+from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 from tests.unit.fakes import (
+    FakeCommonPasswords,
     FakeJobQueue,
     FakeMailer,
     FakePasswordHasher,
+    FakeRateLimiter,
+    FakeRevocationList,
     FakeTokenIssuer,
     FrozenClock,
+    InMemorySessionRepository,
     InMemoryTaskRepository,
     InMemoryUserRepository,
+    RecordingSecurityLog,
     SequentialIds,
+    SequentialSecrets,
 )
+
+LIMITS = LoginLimits(
+    per_account=RateRule("login-account", 3, 900),
+    per_address=RateRule("login-address", 5, 900),
+)
+SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
 
 @dataclass
 class World:
     users: InMemoryUserRepository
     tasks: InMemoryTaskRepository
+    sessions: InMemorySessionRepository
     hasher: FakePasswordHasher
     tokens: FakeTokenIssuer
+    revocations: FakeRevocationList
+    limiter: FakeRateLimiter
+    security_log: RecordingSecurityLog
     clock: FrozenClock
     jobs: FakeJobQueue
     mailer: FakeMailer
     accounts: AccountService
+    session_service: SessionService
     task_service: TaskService
     admin: AdminService
 
 
 @pytest.fixture
 def world() -> World:
-    users, tasks, hasher, tokens = (
-        InMemoryUserRepository(),
-        InMemoryTaskRepository(),
-        FakePasswordHasher(),
-        FakeTokenIssuer(),
-    )
+    users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
+    hasher, tokens, revocations = FakePasswordHasher(), FakeTokenIssuer(), FakeRevocationList()
     clock, ids, jobs, mailer = FrozenClock(), SequentialIds(), FakeJobQueue(), FakeMailer()
+    limiter, security_log = FakeRateLimiter(clock), RecordingSecurityLog()
+    session_service = SessionService(
+        users=users,
+        sessions=sessions,
+        tokens=tokens,
+        revocations=revocations,
+        secrets=SequentialSecrets(),
+        clock=clock,
+        security_log=security_log,
+        policy=SESSION_POLICY,
+        access_ttl=timedelta(minutes=15),
+    )
     accounts = AccountService(
         users=users,
         hasher=hasher,
-        tokens=tokens,
+        sessions=session_service,
         clock=clock,
         ids=ids,
-        policy=PasswordPolicy(min_length=12),
+        policy=PasswordPolicy(12, FakeCommonPasswords()),
+        limiter=limiter,
+        limits=LIMITS,
         jobs=jobs,
         mailer=mailer,
     )
-    admin = AdminService(users=users, tasks=tasks, clock=clock)
-    return World(users, tasks, hasher, tokens, clock, jobs, mailer, accounts, TaskService(tasks, clock, ids), admin)
+    return World(
+        users=users,
+        tasks=tasks,
+        sessions=sessions,
+        hasher=hasher,
+        tokens=tokens,
+        revocations=revocations,
+        limiter=limiter,
+        security_log=security_log,
+        clock=clock,
+        jobs=jobs,
+        mailer=mailer,
+        accounts=accounts,
+        session_service=session_service,
+        task_service=TaskService(tasks, clock, ids),
+        admin=AdminService(users=users, tasks=tasks, sessions=session_service, clock=clock),
+    )

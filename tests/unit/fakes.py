@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from taskflow.domain.entities import Task, User
+from taskflow.domain.entities import Session, Task, User
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
     InvalidTokenError,
@@ -18,11 +18,19 @@ from taskflow.domain.errors import (
 from taskflow.domain.ports import (
     AccessToken,
     Clock,
+    CommonPasswords,
     IdGenerator,
     JobQueue,
     Mailer,
     MailMessage,
     PasswordHasher,
+    RateDecision,
+    RateLimiter,
+    RateRule,
+    RevocationList,
+    SecretGenerator,
+    SecurityLog,
+    SessionRepository,
     TaskRepository,
     TokenClaims,
     TokenIssuer,
@@ -30,7 +38,7 @@ from taskflow.domain.ports import (
     UserFilter,
     UserRepository,
 )
-from taskflow.domain.values import Email, Role, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Email, Role, SessionId, TaskId, TaskStatus, UserId
 
 
 class InMemoryUserRepository(UserRepository):
@@ -128,14 +136,21 @@ class FakePasswordHasher(PasswordHasher):
 
 
 class FakeTokenIssuer(TokenIssuer):
+    """Like the JWT issuer: `issued_at` to the millisecond, rounded down."""
+
     def __init__(self) -> None:
         self._issued: dict[str, TokenClaims] = {}
         self._counter = itertools.count(1)
 
-    def issue(self, subject: UserId, *, now: datetime) -> AccessToken:
+    def issue(self, subject: UserId, session_id: SessionId, *, now: datetime) -> AccessToken:
         token = f"token-{next(self._counter)}"
+        issued_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self._issued[token] = TokenClaims(
-            subject=subject, token_id=token, issued_at=now, expires_at=now + timedelta(minutes=15)
+            subject=subject,
+            session_id=session_id,
+            token_id=token,
+            issued_at=issued_at,
+            expires_at=now + timedelta(minutes=15),
         )
         return AccessToken(token=token, expires_in=900)
 
@@ -186,3 +201,109 @@ class FakeMailer(Mailer):
 
     async def send(self, message: MailMessage) -> None:
         self.sent.append(message)
+
+
+class InMemorySessionRepository(SessionRepository):
+    def __init__(self) -> None:
+        self.by_id: dict[SessionId, Session] = {}
+
+    async def add(self, session: Session) -> None:
+        self.by_id[session.id] = session  # frozen: no copies needed
+
+    async def get(self, session_id: SessionId) -> Session | None:
+        return self.by_id.get(session_id)
+
+    async def rotate(
+        self, session_id: SessionId, *, presented: str, replacement: str, now: datetime, expires_at: datetime
+    ) -> Session | None:
+        session = self.by_id.get(session_id)
+        if session is None or session.token_digest != presented or not session.is_live(now):
+            return None
+        rotated = replace(session, token_digest=replacement, refreshed_at=now, expires_at=expires_at)
+        self.by_id[session_id] = rotated
+        return rotated
+
+    async def revoke(self, session_id: SessionId, *, now: datetime, reason: str) -> None:
+        session = self.by_id.get(session_id)
+        if session is not None and session.revoked_at is None:
+            self.by_id[session_id] = replace(session, revoked_at=now, revoked_reason=reason)
+
+    async def revoke_all(self, user_id: UserId, *, now: datetime, reason: str) -> None:
+        for session in list(self.by_id.values()):
+            if session.user_id == user_id:
+                await self.revoke(session.id, now=now, reason=reason)
+
+
+@dataclass
+class FakeRevocationList(RevocationList):
+    """`down` plays a Redis outage: both calls raise, and nothing is recorded."""
+
+    token_ids: set[str] = field(default_factory=set)
+    session_ids: set[SessionId] = field(default_factory=set)
+    down: bool = False
+
+    async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:  # noqa: ARG002 - entries never expire here
+        if self.down:
+            raise UnavailableError
+        self.session_ids.add(session_id)
+        if token_id is not None:
+            self.token_ids.add(token_id)
+
+    async def is_revoked(self, *, token_id: str, session_id: SessionId) -> bool:
+        if self.down:
+            raise UnavailableError
+        return token_id in self.token_ids or session_id in self.session_ids
+
+
+@dataclass
+class FakeRateLimiter(RateLimiter):
+    """Windows on the fake clock, opening at a key's first hit."""
+
+    clock: Clock
+    windows: dict[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
+
+    async def hit(self, rule: RateRule, key: str) -> RateDecision:
+        now = self.clock.now()
+        count, ends = self.windows.get((rule.name, key), (0, now))
+        if ends <= now:
+            count, ends = 0, now + timedelta(seconds=rule.window_seconds)
+        self.windows[rule.name, key] = (count + 1, ends)
+        reset_after = max(1, int((ends - now).total_seconds()))
+        return RateDecision(
+            allowed=count + 1 <= rule.limit, remaining=max(0, rule.limit - count - 1), reset_after=reset_after
+        )
+
+    async def refund(self, rule: RateRule, key: str) -> None:
+        if (rule.name, key) in self.windows:
+            count, ends = self.windows[rule.name, key]
+            self.windows[rule.name, key] = (max(0, count - 1), ends)
+
+    async def reset(self, rule: RateRule, key: str) -> None:
+        self.windows.pop((rule.name, key), None)
+
+
+@dataclass
+class FakeCommonPasswords(CommonPasswords):
+    listed: set[str] = field(default_factory=lambda: {"passwordpassword123"})
+
+    def contains(self, password: str) -> bool:
+        return password.lower() in self.listed
+
+
+class SequentialSecrets(SecretGenerator):
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def session_id(self) -> SessionId:
+        return SessionId(f"{next(self._counter):032x}")
+
+    def refresh_secret(self) -> str:
+        return f"secret-{next(self._counter):024d}"
+
+
+@dataclass
+class RecordingSecurityLog(SecurityLog):
+    events: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def record(self, event: str, **fields: str) -> None:
+        self.events.append((event, fields))

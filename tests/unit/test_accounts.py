@@ -15,6 +15,7 @@ from taskflow.domain.values import Email, Role
 from tests.unit.conftest import World
 
 PASSWORD = "a long enough password"
+CLIENT = "192.0.2.1"
 
 
 async def test_email_is_unique_whatever_its_case(world: World) -> None:
@@ -63,8 +64,8 @@ async def test_welcome_mail_has_a_deterministic_message_id(world: World) -> None
 
 async def test_login_returns_a_token_that_authenticates_the_account(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    grant = await world.accounts.login("ADA@example.com", PASSWORD)
-    assert await world.accounts.authenticate(grant.token) == user
+    grant = await world.accounts.login("ADA@example.com", PASSWORD, client=CLIENT)
+    assert (await world.session_service.authenticate(grant.access.token)).user == user
 
 
 async def test_unknown_email_wrong_password_and_inactive_fail_alike_and_cost_one_verify(world: World) -> None:
@@ -81,20 +82,20 @@ async def test_unknown_email_wrong_password_and_inactive_fail_alike_and_cost_one
     for email, password in attempts:
         before = world.hasher.verifications
         with pytest.raises(InvalidCredentialsError) as caught:
-            await world.accounts.login(email, password)
+            await world.accounts.login(email, password, client=CLIENT)
         assert str(caught.value) == "Invalid e-mail or password"
         assert world.hasher.verifications == before + 1
 
 
 async def test_tokens_issued_before_the_cut_off_are_refused(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    grant = await world.accounts.login("ada@example.com", PASSWORD)
+    grant = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     world.clock.advance(seconds=5)
     stored = await world.users.get(user.id)
     stored.tokens_valid_after = world.clock.now()
     await world.users.save(stored, fields=frozenset({"tokens_valid_after"}))
     with pytest.raises(InvalidTokenError):
-        await world.accounts.authenticate(grant.token)
+        await world.session_service.authenticate(grant.access.token)
 
 
 async def test_create_admin_promotes_an_existing_account_and_keeps_its_password(world: World) -> None:
@@ -102,7 +103,7 @@ async def test_create_admin_promotes_an_existing_account_and_keeps_its_password(
     admin = await world.accounts.create_admin("ada@example.com", "ignored password", "Ignored")
     assert admin.id == user.id
     assert (await world.users.get(user.id)).role is Role.ADMIN
-    assert await world.accounts.login("ada@example.com", PASSWORD)
+    assert await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
 
 
 async def test_create_admin_creates_a_missing_account_as_admin(world: World) -> None:
@@ -114,9 +115,9 @@ async def test_login_rehashes_a_password_hashed_at_an_old_cost(world: World) -> 
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     old_hash = (await world.users.get(user.id)).password_hash
     world.hasher.cost = 2
-    await world.accounts.login("ada@example.com", PASSWORD)
+    await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     new_hash = (await world.users.get(user.id)).password_hash
     assert new_hash != old_hash
     assert not world.hasher.needs_rehash(new_hash)
-    await world.accounts.login("ada@example.com", PASSWORD)  # the new hash verifies, and stays
+    await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)  # the new hash verifies, and stays
     assert (await world.users.get(user.id)).password_hash == new_hash

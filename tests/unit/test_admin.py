@@ -12,6 +12,7 @@ from taskflow.domain.values import Role, TaskStatus
 from tests.unit.conftest import World
 
 PASSWORD = "a long enough password"
+CLIENT = "192.0.2.1"
 
 
 async def _admin(world: World) -> User:
@@ -31,11 +32,11 @@ async def test_only_admins_may_administer(world: World) -> None:
 async def test_deactivation_revokes_the_accounts_tokens_at_once(world: World) -> None:
     root = await _admin(world)
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    grant = await world.accounts.login("ada@example.com", PASSWORD)
+    grant = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     world.clock.advance(seconds=1)
     await world.admin.update_user(root, ada.id, is_active=False)
     with pytest.raises(InvalidTokenError):
-        await world.accounts.authenticate(grant.token)
+        await world.session_service.authenticate(grant.access.token)
 
 
 async def test_an_admin_cannot_lock_themselves_out(world: World) -> None:

@@ -10,6 +10,7 @@ from taskflow.domain.values import (
     Email,
     Priority,
     Role,
+    SessionId,
     TaskId,
     TaskStatus,
     UserId,
@@ -55,6 +56,28 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """One sign-in: a family of refresh tokens of which only the newest is valid.
+
+    Only a digest of that newest token is kept. It lives until it idles past `expires_at`,
+    reaches `ends_at` (however active), or is revoked.
+    """
+
+    id: SessionId
+    user_id: UserId
+    token_digest: str
+    created_at: datetime
+    refreshed_at: datetime
+    expires_at: datetime
+    ends_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    def is_live(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at and now < self.ends_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -95,11 +95,36 @@ class InvalidTokenError(UnauthenticatedError):
     title = "Invalid or expired token"
 
 
+class InvalidRefreshTokenError(UnauthenticatedError):
+    """The refresh token is unknown, spent, expired or its session was ended."""
+
+    code = "invalid-refresh-token"
+    title = "Invalid or expired refresh token"
+
+
 class ForbiddenError(TaskflowError):
     """The caller is known but may not do this."""
 
     code = "forbidden"
     title = "Forbidden"
+
+
+class TooManyRequestsError(TaskflowError):
+    """A rate limit is spent; `retry_after` says in how many seconds it refills."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, *, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+
+class WrongPasswordError(ForbiddenError):
+    """The current password given to confirm a change is wrong; the token itself is fine."""
+
+    code = "wrong-password"
+    title = "The current password is wrong"
 
 
 class UnavailableError(TaskflowError):

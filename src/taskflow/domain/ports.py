@@ -10,8 +10,8 @@ from taskflow.domain.values import Role
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.entities import Task, User
-    from taskflow.domain.values import Email, TaskId, TaskStatus, UserId
+    from taskflow.domain.entities import Session, Task, User
+    from taskflow.domain.values import Email, SessionId, TaskId, TaskStatus, UserId
 
 
 class UserRepository(Protocol):
@@ -73,6 +73,99 @@ class TaskRepository(Protocol):
         ...
 
 
+class SessionRepository(Protocol):
+    """Sign-ins and their refresh-token families. Every call reads or writes the primary."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: SessionId) -> Session | None: ...
+
+    async def rotate(
+        self, session_id: SessionId, *, presented: str, replacement: str, now: datetime, expires_at: datetime
+    ) -> Session | None:
+        """Replace the token digest `presented` by `replacement`, atomically.
+
+        One compare-and-set, durable on a majority: of two calls presenting the same digest,
+        exactly one gets the session back; the other, and any call on a session that is
+        revoked or expired at `now`, gets None.
+        """
+        ...
+
+    async def revoke(self, session_id: SessionId, *, now: datetime, reason: str) -> None: ...
+
+    async def revoke_all(self, user_id: UserId, *, now: datetime, reason: str) -> None:
+        """End every live session of this account."""
+        ...
+
+
+class RevocationList(Protocol):
+    """Access tokens revoked before they expire, by token id or by session.
+
+    Entries need only live until `until`, when the tokens expire anyway. Both methods raise
+    UnavailableError when the list cannot be reached.
+    """
+
+    async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None: ...
+
+    async def is_revoked(self, *, token_id: str, session_id: SessionId) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateRule:
+    """At most `limit` hits per `window_seconds`, counted per key; `name` keeps rules apart."""
+
+    name: str
+    limit: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    remaining: int
+    reset_after: int
+    """Seconds until the window refills."""
+
+
+class RateLimiter(Protocol):
+    """Counts hits in fixed windows that start at a key's first hit; atomic per key.
+
+    Never raises for an outage: implementations fall back to a cruder limiter instead.
+    """
+
+    async def hit(self, rule: RateRule, key: str) -> RateDecision:
+        """Count one hit and say whether it is within the limit."""
+        ...
+
+    async def refund(self, rule: RateRule, key: str) -> None:
+        """Take back one hit, for an attempt that turned out not to count."""
+        ...
+
+    async def reset(self, rule: RateRule, key: str) -> None: ...
+
+
+class CommonPasswords(Protocol):
+    """A list of passwords attackers try first."""
+
+    def contains(self, password: str) -> bool: ...
+
+
+class SecretGenerator(Protocol):
+    """Unguessable values from a cryptographic random source."""
+
+    def session_id(self) -> SessionId: ...
+
+    def refresh_secret(self) -> str:
+        """At least 128 random bits, URL-safe, with no '.' in it."""
+        ...
+
+
+class SecurityLog(Protocol):
+    """Events an operator must be able to find: token theft, revocation fallbacks."""
+
+    def record(self, event: str, **fields: str) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """Slow, salted password hashing; implementations bound their concurrency."""
 
@@ -102,6 +195,7 @@ class TokenClaims:
     """What a verified access token says."""
 
     subject: UserId
+    session_id: SessionId
     token_id: str
     issued_at: datetime
     expires_at: datetime
@@ -110,7 +204,9 @@ class TokenClaims:
 class TokenIssuer(Protocol):
     """Issues and verifies access tokens; InvalidTokenError for anything not genuine and current."""
 
-    def issue(self, subject: UserId, *, now: datetime) -> AccessToken: ...
+    def issue(self, subject: UserId, session_id: SessionId, *, now: datetime) -> AccessToken:
+        """`issued_at` of the token is `now` to the millisecond, rounded down."""
+        ...
 
     def verify(self, token: str) -> TokenClaims: ...
 

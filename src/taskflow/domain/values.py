@@ -16,7 +16,10 @@ NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit less the angle brackets
 PASSWORD_MAX_BYTES = 1024
 
+PASSWORD_MIN_LENGTH_FLOOR = 8  # NIST SP 800-63B-4 §3.1.1.2: never below 8, whatever is configured
+
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # Deliberately loose: one "@", no spaces, a dot in the domain. Deliverability is
 # proven by mail, not by a regular expression.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -49,6 +52,21 @@ class TaskId:
 
     def __post_init__(self) -> None:
         _check_id(self.value, "task id")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class SessionId:
+    """One sign-in and its refresh-token family: 128 random bits, so it cannot be guessed."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not _SESSION_ID.fullmatch(self.value):
+            msg = "session id must be 32 lowercase hexadecimal characters"
+            raise InvalidValueError(msg, field="session_id")
 
     def __str__(self) -> str:
         return self.value

@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from taskflow.adapters.http.app import build_app, with_request_context
+from taskflow.adapters.http.clients import ClientAddresses
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.observability import configure_logging, configure_tracing
-from taskflow.bootstrap import build_services, open_ports
+from taskflow.bootstrap import auth_budget, build_services, open_ports
 from taskflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,7 +28,13 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     @asynccontextmanager
     async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_ports(settings) as ports:
-            app.state.taskflow = AppState(services=build_services(ports, settings), checks=ports.health_checks())
+            app.state.taskflow = AppState(
+                services=build_services(ports, settings),
+                checks=ports.health_checks(),
+                clients=ClientAddresses.trusting(settings.trusted_proxies),
+                limiter=ports.limiter,
+                auth_budget=auth_budget(settings),
+            )
             try:
                 yield
             finally:

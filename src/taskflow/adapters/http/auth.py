@@ -34,9 +34,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if not header[: len(_SCHEME)].lower() == _SCHEME:
             raise InvalidTokenError
         state: AppState = connection.app.state.taskflow
-        user = await state.services.accounts.authenticate(header[len(_SCHEME) :].strip())
-        structlog.contextvars.bind_contextvars(user_id=user.id.value)
-        return AuthenticationResult(user=user, auth=None)
+        found = await state.services.sessions.authenticate(header[len(_SCHEME) :].strip())
+        structlog.contextvars.bind_contextvars(user_id=found.user.id.value)
+        return AuthenticationResult(user=found.user, auth=found.claims)
 
 
 def bearer_auth() -> DefineMiddleware:

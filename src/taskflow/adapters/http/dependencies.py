@@ -9,8 +9,10 @@ from litestar.di import Provide
 
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.entities import User
+from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
 
 
@@ -21,6 +23,14 @@ def _state(request: Request[Any, Any, Any]) -> AppState:
 
 def provide_accounts(request: Request[Any, Any, Any]) -> AccountService:
     return _state(request).services.accounts
+
+
+def provide_sessions(request: Request[Any, Any, Any]) -> SessionService:
+    return _state(request).services.sessions
+
+
+def provide_client_address(request: Request[Any, Any, Any]) -> str:
+    return _state(request).clients.of(request)
 
 
 def provide_tasks(request: Request[Any, Any, Any]) -> TaskService:
@@ -35,8 +45,15 @@ def provide_current_user(request: Request[User, Any, Any]) -> User:
     return request.user
 
 
+def provide_token_claims(request: Request[User, TokenClaims, Any]) -> TokenClaims:
+    return request.auth
+
+
 DEPENDENCIES = {
     "accounts": Provide(provide_accounts, sync_to_thread=False),
+    "sessions": Provide(provide_sessions, sync_to_thread=False),
+    "client_address": Provide(provide_client_address, sync_to_thread=False),
+    "token_claims": Provide(provide_token_claims, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "current_user": Provide(provide_current_user, sync_to_thread=False),

@@ -25,6 +25,7 @@ from taskflow.domain.errors import (
     InvalidValueError,
     NotFoundError,
     TaskflowError,
+    TooManyRequestsError,
     UnauthenticatedError,
     UnavailableError,
 )
@@ -39,6 +40,7 @@ _STATUS_OF: Final[dict[type[TaskflowError], HTTPStatus]] = {
     ConflictError: HTTPStatus.CONFLICT,
     UnauthenticatedError: HTTPStatus.UNAUTHORIZED,
     ForbiddenError: HTTPStatus.FORBIDDEN,
+    TooManyRequestsError: HTTPStatus.TOO_MANY_REQUESTS,
     UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 _NAMED_FIELD: Final = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
@@ -80,6 +82,8 @@ def from_domain(exc: TaskflowError) -> ProblemDetailsException:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if exc.code == "invalid-token" else "Bearer"
     if status is HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if isinstance(exc, TooManyRequestsError):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidValueError) and exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.detail}]
     structlog.contextvars.bind_contextvars(error=exc.code)  # lands on the request's one log line

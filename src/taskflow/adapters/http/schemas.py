@@ -9,7 +9,7 @@ import msgspec
 from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskDraft, User
-from taskflow.domain.ports import AccessToken
+from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -52,13 +52,28 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class TokenResponse(msgspec.Struct):
+    """RFC 6749 §5.1 field names, so OAuth2 clients (and the docs UI) read it as they are."""
+
     access_token: str
     expires_in: int
+    refresh_token: str
     token_type: str = "Bearer"  # noqa: S105 - RFC 6750 scheme name, not a secret
 
     @classmethod
-    def of(cls, grant: AccessToken) -> TokenResponse:
-        return cls(access_token=grant.token, expires_in=grant.expires_in)
+    def of(cls, pair: TokenPair) -> TokenResponse:
+        return cls(access_token=pair.access.token, expires_in=pair.access.expires_in, refresh_token=pair.refresh_token)
+
+
+RefreshToken = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: RefreshToken
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: Password
 
 
 class UserResponse(msgspec.Struct):
@@ -149,12 +164,13 @@ class Problem(msgspec.Struct, omit_defaults=True):
 _PROBLEM_DESCRIPTIONS = {
     400: "The body is not valid JSON, or is nested too deeply",
     401: "No valid bearer token (or, on login, wrong credentials); carries WWW-Authenticate",
-    403: "The account may not do this",
+    403: "The account may not do this (or, on a password change, the current password is wrong)",
     404: "No such resource for this caller: another user's looks the same as a missing one",
     409: "Conflicts with the current state",
     413: "The body is larger than TASKFLOW_MAX_BODY_BYTES",
     415: "The Content-Type is not the one this operation takes",
     422: "The body parses but breaks the schema or a rule; `errors` names the fields",
+    429: "A rate limit is spent; retry after Retry-After seconds",
     503: "A dependency did not answer in time; retry after Retry-After seconds",
 }
 

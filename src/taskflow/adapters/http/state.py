@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from taskflow.adapters.http.clients import ClientAddresses
+    from taskflow.domain.ports import RateLimiter, RateRule
     from taskflow.domain.services import Services
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
-    """`checks` name each dependency and how to probe it; readiness gates only on `database`."""
+    """`checks` name each dependency and how to probe it; readiness gates only on `database`.
+
+    `auth_budget` limits requests to the sign-in endpoints per client address.
+    """
 
     services: Services
     checks: dict[str, Callable[[], Awaitable[object]]]
+    clients: ClientAddresses
+    limiter: RateLimiter
+    auth_budget: RateRule

@@ -11,8 +11,8 @@ from bson import ObjectId
 from pydantic import Field
 from pymongo import IndexModel
 
-from taskflow.domain.entities import Task, User
-from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
+from taskflow.domain.entities import Session, Task, User
+from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
 
 
 class UserDocument(Document):
@@ -61,9 +61,35 @@ class TaskDocument(Document):
         ]
 
 
-DOCUMENTS = (UserDocument, TaskDocument)
+class SessionDocument(Document):
+    """A sign-in and its refresh-token family; `_id` is the 128-bit random session id.
+
+    MongoDB deletes a session once it idles past `expires_at` (a TTL index); revoked ones
+    stay until then, so the revocation fallback still finds them.
+    """
+
+    id: str  # type: ignore[assignment]  # a random hex id, not Beanie's ObjectId
+    user_id: PydanticObjectId
+    token_digest: str
+    created_at: datetime
+    refreshed_at: datetime
+    expires_at: datetime
+    ends_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    class Settings:
+        name = "refresh_tokens"
+        indexes: ClassVar = [
+            IndexModel([("user_id", pymongo.ASCENDING)], name="user"),
+            IndexModel([("expires_at", pymongo.ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+        ]
+
+
+DOCUMENTS = (UserDocument, TaskDocument, SessionDocument)
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
+SESSIONS = SessionDocument.Settings.name
 
 # Repositories map raw BSON to entities by hand: Beanie binds each document class to one
 # client for the whole process, and pydantic validation would double the hot path's cost.
@@ -130,4 +156,32 @@ def task_to_document(task: Task) -> Raw:
         "updated_at": task.updated_at,
         "completed_at": task.completed_at,
         "version": task.version,
+    }
+
+
+def session_to_entity(raw: Raw) -> Session:
+    return Session(
+        id=SessionId(raw["_id"]),
+        user_id=UserId(str(raw["user_id"])),
+        token_digest=raw["token_digest"],
+        created_at=raw["created_at"],
+        refreshed_at=raw["refreshed_at"],
+        expires_at=raw["expires_at"],
+        ends_at=raw["ends_at"],
+        revoked_at=raw.get("revoked_at"),
+        revoked_reason=raw.get("revoked_reason"),
+    )
+
+
+def session_to_document(session: Session) -> Raw:
+    return {
+        "_id": session.id.value,
+        "user_id": ObjectId(session.user_id.value),
+        "token_digest": session.token_digest,
+        "created_at": session.created_at,
+        "refreshed_at": session.refreshed_at,
+        "expires_at": session.expires_at,
+        "ends_at": session.ends_at,
+        "revoked_at": session.revoked_at,
+        "revoked_reason": session.revoked_reason,
     }

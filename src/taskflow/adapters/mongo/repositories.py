@@ -6,13 +6,16 @@ import re
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
-from pymongo import ReadPreference
+from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.documents import (
+    SESSIONS,
     TASKS,
     USERS,
     Raw,
+    session_to_document,
+    session_to_entity,
     task_to_document,
     task_to_entity,
     user_to_document,
@@ -20,14 +23,16 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
-from taskflow.domain.ports import TaskRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports import SessionRepository, TaskRepository, UserCounts, UserFilter, UserRepository
 from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pymongo.asynchronous.database import AsyncDatabase
 
-    from taskflow.domain.entities import Task, User
-    from taskflow.domain.values import Email, TaskId, UserId
+    from taskflow.domain.entities import Session, Task, User
+    from taskflow.domain.values import Email, SessionId, TaskId, UserId
 
 
 class MongoUserRepository(UserRepository):
@@ -122,3 +127,54 @@ class MongoTaskRepository(TaskRepository):
         with translate_errors():
             rows = await (await self._tasks.aggregate(pipeline)).to_list()
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
+
+
+class MongoSessionRepository(SessionRepository):
+    """Refresh-token families, read on the primary: they decide access.
+
+    Writes inherit the client's majority, journaled write concern.
+    """
+
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._sessions = database.get_collection(SESSIONS, read_preference=ReadPreference.PRIMARY)
+
+    async def add(self, session: Session) -> None:
+        with translate_errors():
+            await self._sessions.insert_one(session_to_document(session))
+
+    async def get(self, session_id: SessionId) -> Session | None:
+        with translate_errors():
+            raw = await self._sessions.find_one({"_id": session_id.value})
+        return None if raw is None else session_to_entity(raw)
+
+    async def rotate(
+        self, session_id: SessionId, *, presented: str, replacement: str, now: datetime, expires_at: datetime
+    ) -> Session | None:
+        # The filter is the compare, the update the set: one document, so one atomic step.
+        with translate_errors():
+            raw = await self._sessions.find_one_and_update(
+                {
+                    "_id": session_id.value,
+                    "token_digest": presented,
+                    "revoked_at": None,
+                    "expires_at": {"$gt": now},
+                    "ends_at": {"$gt": now},
+                },
+                {"$set": {"token_digest": replacement, "refreshed_at": now, "expires_at": expires_at}},
+                return_document=ReturnDocument.AFTER,
+            )
+        return None if raw is None else session_to_entity(raw)
+
+    async def revoke(self, session_id: SessionId, *, now: datetime, reason: str) -> None:
+        with translate_errors():
+            await self._sessions.update_one(
+                {"_id": session_id.value, "revoked_at": None},
+                {"$set": {"revoked_at": now, "revoked_reason": reason}},
+            )
+
+    async def revoke_all(self, user_id: UserId, *, now: datetime, reason: str) -> None:
+        with translate_errors():
+            await self._sessions.update_many(
+                {"user_id": ObjectId(user_id.value), "revoked_at": None},
+                {"$set": {"revoked_at": now, "revoked_reason": reason}},
+            )

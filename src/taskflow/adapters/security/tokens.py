@@ -10,12 +10,13 @@ import jwt
 
 from taskflow.domain.errors import InvalidTokenError, InvalidValueError
 from taskflow.domain.ports import AccessToken, TokenClaims, TokenIssuer
-from taskflow.domain.values import UserId
+from taskflow.domain.values import SessionId, UserId
 
 ALGORITHM: Final = "HS256"
 TOKEN_TYPE: Final = "at+jwt"  # noqa: S105 - RFC 9068 §2.1 media type, not a secret
 LEEWAY_SECONDS: Final = 30
-_REQUIRED: Final = ["exp", "iat", "nbf", "sub", "jti", "iss", "aud"]
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_REQUIRED: Final = ["exp", "iat", "nbf", "sub", "sid", "jti", "iss", "aud"]
 
 
 class JwtTokenIssuer(TokenIssuer):
@@ -27,14 +28,18 @@ class JwtTokenIssuer(TokenIssuer):
         self._audience = audience
         self._ttl = timedelta(seconds=ttl_seconds)
 
-    def issue(self, subject: UserId, *, now: datetime) -> AccessToken:
+    def issue(self, subject: UserId, session_id: SessionId, *, now: datetime) -> AccessToken:
+        # `iat` to the millisecond (a NumericDate may have a fraction, RFC 7519 §2), so a
+        # token issued just after a revocation cut-off in the same second still counts.
+        issued_ms = int(now.timestamp() * 1000)
         claims = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": subject.value,
+            "sid": session_id.value,
             "jti": uuid.uuid4().hex,
-            "iat": now,
-            "nbf": now,
+            "iat": issued_ms / 1000,
+            "nbf": issued_ms // 1000,
             "exp": now + self._ttl,
         }
         token = jwt.encode(claims, self._secret, algorithm=ALGORITHM, headers={"typ": TOKEN_TYPE})
@@ -54,10 +59,12 @@ class JwtTokenIssuer(TokenIssuer):
             if verified["header"].get("typ") != TOKEN_TYPE:
                 raise InvalidTokenError
             claims = verified["payload"]
+            issued_ms = round(float(claims["iat"]) * 1000)
             return TokenClaims(
                 subject=UserId(str(claims["sub"])),
+                session_id=SessionId(str(claims["sid"])),
                 token_id=str(claims["jti"]),
-                issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=UTC),
+                issued_at=_EPOCH + timedelta(milliseconds=issued_ms),
                 expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
             )
         except (jwt.PyJWTError, InvalidValueError, ValueError, TypeError):

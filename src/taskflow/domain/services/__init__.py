@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
 
 
@@ -14,5 +15,6 @@ class Services:
     """Every use case, as the composition root built them; shared by the API and the worker."""
 
     accounts: AccountService
+    sessions: SessionService
     tasks: TaskService
     admin: AdminService

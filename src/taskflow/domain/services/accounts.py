@@ -1,4 +1,4 @@
-"""Registration, login and turning a bearer token into an account."""
+"""Registration, login, profile and password changes."""
 
 from __future__ import annotations
 
@@ -9,32 +9,35 @@ from typing import TYPE_CHECKING
 from taskflow.domain.entities import User, new_user
 from taskflow.domain.errors import (
     InvalidCredentialsError,
-    InvalidTokenError,
     InvalidValueError,
-    NotFoundError,
+    TooManyRequestsError,
     UnavailableError,
+    WrongPasswordError,
 )
 from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_mail
 from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, check_name
 
 if TYPE_CHECKING:
     from taskflow.domain.ports import (
-        AccessToken,
         Clock,
+        CommonPasswords,
         IdGenerator,
         JobQueue,
         Mailer,
         PasswordHasher,
-        TokenIssuer,
+        RateLimiter,
+        RateRule,
         UserRepository,
     )
+    from taskflow.domain.services.sessions import SessionService, TokenPair
 
 
 @dataclass(frozen=True, slots=True)
 class PasswordPolicy:
-    """Length rules for new passwords (OWASP Authentication Cheat Sheet)."""
+    """Rules for new passwords (NIST SP 800-63B-4 §3.1.1.2, OWASP Authentication Cheat Sheet)."""
 
     min_length: int
+    common: CommonPasswords
 
     @staticmethod
     def check_size(password: str) -> None:
@@ -43,11 +46,26 @@ class PasswordPolicy:
             msg = f"password must be at most {PASSWORD_MAX_BYTES} bytes"
             raise InvalidValueError(msg, field="password")
 
-    def check(self, password: str) -> None:
+    def check(self, password: str, *, field: str = "password") -> None:
         self.check_size(password)
         if len(password) < self.min_length:
-            msg = f"password must have at least {self.min_length} characters"
-            raise InvalidValueError(msg, field="password")
+            msg = f"{field} must have at least {self.min_length} characters"
+            raise InvalidValueError(msg, field=field)
+        if self.common.contains(password):
+            msg = f"{field} is on a list of commonly used passwords; choose another"
+            raise InvalidValueError(msg, field=field)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """Password guesses allowed per account and per client address.
+
+    An attempt counts when it starts, so concurrent guesses cannot slip past the limit;
+    a successful one is taken back.
+    """
+
+    per_account: RateRule
+    per_address: RateRule
 
 
 class AccountService:
@@ -57,9 +75,10 @@ class AccountService:
     - an e-mail address belongs to one account, compared case-insensitively;
     - unknown e-mail, wrong password and inactive account are one and the same failure,
       and each costs one password verification;
+    - password guesses are limited per account and per client address, whether or not
+      the account exists;
     - a successful login re-hashes the password when the hashing cost has changed;
-    - a token authenticates only an active account, and only if issued after the
-      account's `tokens_valid_after`;
+    - changing the password ends every session and opens a new one for the caller;
     - a new account gets one welcome mail; registration never waits for it.
     """
 
@@ -68,19 +87,23 @@ class AccountService:
         *,
         users: UserRepository,
         hasher: PasswordHasher,
-        tokens: TokenIssuer,
+        sessions: SessionService,
         clock: Clock,
         ids: IdGenerator,
         policy: PasswordPolicy,
+        limiter: RateLimiter,
+        limits: LoginLimits,
         jobs: JobQueue,
         mailer: Mailer,
     ) -> None:
         self._users = users
         self._hasher = hasher
-        self._tokens = tokens
+        self._sessions = sessions
         self._clock = clock
         self._ids = ids
         self._policy = policy
+        self._limiter = limiter
+        self._limits = limits
         self._jobs = jobs
         self._mailer = mailer
 
@@ -120,30 +143,48 @@ class AccountService:
         await self._users.save(user, fields=frozenset({"name", "updated_at"}))
         return user
 
-    async def login(self, email: str, password: str) -> AccessToken:
+    async def login(self, email: str, password: str, *, client: str) -> TokenPair:
+        PasswordPolicy.check_size(password)
+        account_key = email.strip().lower()
+        await self._count_attempt(self._limits.per_address, client)
+        await self._count_attempt(self._limits.per_account, account_key)
+        user = await self._check_credentials(email, password)
+        await self._limiter.refund(self._limits.per_address, client)
+        await self._limiter.reset(self._limits.per_account, account_key)
+        if self._hasher.needs_rehash(user.password_hash):
+            user.password_hash = await self._hasher.hash(password)
+            await self._users.save(user, fields=frozenset({"password_hash"}))
+        return await self._sessions.open(user)
+
+    async def _count_attempt(self, rule: RateRule, key: str) -> None:
+        decision = await self._limiter.hit(rule, key)
+        if not decision.allowed:
+            raise TooManyRequestsError(retry_after=decision.reset_after)
+
+    async def _check_credentials(self, email: str, password: str) -> User:
         try:
-            address = Email(email)
+            address: Email | None = Email(email)
         except InvalidValueError:
             address = None
-        PasswordPolicy.check_size(password)
         user = await self._users.find_by_email(address) if address else None
         if user is None:
             await self._hasher.verify_dummy(password)
             raise InvalidCredentialsError
         if not await self._hasher.verify(user.password_hash, password) or not user.is_active:
             raise InvalidCredentialsError
-        if self._hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self._hasher.hash(password)
-            await self._users.save(user, fields=frozenset({"password_hash"}))
-        return self._tokens.issue(user.id, now=self._clock.now())
-
-    async def authenticate(self, token: str) -> User:
-        claims = self._tokens.verify(token)
-        try:
-            user = await self._users.get(claims.subject)
-        except NotFoundError:
-            raise InvalidTokenError from None
-        revoked = user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after
-        if not user.is_active or revoked:
-            raise InvalidTokenError
         return user
+
+    async def change_password(self, user: User, *, current: str, new: str) -> TokenPair:
+        """Confirmed with the current password, which counts as a login attempt."""
+        PasswordPolicy.check_size(current)
+        self._policy.check(new, field="new_password")
+        account_key = user.email.value
+        await self._count_attempt(self._limits.per_account, account_key)
+        if not await self._hasher.verify(user.password_hash, current):
+            raise WrongPasswordError
+        await self._limiter.reset(self._limits.per_account, account_key)
+        user.password_hash = await self._hasher.hash(new)
+        user.updated_at = self._clock.now()
+        await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))
+        cut_off = await self._sessions.end_all(user, reason="password-change")
+        return await self._sessions.open(user, at=cut_off)

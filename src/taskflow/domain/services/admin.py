@@ -11,6 +11,7 @@ from taskflow.domain.values import Role, TaskStatus
 if TYPE_CHECKING:
     from taskflow.domain.entities import User
     from taskflow.domain.ports import Clock, TaskRepository, UserCounts, UserFilter, UserRepository
+    from taskflow.domain.services.sessions import SessionService
     from taskflow.domain.values import UserId
 
 MAX_PAGE_SIZE = 100
@@ -49,9 +50,10 @@ class AdminService:
     - an admin cannot demote or deactivate themselves, so the last admin cannot lock everyone out.
     """
 
-    def __init__(self, *, users: UserRepository, tasks: TaskRepository, clock: Clock) -> None:
+    def __init__(self, *, users: UserRepository, tasks: TaskRepository, sessions: SessionService, clock: Clock) -> None:
         self._users = users
         self._tasks = tasks
+        self._sessions = sessions
         self._clock = clock
 
     async def list_users(self, actor: User, user_filter: UserFilter, *, after: UserId | None, limit: int) -> UserPage:
@@ -69,15 +71,15 @@ class AdminService:
         if user_id == actor.id and (role is Role.USER or is_active is False):
             raise SelfLockoutError
         user = await self._users.get(user_id)
-        now = self._clock.now()
+        deactivating = user.is_active and is_active is False
         if role is not None:
             user.role = role
         if is_active is not None:
-            if user.is_active and not is_active:
-                user.tokens_valid_after = now
             user.is_active = is_active
-        user.updated_at = now
-        await self._users.save(user, fields=frozenset({"role", "is_active", "tokens_valid_after", "updated_at"}))
+        user.updated_at = self._clock.now()
+        await self._users.save(user, fields=frozenset({"role", "is_active", "updated_at"}))
+        if deactivating:
+            await self._sessions.end_all(user, reason="deactivated")
         return user
 
     async def stats(self, actor: User) -> SystemStats:

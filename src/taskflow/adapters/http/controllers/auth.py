@@ -1,4 +1,4 @@
-"""Registration and login."""
+"""Registration, sign-in, token refresh and sign-out."""
 
 from __future__ import annotations
 
@@ -8,29 +8,37 @@ from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.auth import PUBLIC
+from taskflow.adapters.http.guards import within_auth_budget
 from taskflow.adapters.http.schemas import (
     LoginRequest,
+    RefreshRequest,
     RegisterRequest,
     TokenResponse,
     UserResponse,
     problem_responses,
 )
+from taskflow.domain.entities import User
+from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.sessions import SessionService
 
 
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]  # noqa: RUF012 - Litestar's declared attribute type
-    opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
 
     @post(
         "/register",
         status_code=HTTP_201_CREATED,
         summary="Create an account",
-        responses=problem_responses(400, 409, 413, 415, 422, 503),
+        description="Passwords need `TASKFLOW_PASSWORD_MIN_LENGTH` characters (15 by default), at most "
+        "1,024 bytes, and must not be on the bundled list of common passwords.",
+        opt={PUBLIC: True},
+        guards=[within_auth_budget],
+        responses=problem_responses(400, 409, 413, 415, 422, 429, 503),
     )
     async def register(
         self, data: JSONBody[RegisterRequest], accounts: NamedDependency[AccountService]
@@ -40,22 +48,63 @@ class AuthController(Controller):
     @post(
         "/login",
         status_code=HTTP_200_OK,
-        summary="Exchange e-mail and password for an access token",
-        responses=problem_responses(400, 401, 413, 415, 422, 503),
+        summary="Exchange e-mail and password for an access token and a refresh token",
+        description="Failed attempts are limited per account and per client address (429 with Retry-After).",
+        opt={PUBLIC: True},
+        guards=[within_auth_budget],
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
     )
-    async def login(self, data: JSONBody[LoginRequest], accounts: NamedDependency[AccountService]) -> TokenResponse:
-        return TokenResponse.of(await accounts.login(data.email, data.password))
+    async def login(
+        self,
+        data: JSONBody[LoginRequest],
+        accounts: NamedDependency[AccountService],
+        client_address: NamedDependency[str],
+    ) -> TokenResponse:
+        return TokenResponse.of(await accounts.login(data.email, data.password, client=client_address))
 
     @post(
         "/token",
         status_code=HTTP_200_OK,
         summary="OAuth2 password grant, for the docs UI",
-        responses=problem_responses(400, 401, 413, 415, 422, 503),
+        opt={PUBLIC: True},
+        guards=[within_auth_budget],
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
     )
     async def token(
         self,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
         accounts: NamedDependency[AccountService],
+        client_address: NamedDependency[str],
     ) -> TokenResponse:
         # The OAuth2 password grant (RFC 6749 §4.3), as the docs UI's Authorize button sends it.
-        return TokenResponse.of(await accounts.login(data.get("username", ""), data.get("password", "")))
+        pair = await accounts.login(data.get("username", ""), data.get("password", ""), client=client_address)
+        return TokenResponse.of(pair)
+
+    @post(
+        "/refresh",
+        status_code=HTTP_200_OK,
+        summary="Trade a refresh token for a new pair",
+        description="The refresh token rotates: the one sent is spent. Sending a spent one again "
+        "ends the whole session, as a stolen token would be used.",
+        opt={PUBLIC: True},
+        guards=[within_auth_budget],
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
+    )
+    async def refresh(self, data: JSONBody[RefreshRequest], sessions: NamedDependency[SessionService]) -> TokenResponse:
+        return TokenResponse.of(await sessions.refresh(data.refresh_token))
+
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="End this session",
+        description="Revokes the access token sent and the session's refresh token at once.",
+        security=[{"BearerToken": []}],
+        responses=problem_responses(401, 503),
+    )
+    async def logout(
+        self,
+        current_user: NamedDependency[User],
+        token_claims: NamedDependency[TokenClaims],
+        sessions: NamedDependency[SessionService],
+    ) -> None:
+        await sessions.logout(current_user, token_claims)

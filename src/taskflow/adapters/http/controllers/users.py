@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from taskflow.adapters.http.schemas import ProfileUpdate, UserResponse, problem_responses
+from taskflow.adapters.http.schemas import (
+    PasswordChange,
+    ProfileUpdate,
+    TokenResponse,
+    UserResponse,
+    problem_responses,
+)
 from taskflow.domain.entities import User
 from taskflow.domain.services.accounts import AccountService
 
@@ -28,3 +34,20 @@ class UsersController(Controller):
         accounts: NamedDependency[AccountService],
     ) -> UserResponse:
         return UserResponse.of(await accounts.update_profile(current_user, name=data.name))
+
+    @post(
+        "/me/password",
+        status_code=200,
+        summary="Change your password",
+        description="Needs the current password. Ends every session of the account, this one "
+        "included, and answers with a new token pair for the caller.",
+        responses=problem_responses(400, 401, 403, 413, 415, 422, 429, 503),
+    )
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChange],
+        current_user: NamedDependency[User],
+        accounts: NamedDependency[AccountService],
+    ) -> TokenResponse:
+        pair = await accounts.change_password(current_user, current=data.current_password, new=data.new_password)
+        return TokenResponse.of(pair)

@@ -1,0 +1,49 @@
+"""Who is calling: the peer address, or what a trusted proxy says the client was."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from litestar.connection import ASGIConnection
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class ClientAddresses:
+    """`X-Forwarded-For` is believed only from a trusted proxy, and then only its last entry.
+
+    Earlier entries come from the client and can say anything; the last one is what the
+    proxy itself saw (OWASP, MDN "X-Forwarded-For": "the rightmost IP address").
+    """
+
+    trusted: tuple[_Network, ...]
+
+    @classmethod
+    def trusting(cls, networks: Iterable[str]) -> ClientAddresses:
+        return cls(tuple(ipaddress.ip_network(network, strict=False) for network in networks))
+
+    def of(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        peer = connection.client.host if connection.client else ""
+        if not self._is_trusted(peer):
+            return peer or "unknown"
+        forwarded = connection.headers.getall("x-forwarded-for", [])
+        hops = [hop.strip() for header in forwarded for hop in header.split(",") if hop.strip()]
+        if not hops:
+            return peer
+        try:
+            return str(ipaddress.ip_address(hops[-1]))
+        except ValueError:
+            return peer
+
+    def _is_trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)

@@ -1,0 +1,219 @@
+"""Sign-in sessions: access tokens, rotating refresh tokens, and revoking both."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.entities import Session, User, to_utc_millis
+from taskflow.domain.errors import (
+    InvalidRefreshTokenError,
+    InvalidTokenError,
+    InvalidValueError,
+    NotFoundError,
+    UnavailableError,
+)
+from taskflow.domain.values import SessionId
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from taskflow.domain.ports import (
+        AccessToken,
+        Clock,
+        RevocationList,
+        SecretGenerator,
+        SecurityLog,
+        SessionRepository,
+        TokenClaims,
+        TokenIssuer,
+        UserRepository,
+    )
+    from taskflow.domain.values import UserId
+
+_REFRESH_TOKEN: Final = re.compile(r"([0-9a-f]{32})\.([A-Za-z0-9_-]{22,128})")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long a refresh token lives unused, and how long a session lives at most."""
+
+    idle: timedelta
+    absolute: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access: AccessToken
+    refresh_token: str
+    """`<session id>.<secret>`: opaque to clients; only a digest of the secret is stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    user: User
+    claims: TokenClaims
+
+
+def digest(secret: str) -> str:
+    """A fast hash is enough: the secret has 256 random bits, nothing to brute-force."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class SessionService:
+    """Tokens.
+
+    Rules:
+    - each sign-in opens a session; its refresh token rotates on every use, and only the
+      newest one works;
+    - a refresh token presented with the right session id but the wrong secret is a spent
+      (or stolen) one: the whole session is revoked and a security event is recorded;
+    - an access token is accepted only if genuine, unexpired, not revoked (by token id or
+      session), issued after the account's `tokens_valid_after`, for an active account;
+    - when the revocation list cannot be reached, the session record decides, and a
+      revocation that could not be listed moves the account's `tokens_valid_after`
+      instead, so it holds whatever happens to the list later.
+    """
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        sessions: SessionRepository,
+        tokens: TokenIssuer,
+        revocations: RevocationList,
+        secrets: SecretGenerator,
+        clock: Clock,
+        security_log: SecurityLog,
+        policy: SessionPolicy,
+        access_ttl: timedelta,
+    ) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._tokens = tokens
+        self._revocations = revocations
+        self._secrets = secrets
+        self._clock = clock
+        self._log = security_log
+        self._policy = policy
+        self._access_ttl = access_ttl
+
+    async def open(self, user: User, *, at: datetime | None = None) -> TokenPair:
+        """A new session; `at` (a cut-off just set) dates its first access token."""
+        now = at or self._clock.now()
+        secret = self._secrets.refresh_secret()
+        session = Session(
+            id=self._secrets.session_id(),
+            user_id=user.id,
+            token_digest=digest(secret),
+            created_at=now,
+            refreshed_at=now,
+            expires_at=now + self._policy.idle,
+            ends_at=now + self._policy.absolute,
+        )
+        await self._sessions.add(session)
+        return self._pair(session, secret, now)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        session_id, secret = _parse(refresh_token)
+        now = self._clock.now()
+        replacement = self._secrets.refresh_secret()
+        session = await self._sessions.rotate(
+            session_id,
+            presented=digest(secret),
+            replacement=digest(replacement),
+            now=now,
+            expires_at=now + self._policy.idle,
+        )
+        if session is None:
+            await self._check_reuse(session_id, secret, now)
+            raise InvalidRefreshTokenError
+        try:
+            user = await self._users.get(session.user_id)
+        except NotFoundError:
+            raise InvalidRefreshTokenError from None
+        if not user.is_active:
+            raise InvalidRefreshTokenError
+        return self._pair(session, replacement, now)
+
+    async def _check_reuse(self, session_id: SessionId, secret: str, now: datetime) -> None:
+        known = await self._sessions.get(session_id)
+        if known is None or not known.is_live(now) or hmac.compare_digest(known.token_digest, digest(secret)):
+            return
+        await self._sessions.revoke(session_id, now=now, reason="reuse")
+        self._log.record("refresh_token_reuse", user_id=known.user_id.value, session_id=session_id.value)
+        await self._revoke_access(known.user_id, session_id, token_id=None, now=now)
+
+    async def authenticate(self, access_token: str) -> Authenticated:
+        claims = self._tokens.verify(access_token)
+        try:
+            revoked = await self._revocations.is_revoked(token_id=claims.token_id, session_id=claims.session_id)
+        except UnavailableError:
+            session = await self._sessions.get(claims.session_id)
+            revoked = session is None or session.revoked_at is not None
+        try:
+            user = await self._users.get(claims.subject)
+        except NotFoundError:
+            raise InvalidTokenError from None
+        cut_off = user.tokens_valid_after
+        if revoked or not user.is_active or (cut_off is not None and claims.issued_at < cut_off):
+            raise InvalidTokenError
+        return Authenticated(user=user, claims=claims)
+
+    async def logout(self, user: User, claims: TokenClaims) -> None:
+        """End this session: its refresh token and every access token it issued."""
+        now = self._clock.now()
+        await self._sessions.revoke(claims.session_id, now=now, reason="logout")
+        await self._revoke_access(user.id, claims.session_id, token_id=claims.token_id, now=now)
+
+    async def end_all(self, user: User, *, reason: str) -> datetime:
+        """Every session of the account, and every access token it holds, end now.
+
+        Returns the cut-off: tokens issued from then on are valid again.
+        """
+        now = self._clock.now()
+        user.tokens_valid_after = _cut_off(now)
+        await self._users.save(user, fields=frozenset({"tokens_valid_after"}))
+        await self._sessions.revoke_all(user.id, now=now, reason=reason)
+        return user.tokens_valid_after
+
+    async def _revoke_access(
+        self, user_id: UserId, session_id: SessionId, *, token_id: str | None, now: datetime
+    ) -> None:
+        try:
+            await self._revocations.revoke(token_id=token_id, session_id=session_id, until=now + self._access_ttl)
+        except UnavailableError:
+            # The list may come back without this entry: move the account's cut-off instead.
+            # Other sessions just refresh once; their refresh tokens still work.
+            user = await self._users.get(user_id)
+            user.tokens_valid_after = _cut_off(now)
+            await self._users.save(user, fields=frozenset({"tokens_valid_after"}))
+            self._log.record("revocation_list_unavailable", user_id=user_id.value, session_id=session_id.value)
+
+    def _pair(self, session: Session, secret: str, now: datetime) -> TokenPair:
+        return TokenPair(
+            access=self._tokens.issue(session.user_id, session.id, now=now),
+            refresh_token=f"{session.id.value}.{secret}",
+        )
+
+
+def _cut_off(now: datetime) -> datetime:
+    """The next millisecond, so every token issued up to now falls before the cut-off.
+
+    `iat` is rounded down to the millisecond, so even one issued within this one does.
+    """
+    return to_utc_millis(now, field_name="tokens_valid_after") + timedelta(milliseconds=1)
+
+
+def _parse(refresh_token: str) -> tuple[SessionId, str]:
+    match = _REFRESH_TOKEN.fullmatch(refresh_token)
+    if match is None:
+        raise InvalidRefreshTokenError
+    try:
+        return SessionId(match.group(1)), match.group(2)
+    except InvalidValueError:
+        raise InvalidRefreshTokenError from None
