@@ -26,7 +26,13 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
     """The app on a real uvicorn server, configured as `taskflow serve` configures it."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_config=None, server_header=False, lifespan="on"
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        server_header=False,
+        proxy_headers=False,  # as `taskflow serve`: X-Forwarded-For is judged by the app alone
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

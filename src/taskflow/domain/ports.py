@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from taskflow.domain.values import Role
+# Runtime imports: Litestar resolves the annotations of TokenClaims, a handler dependency.
+from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from taskflow.domain.entities import Session, Task, User
-    from taskflow.domain.values import Email, SessionId, TaskId, TaskStatus, UserId
+    from taskflow.domain.values import Email, TaskId, TaskStatus
 
 
 class UserRepository(Protocol):

@@ -64,7 +64,8 @@ class TokenResponse(msgspec.Struct):
         return cls(access_token=pair.access.token, expires_in=pair.access.expires_in, refresh_token=pair.refresh_token)
 
 
-RefreshToken = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+# Long enough that a mistaken access token gets a 401, not a 422.
+RefreshToken = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
