@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -241,3 +242,27 @@ async def _login_email(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     assert login.status_code == 200, login.text
     tokens: dict[str, str] = login.json()
     return tokens
+
+
+async def test_reuse_is_logged_as_a_security_event_without_any_token(
+    client: httpx.AsyncClient, register: Register, capfd: pytest.CaptureFixture[str]
+) -> None:
+    account = await register()
+    fresh = (await _refresh(client, account.refresh_token)).json()
+    await _refresh(client, account.refresh_token)
+    await client.post(
+        "/api/v1/users/me/password",
+        headers=_bearer(fresh["access_token"]),
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    err = capfd.readouterr().err
+    events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    reuse = [event for event in events if event["event"] == "refresh_token_reuse"]
+    assert len(reuse) == 1
+    assert reuse[0]["security_event"] is True
+    assert reuse[0]["user_id"] == account.id
+    assert reuse[0]["level"] == "warning"
+    for secret in (account.token, fresh["access_token"], PASSWORD, NEW_PASSWORD):
+        assert secret not in err
+    for refresh_token in (account.refresh_token, fresh["refresh_token"]):
+        assert refresh_token.split(".")[1] not in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow.settings import Settings, SettingsError
+from taskflow.settings import Limit, Settings, SettingsError
 
 BASE = {
     "TASKFLOW_MONGODB_URI": "mongodb://127.0.0.1:27017/?replicaSet=rs0",
@@ -42,6 +42,11 @@ def test_missing_connection_strings_are_named() -> None:
         ("TASKFLOW_PORT", "0"),
         ("TASKFLOW_REQUEST_TIMEOUT_SECONDS", "-1"),
         ("TASKFLOW_TRACE_SAMPLE_RATIO", "1.5"),
+        ("TASKFLOW_PASSWORD_MIN_LENGTH", "7"),
+        ("TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT", "10"),
+        ("TASKFLOW_LIMIT_LOGIN_PER_ADDRESS", "0/60"),
+        ("TASKFLOW_LIMIT_AUTH_PER_ADDRESS", "many/minute"),
+        ("TASKFLOW_TRUSTED_PROXIES", "10.0.0.1, haproxy"),
     ],
 )
 def test_malformed_numbers_are_named(name: str, value: str) -> None:
@@ -56,3 +61,19 @@ def test_the_secret_never_appears_in_the_repr() -> None:
 def test_cors_origins_are_a_comma_separated_list() -> None:
     settings = Settings.from_env({**BASE, "TASKFLOW_CORS_ORIGINS": "https://a.example, https://b.example"})
     assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+def test_auth_defaults_follow_the_design_and_nist() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.password_min_length == 15  # NIST SP 800-63B-4, single-factor
+    assert settings.rate_limits.login_failures_per_account == Limit(10, 900)
+    assert settings.rate_limits.auth_requests_per_address == Limit(120, 60)
+    assert settings.trusted_proxies == ()
+
+
+def test_limits_and_trusted_proxies_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {**BASE, "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": "5/300", "TASKFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}
+    )
+    assert settings.rate_limits.login_failures_per_account == Limit(5, 300)
+    assert settings.trusted_proxies == ("10.0.0.0/8", "::1")
