@@ -9,7 +9,7 @@ import pytest
 
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, assert_problem
+from tests.api.conftest import PASSWORD, Account, assert_problem, serve
 
 Register = Callable[[], Awaitable[Account]]
 
@@ -136,3 +136,22 @@ async def test_a_user_renames_themselves_and_nothing_else(client: httpx.AsyncCli
         problem = assert_problem(await client.patch("/api/v1/users/me", json=body, headers=ada.auth), 422)
         assert problem["errors"]
     assert (await client.get("/api/v1/users/me", headers=ada.auth)).json()["role"] == "user"
+
+
+async def test_revocations_take_effect_at_once_on_every_api_process(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]], settings: Settings
+) -> None:
+    root, deputy, ada, bob = await make_admin(), await make_admin(), await register(), await register()
+    async with serve(settings) as other_url, httpx.AsyncClient(base_url=other_url, timeout=10) as other:
+        for account in (deputy, ada, bob):
+            assert (await other.get("/api/v1/users/me", headers=account.auth)).status_code == 200
+        # each change is made on the first process and checked on the second
+        assert (await client.post("/api/v1/auth/logout", headers=ada.auth)).status_code == 204
+        assert_problem(await other.get("/api/v1/users/me", headers=ada.auth), 401)
+        change = {"current_password": PASSWORD, "new_password": "a brand new passphrase here"}
+        assert (await client.post("/api/v1/users/me/password", headers=bob.auth, json=change)).status_code == 200
+        assert_problem(await other.get("/api/v1/users/me", headers=bob.auth), 401)
+        await client.patch(f"/api/v1/admin/users/{deputy.id}", json={"role": "user"}, headers=root.auth)
+        assert_problem(await other.get("/api/v1/admin/stats", headers=deputy.auth), 403)
+        await client.patch(f"/api/v1/admin/users/{deputy.id}", json={"is_active": False}, headers=root.auth)
+        assert_problem(await other.get("/api/v1/users/me", headers=deputy.auth), 401)
