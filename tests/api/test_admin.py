@@ -91,6 +91,12 @@ async def test_deactivation_and_demotion_take_effect_on_the_next_request(
     assert_problem(await client.get("/api/v1/users/me", headers=ada.auth), 401)
     login = await client.post("/api/v1/auth/login", json={"email": ada.email, "password": PASSWORD})
     assert_problem(login, 401, "invalid-credentials")
+    unknown = await client.post("/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD})
+    assert login.content == unknown.content  # a deactivated account looks like no account
+    varying = {"x-request-id", "date", "content-length"}
+    assert {k: v for k, v in login.headers.items() if k not in varying} == {
+        k: v for k, v in unknown.headers.items() if k not in varying
+    }
 
     assert (await client.get("/api/v1/admin/stats", headers=deputy.auth)).status_code == 200
     demoted = await client.patch(f"/api/v1/admin/users/{deputy.id}", json={"role": "user"}, headers=root.auth)

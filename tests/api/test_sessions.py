@@ -47,6 +47,10 @@ async def test_login_answers_an_oauth2_token_pair(client: httpx.AsyncClient, reg
     assert tokens["token_type"] == "Bearer"
     assert tokens["expires_in"] == 900
     assert len(tokens["refresh_token"].split(".")[1]) >= 22  # at least 128 bits, base64url
+    refreshed = await _refresh(client, tokens["refresh_token"])
+    login = await client.post("/api/v1/auth/login", json={"email": account.email, "password": PASSWORD})
+    for response in (login, refreshed):
+        assert response.headers["cache-control"] == "no-store"
 
 
 async def test_refresh_rotates_and_the_new_pair_works(client: httpx.AsyncClient, register: Register) -> None:

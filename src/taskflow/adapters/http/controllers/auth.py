@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
@@ -29,6 +30,7 @@ from taskflow.domain.services.sessions import SessionService
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]  # noqa: RUF012 - Litestar's declared attribute type
+    cache_control = CacheControlHeader(no_store=True)  # tokens are never cached (RFC 6749 §5.1)
 
     @post(
         "/register",
