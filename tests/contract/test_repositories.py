@@ -112,3 +112,18 @@ async def test_saving_some_fields_keeps_a_concurrent_change_to_the_others(reposi
     await repositories.users.save(renaming, fields=frozenset({"name"}))
     stored = await repositories.users.get(ADA)
     assert (stored.name, stored.is_active) == ("Ada L.", False)
+
+
+async def test_replace_and_delete_compare_the_version_and_the_owner(repositories: Repositories) -> None:
+    task = _task("7" * 24, ADA)
+    await repositories.tasks.add(task)
+    newer = dataclasses.replace(task, title="Newer", version=2)
+    assert not await repositories.tasks.replace(dataclasses.replace(newer, owner_id=BOB), expected_version=1)
+    assert not await repositories.tasks.replace(newer, expected_version=5)
+    assert await repositories.tasks.replace(newer, expected_version=1)
+    assert not await repositories.tasks.replace(newer, expected_version=1)  # one winner per version
+    assert dataclasses.asdict(await repositories.tasks.get(ADA, task.id)) == dataclasses.asdict(newer)
+    assert not await repositories.tasks.delete(BOB, task.id, expected_version=None)
+    assert not await repositories.tasks.delete(ADA, task.id, expected_version=1)
+    assert await repositories.tasks.delete(ADA, task.id, expected_version=2)
+    assert not await repositories.tasks.delete(ADA, task.id, expected_version=None)

@@ -104,6 +104,20 @@ class InMemoryTaskRepository(TaskRepository):
             raise TaskNotFoundError
         return copy.deepcopy(task)
 
+    async def replace(self, task: Task, *, expected_version: int) -> bool:
+        stored = self._by_id.get(task.id)
+        if stored is None or stored.owner_id != task.owner_id or stored.version != expected_version:
+            return False
+        self._by_id[task.id] = copy.deepcopy(task)
+        return True
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+        stored = self._by_id.get(task_id)
+        if stored is None or stored.owner_id != owner or expected_version not in {None, stored.version}:
+            return False
+        del self._by_id[task_id]
+        return True
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         counts: dict[TaskStatus, int] = {}
         for task in self._by_id.values():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from taskflow.domain.entities import TaskDraft
-from taskflow.domain.errors import InvalidValueError, TaskNotFoundError
+from taskflow.domain.entities import TaskChanges, TaskDraft
+from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
 from taskflow.domain.values import TaskStatus, UserId
 from tests.unit.conftest import World
 
@@ -63,3 +63,39 @@ def test_limits_are_inclusive_and_unicode_counts_characters() -> None:
 
 def test_duplicate_tags_collapse_in_order() -> None:
     assert TaskDraft(title="x", tags=("b", "a", "b")).tags == ("b", "a")
+
+
+async def test_changes_merge_and_bump_the_version(world: World) -> None:
+    due = datetime(2026, 5, 1, tzinfo=UTC)
+    task = await world.task_service.create(ADA, TaskDraft(title="Write", description="d", due_at=due))
+    world.clock.advance(minutes=1)
+    changed = await world.task_service.update(ADA, task.id, TaskChanges(title="Rewrite", clear_due_at=True), if_match=1)
+    assert (changed.title, changed.description, changed.due_at, changed.version) == ("Rewrite", "d", None, 2)
+    assert changed.updated_at == world.clock.now()
+    assert (await world.task_service.get(ADA, task.id)).version == 2
+
+
+async def test_completed_at_follows_the_status(world: World) -> None:
+    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
+    done = await world.task_service.update(ADA, task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
+    assert done.completed_at == world.clock.now()
+    world.clock.advance(minutes=1)
+    still = await world.task_service.update(ADA, task.id, TaskChanges(title="x"), if_match=None)
+    assert still.completed_at == done.completed_at
+    reopened = await world.task_service.update(ADA, task.id, TaskChanges(status=TaskStatus.TODO), if_match=None)
+    assert reopened.completed_at is None
+
+
+async def test_a_stale_if_match_is_refused_and_another_owner_sees_nothing(world: World) -> None:
+    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
+    with pytest.raises(PreconditionFailedError):
+        await world.task_service.update(ADA, task.id, TaskChanges(title="x"), if_match=7)
+    with pytest.raises(PreconditionFailedError):
+        await world.task_service.delete(ADA, task.id, if_match=7)
+    with pytest.raises(TaskNotFoundError):
+        await world.task_service.update(BOB, task.id, TaskChanges(title="x"), if_match=1)
+    with pytest.raises(TaskNotFoundError):
+        await world.task_service.delete(BOB, task.id, if_match=7)
+    await world.task_service.delete(ADA, task.id, if_match=1)
+    with pytest.raises(TaskNotFoundError):
+        await world.task_service.get(ADA, task.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from taskflow.domain.errors import InvalidValueError
@@ -99,6 +99,29 @@ class TaskDraft:
             object.__setattr__(self, "due_at", to_utc_millis(self.due_at, field_name="due_at"))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskChanges:
+    """A merge patch: `None` leaves a field as it is; `clear_*` empties an optional one."""
+
+    title: str | None = None
+    description: str | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    due_at: datetime | None = None
+    tags: tuple[str, ...] | None = None
+    clear_due_at: bool = False
+
+    def __post_init__(self) -> None:
+        if self.title is not None:
+            check_title(self.title)
+        if self.description is not None:
+            check_description(self.description)
+        if self.tags is not None:
+            object.__setattr__(self, "tags", check_tags(self.tags))
+        if self.due_at is not None:
+            object.__setattr__(self, "due_at", to_utc_millis(self.due_at, field_name="due_at"))
+
+
 @dataclass(slots=True, eq=False, kw_only=True)
 class Task:
     """A unit of work owned by one user. `version` grows by one on every change."""
@@ -137,6 +160,27 @@ class Task:
             created_at=now,
             updated_at=now,
             completed_at=now if draft.status is TaskStatus.DONE else None,
+        )
+
+    def changed(self, changes: TaskChanges, *, now: datetime) -> Task:
+        """The next version. Becoming `done` stamps `completed_at`; leaving `done` clears it."""
+        status = changes.status or self.status
+        completed_at = self.completed_at
+        if status is TaskStatus.DONE and self.status is not TaskStatus.DONE:
+            completed_at = now
+        elif status is not TaskStatus.DONE:
+            completed_at = None
+        return replace(
+            self,
+            title=self.title if changes.title is None else changes.title,
+            description=self.description if changes.description is None else changes.description,
+            status=status,
+            priority=changes.priority or self.priority,
+            due_at=None if changes.clear_due_at else (changes.due_at or self.due_at),
+            tags=self.tags if changes.tags is None else changes.tags,
+            updated_at=now,
+            completed_at=completed_at,
+            version=self.version + 1,
         )
 
 

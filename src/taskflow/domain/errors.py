@@ -74,6 +74,13 @@ class EmailAlreadyRegisteredError(ConflictError):
     title = "E-mail address already registered"
 
 
+class PreconditionFailedError(TaskflowError):
+    """The client's `If-Match` names a version that is no longer the current one."""
+
+    code = "precondition-failed"
+    title = "The resource has changed since you read it"
+
+
 class UnauthenticatedError(TaskflowError):
     """The caller did not prove who it is."""
 

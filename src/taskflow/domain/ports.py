@@ -68,6 +68,17 @@ class TaskRepository(Protocol):
         """TaskNotFoundError if the task does not exist or belongs to someone else."""
         ...
 
+    async def replace(self, task: Task, *, expected_version: int) -> bool:
+        """Store `task` if the stored one is still at `expected_version`: one compare-and-set.
+
+        False when it is not (changed or deleted meanwhile); the caller decides which.
+        """
+        ...
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+        """Delete the task (only at `expected_version`, when given); False if nothing matched."""
+        ...
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         """Admin only, and the one scatter-gather query: it reads every shard."""
         ...

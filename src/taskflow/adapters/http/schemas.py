@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar.openapi import ResponseSpec
 
-from taskflow.domain.entities import Task, TaskDraft, User
+from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
@@ -116,6 +116,34 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
         )
 
 
+class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A JSON merge patch (RFC 7396): absent fields stay; `null` clears an optional one.
+
+    `title`, `status` and `priority` cannot be cleared: `null` for them is a 422.
+    """
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    status: TaskStatus | msgspec.UnsetType = msgspec.UNSET
+    priority: Priority | msgspec.UnsetType = msgspec.UNSET
+    due_at: AwareDatetime | msgspec.UnsetType | None = msgspec.UNSET
+    tags: Tags | msgspec.UnsetType | None = msgspec.UNSET
+
+    def to_changes(self) -> TaskChanges:
+        unset = msgspec.UnsetType
+        description = self.description
+        tags = self.tags
+        return TaskChanges(
+            title=None if isinstance(self.title, unset) else self.title,
+            description=None if isinstance(description, unset) else (description or ""),
+            status=None if isinstance(self.status, unset) else self.status,
+            priority=None if isinstance(self.priority, unset) else self.priority,
+            due_at=None if isinstance(self.due_at, unset) else self.due_at,
+            clear_due_at=self.due_at is None,
+            tags=None if isinstance(tags, unset) else tuple(tags or ()),
+        )
+
+
 class TaskResponse(msgspec.Struct):
     id: str
     title: str
@@ -168,6 +196,7 @@ _PROBLEM_DESCRIPTIONS = {
     403: "The account may not do this (or, on a password change, the current password is wrong)",
     404: "No such resource for this caller: another user's looks the same as a missing one",
     409: "Conflicts with the current state",
+    412: "If-Match names a version that is no longer current",
     413: "The body is larger than TASKFLOW_MAX_BODY_BYTES",
     415: "The Content-Type is not the one this operation takes",
     422: "The body parses but breaks the schema or a rule; `errors` names the fields",
@@ -187,11 +216,6 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
-
-
-def etag_of(task: Task) -> str:
-    """A strong validator: the version changes whenever the task does."""
-    return f'"{task.version}"'
 
 
 class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -121,6 +121,21 @@ class MongoTaskRepository(TaskRepository):
             raise TaskNotFoundError
         return task_to_entity(raw)
 
+    async def replace(self, task: Task, *, expected_version: int) -> bool:
+        document = task_to_document(task)
+        key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
+        with translate_errors():
+            result = await self._tasks.update_one({**key, "version": expected_version}, {"$set": document})
+        return result.matched_count == 1
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+        query: Raw = {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}
+        if expected_version is not None:
+            query["version"] = expected_version
+        with translate_errors():
+            result = await self._tasks.delete_one(query)
+        return result.deleted_count == 1
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
         pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]

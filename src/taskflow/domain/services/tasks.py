@@ -1,14 +1,22 @@
-"""Creating and reading one's own tasks."""
+"""A user's own tasks: create, read, change, delete."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.entities import Task, TaskDraft
+from taskflow.domain.entities import Task, TaskChanges, TaskDraft
+from taskflow.domain.errors import ConflictError, PreconditionFailedError
 
 if TYPE_CHECKING:
     from taskflow.domain.ports import Clock, IdGenerator, TaskRepository
     from taskflow.domain.values import TaskId, UserId
+
+UPDATE_ATTEMPTS: Final = 5
+
+
+class TaskChangingTooFastError(ConflictError):
+    code = "task-busy"
+    title = "The task kept changing while this update was applied; retry"
 
 
 class TaskService:
@@ -16,7 +24,10 @@ class TaskService:
 
     Rules:
     - a task belongs to the user who created it, and only that user sees it;
-    - another user's task and a missing one are the same `TaskNotFoundError`.
+    - another user's task and a missing one are the same `TaskNotFoundError`, whatever
+      precondition the request carries;
+    - every change is a compare-and-set on `version`: with `if_match`, a stale version is
+      refused; without it, the change is re-applied to the newest version.
     """
 
     def __init__(self, tasks: TaskRepository, clock: Clock, ids: IdGenerator) -> None:
@@ -31,3 +42,21 @@ class TaskService:
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         return await self._tasks.get(owner, task_id)
+
+    async def update(self, owner: UserId, task_id: TaskId, changes: TaskChanges, *, if_match: int | None) -> Task:
+        for _ in range(UPDATE_ATTEMPTS):
+            current = await self._tasks.get(owner, task_id)
+            if if_match is not None and current.version != if_match:
+                raise PreconditionFailedError
+            updated = current.changed(changes, now=self._clock.now())
+            if await self._tasks.replace(updated, expected_version=current.version):
+                return updated
+            if if_match is not None:
+                await self._tasks.get(owner, task_id)  # deleted meanwhile: not found
+                raise PreconditionFailedError
+        raise TaskChangingTooFastError
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, if_match: int | None) -> None:
+        if not await self._tasks.delete(owner, task_id, expected_version=if_match):
+            await self._tasks.get(owner, task_id)  # not found, unless only the version differed
+            raise PreconditionFailedError
