@@ -114,6 +114,15 @@ async def test_saving_some_fields_keeps_a_concurrent_change_to_the_others(reposi
     assert (stored.name, stored.is_active) == ("Ada L.", False)
 
 
+async def test_invalidating_tokens_sets_only_the_cut_off(repositories: Repositories) -> None:
+    await repositories.users.add(new_user(ADA, Email("ada@example.com"), "Ada", "hash", now=NOW))
+    await repositories.users.invalidate_tokens(ADA, issued_before=NOW)
+    stored = await repositories.users.get(ADA)
+    assert (stored.tokens_valid_after, stored.name, stored.is_active) == (NOW, "Ada", True)
+    with pytest.raises(UserNotFoundError):
+        await repositories.users.invalidate_tokens(BOB, issued_before=NOW)
+
+
 async def test_replace_and_delete_compare_the_version_and_the_owner(repositories: Repositories) -> None:
     task = _task("7" * 24, ADA)
     await repositories.tasks.add(task)

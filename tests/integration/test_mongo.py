@@ -11,11 +11,18 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.client import connect, create_indexes
-from taskflow.adapters.mongo.documents import TaskDocument, UserDocument, task_to_document, user_to_document
+from taskflow.adapters.mongo.documents import (
+    SessionDocument,
+    TaskDocument,
+    UserDocument,
+    session_to_document,
+    task_to_document,
+    user_to_document,
+)
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
-from taskflow.domain.entities import Task, TaskDraft, new_user
+from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
-from taskflow.domain.values import Email, TaskId, UserId
+from taskflow.domain.values import Email, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -29,6 +36,10 @@ async def test_migration_creates_the_declared_indexes_and_is_idempotent(database
     assert users["email_unique"]["unique"] is True
     assert dict(users["email_unique"]["key"]) == {"email": 1}
     assert dict(tasks["user_created_desc"]["key"]) == {"user_id": 1, "created_at": -1, "_id": -1}
+    sessions = {ix["name"]: ix async for ix in await database.refresh_tokens.list_indexes()}
+    assert dict(sessions["user"]["key"]) == {"user_id": 1}
+    assert dict(sessions["expires_ttl"]["key"]) == {"expires_at": 1}
+    assert sessions["expires_ttl"]["expireAfterSeconds"] == 0
 
 
 @pytest.mark.usefixtures("database")  # binds the Beanie documents, which validation needs
@@ -39,6 +50,17 @@ async def test_the_raw_mapping_agrees_with_the_declared_documents() -> None:
     assert UserDocument.model_validate(user_to_document(user)).email == "ada@example.com"
     assert set(task_to_document(task)) - {"_id"} == set(TaskDocument.model_fields) - {"id", "revision_id"}
     assert set(user_to_document(user)) - {"_id"} == set(UserDocument.model_fields) - {"id", "revision_id"}
+    session = Session(
+        id=SessionId("5" * 32),
+        user_id=ADA,
+        token_digest="d",
+        created_at=NOW,
+        refreshed_at=NOW,
+        expires_at=NOW,
+        ends_at=NOW,
+    )
+    assert SessionDocument.model_validate(session_to_document(session)).id == "5" * 32
+    assert set(session_to_document(session)) - {"_id"} == set(SessionDocument.model_fields) - {"id", "revision_id"}
 
 
 @pytest.fixture

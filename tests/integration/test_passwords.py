@@ -1,7 +1,8 @@
-"""The argon2id adapter: verifies, refuses, and notices a change of cost."""
+"""Password adapters: argon2id verifies, refuses and notices a change of cost; the common list."""
 
 from __future__ import annotations
 
+from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
 
 CHEAP = {"memory_kib": 64, "time_cost": 1, "parallelism": 1, "max_concurrent": 2}
@@ -21,3 +22,12 @@ async def test_a_change_of_cost_asks_for_a_rehash() -> None:
     assert not Argon2PasswordHasher(**CHEAP).needs_rehash(old)
     assert Argon2PasswordHasher(**{**CHEAP, "time_cost": 2}).needs_rehash(old)
     assert Argon2PasswordHasher(**CHEAP).needs_rehash("garbage")
+
+
+def test_the_bundled_list_knows_common_passwords_in_any_case() -> None:
+    common = BundledCommonPasswords()
+    assert common.contains("passwordpassword")
+    assert common.contains("PasswordPassword")  # looked up lower-cased too
+    assert common.contains("qwertyuiopasdfgh")
+    assert not common.contains("correct horse battery staple")
+    assert not common.contains("password")  # shorter than any listed entry: not looked up

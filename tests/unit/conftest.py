@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.domain.ports import RateRule
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
@@ -17,7 +18,6 @@ from tests.unit.fakes import (
     FakeJobQueue,
     FakeMailer,
     FakePasswordHasher,
-    FakeRateLimiter,
     FakeRevocationList,
     FakeTokenIssuer,
     FrozenClock,
@@ -44,7 +44,6 @@ class World:
     hasher: FakePasswordHasher
     tokens: FakeTokenIssuer
     revocations: FakeRevocationList
-    limiter: FakeRateLimiter
     security_log: RecordingSecurityLog
     clock: FrozenClock
     jobs: FakeJobQueue
@@ -60,7 +59,9 @@ def world() -> World:
     users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
     hasher, tokens, revocations = FakePasswordHasher(), FakeTokenIssuer(), FakeRevocationList()
     clock, ids, jobs, mailer = FrozenClock(), SequentialIds(), FakeJobQueue(), FakeMailer()
-    limiter, security_log = FakeRateLimiter(clock), RecordingSecurityLog()
+    security_log = RecordingSecurityLog()
+    # The process-local limiter has no I/O: the real one runs here, on the fake clock.
+    limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     session_service = SessionService(
         users=users,
         sessions=sessions,
@@ -91,7 +92,6 @@ def world() -> World:
         hasher=hasher,
         tokens=tokens,
         revocations=revocations,
-        limiter=limiter,
         security_log=security_log,
         clock=clock,
         jobs=jobs,

@@ -24,9 +24,6 @@ from taskflow.domain.ports import (
     Mailer,
     MailMessage,
     PasswordHasher,
-    RateDecision,
-    RateLimiter,
-    RateRule,
     RevocationList,
     SecretGenerator,
     SecurityLog,
@@ -65,6 +62,11 @@ class InMemoryUserRepository(UserRepository):
         stored = self._by_id[user.id]
         for name in fields:
             setattr(stored, name, copy.deepcopy(getattr(user, name)))
+
+    async def invalidate_tokens(self, user_id: UserId, *, issued_before: datetime) -> None:
+        if user_id not in self._by_id:
+            raise UserNotFoundError
+        self._by_id[user_id].tokens_valid_after = issued_before
 
     async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
         def matches(user: User) -> bool:
@@ -267,33 +269,6 @@ class FakeRevocationList(RevocationList):
         if self.down:
             raise UnavailableError
         return token_id in self.token_ids or session_id in self.session_ids
-
-
-@dataclass
-class FakeRateLimiter(RateLimiter):
-    """Windows on the fake clock, opening at a key's first hit."""
-
-    clock: Clock
-    windows: dict[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
-
-    async def hit(self, rule: RateRule, key: str) -> RateDecision:
-        now = self.clock.now()
-        count, ends = self.windows.get((rule.name, key), (0, now))
-        if ends <= now:
-            count, ends = 0, now + timedelta(seconds=rule.window_seconds)
-        self.windows[rule.name, key] = (count + 1, ends)
-        reset_after = max(1, int((ends - now).total_seconds()))
-        return RateDecision(
-            allowed=count + 1 <= rule.limit, remaining=max(0, rule.limit - count - 1), reset_after=reset_after
-        )
-
-    async def refund(self, rule: RateRule, key: str) -> None:
-        if (rule.name, key) in self.windows:
-            count, ends = self.windows[rule.name, key]
-            self.windows[rule.name, key] = (max(0, count - 1), ends)
-
-    async def reset(self, rule: RateRule, key: str) -> None:
-        self.windows.pop((rule.name, key), None)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-# Runtime imports: Litestar resolves the annotations of TokenClaims, a handler dependency.
+# Runtime imports: the HTTP adapter resolves the annotations of TokenClaims at run time.
 from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
@@ -32,6 +32,13 @@ class UserRepository(Protocol):
 
         Never the whole account: it was read earlier (at authentication, say), and writing
         all of it back would undo a concurrent change, such as a deactivation.
+        UserNotFoundError if there is no such account.
+        """
+        ...
+
+    async def invalidate_tokens(self, user_id: UserId, *, issued_before: datetime) -> None:
+        """Set the account's `tokens_valid_after`, without reading it first.
+
         UserNotFoundError if there is no such account.
         """
         ...

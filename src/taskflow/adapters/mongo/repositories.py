@@ -67,6 +67,14 @@ class MongoUserRepository(UserRepository):
         if result.matched_count == 0:
             raise UserNotFoundError
 
+    async def invalidate_tokens(self, user_id: UserId, *, issued_before: datetime) -> None:
+        with translate_errors():
+            result = await self._users.update_one(
+                {"_id": ObjectId(user_id.value)}, {"$set": {"tokens_valid_after": issued_before}}
+            )
+        if result.matched_count == 0:
+            raise UserNotFoundError
+
     async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
         query: Raw = {}
         if user_filter.email_prefix:

@@ -22,4 +22,5 @@ class BundledCommonPasswords(CommonPasswords):
     def contains(self, password: str) -> bool:
         if len(password) < SHORTEST_LISTED:
             return False
-        return is_bad_password(password) or is_bad_password(password.lower())
+        lowered = password.lower()
+        return is_bad_password(password) or (lowered != password and is_bad_password(lowered))

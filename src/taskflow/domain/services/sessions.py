@@ -176,8 +176,7 @@ class SessionService:
         Returns the cut-off: tokens issued from then on are valid again.
         """
         now = self._clock.now()
-        user.tokens_valid_after = _cut_off(now)
-        await self._users.save(user, fields=frozenset({"tokens_valid_after"}))
+        user.tokens_valid_after = await self._move_cut_off(user.id, now)
         await self._sessions.revoke_all(user.id, now=now, reason=reason)
         return user.tokens_valid_after
 
@@ -189,10 +188,13 @@ class SessionService:
         except UnavailableError:
             # The list may come back without this entry: move the account's cut-off instead.
             # Other sessions just refresh once; their refresh tokens still work.
-            user = await self._users.get(user_id)
-            user.tokens_valid_after = _cut_off(now)
-            await self._users.save(user, fields=frozenset({"tokens_valid_after"}))
+            await self._move_cut_off(user_id, now)
             self._log.record("revocation_list_unavailable", user_id=user_id.value, session_id=session_id.value)
+
+    async def _move_cut_off(self, user_id: UserId, now: datetime) -> datetime:
+        cut_off = _cut_off(now)
+        await self._users.invalidate_tokens(user_id, issued_before=cut_off)
+        return cut_off
 
     def _pair(self, session: Session, secret: str, now: datetime) -> TokenPair:
         return TokenPair(
