@@ -30,12 +30,14 @@ ADA = UserId("a" * 24)
 
 
 async def test_migration_creates_the_declared_indexes_and_is_idempotent(database: AsyncDatabase[Any]) -> None:
+    await database.tasks.create_index([("user_id", 1), ("created_at", -1)], name="renamed_since")
     await create_indexes(database)  # a second run changes nothing and does not fail
     users = {ix["name"]: ix async for ix in await database.users.list_indexes()}
     tasks = {ix["name"]: ix async for ix in await database.tasks.list_indexes()}
     assert users["email_unique"]["unique"] is True
     assert dict(users["email_unique"]["key"]) == {"email": 1}
-    assert dict(tasks["user_created_desc"]["key"]) == {"user_id": 1, "created_at": -1, "_id": -1}
+    assert dict(tasks["user_created_at_id"]["key"]) == {"user_id": 1, "created_at": 1, "_id": 1}
+    assert set(tasks) == {"_id_", "user_created_at_id", "user_updated_at_id", "user_due_at_id", "user_priority_id"}
     sessions = {ix["name"]: ix async for ix in await database.refresh_tokens.list_indexes()}
     assert dict(sessions["user"]["key"]) == {"user_id": 1}
     assert dict(sessions["expires_ttl"]["key"]) == {"expires_at": 1}

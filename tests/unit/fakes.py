@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -35,7 +36,8 @@ from taskflow.domain.ports import (
     UserFilter,
     UserRepository,
 )
-from taskflow.domain.values import Email, Role, SessionId, TaskId, TaskStatus, UserId
+from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
+from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
 
 
 class InMemoryUserRepository(UserRepository):
@@ -119,6 +121,35 @@ class InMemoryTaskRepository(TaskRepository):
             return False
         del self._by_id[task_id]
         return True
+
+    async def list_page(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        found = sorted(
+            (t for t in self._by_id.values() if t.owner_id == owner and task_filter.matches(t)),
+            key=order.sort_key,
+            reverse=order.descending,
+        )
+        if after is not None:
+            mark = (after.value is not None, after.value, after.task_id.value)
+            found = [t for t in found if (order.sort_key(t) < mark if order.descending else order.sort_key(t) > mark)]
+        return [copy.deepcopy(task) for task in found[:limit]]
+
+    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
+        oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
+        for task in sorted((t for t in self._by_id.values() if t.owner_id == owner), key=oldest_first.sort_key):
+            yield copy.deepcopy(task)
+
+    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+        tasks = [t for t in self._by_id.values() if t.owner_id == owner]
+        done = [t for t in tasks if t.status is TaskStatus.DONE]
+        return TaskStats(
+            total=len(tasks),
+            by_status={status: sum(t.status is status for t in tasks) for status in TaskStatus},
+            by_priority={priority: sum(t.priority is priority for t in tasks) for priority in Priority},
+            overdue=sum(t.due_at is not None and t.due_at < now for t in tasks if t not in done),
+            done_since=sum(t.completed_at is not None and t.completed_at >= done_since for t in done),
+        )
 
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         counts: dict[TaskStatus, int] = {}

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Protocol
 from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from taskflow.domain.entities import Session, Task, User
+    from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
     from taskflow.domain.values import Email, TaskId, TaskStatus
 
 
@@ -84,6 +87,20 @@ class TaskRepository(Protocol):
 
     async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
         """Delete the task (only at `expected_version`, when given); False if nothing matched."""
+        ...
+
+    async def list_page(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        """Up to `limit` of the owner's tasks matching the filter, in `order`, after `after`."""
+        ...
+
+    def stream(self, owner: UserId) -> AsyncIterator[Task]:
+        """Every task of the owner, oldest first, read in batches: memory stays flat."""
+        ...
+
+    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+        """The owner's counts, from one pass over their tasks."""
         ...
 
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.di import Provide
 
+from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.entities import User
 from taskflow.domain.ports import TokenClaims
@@ -37,6 +38,10 @@ def provide_tasks(request: Request[Any, Any, Any]) -> TaskService:
     return _state(request).services.tasks
 
 
+def provide_task_cursors(request: Request[Any, Any, Any]) -> TaskCursors:
+    return _state(request).task_cursors
+
+
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
@@ -55,6 +60,7 @@ DEPENDENCIES = {
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "token_claims": Provide(provide_token_claims, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
+    "task_cursors": Provide(provide_task_cursors, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "current_user": Provide(provide_current_user, sync_to_thread=False),
 }

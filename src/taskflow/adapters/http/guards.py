@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
 
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.entities import User
-from taskflow.domain.errors import ForbiddenError, TooManyRequestsError
+from taskflow.domain.errors import ForbiddenError, InvalidValueError, TooManyRequestsError
 
 
 def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
@@ -23,3 +24,24 @@ async def within_auth_budget(connection: ASGIConnection[Any, Any, Any, Any], _: 
     decision = await state.limiter.hit(state.auth_budget, state.clients.of(connection))
     if not decision.allowed:
         raise TooManyRequestsError(retry_after=decision.reset_after)
+
+
+def strict_query(*, single: frozenset[str], repeatable: frozenset[str] = frozenset()) -> Guard:
+    """Unknown query parameters, and repeats of single-valued ones, are 422s naming them.
+
+    Ignoring them would answer something other than what was asked: `status[$ne]=done`
+    silently dropped is an unfiltered list, and `limit=5&limit=500` would depend on which
+    one the framework happened to keep.
+    """
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        params = connection.query_params
+        for name in params:
+            if name not in single and name not in repeatable:
+                msg = f"unknown query parameter {name!r}"
+                raise InvalidValueError(msg, field=name)
+            if name in single and len(params.getall(name)) > 1:
+                msg = f"{name} may be given once"
+                raise InvalidValueError(msg, field=name)
+
+    return guard

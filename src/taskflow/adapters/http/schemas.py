@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -10,6 +11,7 @@ from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.services.sessions import TokenPair
+from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -172,6 +174,60 @@ class TaskResponse(msgspec.Struct):
             completed_at=task.completed_at,
             version=task.version,
         )
+
+
+class TaskPageResponse(msgspec.Struct):
+    items: list[TaskResponse]
+    next_cursor: str | None
+
+
+class StatusCounts(msgspec.Struct):
+    todo: int
+    in_progress: int
+    done: int
+
+
+class PriorityCounts(msgspec.Struct):
+    low: int
+    medium: int
+    high: int
+    urgent: int
+
+
+class TaskStatsResponse(msgspec.Struct):
+    total: int
+    by_status: StatusCounts
+    by_priority: PriorityCounts
+    overdue: int
+    done_last_7_days: int
+
+    @classmethod
+    def of(cls, stats: TaskStats) -> TaskStatsResponse:
+        return cls(
+            total=stats.total,
+            by_status=StatusCounts(**{status.value: n for status, n in stats.by_status.items()}),
+            by_priority=PriorityCounts(**{priority.value: n for priority, n in stats.by_priority.items()}),
+            overdue=stats.overdue,
+            done_last_7_days=stats.done_since,
+        )
+
+
+class TaskSort(StrEnum):
+    """The orders a listing offers; `-` means descending. Ties break on the task id."""
+
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+    UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+    DUE_AT = "due_at"
+    DUE_AT_DESC = "-due_at"
+    PRIORITY = "priority"
+    PRIORITY_DESC = "-priority"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
 
 
 class FieldError(msgspec.Struct):

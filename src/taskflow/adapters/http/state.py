@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from taskflow.adapters.http.clients import ClientAddresses
+    from taskflow.adapters.http.cursors import TaskCursors
     from taskflow.domain.ports import RateLimiter, RateRule
     from taskflow.domain.services import Services
 
@@ -25,3 +26,4 @@ class AppState:
     clients: ClientAddresses
     limiter: RateLimiter
     auth_budget: RateRule
+    task_cursors: TaskCursors

@@ -38,8 +38,11 @@ def connect(uri: str, *, timeout_seconds: float, app_name: str = "taskflow") -> 
 
 
 async def create_indexes(database: AsyncDatabase[Any]) -> list[str]:
-    """Create the collections and indexes the Beanie documents declare; idempotent."""
-    await init_beanie(database=database, document_models=list(DOCUMENTS))
+    """Create the collections and indexes the Beanie documents declare; idempotent.
+
+    Indexes no document declares any more are dropped, so a renamed one does not linger.
+    """
+    await init_beanie(database=database, document_models=list(DOCUMENTS), allow_index_dropping=True)
     return [document.Settings.name for document in DOCUMENTS]
 
 

@@ -11,7 +11,9 @@ from bson import ObjectId
 from pydantic import Field
 from pymongo import IndexModel
 
+from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
 from taskflow.domain.entities import Session, Task, User
+from taskflow.domain.task_queries import PRIORITY_RANK
 from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
 
 
@@ -40,6 +42,7 @@ class TaskDocument(Document):
     description: str = ""
     status: str = TaskStatus.TODO.value
     priority: str = Priority.MEDIUM.value
+    priority_rank: int = PRIORITY_RANK[Priority.MEDIUM]  # what "sort by priority" walks
     due_at: datetime | None = None
     tags: list[str] = Field(default_factory=list)
     created_at: datetime
@@ -49,16 +52,7 @@ class TaskDocument(Document):
 
     class Settings:
         name = "tasks"
-        indexes: ClassVar = [
-            IndexModel(
-                [
-                    ("user_id", pymongo.ASCENDING),
-                    ("created_at", pymongo.DESCENDING),
-                    ("_id", pymongo.DESCENDING),
-                ],
-                name="user_created_desc",
-            ),
-        ]
+        indexes: ClassVar = TASK_SORT_INDEXES
 
 
 class SessionDocument(Document):
@@ -150,6 +144,7 @@ def task_to_document(task: Task) -> Raw:
         "description": task.description,
         "status": task.status.value,
         "priority": task.priority.value,
+        "priority_rank": PRIORITY_RANK[task.priority],
         "due_at": task.due_at,
         "tags": list(task.tags),
         "created_at": task.created_at,

@@ -22,16 +22,25 @@ from taskflow.adapters.mongo.documents import (
     user_to_entity,
 )
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
 from taskflow.domain.ports import SessionRepository, TaskRepository, UserCounts, UserFilter, UserRepository
-from taskflow.domain.values import Role, TaskStatus
+from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
+from taskflow.domain.values import Priority, Role, TaskStatus
+
+# The comment every query across users carries: visible in the server's logs and
+# profiler, and the one exception the tests' shard-key guard allows.
+SCATTER_GATHER = "scatter-gather"
+STREAM_BATCH = 500
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from datetime import datetime
 
     from pymongo.asynchronous.database import AsyncDatabase
 
     from taskflow.domain.entities import Session, Task, User
+    from taskflow.domain.task_queries import TaskFilter, TaskPosition
     from taskflow.domain.values import Email, SessionId, TaskId, UserId
 
 
@@ -144,11 +153,55 @@ class MongoTaskRepository(TaskRepository):
             result = await self._tasks.delete_one(query)
         return result.deleted_count == 1
 
+    async def list_page(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        query = listing_query(owner, task_filter, order, after)
+        with translate_errors():
+            raws = await self._tasks.find(query).sort(listing_sort(order)).limit(limit).to_list()
+        return [task_to_entity(raw) for raw in raws]
+
+    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
+        oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
+        with translate_errors():
+            cursor = self._tasks.find({"user_id": ObjectId(owner.value)}, batch_size=STREAM_BATCH)
+            async with cursor.sort(listing_sort(oldest_first)) as rows:
+                async for raw in rows:
+                    yield task_to_entity(raw)
+
+    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+        def count_if(condition: Raw) -> Raw:
+            return {"$sum": {"$cond": [condition, 1, 0]}}
+
+        is_done: Raw = {"$eq": ["$status", TaskStatus.DONE.value]}
+        group: Raw = {
+            "_id": None,
+            "total": {"$sum": 1},
+            # Comparisons order null below every date: `$gt null` keeps undated tasks out.
+            "overdue": count_if({"$and": [{"$not": [is_done]}, {"$gt": ["$due_at", None]}, {"$lt": ["$due_at", now]}]}),
+            "done_since": count_if({"$and": [is_done, {"$gte": ["$completed_at", done_since]}]}),
+        }
+        for status in TaskStatus:
+            group[f"status_{status.value}"] = count_if({"$eq": ["$status", status.value]})
+        for priority in Priority:
+            group[f"priority_{priority.value}"] = count_if({"$eq": ["$priority", priority.value]})
+        pipeline: list[Raw] = [{"$match": {"user_id": ObjectId(owner.value)}}, {"$group": group}]
+        with translate_errors():
+            rows = await (await self._tasks.aggregate(pipeline)).to_list()
+        row: Raw = rows[0] if rows else {}
+        return TaskStats(
+            total=row.get("total", 0),
+            by_status={status: row.get(f"status_{status.value}", 0) for status in TaskStatus},
+            by_priority={priority: row.get(f"priority_{priority.value}", 0) for priority in Priority},
+            overdue=row.get("overdue", 0),
+            done_since=row.get("done_since", 0),
+        )
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
         pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
         with translate_errors():
-            rows = await (await self._tasks.aggregate(pipeline)).to_list()
+            rows = await (await self._tasks.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
 
 

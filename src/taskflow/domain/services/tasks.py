@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft
-from taskflow.domain.errors import ConflictError, PreconditionFailedError
+from taskflow.domain.errors import ConflictError, InvalidValueError, PreconditionFailedError
+from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from taskflow.domain.ports import Clock, IdGenerator, TaskRepository
     from taskflow.domain.values import TaskId, UserId
 
 UPDATE_ATTEMPTS: Final = 5
+DONE_RECENTLY: Final = timedelta(days=7)
 
 
 class TaskChangingTooFastError(ConflictError):
@@ -42,6 +47,26 @@ class TaskService:
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         return await self._tasks.get(owner, task_id)
+
+    async def list(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> TaskPage:
+        """One page; `next_after` is set only when another page follows (one extra row tells)."""
+        if not 1 <= limit <= PAGE_SIZE_MAX:
+            msg = f"limit must be between 1 and {PAGE_SIZE_MAX}"
+            raise InvalidValueError(msg, field="limit")
+        found = await self._tasks.list_page(owner, task_filter, order, after=after, limit=limit + 1)
+        if len(found) <= limit:
+            return TaskPage(found, None)
+        last = found[limit - 1]
+        return TaskPage(found[:limit], TaskPosition(order.value_of(last), last.id))
+
+    async def stats(self, owner: UserId) -> TaskStats:
+        now = self._clock.now()
+        return await self._tasks.stats(owner, now=now, done_since=now - DONE_RECENTLY)
+
+    def export(self, owner: UserId) -> AsyncIterator[Task]:
+        return self._tasks.stream(owner)
 
     async def update(self, owner: UserId, task_id: TaskId, changes: TaskChanges, *, if_match: int | None) -> Task:
         for _ in range(UPDATE_ATTEMPTS):

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
+from taskflow.adapters.http.cursors import TaskCursors
+from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
+from taskflow.adapters.http.guards import strict_query
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
-from taskflow.adapters.http.schemas import TaskCreate, TaskPatch, TaskResponse, problem_responses
+from taskflow.adapters.http.schemas import (
+    ExportFormat,
+    TaskCreate,
+    TaskPageResponse,
+    TaskPatch,
+    TaskResponse,
+    TaskSort,
+    TaskStatsResponse,
+    problem_responses,
+)
 from taskflow.domain.entities import User
 from taskflow.domain.errors import TaskNotFoundError
 from taskflow.domain.services.tasks import TaskService
-from taskflow.domain.values import TaskId
+from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
+from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
 
 IfMatch = Annotated[
     str | None,
@@ -29,6 +44,14 @@ IfNoneMatch = Annotated[
     str | None,
     HeaderParameter(name="If-None-Match", required=False, description="An ETag you hold: 304 if it is still current."),
 ]
+
+
+LISTING_QUERY = strict_query(
+    single=frozenset({"due_before", "due_after", "q", "sort", "limit", "cursor"}),
+    repeatable=frozenset({"status", "priority", "tag"}),
+)
+EXPORT_QUERY = strict_query(single=frozenset({"format"}))
+EXPORT_MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSONL: "application/jsonl"}
 
 
 def _task_id(raw: str) -> TaskId:
@@ -57,6 +80,100 @@ class TasksController(Controller):
             TaskResponse.of(task),
             status_code=HTTP_201_CREATED,
             headers={"Location": f"{self.path}/{task.id}", "ETag": etag(task.version)},
+        )
+
+    @get(
+        "/",
+        summary="List your tasks (keyset pages)",
+        description="Filters combine with AND. `status`, `priority` and `tag` may repeat and then match any "
+        "of their values; every other parameter may appear once (a repeat, or a parameter not listed here, is "
+        "a 422 naming it). Pass `next_cursor` back as `cursor`, with the same filters and sort, for the next "
+        "page; it is `null` on the last page. A cursor is signed and bound to you, the sort and the filters: "
+        "any other use is a 422 `invalid-cursor`.",
+        responses=problem_responses(401, 422, 503),
+        guards=[LISTING_QUERY],
+    )
+    async def list_tasks(
+        self,
+        *,
+        current_user: NamedDependency[User],
+        task_service: NamedDependency[TaskService],
+        task_cursors: NamedDependency[TaskCursors],
+        status: Annotated[list[TaskStatus] | None, QueryParameter(max_items=len(TaskStatus))] = None,
+        priority: Annotated[list[Priority] | None, QueryParameter(max_items=len(Priority))] = None,
+        tag: Annotated[
+            list[str] | None,
+            QueryParameter(max_items=TAGS_MAX_COUNT, description=f"1 to {TAG_MAX_LENGTH} characters each"),
+        ] = None,
+        due_before: Annotated[
+            datetime | None, QueryParameter(description="Due strictly before this instant (with offset)")
+        ] = None,
+        due_after: Annotated[
+            datetime | None, QueryParameter(description="Due at or after this instant (with offset)")
+        ] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(
+                min_length=1,
+                max_length=TEXT_QUERY_MAX_LENGTH,
+                description="Text in the title or description, matched literally and case-insensitively",
+            ),
+        ] = None,
+        sort: FromQuery[TaskSort] = TaskSort.CREATED_AT_DESC,
+        limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+    ) -> TaskPageResponse:
+        task_filter = TaskFilter(
+            statuses=frozenset(status or ()),
+            priorities=frozenset(priority or ()),
+            tags=frozenset(tag or ()),
+            due_before=due_before,
+            due_after=due_after,
+            text=q,
+        )
+        order = TaskOrder.parse(sort.value)
+        bound = (current_user.id, order, task_filter)
+        after = task_cursors.decode(cursor, *bound) if cursor else None
+        page = await task_service.list(current_user.id, task_filter, order, after=after, limit=limit)
+        return TaskPageResponse(
+            items=[TaskResponse.of(task) for task in page.items],
+            next_cursor=task_cursors.encode(page.next_after, *bound) if page.next_after else None,
+        )
+
+    @get(
+        "/stats",
+        summary="Counts of your tasks",
+        description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
+        "`done_last_7_days` counts tasks completed in the last 7 days.",
+        responses=problem_responses(401, 422, 503),
+        guards=[strict_query(single=frozenset())],
+    )
+    async def stats(
+        self, current_user: NamedDependency[User], task_service: NamedDependency[TaskService]
+    ) -> TaskStatsResponse:
+        return TaskStatsResponse.of(await task_service.stats(current_user.id))
+
+    @get(
+        "/export",
+        summary="Download all your tasks",
+        description="Streamed, oldest first. CSV (RFC 4180, a header row, `tags` as a JSON array; cells "
+        "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
+        "run them) or JSON lines (one task per line, as the API shows it).",
+        responses=problem_responses(401, 422, 503),
+        guards=[EXPORT_QUERY],
+    )
+    async def export(
+        self,
+        current_user: NamedDependency[User],
+        task_service: NamedDependency[TaskService],
+        format: FromQuery[ExportFormat] = ExportFormat.CSV,  # noqa: A002 - the query parameter's public name
+    ) -> Stream:
+        tasks = await started(task_service.export(current_user.id))
+        encode = csv_chunks if format is ExportFormat.CSV else jsonl_chunks
+        return Stream(
+            encode(tasks),
+            media_type=EXPORT_MEDIA_TYPES[format],
+            headers={"Content-Disposition": f'attachment; filename="tasks.{format.value}"'},
         )
 
     @get(

@@ -1,0 +1,111 @@
+"""Tasks as CSV or JSON lines, encoded a batch of rows at a time while they stream.
+
+CSV cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+carriage return) get a leading `'` (OWASP's CSV-injection advice); decision 0013.
+JSON lines carry the values exactly, as the API shows a task.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Final
+
+import msgspec
+
+from taskflow.adapters.http.schemas import TaskResponse
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from taskflow.domain.entities import Task
+
+ROWS_PER_CHUNK: Final = 200
+CSV_COLUMNS: Final = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_at",
+    "tags",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "version",
+)
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+async def started(tasks: AsyncIterator[Task]) -> AsyncIterator[Task]:
+    """Reads the first batch now, before the answer starts: a database failure is still a 503.
+
+    Once the status line is sent, a failure can only cut the stream short.
+    """
+    first = await anext(tasks, None)
+
+    async def all_of_them() -> AsyncIterator[Task]:
+        if first is None:
+            return
+        yield first
+        async for task in tasks:
+            yield task
+
+    return all_of_them()
+
+
+def neutralise(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _csv_row(task: Task) -> list[str]:
+    def instant(value: object) -> str:
+        return "" if value is None else str(msgspec.json.encode(value), "ascii").strip('"')
+
+    return [
+        neutralise(cell)
+        for cell in (
+            task.id.value,
+            task.title,
+            task.description,
+            task.status.value,
+            task.priority.value,
+            instant(task.due_at),
+            json.dumps(list(task.tags), ensure_ascii=False),
+            instant(task.created_at),
+            instant(task.updated_at),
+            instant(task.completed_at),
+            str(task.version),
+        )
+    ]
+
+
+async def csv_chunks(tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(CSV_COLUMNS)
+    rows = 1
+    async for task in tasks:
+        writer.writerow(_csv_row(task))
+        rows += 1
+        if rows >= ROWS_PER_CHUNK:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            rows = 0
+    yield buffer.getvalue().encode()
+
+
+async def jsonl_chunks(tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
+    encoder = msgspec.json.Encoder()
+    chunk = bytearray()
+    rows = 0
+    async for task in tasks:
+        chunk += encoder.encode(TaskResponse.of(task)) + b"\n"
+        rows += 1
+        if rows >= ROWS_PER_CHUNK:
+            yield bytes(chunk)
+            chunk.clear()
+            rows = 0
+    yield bytes(chunk)

@@ -1,0 +1,102 @@
+"""Task listings as MongoDB filters and sorts that an index serves.
+
+Every filter starts with `user_id` equality (the shard key); every sort is
+`(key, _id)` in one direction, which `TASK_SORT_INDEXES` hold led by `user_id`, so a
+mongod walks the index in order and never sorts in memory. Keyset pagination: the
+next page is "after the last (key, _id)", never a skip.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+import pymongo
+from bson import ObjectId
+from pymongo import IndexModel
+
+from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+
+if TYPE_CHECKING:
+    from taskflow.adapters.mongo.documents import Raw
+    from taskflow.domain.values import UserId
+
+SORT_FIELD: Final = {
+    TaskSortKey.CREATED_AT: "created_at",
+    TaskSortKey.UPDATED_AT: "updated_at",
+    TaskSortKey.DUE_AT: "due_at",
+    TaskSortKey.PRIORITY: "priority_rank",
+}
+
+# One per sort key; a mongod scans each forwards or backwards, so it serves both directions.
+# Ascending on purpose: SecantusDB 0.7.0b3 drops the boundary of an inclusive `$gte` on a
+# descending middle key of a compound index (the due-date filter hit it).
+TASK_SORT_INDEXES: Final = [
+    IndexModel(
+        [("user_id", pymongo.ASCENDING), (field, pymongo.ASCENDING), ("_id", pymongo.ASCENDING)],
+        name=f"user_{key.value}_id",
+    )
+    for key, field in SORT_FIELD.items()
+]
+
+Sort = list[tuple[str, int]]
+
+
+def listing_query(owner: UserId, task_filter: TaskFilter, order: TaskOrder, after: TaskPosition | None) -> Raw:
+    clauses: list[Raw] = [{"user_id": ObjectId(owner.value)}, *_filter_clauses(task_filter)]
+    if after is not None:
+        clauses.append(_after(order, after))
+    return _all_of(clauses)
+
+
+def listing_sort(order: TaskOrder) -> Sort:
+    direction = pymongo.DESCENDING if order.descending else pymongo.ASCENDING
+    return [(SORT_FIELD[order.key], direction), ("_id", direction)]
+
+
+def _filter_clauses(task_filter: TaskFilter) -> list[Raw]:
+    clauses: list[Raw] = []
+    for field, values in (
+        ("status", task_filter.statuses),
+        ("priority", task_filter.priorities),
+        ("tags", task_filter.tags),
+    ):
+        if values:
+            clauses.append({field: {"$in": sorted(str(value) for value in values)}})
+    due: Raw = {}
+    if task_filter.due_after is not None:
+        due["$gte"] = task_filter.due_after
+    if task_filter.due_before is not None:
+        due["$lt"] = task_filter.due_before
+    if due:
+        clauses.append({"due_at": due})
+    if task_filter.text is not None:
+        # The client's text is escaped: a literal substring, never a pattern of theirs.
+        pattern = {"$regex": re.escape(task_filter.text), "$options": "i"}
+        clauses.append({"$or": [{"title": pattern}, {"description": pattern}]})
+    return clauses
+
+
+def _after(order: TaskOrder, position: TaskPosition) -> Raw:
+    """Strictly after `position` in `order`; a missing `due_at` sorts before any date."""
+    field = SORT_FIELD[order.key]
+    beyond = "$lt" if order.descending else "$gt"
+    task_id = ObjectId(position.task_id.value)
+    if position.value is None:
+        same_then_id: Raw = {field: None, "_id": {beyond: task_id}}
+        return same_then_id if order.descending else {"$or": [same_then_id, {field: {"$ne": None}}]}
+    branches: list[Raw] = [{field: {beyond: position.value}}, {field: position.value, "_id": {beyond: task_id}}]
+    if order.descending and order.key is TaskSortKey.DUE_AT:
+        branches.append({field: None})  # comparisons never match null: undated tasks come last
+    return {"$or": branches}
+
+
+def _all_of(clauses: list[Raw]) -> Raw:
+    merged: Raw = {}
+    rest: list[Raw] = []
+    for clause in clauses:
+        if merged.keys().isdisjoint(clause):
+            merged.update(clause)
+        else:
+            rest.append(clause)
+    return {**merged, "$and": rest} if rest else merged
