@@ -12,6 +12,7 @@ from taskflow.adapters.jobs import queue as arq_queue
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
+from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoTaskRepository,
@@ -184,6 +185,9 @@ async def migrate(settings: Settings) -> list[str]:
     """Create every index; idempotent. Returns the collections it touched."""
     client = mongo.connect(settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30))
     try:
-        return await mongo.create_indexes(client[settings.mongodb_database])
+        database = client[settings.mongodb_database]
+        touched = await mongo.create_indexes(database)
+        await backfill_priority_rank_across_users(database)
+        return touched
     finally:
         await client.close()

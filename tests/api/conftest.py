@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 import uvicorn
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.processes import free_port
 from taskflow.settings import Settings
+from tests.api.shard_key_guard import TEST_HOUSEKEEPING, ShardKeyGuard
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,7 +49,26 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def api_url(settings: Settings) -> AsyncIterator[str]:
+def shard_key_guard() -> ShardKeyGuard:
+    """Registered before the app's client exists: PyMongo hands it to clients made later."""
+    guard = ShardKeyGuard()
+    monitoring.register(guard)
+    return guard
+
+
+@pytest.fixture(autouse=True)
+def _every_tasks_command_routes_by_user(shard_key_guard: ShardKeyGuard) -> Iterator[None]:
+    shard_key_guard.violations.clear()
+    yield
+    violations, shard_key_guard.violations = shard_key_guard.violations, []
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture(scope="session")
+async def api_url(
+    settings: Settings,
+    shard_key_guard: ShardKeyGuard,  # noqa: ARG001 - registered before the app's client is made
+) -> AsyncIterator[str]:
     await migrate(settings)  # indexes, as `taskflow migrate` makes them before any deploy
     async with serve(settings) as url:
         yield url
@@ -67,7 +87,7 @@ async def _clean_database(settings: Settings) -> AsyncIterator[None]:
     try:
         database = mongo[settings.mongodb_database]
         for name in await database.list_collection_names():
-            await database[name].delete_many({})
+            await database[name].delete_many({}, comment=TEST_HOUSEKEEPING)
     finally:
         await mongo.close()
 

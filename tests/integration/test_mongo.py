@@ -19,10 +19,11 @@ from taskflow.adapters.mongo.documents import (
     task_to_document,
     user_to_document,
 )
+from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
-from taskflow.domain.values import Email, SessionId, TaskId, UserId
+from taskflow.domain.values import Email, Priority, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -106,3 +107,17 @@ async def test_a_dropped_connection_during_an_insert_is_retried_once(
     task = Task.create(TaskId("2" * 24), ADA, TaskDraft(title="retried"), now=NOW)
     await MongoTaskRepository(database).add(task)
     assert await database.tasks.count_documents({"user_id": task_to_document(task)["user_id"]}) == 1
+
+
+async def test_migration_backfills_the_priority_rank_of_older_tasks(database: AsyncDatabase[Any]) -> None:
+    older = task_to_document(
+        Task.create(TaskId("2" * 24), ADA, TaskDraft(title="x", priority=Priority.URGENT), now=NOW)
+    )
+    del older["priority_rank"]
+    await database.tasks.insert_one(older)
+    await database.tasks.insert_one(task_to_document(Task.create(TaskId("3" * 24), ADA, TaskDraft(title="y"), now=NOW)))
+    assert await backfill_priority_rank_across_users(database) == 1
+    backfilled = await database.tasks.find_one({"_id": older["_id"]})
+    assert backfilled is not None
+    assert backfilled["priority_rank"] == 3  # urgent, the top rank
+    assert await backfill_priority_rank_across_users(database) == 0

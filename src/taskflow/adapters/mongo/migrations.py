@@ -1,0 +1,29 @@
+"""Data changes `taskflow migrate` makes after the indexes; each is idempotent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from taskflow.adapters.mongo.documents import TASKS
+from taskflow.adapters.mongo.repositories import SCATTER_GATHER
+from taskflow.domain.task_queries import PRIORITY_RANK
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+
+async def backfill_priority_rank_across_users(database: AsyncDatabase[Any]) -> int:
+    """Tasks written before `priority_rank` existed get it, so sorting by priority sees them.
+
+    Across every user on purpose (it runs once, at deploy); only documents missing the field
+    are touched. Returns how many were.
+    """
+    changed = 0
+    for priority, rank in PRIORITY_RANK.items():
+        result = await database[TASKS].update_many(
+            {"priority": priority.value, "priority_rank": {"$exists": False}},
+            {"$set": {"priority_rank": rank}},
+            comment=SCATTER_GATHER,
+        )
+        changed += result.modified_count
+    return changed
