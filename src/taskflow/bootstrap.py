@@ -11,6 +11,7 @@ from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.jobs import queue as arq_queue
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
+from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.repositories import (
@@ -30,6 +31,7 @@ from taskflow.domain.ports import RateRule
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports import (
         Clock,
         CommonPasswords,
+        IdempotencyStore,
         IdGenerator,
         JobQueue,
         Mailer,
@@ -66,6 +69,7 @@ class Ports:
     users: UserRepository
     tasks: TaskRepository
     sessions: SessionRepository
+    idempotency: IdempotencyStore
     hasher: PasswordHasher
     tokens: TokenIssuer
     revocations: RevocationList
@@ -102,6 +106,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
             users=MongoUserRepository(database),
             tasks=MongoTaskRepository(database),
             sessions=MongoSessionRepository(database),
+            idempotency=MongoIdempotencyStore(database),
             hasher=Argon2PasswordHasher(
                 memory_kib=settings.argon2.memory_kib,
                 time_cost=settings.argon2.time_cost,
@@ -178,6 +183,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         sessions=sessions,
         tasks=TaskService(ports.tasks, clock, ids),
         admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
+        idempotency=IdempotencyService(ports.idempotency, clock, retention=timedelta(hours=settings.idempotency_hours)),
     )
 
 

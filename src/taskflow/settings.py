@@ -133,6 +133,8 @@ class Settings:
     """A refresh token unused this long expires."""
     session_max_days: int = 30
     """A session ends this long after sign-in, however often it refreshes."""
+    idempotency_hours: int = 24
+    """How long the answer to a request with an Idempotency-Key is kept for its retries."""
     password_min_length: int = 15
     """Minimum password length in characters (decision 0007: NIST's floor without MFA)."""
     rate_limits: RateLimits = field(default_factory=RateLimits)
@@ -195,6 +197,7 @@ class Settings:
             access_token_ttl_seconds=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, minimum=1),
             refresh_token_idle_days=_int(env, "REFRESH_TOKEN_IDLE_DAYS", 14, minimum=1),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, minimum=1),
+            idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, minimum=1),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 15, minimum=PASSWORD_MIN_LENGTH_FLOOR),
             rate_limits=RateLimits(
                 login_failures_per_account=Limit.parse(

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from tests.api.conftest import _clean_database, api_url, client, register  # noqa: F401 - fixtures reused here
+from tests.api.conftest import _clean_database, api_url, client, register, shard_key_guard  # noqa: F401 - fixtures reused here
 
 # Without the background-networking flags Chromium phones home, which this test forbids.
 CHROMIUM_ARGS = [

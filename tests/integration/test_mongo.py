@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import (
+    IdempotencyKeyDocument,
     SessionDocument,
     TaskDocument,
     UserDocument,
@@ -19,10 +20,12 @@ from taskflow.adapters.mongo.documents import (
     task_to_document,
     user_to_document,
 )
+from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
+from taskflow.domain.ports import RecordedResponse
 from taskflow.domain.values import Email, Priority, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
@@ -39,6 +42,9 @@ async def test_migration_creates_the_declared_indexes_and_is_idempotent(database
     assert dict(users["email_unique"]["key"]) == {"email": 1}
     assert dict(tasks["user_created_at_id"]["key"]) == {"user_id": 1, "created_at": 1, "_id": 1}
     assert set(tasks) == {"_id_", "user_created_at_id", "user_updated_at_id", "user_due_at_id", "user_priority_id"}
+    keys = {ix["name"]: ix async for ix in await database.idempotency_keys.list_indexes()}
+    assert (dict(keys["user_key"]["key"]), keys["user_key"]["unique"]) == ({"user_id": 1, "key": 1}, True)
+    assert (dict(keys["expires_ttl"]["key"]), keys["expires_ttl"]["expireAfterSeconds"]) == ({"expires_at": 1}, 0)
     sessions = {ix["name"]: ix async for ix in await database.refresh_tokens.list_indexes()}
     assert dict(sessions["user"]["key"]) == {"user_id": 1}
     assert dict(sessions["expires_ttl"]["key"]) == {"expires_at": 1}
@@ -121,3 +127,13 @@ async def test_migration_backfills_the_priority_rank_of_older_tasks(database: As
     assert backfilled is not None
     assert backfilled["priority_rank"] == 3  # urgent, the top rank
     assert await backfill_priority_rank_across_users(database) == 0
+
+
+async def test_idempotency_keys_are_stored_as_their_document_declares(database: AsyncDatabase[Any]) -> None:
+    store = MongoIdempotencyStore(database)
+    await store.claim(ADA, "k", "f", now=NOW, lease_until=NOW, expires_at=NOW)
+    await store.complete(ADA, "k", RecordedResponse(status=204, headers=(), body=b""))
+    raw = await database.idempotency_keys.find_one({"key": "k"})
+    assert raw is not None
+    assert set(raw) - {"_id"} == set(IdempotencyKeyDocument.model_fields) - {"id", "revision_id"}
+    assert IdempotencyKeyDocument.model_validate(raw).response == {"status": 204, "headers": [], "body": b""}

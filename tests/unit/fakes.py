@@ -20,11 +20,14 @@ from taskflow.domain.ports import (
     AccessToken,
     Clock,
     CommonPasswords,
+    IdempotencyRecord,
+    IdempotencyStore,
     IdGenerator,
     JobQueue,
     Mailer,
     MailMessage,
     PasswordHasher,
+    RecordedResponse,
     RevocationList,
     SecretGenerator,
     SecurityLog,
@@ -156,6 +159,35 @@ class InMemoryTaskRepository(TaskRepository):
         for task in self._by_id.values():
             counts[task.status] = counts.get(task.status, 0) + 1
         return counts
+
+
+class InMemoryIdempotencyStore(IdempotencyStore):
+    """Expiry is exact here; MongoDB's TTL monitor deletes within a minute after `expires_at`."""
+
+    def __init__(self) -> None:
+        self._records: dict[tuple[UserId, str], tuple[IdempotencyRecord, datetime]] = {}
+
+    async def claim(
+        self, owner: UserId, key: str, fingerprint: str, *, now: datetime, lease_until: datetime, expires_at: datetime
+    ) -> IdempotencyRecord | None:
+        held, until = self._records.get((owner, key), (None, now))
+        if held is not None and until <= now:
+            held = None
+        abandoned = held is not None and held.response is None and held.lease_until <= now
+        if held is None or (abandoned and held.fingerprint == fingerprint):
+            fresh = IdempotencyRecord(fingerprint=fingerprint, response=None, lease_until=lease_until)
+            self._records[owner, key] = (fresh, until if held else expires_at)
+            return None
+        return held
+
+    async def complete(self, owner: UserId, key: str, response: RecordedResponse) -> None:
+        held, until = self._records[owner, key]
+        self._records[owner, key] = (replace(held, response=response), until)
+
+    async def release(self, owner: UserId, key: str) -> None:
+        held, _ = self._records.get((owner, key), (None, None))
+        if held is not None and held.response is None:
+            del self._records[owner, key]
 
 
 class FakePasswordHasher(PasswordHasher):

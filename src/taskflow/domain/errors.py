@@ -74,6 +74,27 @@ class EmailAlreadyRegisteredError(ConflictError):
     title = "E-mail address already registered"
 
 
+class RequestInProgressError(ConflictError):
+    """A request with this idempotency key is still running; retry after `retry_after` seconds."""
+
+    code = "idempotency-key-in-use"
+    title = "A request with this Idempotency-Key is still being processed"
+    retry_after = 1
+
+
+class IdempotencyKeyReusedError(InvalidValueError):
+    """The key was first used for another request: keys are one per operation."""
+
+    code = "idempotency-key-reused"
+    title = "This Idempotency-Key was used for a different request"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the Idempotency-Key was first sent with another method, path or body; use a new key",
+            field="Idempotency-Key",
+        )
+
+
 class PreconditionFailedError(TaskflowError):
     """The client's `If-Match` names a version that is no longer the current one."""
 

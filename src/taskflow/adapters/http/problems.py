@@ -25,6 +25,7 @@ from taskflow.domain.errors import (
     InvalidValueError,
     NotFoundError,
     PreconditionFailedError,
+    RequestInProgressError,
     TaskflowError,
     TooManyRequestsError,
     UnauthenticatedError,
@@ -84,7 +85,7 @@ def from_domain(exc: TaskflowError) -> ProblemDetailsException:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if exc.code == "invalid-token" else "Bearer"
     if status is HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    if isinstance(exc, TooManyRequestsError):
+    if isinstance(exc, TooManyRequestsError | RequestInProgressError):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidValueError) and exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.detail}]

@@ -80,10 +80,32 @@ class SessionDocument(Document):
         ]
 
 
-DOCUMENTS = (UserDocument, TaskDocument, SessionDocument)
+class IdempotencyKeyDocument(Document):
+    """A key's first request; the unique (user, key) index decides which request is first.
+
+    `response` is null while that request runs; MongoDB deletes the key at `expires_at`.
+    """
+
+    user_id: PydanticObjectId
+    key: str
+    fingerprint: str
+    response: dict[str, Any] | None = None
+    lease_until: datetime
+    expires_at: datetime
+
+    class Settings:
+        name = "idempotency_keys"
+        indexes: ClassVar = [
+            IndexModel([("user_id", pymongo.ASCENDING), ("key", pymongo.ASCENDING)], name="user_key", unique=True),
+            IndexModel([("expires_at", pymongo.ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+        ]
+
+
+DOCUMENTS = (UserDocument, TaskDocument, SessionDocument, IdempotencyKeyDocument)
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
+IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
 
 # Repositories map raw BSON to entities by hand: Beanie binds each document class to one
 # client for the whole process, and pydantic validation would double the hot path's cost.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
 
@@ -18,3 +19,4 @@ class Services:
     sessions: SessionService
     tasks: TaskService
     admin: AdminService
+    idempotency: IdempotencyService

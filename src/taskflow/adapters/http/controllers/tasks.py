@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_30
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.guards import strict_query
+from taskflow.adapters.http.idempotency import IdempotencyMiddleware
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
 from taskflow.adapters.http.schemas import (
@@ -28,6 +29,7 @@ from taskflow.adapters.http.schemas import (
 )
 from taskflow.domain.entities import User
 from taskflow.domain.errors import TaskNotFoundError
+from taskflow.domain.services.idempotency import KEY_MAX_LENGTH
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
@@ -38,6 +40,18 @@ IfMatch = Annotated[
         name="If-Match",
         required=False,
         description='The task\'s ETag (`"<version>"`): the change applies only to that version (412 otherwise).',
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=KEY_MAX_LENGTH,
+        description="A unique value per operation (a UUID, say). Retries with the same key and the same request "
+        "get the first answer again (`Idempotent-Replayed: true`) for 24 hours (`TASKFLOW_IDEMPOTENCY_HOURS`); another "
+        "request with the key is a 422, and a retry while the first still runs a 409. Error answers are not "
+        "kept: a corrected retry may reuse the key.",
     ),
 ]
 IfNoneMatch = Annotated[
@@ -67,13 +81,15 @@ class TasksController(Controller):
         "/",
         status_code=HTTP_201_CREATED,
         summary="Create a task",
-        responses=problem_responses(400, 401, 413, 415, 422, 503),
+        responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
+        middleware=[IdempotencyMiddleware],
     )
     async def create(
         self,
         data: JSONBody[TaskCreate],
         current_user: NamedDependency[User],
         task_service: NamedDependency[TaskService],
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[TaskResponse]:
         task = await task_service.create(current_user.id, data.to_draft())
         return Response(
@@ -202,14 +218,17 @@ class TasksController(Controller):
         "With `If-Match`, only the version named is changed (412 otherwise). Becoming `done` stamps "
         "`completed_at`; leaving `done` clears it.",
         responses=problem_responses(400, 401, 404, 409, 412, 413, 415, 422, 503),
+        middleware=[IdempotencyMiddleware],
     )
     async def update(
         self,
+        *,
         task_id: FromPath[str],
         data: JSONBody[TaskPatch],
         current_user: NamedDependency[User],
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[TaskResponse]:
         task = await task_service.update(
             current_user.id, _task_id(task_id), data.to_changes(), if_match=if_match_version(if_match)
@@ -221,7 +240,8 @@ class TasksController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete one of your tasks",
         description="With `If-Match`, only the version named is deleted (412 otherwise).",
-        responses=problem_responses(401, 404, 412, 503),
+        responses=problem_responses(401, 404, 409, 412, 422, 503),
+        middleware=[IdempotencyMiddleware],
     )
     async def remove(
         self,
@@ -229,5 +249,6 @@ class TasksController(Controller):
         current_user: NamedDependency[User],
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> None:
         await task_service.delete(current_user.id, _task_id(task_id), if_match=if_match_version(if_match))

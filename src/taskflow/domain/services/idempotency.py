@@ -1,0 +1,57 @@
+"""Retries that are safe: a request repeated with its `Idempotency-Key` runs once.
+
+Rules:
+- the first request with a key runs; its answer is kept for the retention period and
+  replayed to every retry by the same user with the same key and the same request;
+- the same key with another request (method, path, preconditions or body) is refused;
+- a retry while the first request still runs is told to come back shortly;
+- an answer that changed nothing (an error) is not kept: the key is released, so the
+  corrected retry runs;
+- a first request whose process died holds the key only until its lease ends.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.errors import IdempotencyKeyReusedError, InvalidValueError, RequestInProgressError
+
+if TYPE_CHECKING:
+    from taskflow.domain.ports import Clock, IdempotencyStore, RecordedResponse
+    from taskflow.domain.values import UserId
+
+KEY_MAX_LENGTH: Final = 255
+_KEY: Final = re.compile(rf"[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}")  # visible ASCII, as Stripe and the IETF draft
+LEASE: Final = timedelta(seconds=60)
+
+
+class IdempotencyService:
+    def __init__(self, store: IdempotencyStore, clock: Clock, *, retention: timedelta) -> None:
+        self._store = store
+        self._clock = clock
+        self._retention = retention
+
+    async def begin(self, owner: UserId, key: str, fingerprint: str) -> RecordedResponse | None:
+        """None: run the request, then `finish` or `abandon`. A response: answer it as it is."""
+        if not _KEY.fullmatch(key):
+            msg = f"Idempotency-Key must be 1 to {KEY_MAX_LENGTH} visible ASCII characters"
+            raise InvalidValueError(msg, field="Idempotency-Key")
+        now = self._clock.now()
+        record = await self._store.claim(
+            owner, key, fingerprint, now=now, lease_until=now + LEASE, expires_at=now + self._retention
+        )
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError
+        if record.response is None:
+            raise RequestInProgressError
+        return record.response
+
+    async def finish(self, owner: UserId, key: str, response: RecordedResponse) -> None:
+        await self._store.complete(owner, key, response)
+
+    async def abandon(self, owner: UserId, key: str) -> None:
+        await self._store.release(owner, key)
