@@ -17,13 +17,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import httpx
 
+from bench.listing import seed
 from taskflow.bootstrap import migrate
+from taskflow.domain.values import UserId
 from taskflow.entrypoints.processes import (
     Child,
     free_port,
@@ -41,6 +44,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 RUST_SERVER_CRATE = ("secantus-mdb", "0.5.3-beta.196")  # a pre-release: pinned
 RUST_SERVER = Path(".tools/secantus-rs/bin/secantusd-rs")
 WRK = shutil.which("wrk") or "wrk"
+LISTING_SIZES = (1_000, 100_000)
+# Few clients for listings: on SecantusDB one query over 100,000 tasks takes a long time,
+# and 32 queued clients would finish nothing within a run, leaving no CPU per request.
+LISTING_CLIENTS = 4
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account on a throwaway stack
 
 
@@ -50,6 +57,7 @@ class Scenario:
     server: Child
     path: str
     lua: str = ""
+    connections: int | None = None  # None: --connections
 
 
 @dataclass
@@ -59,6 +67,7 @@ class Sample:
     p99_ms: float
     cpu_us_per_request: float
     errors: int
+    connections: int
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -71,18 +80,31 @@ def _millis(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path) -> Sample:
+def idle_cpu_per_second(server: Child, seconds: float = 5.0) -> float:
+    """What the process burns with no requests at all (timers, exporters): not a request's cost."""
+    before = _cpu_seconds(server.process.pid)
+    time.sleep(seconds)
+    return (_cpu_seconds(server.process.pid) - before) / seconds
+
+
+def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path, idle: float) -> Sample:
+    """One wrk run; CPU per request is net of the server's idle rate.
+
+    Slow scenarios finish few requests, and the idle burn divided by a handful of them
+    would read as a per-request cost.
+    """
     script = workdir / "scenario.lua"
     script.write_text(scenario.lua)
+    started = time.perf_counter()
     before = _cpu_seconds(scenario.server.process.pid)
-    argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+    argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s", str(script)]
     out = subprocess.run(  # noqa: S603 - wrk with our own arguments
         [*argv, scenario.server.url + scenario.path],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    cpu = _cpu_seconds(scenario.server.process.pid) - before
+    cpu = _cpu_seconds(scenario.server.process.pid) - before - idle * (time.perf_counter() - started)
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return Sample(
@@ -91,6 +113,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         p99_ms=_millis(re.search(r"\s99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
         cpu_us_per_request=cpu / max(requests, 1) * 1e6,
         errors=errors,
+        connections=connections,
     )
 
 
@@ -168,7 +191,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
             "TASKFLOW_MONGODB_DATABASE": "bench",
             "TASKFLOW_REDIS_URL": children[-2].url,
             "TASKFLOW_SMTP_URL": children[-1].url,
-            "TASKFLOW_JWT_SECRET": random_secret(),
+            "TASKFLOW_JWT_SECRET": (secret := random_secret()),
         }
         asyncio.run(migrate(Settings.from_env(env)))
         api_port, bare_port = free_port(), free_port()
@@ -187,29 +210,86 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         wait_for_http(api, api.url + "/health/ready")
         wait_for_http(bare, bare.url + "/ping")
 
-        with httpx.Client(base_url=api.url) as http:
-            http.post("/api/v1/auth/register", json={"email": "bench@example.com", "password": PASSWORD, "name": "B"})
-            token = http.post("/api/v1/auth/login", json={"email": "bench@example.com", "password": PASSWORD}).json()
-            token = token["access_token"]
+        with httpx.Client(base_url=api.url, timeout=120) as http:
+            token, _ = _account(http, "bench")
             task = http.post("/api/v1/tasks", json={"title": "read me"}, headers={"Authorization": f"Bearer {token}"})
+            listings = []
+            for count in LISTING_SIZES:
+                owner_token, owner = _account(http, f"owner-{count}")
+                seeded = asyncio.run(seed(env["TASKFLOW_MONGODB_URI"], "bench", owner, count, secret=secret))
+                listings.append((owner_token, seeded))
+                print(f"bench: {count:,} tasks seeded; deep page plan on {database}: {seeded.plan}", flush=True)  # noqa: T201
         scenarios = [
             Scenario("bare Litestar GET /ping", bare, "/ping", _lua()),
             Scenario("GET /health/live", api, "/health/live", _lua()),
             Scenario("GET /api/v1/tasks/{id}", api, task.headers["location"], _lua(token=token)),
             Scenario("POST /api/v1/tasks", api, "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token)),
         ]
+        for owner_token, seeded in listings:
+            size = f"{seeded.count // 1000}k"
+            deep = f"/api/v1/tasks?cursor={seeded.deep_cursor}"
+            scenarios += [
+                Scenario(
+                    f"GET /tasks first page, {size}", api, "/api/v1/tasks", _lua(token=owner_token), LISTING_CLIENTS
+                ),
+                Scenario(f"GET /tasks deep page, {size}", api, deep, _lua(token=owner_token), LISTING_CLIENTS),
+            ]
+        idle = {server.name: idle_cpu_per_second(server) for server in (api, bare)}
+        api_idle, bare_idle = idle[api.name] * 1e3, idle[bare.name] * 1e3
+        print(f"bench: idle CPU (subtracted): API {api_idle:.1f} ms/s, bare {bare_idle:.1f} ms/s")  # noqa: T201
         results: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
         for _ in range(args.rounds):  # interleaved, so drift affects every scenario alike
             for scenario in scenarios:
                 results[scenario.name].append(
-                    run_wrk(scenario, seconds=args.seconds, connections=args.connections, workdir=workdir)
+                    run_wrk(
+                        scenario,
+                        seconds=args.seconds,
+                        connections=scenario.connections or args.connections,
+                        workdir=workdir,
+                        idle=idle[scenario.server.name],
+                    )
                 )
         _report(results, database=database, args=args)
+        for owner_token, seeded in listings:
+            print(f"export of {seeded.count:,} tasks: {_export_footprint(api, owner_token)}")  # noqa: T201
     finally:
         for child in reversed(children):
             child.stop()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _account(http: httpx.Client, name: str) -> tuple[str, UserId]:
+    email = f"{name}@example.com"
+    created = http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name})
+    login = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
+    return login["access_token"], UserId(created.json()["id"])
+
+
+def _rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+
+
+def _export_footprint(api: Child, token: str) -> str:
+    """The API process's resident memory while it streams a whole CSV export."""
+    pid = api.process.pid
+    before = peak = _rss_kib(pid)
+    size = 0
+    started = time.perf_counter()
+    with (
+        httpx.Client(base_url=api.url, timeout=600) as http,
+        http.stream(
+            "GET", "/api/v1/tasks/export", params={"format": "csv"}, headers={"Authorization": f"Bearer {token}"}
+        ) as response,
+    ):
+        if response.status_code != httpx.codes.OK:
+            return f"HTTP {response.status_code} after {time.perf_counter() - started:.1f} s"
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            peak = max(peak, _rss_kib(pid))
+    seconds = time.perf_counter() - started
+    return f"{size / 1e6:.1f} MB in {seconds:.1f} s; API RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB"
 
 
 def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.Namespace) -> None:
@@ -219,12 +299,13 @@ def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.N
     bare = "bare Litestar GET /ping"
     print(f"\ntaskflow bench: {args.rounds} x {args.seconds}s per scenario, {args.connections} connections, "  # noqa: T201
           f"1 API process, database {database}; medians\n")  # fmt: skip
-    header = f"{'scenario':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
+    header = f"{'scenario':<34}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
     header += f"{'req/s vs bare':>15}{'CPU vs bare':>13}{'errors':>8}"
     print(header)  # noqa: T201
     for name, samples in results.items():
         print(  # noqa: T201
-            f"{name:<28}{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
+            f"{name:<34}{samples[0].connections:>6}"
+            f"{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
             f"{median(name, 'cpu_us_per_request'):>12.0f}"
             f"{median(name, 'rps') / median(bare, 'rps'):>15.2f}"
             f"{median(name, 'cpu_us_per_request') / median(bare, 'cpu_us_per_request'):>13.1f}"

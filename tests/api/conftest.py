@@ -15,9 +15,10 @@ from pymongo import AsyncMongoClient, monitoring
 
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.asgi import create_app
-from taskflow.entrypoints.processes import free_port
+from taskflow.entrypoints.processes import Child, free_port, start_redis
 from taskflow.settings import Settings
 from tests.api.shard_key_guard import TEST_HOUSEKEEPING, ShardKeyGuard
+from tests.conftest import make_settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -90,6 +91,25 @@ async def _clean_database(settings: Settings) -> AsyncIterator[None]:
             await database[name].delete_many({}, comment=TEST_HOUSEKEEPING)
     finally:
         await mongo.close()
+
+
+@dataclass
+class OwnRedisStack:
+    url: str
+    redis: Child
+
+
+@pytest.fixture
+async def own_redis_stack(mongodb: Child) -> AsyncIterator[OwnRedisStack]:
+    """An API whose Redis this test may stop and start again."""
+    redis = start_redis(data_dir=None)
+    settings = make_settings(mongodb, redis, redis_timeout_seconds=0.2)
+    await migrate(settings)
+    try:
+        async with serve(settings) as url:
+            yield OwnRedisStack(url, redis)
+    finally:
+        redis.stop()
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from taskflow.bootstrap import migrate
-from taskflow.entrypoints.processes import Child, start_redis
-from tests.api.conftest import PASSWORD, Account, assert_problem, serve
-from tests.conftest import make_settings
+from taskflow.entrypoints.processes import start_redis
+from tests.api.conftest import PASSWORD, Account, OwnRedisStack, assert_problem
 
 NEW_PASSWORD = "a different passphrase, long enough"
 
@@ -186,25 +183,6 @@ async def test_password_change_needs_a_token(client: httpx.AsyncClient) -> None:
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     response = await client.post("/api/v1/users/me/password", json=body)
     assert_problem(response, 401)
-
-
-@dataclass
-class OwnRedisStack:
-    url: str
-    redis: Child
-
-
-@pytest.fixture
-async def own_redis_stack(mongodb: Child) -> AsyncIterator[OwnRedisStack]:
-    """An API whose Redis this test may stop and start again."""
-    redis = start_redis(data_dir=None)
-    settings = make_settings(mongodb, redis, redis_timeout_seconds=0.2)
-    await migrate(settings)
-    try:
-        async with serve(settings) as url:
-            yield OwnRedisStack(url, redis)
-    finally:
-        redis.stop()
 
 
 async def _account(client: httpx.AsyncClient, email: str) -> dict[str, Any]:

@@ -185,3 +185,11 @@ async def test_a_patch_in_another_media_type_is_415(client: httpx.AsyncClient, r
         f"/api/v1/tasks/{task['id']}", content=b"title=x", headers={**ada.auth, "content-type": "text/plain"}
     )
     assert_problem(response, 415)
+
+
+async def test_an_empty_or_unchanged_patch_keeps_the_version_and_etag(client: httpx.AsyncClient, own: OwnTask) -> None:
+    for body in ({}, {"title": own.task["title"], "status": own.task["status"]}):
+        response = await client.patch(own.url, json=body, headers={**own.owner.auth, "If-Match": '"1"'})
+        assert response.status_code == 200, response.text
+        assert response.headers["etag"] == '"1"'
+        assert response.json() == own.task

@@ -8,7 +8,7 @@ import pytest
 
 from taskflow.domain.entities import TaskChanges, TaskDraft
 from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
-from taskflow.domain.values import TaskStatus, UserId
+from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World
 
 ADA = UserId("a" * 24)
@@ -73,6 +73,23 @@ async def test_changes_merge_and_bump_the_version(world: World) -> None:
     assert (changed.title, changed.description, changed.due_at, changed.version) == ("Rewrite", "d", None, 2)
     assert changed.updated_at == world.clock.now()
     assert (await world.task_service.get(ADA, task.id)).version == 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        TaskChanges(),
+        TaskChanges(title="Write", tags=("a",)),
+        TaskChanges(status=TaskStatus.TODO, priority=Priority.HIGH),
+    ],
+)
+async def test_a_patch_that_changes_nothing_makes_no_new_version(world: World, changes: TaskChanges) -> None:
+    task = await world.task_service.create(ADA, TaskDraft(title="Write", tags=("a",), priority=Priority.HIGH))
+    world.clock.advance(minutes=1)
+    same = await world.task_service.update(ADA, task.id, changes, if_match=1)
+    assert (same.version, same.updated_at) == (1, task.updated_at)
+    with pytest.raises(PreconditionFailedError):  # a stale If-Match is still refused
+        await world.task_service.update(ADA, task.id, changes, if_match=2)
 
 
 async def test_completed_at_follows_the_status(world: World) -> None:

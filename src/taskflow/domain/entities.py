@@ -163,25 +163,33 @@ class Task:
         )
 
     def changed(self, changes: TaskChanges, *, now: datetime) -> Task:
-        """The next version. Becoming `done` stamps `completed_at`; leaving `done` clears it."""
-        status = changes.status or self.status
-        completed_at = self.completed_at
-        if status is TaskStatus.DONE and self.status is not TaskStatus.DONE:
-            completed_at = now
-        elif status is not TaskStatus.DONE:
-            completed_at = None
-        return replace(
+        """The next version, or this very task when the changes change nothing.
+
+        Becoming `done` stamps `completed_at`; leaving `done` clears it. A patch that sets
+        every field to what it already is makes no new version (RFC 7396: `{}` is a no-op),
+        so ETags and caches stay valid.
+        """
+        candidate = replace(
             self,
             title=self.title if changes.title is None else changes.title,
             description=self.description if changes.description is None else changes.description,
-            status=status,
+            status=changes.status or self.status,
             priority=changes.priority or self.priority,
             due_at=None if changes.clear_due_at else (changes.due_at or self.due_at),
             tags=self.tags if changes.tags is None else changes.tags,
-            updated_at=now,
-            completed_at=completed_at,
-            version=self.version + 1,
         )
+        if candidate.content() == self.content():
+            return self
+        completed_at = self.completed_at
+        if candidate.status is TaskStatus.DONE and self.status is not TaskStatus.DONE:
+            completed_at = now
+        elif candidate.status is not TaskStatus.DONE:
+            completed_at = None
+        return replace(candidate, updated_at=now, completed_at=completed_at, version=self.version + 1)
+
+    def content(self) -> tuple[object, ...]:
+        """What a client sets; a change is a new version only if it changes this."""
+        return (self.title, self.description, self.status, self.priority, self.due_at, self.tags)
 
 
 def new_user(user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime) -> User:

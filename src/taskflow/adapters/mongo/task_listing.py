@@ -9,6 +9,7 @@ next page is "after the last (key, _id)", never a skip.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 import pymongo
@@ -40,6 +41,7 @@ TASK_SORT_INDEXES: Final = [
 ]
 
 Sort = list[tuple[str, int]]
+ONE_MILLISECOND: Final = timedelta(milliseconds=1)
 
 
 def listing_query(owner: UserId, task_filter: TaskFilter, order: TaskOrder, after: TaskPosition | None) -> Raw:
@@ -78,17 +80,29 @@ def _filter_clauses(task_filter: TaskFilter) -> list[Raw]:
 
 
 def _after(order: TaskOrder, position: TaskPosition) -> Raw:
-    """Strictly after `position` in `order`; a missing `due_at` sorts before any date."""
+    """Strictly after `position` in `order`; a missing `due_at` sorts before any date.
+
+    Where it can, this is one range on the sort key plus a residual filter for ties, so any
+    planner gets tight index bounds without having to push an `$or` down.
+    """
     field = SORT_FIELD[order.key]
-    beyond = "$lt" if order.descending else "$gt"
     task_id = ObjectId(position.task_id.value)
-    if position.value is None:
+    value = position.value
+    if value is None:
+        beyond = "$lt" if order.descending else "$gt"
         same_then_id: Raw = {field: None, "_id": {beyond: task_id}}
         return same_then_id if order.descending else {"$or": [same_then_id, {field: {"$ne": None}}]}
-    branches: list[Raw] = [{field: {beyond: position.value}}, {field: position.value, "_id": {beyond: task_id}}]
-    if order.descending and order.key is TaskSortKey.DUE_AT:
-        branches.append({field: None})  # comparisons never match null: undated tasks come last
-    return {"$or": branches}
+    if order.descending and order.key is TaskSortKey.DUE_AT:  # undated tasks come last, and no range holds null
+        return {"$or": [{field: {"$lt": value}}, {field: value, "_id": {"$lt": task_id}}, {field: None}]}
+    if order.descending:
+        # `<= value`, written `< value + 1 ms` (or + 1 rank): stored values are whole
+        # milliseconds, and SecantusDB 0.7.0b3 drops the boundary of an inclusive upper bound.
+        return {field: {"$lt": _successor(value)}, "$or": [{field: {"$lt": value}}, {"_id": {"$lt": task_id}}]}
+    return {field: {"$gte": value}, "$or": [{field: {"$gt": value}}, {"_id": {"$gt": task_id}}]}
+
+
+def _successor(value: datetime | int) -> datetime | int:
+    return value + ONE_MILLISECOND if isinstance(value, datetime) else value + 1
 
 
 def _all_of(clauses: list[Raw]) -> Raw:

@@ -74,7 +74,7 @@ class TaskService:
             if if_match is not None and current.version != if_match:
                 raise PreconditionFailedError
             updated = current.changed(changes, now=self._clock.now())
-            if await self._tasks.replace(updated, expected_version=current.version):
+            if updated is current or await self._tasks.replace(updated, expected_version=current.version):
                 return updated
             if if_match is not None:
                 await self._tasks.get(owner, task_id)  # deleted meanwhile: not found
