@@ -64,6 +64,7 @@ LISTING_QUERY = strict_query(
     single=frozenset({"due_before", "due_after", "q", "sort", "limit", "cursor"}),
     repeatable=frozenset({"status", "priority", "tag"}),
 )
+STATS_QUERY = strict_query(single=frozenset())
 EXPORT_QUERY = strict_query(single=frozenset({"format"}))
 EXPORT_MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSONL: "application/jsonl"}
 
@@ -162,7 +163,7 @@ class TasksController(Controller):
         description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
         "`done_last_7_days` counts tasks completed in the last 7 days.",
         responses=problem_responses(401, 422, 503),
-        guards=[strict_query(single=frozenset())],
+        guards=[STATS_QUERY],
     )
     async def stats(
         self, current_user: NamedDependency[User], task_service: NamedDependency[TaskService]
