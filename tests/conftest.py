@@ -20,6 +20,7 @@ GENEROUS_LIMITS = RateLimits(
     login_failures_per_account=Limit(10, 900),
     login_failures_per_address=Limit(100_000, 900),
     auth_requests_per_address=Limit(100_000, 60),
+    requests_per_user=Limit(100_000, 3600),
 )
 
 

@@ -147,6 +147,11 @@ def auth_budget(settings: Settings) -> RateRule:
     return _rule("auth-address", settings.rate_limits.auth_requests_per_address)
 
 
+def user_budget(settings: Settings) -> RateRule:
+    """Every signed-in request, per user, across every API process."""
+    return _rule("user", settings.rate_limits.requests_per_user)
+
+
 def build_services(ports: Ports, settings: Settings) -> Services:
     clock, ids = ports.clock, ports.ids
     sessions = SessionService(

@@ -91,6 +91,8 @@ class RateLimits:
     login_failures_per_address: Limit = Limit(100, 900)
     auth_requests_per_address: Limit = Limit(120, 60)
     """Register, login, token and refresh requests, whatever their outcome."""
+    requests_per_user: Limit = Limit(1000, 3600)
+    """Every signed-in request."""
 
 
 _LIMITS: Final = RateLimits()
@@ -207,6 +209,7 @@ class Settings:
                     env, "LIMIT_LOGIN_PER_ADDRESS", _LIMITS.login_failures_per_address
                 ),
                 auth_requests_per_address=Limit.parse(env, "LIMIT_AUTH_PER_ADDRESS", _LIMITS.auth_requests_per_address),
+                requests_per_user=Limit.parse(env, "LIMIT_PER_USER", _LIMITS.requests_per_user),
             ),
             trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             argon2=Argon2Settings(

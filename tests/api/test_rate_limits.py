@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -144,3 +145,59 @@ async def test_with_redis_stopped_each_process_still_limits(stack: Stack) -> Non
         redis.stop()
         statuses = [(await _login(client, email, WRONG, via=f"198.51.100.{i}")).status_code for i in range(5)]
         assert statuses == [401, 401, 401, 429, 429]
+
+
+USER_LIMITS = RateLimits(requests_per_user=Limit(5, 60), auth_requests_per_address=Limit(100_000, 60))
+
+
+async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
+    email = await _register(client)
+    login = await _login(client, email, PASSWORD, via=None)
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def test_signed_in_requests_spend_their_users_budget_and_say_so(stack: Stack) -> None:
+    async with stack(limits=USER_LIMITS) as (client, _, _):
+        ada, bob = await _signed_in(client), await _signed_in(client)
+        answers = [await client.get("/api/v1/users/me", headers=ada) for _ in range(6)]
+        assert [a.status_code for a in answers] == [200] * 5 + [429]
+        for remaining, answer in zip([4, 3, 2, 1, 0, 0], answers, strict=True):
+            assert answer.headers["ratelimit-policy"] == '"user";q=5;w=60'
+            name, r, t = answer.headers["ratelimit"].split(";")
+            assert (name, r) == ('"user"', f"r={remaining}")
+            assert 0 < int(t.removeprefix("t=")) <= 60
+        _assert_limited(answers[-1], 60)
+        assert (await client.get("/api/v1/users/me", headers=bob)).status_code == 200  # budgets are per user
+        assert (await client.get("/api/v1/tasks", headers=ada)).status_code == 429  # every endpoint draws on it
+
+
+async def test_the_sign_in_budget_is_announced_too(stack: Stack) -> None:
+    async with stack(limits=RateLimits(auth_requests_per_address=Limit(7, 60))) as (client, _, _):
+        email = await _register(client, via="203.0.113.9")
+        answer = await _login(client, email, PASSWORD, via="203.0.113.9")
+    assert answer.headers["ratelimit-policy"] == '"auth-address";q=7;w=60'
+    assert answer.headers["ratelimit"].startswith('"auth-address";r=5;t=')
+
+
+async def test_a_users_budget_is_exact_across_api_processes(stack: Stack) -> None:
+    limits = RateLimits(requests_per_user=Limit(20, 60), auth_requests_per_address=Limit(100_000, 60))
+    async with (
+        stack(limits=limits) as (first, _, settings),
+        serve(settings) as second_url,
+        httpx.AsyncClient(base_url=second_url, timeout=10) as second,
+    ):
+        ada = await _signed_in(first)
+        answers = await asyncio.gather(
+            *(process.get("/api/v1/users/me", headers=ada) for process in [first, second] * 25)
+        )
+    statuses = [answer.status_code for answer in answers]
+    assert (statuses.count(200), statuses.count(429)) == (20, 30)
+
+
+async def test_with_redis_stopped_the_users_budget_is_per_process(stack: Stack) -> None:
+    async with stack(limits=USER_LIMITS) as (client, redis, _):
+        ada = await _signed_in(client)
+        redis.stop()
+        statuses = [(await client.get("/api/v1/users/me", headers=ada)).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2

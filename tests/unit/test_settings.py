@@ -46,6 +46,7 @@ def test_missing_connection_strings_are_named() -> None:
         ("TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT", "10"),
         ("TASKFLOW_LIMIT_LOGIN_PER_ADDRESS", "0/60"),
         ("TASKFLOW_LIMIT_AUTH_PER_ADDRESS", "many/minute"),
+        ("TASKFLOW_LIMIT_PER_USER", "-5/60"),
         ("TASKFLOW_TRUSTED_PROXIES", "10.0.0.1, haproxy"),
     ],
 )
@@ -68,12 +69,19 @@ def test_auth_defaults_follow_the_design_and_nist() -> None:
     assert settings.password_min_length == 15  # NIST SP 800-63B-4, single-factor
     assert settings.rate_limits.login_failures_per_account == Limit(10, 900)
     assert settings.rate_limits.auth_requests_per_address == Limit(120, 60)
+    assert settings.rate_limits.requests_per_user == Limit(1000, 3600)
     assert settings.trusted_proxies == ()
 
 
 def test_limits_and_trusted_proxies_are_read_from_the_environment() -> None:
     settings = Settings.from_env(
-        {**BASE, "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": "5/300", "TASKFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}
+        {
+            **BASE,
+            "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": "5/300",
+            "TASKFLOW_LIMIT_PER_USER": "50/60",
+            "TASKFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
+        }
     )
     assert settings.rate_limits.login_failures_per_account == Limit(5, 300)
+    assert settings.rate_limits.requests_per_user == Limit(50, 60)
     assert settings.trusted_proxies == ("10.0.0.0/8", "::1")

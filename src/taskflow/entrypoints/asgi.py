@@ -11,7 +11,7 @@ from taskflow.adapters.http.clients import ClientAddresses
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.observability import configure_logging, configure_tracing
-from taskflow.bootstrap import auth_budget, build_services, open_ports
+from taskflow.bootstrap import auth_budget, build_services, open_ports, user_budget
 from taskflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 clients=ClientAddresses.trusting(settings.trusted_proxies),
                 limiter=ports.limiter,
                 auth_budget=auth_budget(settings),
+                user_budget=user_budget(settings),
                 task_cursors=TaskCursors(settings.jwt_secret),
             )
             try:

@@ -21,6 +21,7 @@ from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.hooks import check_request_body
 from taskflow.adapters.http.middleware import RequestContextMiddleware, RouteSpanMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
+from taskflow.adapters.http.ratelimits import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -62,7 +63,7 @@ def build_app(
             docs_assets_router(),
         ],
         dependencies=DEPENDENCIES,
-        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth()],
+        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth(), RateLimitMiddleware],
         before_request=check_request_body,
         plugins=[
             problem_details_plugin(),

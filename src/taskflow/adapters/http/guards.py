@@ -8,22 +8,13 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
-from taskflow.adapters.http.state import AppState
 from taskflow.domain.entities import User
-from taskflow.domain.errors import ForbiddenError, InvalidValueError, TooManyRequestsError
+from taskflow.domain.errors import ForbiddenError, InvalidValueError
 
 
 def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise ForbiddenError
-
-
-async def within_auth_budget(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Per client address, across every API process: sign-in endpoints are what bots hammer."""
-    state: AppState = connection.app.state.taskflow
-    decision = await state.limiter.hit(state.auth_budget, state.clients.of(connection))
-    if not decision.allowed:
-        raise TooManyRequestsError(retry_after=decision.reset_after)
 
 
 def strict_query(*, single: frozenset[str], repeatable: frozenset[str] = frozenset()) -> Guard:

@@ -256,13 +256,18 @@ _PROBLEM_DESCRIPTIONS = {
     413: "The body is larger than TASKFLOW_MAX_BODY_BYTES",
     415: "The Content-Type is not the one this operation takes",
     422: "The body parses but breaks the schema or a rule; `errors` names the fields",
-    429: "A rate limit is spent; retry after Retry-After seconds",
+    429: "A request budget or rate limit is spent; retry after Retry-After seconds (RateLimit fields say more)",
     503: "A dependency did not answer in time; retry after Retry-After seconds",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem+json answers an operation can give."""
+    """OpenAPI entries for the problem+json answers an operation can give.
+
+    An operation that can answer 401 draws on a request budget, so it can answer 429 too.
+    """
+    if 401 in statuses:  # noqa: PLR2004 - the status itself
+        statuses = (*statuses, 429) if 429 not in statuses else statuses  # noqa: PLR2004
     return {
         status: ResponseSpec(
             data_container=Problem,

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class AppState:
     """`checks` name each dependency and how to probe it; readiness gates only on `database`.
 
-    `auth_budget` limits requests to the sign-in endpoints per client address.
+    `auth_budget` limits requests to the sign-in endpoints per client address,
+    `user_budget` every signed-in request per user.
     """
 
     services: Services
@@ -26,4 +27,5 @@ class AppState:
     clients: ClientAddresses
     limiter: RateLimiter
     auth_budget: RateRule
+    user_budget: RateRule
     task_cursors: TaskCursors

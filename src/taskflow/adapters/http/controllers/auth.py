@@ -12,7 +12,7 @@ from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.auth import PUBLIC
-from taskflow.adapters.http.guards import within_auth_budget
+from taskflow.adapters.http.ratelimits import SIGN_IN
 from taskflow.adapters.http.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -38,8 +38,7 @@ class AuthController(Controller):
         summary="Create an account",
         description="Passwords need `TASKFLOW_PASSWORD_MIN_LENGTH` characters (15 by default), at most "
         "1,024 bytes, and must not be on the bundled list of common passwords.",
-        opt={PUBLIC: True},
-        guards=[within_auth_budget],
+        opt={PUBLIC: True, SIGN_IN: True},
         responses=problem_responses(400, 409, 413, 415, 422, 429, 503),
     )
     async def register(
@@ -52,8 +51,7 @@ class AuthController(Controller):
         status_code=HTTP_200_OK,
         summary="Exchange e-mail and password for an access token and a refresh token",
         description="Failed attempts are limited per account and per client address (429 with Retry-After).",
-        opt={PUBLIC: True},
-        guards=[within_auth_budget],
+        opt={PUBLIC: True, SIGN_IN: True},
         responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
     )
     async def login(
@@ -68,8 +66,7 @@ class AuthController(Controller):
         "/token",
         status_code=HTTP_200_OK,
         summary="OAuth2 password grant, for the docs UI",
-        opt={PUBLIC: True},
-        guards=[within_auth_budget],
+        opt={PUBLIC: True, SIGN_IN: True},
         responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
     )
     async def token(
@@ -88,8 +85,7 @@ class AuthController(Controller):
         summary="Trade a refresh token for a new pair",
         description="The refresh token rotates: the one sent is spent. Sending a spent one again "
         "ends the whole session, as a stolen token would be used.",
-        opt={PUBLIC: True},
-        guards=[within_auth_budget],
+        opt={PUBLIC: True, SIGN_IN: True},
         responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
     )
     async def refresh(self, data: JSONBody[RefreshRequest], sessions: NamedDependency[SessionService]) -> TokenResponse:
