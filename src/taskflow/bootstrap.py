@@ -20,6 +20,7 @@ from taskflow.adapters.mongo.repositories import (
     MongoUserRepository,
 )
 from taskflow.adapters.redis import client as redis
+from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis.revocations import RedisRevocationList
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
@@ -99,6 +100,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     mongo_client = mongo.connect(settings.mongodb_uri, timeout_seconds=settings.request_timeout_seconds)
     database = mongo_client[settings.mongodb_database]
     redis_client = redis.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    redis_health = RedisHealth()
     job_pool = arq_queue.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     clock = SystemClock()
     try:
@@ -119,8 +121,8 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
                 audience=settings.jwt_audience,
                 ttl_seconds=settings.access_token_ttl_seconds,
             ),
-            revocations=RedisRevocationList(redis_client, clock),
-            limiter=FallbackRateLimiter(RedisRateLimiter(redis_client), LocalRateLimiter()),
+            revocations=RedisRevocationList(redis_client, clock, redis_health),
+            limiter=FallbackRateLimiter(RedisRateLimiter(redis_client, redis_health), LocalRateLimiter()),
             common_passwords=BundledCommonPasswords(),
             secrets=RandomSecrets(),
             security_log=StructlogSecurityLog(),

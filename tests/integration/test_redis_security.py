@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.redis.client import connect
+from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis.revocations import RedisRevocationList
 from taskflow.domain.errors import UnavailableError
@@ -41,7 +42,7 @@ async def test_concurrent_hits_from_many_clients_admit_exactly_the_limit(own_red
     # Four clients stand in for four API processes: each has its own connection pool.
     clients = [connect(own_redis.url, timeout_seconds=2) for _ in range(4)]
     try:
-        limiters = [RedisRateLimiter(client) for client in clients]
+        limiters = [RedisRateLimiter(client, RedisHealth()) for client in clients]
         decisions = await asyncio.gather(*(limiters[i % 4].hit(RULE, "key") for i in range(40)))
     finally:
         for client in clients:
@@ -51,7 +52,7 @@ async def test_concurrent_hits_from_many_clients_admit_exactly_the_limit(own_red
 
 
 async def test_a_window_opens_at_the_first_hit_and_refills_when_it_ends(redis: Redis) -> None:
-    limiter = RedisRateLimiter(redis)
+    limiter = RedisRateLimiter(redis, RedisHealth())
     rule = RateRule("short", 2, 1)
     assert [(await limiter.hit(rule, "k")).allowed for _ in range(3)] == [True, True, False]
     await asyncio.sleep(1.1)
@@ -59,7 +60,7 @@ async def test_a_window_opens_at_the_first_hit_and_refills_when_it_ends(redis: R
 
 
 async def test_refund_and_reset_give_hits_back(redis: Redis) -> None:
-    limiter = RedisRateLimiter(redis)
+    limiter = RedisRateLimiter(redis, RedisHealth())
     for _ in range(RULE.limit):
         await limiter.hit(RULE, "k")
     await limiter.refund(RULE, "k")
@@ -72,21 +73,21 @@ async def test_refund_and_reset_give_hits_back(redis: Redis) -> None:
 
 
 async def test_keys_hold_no_plain_e_mail_address(redis: Redis) -> None:
-    await RedisRateLimiter(redis).hit(RULE, "ada@example.com")
+    await RedisRateLimiter(redis, RedisHealth()).hit(RULE, "ada@example.com")
     keys = [key.decode() async for key in redis.scan_iter("*")]
     assert keys
     assert all("ada" not in key for key in keys)
 
 
 async def test_with_redis_stopped_each_process_still_limits(own_redis: Child, redis: Redis) -> None:
-    limiter = FallbackRateLimiter(RedisRateLimiter(redis), LocalRateLimiter())
+    limiter = FallbackRateLimiter(RedisRateLimiter(redis, RedisHealth()), LocalRateLimiter())
     own_redis.stop()
     decisions = [await limiter.hit(RULE, "k") for _ in range(RULE.limit + 2)]
     assert [decision.allowed for decision in decisions] == [True] * RULE.limit + [False, False]
 
 
 async def test_revocations_expire_with_the_tokens(redis: Redis) -> None:
-    revocations = RedisRevocationList(redis, SystemClock())
+    revocations = RedisRevocationList(redis, SystemClock(), RedisHealth())
     other = SessionId("2" * 32)
     until = datetime.now(UTC) + timedelta(seconds=30)
     await revocations.revoke(token_id="jti-1", session_id=SESSION, until=until)
@@ -98,7 +99,7 @@ async def test_revocations_expire_with_the_tokens(redis: Redis) -> None:
 
 
 async def test_a_stopped_redis_is_reported_as_unavailable(own_redis: Child, redis: Redis) -> None:
-    revocations = RedisRevocationList(redis, SystemClock())
+    revocations = RedisRevocationList(redis, SystemClock(), RedisHealth())
     own_redis.stop()
     with pytest.raises(UnavailableError):
         await revocations.is_revoked(token_id="j", session_id=SESSION)

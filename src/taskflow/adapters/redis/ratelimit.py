@@ -7,9 +7,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Final, cast
 
-import structlog
-
-from taskflow.adapters.redis.errors import translate_errors
+from taskflow.adapters.redis.errors import REDIS_FALLBACKS, RedisHealth, translate_errors
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import RateDecision, RateLimiter, RateRule
 
@@ -18,7 +16,6 @@ if TYPE_CHECKING:
 
     from redis.asyncio import Redis
 
-log = structlog.get_logger("taskflow.ratelimit")
 
 _PREFIX: Final = "taskflow:rl:"
 # One round trip, atomic: count the hit, start the window on the first one, report its age.
@@ -54,24 +51,25 @@ def _decide(rule: RateRule, count: int, ttl_ms: int) -> RateDecision:
 class RedisRateLimiter(RateLimiter):
     """Fixed windows that open at a key's first hit; raises UnavailableError when Redis is."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, health: RedisHealth) -> None:
         self._redis = redis
+        self._health = health
         self._hit = redis.register_script(_HIT)
         self._refund = redis.register_script(_REFUND)
 
     async def hit(self, rule: RateRule, key: str) -> RateDecision:
-        with translate_errors():
+        with translate_errors(self._health):
             count, ttl_ms = cast(
                 "list[int]", await self._hit(keys=[_key(rule, key)], args=[rule.window_seconds * 1000])
             )
         return _decide(rule, int(count), int(ttl_ms))
 
     async def refund(self, rule: RateRule, key: str) -> None:
-        with translate_errors():
+        with translate_errors(self._health):
             await self._refund(keys=[_key(rule, key)])
 
     async def reset(self, rule: RateRule, key: str) -> None:
-        with translate_errors():
+        with translate_errors(self._health):
             await self._redis.delete(_key(rule, key))
 
 
@@ -121,7 +119,7 @@ class FallbackRateLimiter(RateLimiter):
         try:
             return await self._primary.hit(rule, key)
         except UnavailableError:
-            log.warning("rate_limit_fallback", rule=rule.name)
+            REDIS_FALLBACKS.labels(use="rate_limit").inc()  # RedisHealth logged the outage once
             return await self._fallback.hit(rule, key)
 
     async def refund(self, rule: RateRule, key: str) -> None:
