@@ -193,6 +193,8 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
             "TASKFLOW_REDIS_URL": children[-2].url,
             "TASKFLOW_SMTP_URL": children[-1].url,
             "TASKFLOW_JWT_SECRET": (secret := random_secret()),
+            # The budget is counted (one Redis call per request, as in production) but never spent.
+            "TASKFLOW_LIMIT_PER_USER": "1000000000/3600",
         }
         asyncio.run(migrate(Settings.from_env(env)))
         api_port, bare_port = free_port(), free_port()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Annotated
 
 import msgspec
@@ -266,8 +267,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
     An operation that can answer 401 draws on a request budget, so it can answer 429 too.
     """
-    if 401 in statuses:  # noqa: PLR2004 - the status itself
-        statuses = (*statuses, 429) if 429 not in statuses else statuses  # noqa: PLR2004
+    if HTTPStatus.UNAUTHORIZED in statuses:
+        statuses = tuple(dict.fromkeys((*statuses, HTTPStatus.TOO_MANY_REQUESTS.value)))
     return {
         status: ResponseSpec(
             data_container=Problem,
