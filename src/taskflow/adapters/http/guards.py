@@ -1,4 +1,8 @@
-"""Coarse checks before a handler runs and before its body is read; the domain still checks."""
+"""Coarse checks before a handler runs and before its body is read; the domain still checks.
+
+Guards are `async def` though they never await: Litestar runs a plain function guard in a
+worker thread, a thread hop on every request for a check of microseconds.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from taskflow.domain.entities import User
 from taskflow.domain.errors import ForbiddenError, InvalidValueError
 
 
-def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise ForbiddenError
 
@@ -25,7 +29,7 @@ def strict_query(*, single: frozenset[str], repeatable: frozenset[str] = frozens
     one the framework happened to keep.
     """
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         params = connection.query_params
         for name in params:
             if name not in single and name not in repeatable:
