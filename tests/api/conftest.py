@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -124,21 +125,31 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+async def new_account(client: httpx.AsyncClient) -> Account:
+    """Register a fresh account on whatever API `client` talks to, and sign it in."""
+    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+    created = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "T"})
+    assert created.status_code == 201, created.text
+    login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    tokens = login.json()
+    return Account(
+        email=email, token=tokens["access_token"], id=created.json()["id"], refresh_token=tokens["refresh_token"]
+    )
+
+
+async def create_task(client: httpx.AsyncClient, account: Account, **body: Any) -> dict[str, Any]:
+    """A task for `account`, "Write the report" unless `body` says otherwise; 201 or the test fails."""
+    response = await client.post("/api/v1/tasks", json={"title": "Write the report", **body}, headers=account.auth)
+    assert response.status_code == 201, response.text
+    task: dict[str, Any] = response.json()
+    return task
+
+
 @pytest.fixture
 def register(client: httpx.AsyncClient) -> Callable[[], Awaitable[Account]]:
     async def make() -> Account:
-        email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-        created = await client.post(
-            "/api/v1/auth/register",
-            json={"email": email, "password": PASSWORD, "name": "T"},
-        )
-        assert created.status_code == 201, created.text
-        login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        tokens = login.json()
-        return Account(
-            email=email, token=tokens["access_token"], id=created.json()["id"], refresh_token=tokens["refresh_token"]
-        )
+        return await new_account(client)
 
     return make
 

@@ -161,3 +161,13 @@ async def test_revocations_take_effect_at_once_on_every_api_process(
         assert_problem(await other.get("/api/v1/admin/stats", headers=deputy.auth), 403)
         await client.patch(f"/api/v1/admin/users/{deputy.id}", json={"is_active": False}, headers=root.auth)
         assert_problem(await other.get("/api/v1/users/me", headers=deputy.auth), 401)
+
+
+async def test_admin_listing_refuses_undeclared_and_repeated_query_parameters(
+    client: httpx.AsyncClient, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root = await make_admin()
+    for query, field in [("role[$ne]=user", "role[$ne]"), ("limit=5&limit=50", "limit")]:
+        response = await client.get(f"/api/v1/admin/users?{query}", headers=root.auth)
+        body = assert_problem(response, 422)
+        assert [e["field"] for e in body["errors"]] == [field]  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, OwnRedisStack, assert_problem, serve
+from tests.api.conftest import Account, OwnRedisStack, assert_problem, new_account, serve
 
 Register = Callable[[], Awaitable[Account]]
 TASKS = "/api/v1/tasks"
@@ -181,10 +181,7 @@ async def test_keys_outlive_the_process_that_stored_them(
 
 async def test_keys_hold_while_redis_is_down(own_redis_stack: OwnRedisStack) -> None:
     async with httpx.AsyncClient(base_url=own_redis_stack.url, timeout=10) as client:
-        email = f"{uuid.uuid4().hex[:10]}@example.com"
-        await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "R"})
-        login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}", **_key()}
+        headers = {**(await new_account(client)).auth, **_key()}
         first = await client.post(TASKS, json={"title": "No Redis"}, headers=headers)
         own_redis_stack.redis.stop()
         again = await client.post(TASKS, json={"title": "No Redis"}, headers=headers)

@@ -179,3 +179,21 @@ async def test_the_password_form_refuses_bad_credentials_and_json(
     assert_problem(as_json, 415)
     huge = await client.post("/api/v1/auth/token", data={"username": ada.email, "password": "p" * 1025})
     assert_problem(huge, 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("GET", "/api/v1/users/me?fields=password_hash", "fields"),
+        ("POST", "/api/v1/tasks?user_id=000000000000000000000000", "user_id"),
+        ("GET", "/api/v1/tasks/stats?overdue[$gt]=0", "overdue[$gt]"),
+        ("GET", "/api/v1/tasks/000000000000000000000000?if_match=1", "if_match"),
+    ],
+)
+async def test_every_route_refuses_query_parameters_it_does_not_declare(
+    client: httpx.AsyncClient, register: Register, method: str, path: str, field: str
+) -> None:
+    ada = await register()
+    response = await client.request(method, path, json={"title": "x"} if method == "POST" else None, headers=ada.auth)
+    body = assert_problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == [field]  # type: ignore[attr-defined]

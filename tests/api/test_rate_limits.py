@@ -13,7 +13,7 @@ import pytest
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.processes import Child, start_redis
 from taskflow.settings import Limit, RateLimits, Settings
-from tests.api.conftest import PASSWORD, assert_problem, serve
+from tests.api.conftest import PASSWORD, assert_problem, new_account, serve
 from tests.conftest import make_settings
 
 LIMITS = RateLimits(
@@ -150,16 +150,9 @@ async def test_with_redis_stopped_each_process_still_limits(stack: Stack) -> Non
 USER_LIMITS = RateLimits(requests_per_user=Limit(5, 60), auth_requests_per_address=Limit(100_000, 60))
 
 
-async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
-    email = await _register(client)
-    login = await _login(client, email, PASSWORD, via=None)
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-
 async def test_signed_in_requests_spend_their_users_budget_and_say_so(stack: Stack) -> None:
     async with stack(limits=USER_LIMITS) as (client, _, _):
-        ada, bob = await _signed_in(client), await _signed_in(client)
+        ada, bob = (await new_account(client)).auth, (await new_account(client)).auth
         answers = [await client.get("/api/v1/users/me", headers=ada) for _ in range(6)]
         assert [a.status_code for a in answers] == [200] * 5 + [429]
         for remaining, answer in zip([4, 3, 2, 1, 0, 0], answers, strict=True):
@@ -187,7 +180,7 @@ async def test_a_users_budget_is_exact_across_api_processes(stack: Stack) -> Non
         serve(settings) as second_url,
         httpx.AsyncClient(base_url=second_url, timeout=10) as second,
     ):
-        ada = await _signed_in(first)
+        ada = (await new_account(first)).auth
         answers = await asyncio.gather(
             *(process.get("/api/v1/users/me", headers=ada) for process in [first, second] * 25)
         )
@@ -197,7 +190,7 @@ async def test_a_users_budget_is_exact_across_api_processes(stack: Stack) -> Non
 
 async def test_with_redis_stopped_the_users_budget_is_per_process(stack: Stack) -> None:
     async with stack(limits=USER_LIMITS) as (client, redis, _):
-        ada = await _signed_in(client)
+        ada = (await new_account(client)).auth
         redis.stop()
         statuses = [(await client.get("/api/v1/users/me", headers=ada)).status_code for _ in range(7)]
     assert statuses == [200] * 5 + [429] * 2

@@ -6,21 +6,12 @@ import json
 import os
 import re
 import signal
-import uuid
 
 import httpx
 import pytest
 
 from taskflow.entrypoints.processes import start_redis
-from tests.api.conftest import PASSWORD, OwnRedisStack
-
-
-async def _signed_in(client: httpx.AsyncClient) -> dict[str, str]:
-    email = f"{uuid.uuid4().hex[:10]}@example.com"
-    await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "R"})
-    login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+from tests.api.conftest import OwnRedisStack, new_account
 
 
 async def _exercise(client: httpx.AsyncClient, auth: dict[str, str]) -> list[int]:
@@ -57,7 +48,7 @@ async def test_a_stopped_redis_is_reported_once_and_nothing_fails(
     own_redis_stack: OwnRedisStack, capfd: pytest.CaptureFixture[str]
 ) -> None:
     async with httpx.AsyncClient(base_url=own_redis_stack.url, timeout=10) as client:
-        auth = await _signed_in(client)
+        auth = (await new_account(client)).auth
         before = (await client.get("/metrics")).text
         port = own_redis_stack.redis.port
         own_redis_stack.redis.stop()
@@ -81,7 +72,7 @@ async def test_a_stopped_redis_is_reported_once_and_nothing_fails(
 
 async def test_a_frozen_redis_costs_a_socket_timeout_not_an_error(own_redis_stack: OwnRedisStack) -> None:
     async with httpx.AsyncClient(base_url=own_redis_stack.url, timeout=10) as client:
-        auth = await _signed_in(client)
+        auth = (await new_account(client)).auth
         pid = own_redis_stack.redis.process.pid
         os.kill(pid, signal.SIGSTOP)  # accepts connections, answers nothing
         try:

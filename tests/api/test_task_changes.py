@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import Account, assert_problem
+from tests.api.conftest import Account, assert_problem, create_task
 
 Register = Callable[[], Awaitable[Account]]
 
@@ -29,19 +29,12 @@ class OwnTask:
 async def own(client: httpx.AsyncClient, register: Register) -> OwnTask:
     """A fresh account with one fresh task."""
     owner = await register()
-    return OwnTask(owner, await _create(client, owner))
-
-
-async def _create(client: httpx.AsyncClient, account: Account, **body: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/tasks", json={"title": "Write the report", **body}, headers=account.auth)
-    assert response.status_code == 201, response.text
-    task: dict[str, Any] = response.json()
-    return task
+    return OwnTask(owner, await create_task(client, owner))
 
 
 async def test_patch_merges_and_bumps_the_version(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
-    task = await _create(client, ada, description="draft", tags=["a"], due_at="2026-12-01T10:00:00+00:00")
+    task = await create_task(client, ada, description="draft", tags=["a"], due_at="2026-12-01T10:00:00+00:00")
     response = await client.patch(
         f"/api/v1/tasks/{task['id']}",
         json={"priority": "urgent", "due_at": None, "tags": None},
@@ -87,7 +80,7 @@ async def test_bad_patches_are_422_and_change_nothing(
     client: httpx.AsyncClient, register: Register, body: dict[str, Any], field: str
 ) -> None:
     ada = await register()
-    task = await _create(client, ada)
+    task = await create_task(client, ada)
     response = await client.patch(f"/api/v1/tasks/{task['id']}", json=body, headers=ada.auth)
     problem = assert_problem(response, 422)
     assert field in {error["field"] for error in problem["errors"]}  # type: ignore[attr-defined]
@@ -149,7 +142,7 @@ async def test_another_users_task_is_404_whatever_the_preconditions(
     client: httpx.AsyncClient, register: Register
 ) -> None:
     ada, eve = await register(), await register()
-    task = await _create(client, ada)
+    task = await create_task(client, ada)
     url = f"/api/v1/tasks/{task['id']}"
     attempts = [
         client.get(url, headers=eve.auth),
@@ -180,7 +173,7 @@ async def test_changes_need_a_token_and_a_well_formed_id(
 
 async def test_a_patch_in_another_media_type_is_415(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
-    task = await _create(client, ada)
+    task = await create_task(client, ada)
     response = await client.patch(
         f"/api/v1/tasks/{task['id']}", content=b"title=x", headers={**ada.auth, "content-type": "text/plain"}
     )

@@ -12,19 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import Account, assert_problem
+from taskflow.adapters.http.schemas import TaskSort
+from taskflow.domain.task_queries import TaskOrder, TaskSortKey
+from tests.api.conftest import Account, assert_problem, create_task
 
 Register = Callable[[], Awaitable[Account]]
 TASKS = "/api/v1/tasks"
 SOON = datetime.now(UTC) + timedelta(days=2)
 PAST = datetime.now(UTC) - timedelta(days=2)
-
-
-async def _create(client: httpx.AsyncClient, account: Account, **body: Any) -> dict[str, Any]:
-    response = await client.post(TASKS, json={"title": "A task", **body}, headers=account.auth)
-    assert response.status_code == 201, response.text
-    task: dict[str, Any] = response.json()
-    return task
 
 
 async def _list(client: httpx.AsyncClient, account: Account, params: Any = None) -> dict[str, Any]:
@@ -47,8 +42,8 @@ async def _walk(client: httpx.AsyncClient, account: Account, params: list[tuple[
 
 async def test_pages_follow_the_cursor_newest_first_by_default(client: httpx.AsyncClient, register: Register) -> None:
     ada, bob = await register(), await register()
-    created = [(await _create(client, ada, title=f"Task {n}"))["id"] for n in range(25)]
-    await _create(client, bob)
+    created = [(await create_task(client, ada, title=f"Task {n}"))["id"] for n in range(25)]
+    await create_task(client, bob)
     first = await _list(client, ada)
     assert len(first["items"]) == 20  # the default page size
     assert first["next_cursor"]
@@ -71,7 +66,7 @@ async def test_each_sort_orders_by_its_key_then_id(
     rank = {"low": 0, "medium": 1, "high": 2, "urgent": 3}
     for n, priority in enumerate(["high", "low", "urgent", "medium", "high", "low"]):
         due = None if n % 3 == 0 else (SOON + timedelta(hours=n % 2)).isoformat()
-        await _create(client, ada, priority=priority, due_at=due)
+        await create_task(client, ada, priority=priority, due_at=due)
 
     def key(task: dict[str, Any]) -> tuple[Any, ...]:
         value = task[field]
@@ -86,12 +81,12 @@ async def test_each_sort_orders_by_its_key_then_id(
 async def test_filters_combine_with_and_and_repeats_mean_any_of(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
     soon, past = SOON.isoformat(), PAST.isoformat()
-    wanted = await _create(client, ada, status="todo", priority="high", tags=["work"], due_at=soon)
-    also = await _create(client, ada, status="in_progress", priority="high", tags=["home", "x"], due_at=soon)
-    await _create(client, ada, status="done", priority="high", tags=["work"], due_at=soon)
-    await _create(client, ada, status="todo", priority="low", tags=["work"], due_at=soon)
-    await _create(client, ada, status="todo", priority="high", tags=["work"], due_at=past)
-    await _create(client, ada, status="todo", priority="high", tags=["work"])
+    wanted = await create_task(client, ada, status="todo", priority="high", tags=["work"], due_at=soon)
+    also = await create_task(client, ada, status="in_progress", priority="high", tags=["home", "x"], due_at=soon)
+    await create_task(client, ada, status="done", priority="high", tags=["work"], due_at=soon)
+    await create_task(client, ada, status="todo", priority="low", tags=["work"], due_at=soon)
+    await create_task(client, ada, status="todo", priority="high", tags=["work"], due_at=past)
+    await create_task(client, ada, status="todo", priority="high", tags=["work"])
     params = [
         ("status", "todo"),
         ("status", "in_progress"),
@@ -107,10 +102,10 @@ async def test_filters_combine_with_and_and_repeats_mean_any_of(client: httpx.As
 
 async def test_text_is_matched_literally_and_case_insensitively(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
-    dotted = await _create(client, ada, title="Pay invoice 1.5", description="")
-    await _create(client, ada, title="Pay invoice 105")
-    accented = await _create(client, ada, title="Réunion", description="ÉTÉ planning")
-    star = await _create(client, ada, title="x", description="match .* literally")
+    dotted = await create_task(client, ada, title="Pay invoice 1.5", description="")
+    await create_task(client, ada, title="Pay invoice 105")
+    accented = await create_task(client, ada, title="Réunion", description="ÉTÉ planning")
+    star = await create_task(client, ada, title="x", description="match .* literally")
 
     async def found(q: str) -> set[str]:
         return {t["id"] for t in (await _list(client, ada, {"q": q}))["items"]}
@@ -124,7 +119,7 @@ async def test_text_is_matched_literally_and_case_insensitively(client: httpx.As
 
 async def test_another_users_tasks_are_never_listed(client: httpx.AsyncClient, register: Register) -> None:
     ada, bob = await register(), await register()
-    await _create(client, bob, title="Bob's secret")
+    await create_task(client, bob, title="Bob's secret")
     assert (await _list(client, ada, {"q": "secret"}))["items"] == []
     assert (await _list(client, ada))["items"] == []
 
@@ -166,8 +161,8 @@ async def test_a_cursor_works_only_for_its_own_user_sort_and_filters(
 ) -> None:
     ada, bob = await register(), await register()
     for _ in range(3):
-        await _create(client, ada, tags=["a"])
-        await _create(client, bob, tags=["a"])
+        await create_task(client, ada, tags=["a"])
+        await create_task(client, bob, tags=["a"])
     cursor = (await _list(client, ada, {"limit": "1", "tag": "a"}))["next_cursor"]
     assert (await _list(client, ada, {"limit": "1", "tag": "a", "cursor": cursor}))["items"]  # the control
     payload, mac = cursor.split(".")
@@ -195,11 +190,11 @@ async def test_listing_needs_a_token(client: httpx.AsyncClient) -> None:
 
 async def test_stats_count_only_the_callers_tasks(client: httpx.AsyncClient, register: Register) -> None:
     ada, bob = await register(), await register()
-    await _create(client, ada, status="todo", priority="urgent", due_at=PAST.isoformat())  # overdue
-    await _create(client, ada, status="in_progress", due_at=SOON.isoformat())
-    await _create(client, ada, status="done", priority="low", due_at=PAST.isoformat())  # done: not overdue
-    await _create(client, ada, status="todo")
-    await _create(client, bob, status="todo", due_at=PAST.isoformat())
+    await create_task(client, ada, status="todo", priority="urgent", due_at=PAST.isoformat())  # overdue
+    await create_task(client, ada, status="in_progress", due_at=SOON.isoformat())
+    await create_task(client, ada, status="done", priority="low", due_at=PAST.isoformat())  # done: not overdue
+    await create_task(client, ada, status="todo")
+    await create_task(client, bob, status="todo", due_at=PAST.isoformat())
     response = await client.get(f"{TASKS}/stats", headers=ada.auth)
     assert response.status_code == 200, response.text
     assert response.json() == {
@@ -221,8 +216,8 @@ async def test_csv_export_streams_every_task_with_formulas_neutralised(
     ada, bob = await register(), await register()
     hostile = ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", 'plain, "quoted"\nnext']
     for title in hostile:
-        await _create(client, ada, title=title, tags=["=cmd", "ok"])
-    await _create(client, bob, title="Bob's")
+        await create_task(client, ada, title=title, tags=["=cmd", "ok"])
+    await create_task(client, bob, title="Bob's")
     async with client.stream("GET", f"{TASKS}/export", params={"format": "csv"}, headers=ada.auth) as response:
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -247,7 +242,7 @@ async def test_jsonl_export_carries_tasks_exactly_as_the_api_shows_them(
     client: httpx.AsyncClient, register: Register
 ) -> None:
     ada = await register()
-    created = [await _create(client, ada, title=f"=Task {n}", due_at=SOON.isoformat()) for n in range(3)]
+    created = [await create_task(client, ada, title=f"=Task {n}", due_at=SOON.isoformat()) for n in range(3)]
     response = await client.get(f"{TASKS}/export", params={"format": "jsonl"}, headers=ada.auth)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/jsonl"
@@ -269,3 +264,10 @@ async def test_an_empty_export_is_a_header_or_nothing(client: httpx.AsyncClient,
 async def test_bad_export_queries_are_422(client: httpx.AsyncClient, register: Register, query: str) -> None:
     ada = await register()
     assert_problem(await client.get(f"{TASKS}/export?{query}", headers=ada.auth), 422)
+
+
+def test_the_sort_parameter_offers_exactly_the_domains_orders() -> None:
+    """`TaskSort` is spelled out for the OpenAPI enum; it must not drift from `TaskSortKey`."""
+    orders = {str(TaskOrder(key, descending)) for key in TaskSortKey for descending in (False, True)}
+    assert {sort.value for sort in TaskSort} == orders
+    assert all(str(TaskOrder.parse(sort.value)) == sort.value for sort in TaskSort)

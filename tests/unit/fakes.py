@@ -145,12 +145,13 @@ class InMemoryTaskRepository(TaskRepository):
 
     async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
         tasks = [t for t in self._by_id.values() if t.owner_id == owner]
+        open_tasks = [t for t in tasks if t.status is not TaskStatus.DONE]
         done = [t for t in tasks if t.status is TaskStatus.DONE]
         return TaskStats(
             total=len(tasks),
             by_status={status: sum(t.status is status for t in tasks) for status in TaskStatus},
             by_priority={priority: sum(t.priority is priority for t in tasks) for priority in Priority},
-            overdue=sum(t.due_at is not None and t.due_at < now for t in tasks if t not in done),
+            overdue=sum(t.due_at is not None and t.due_at < now for t in open_tasks),
             done_since=sum(t.completed_at is not None and t.completed_at >= done_since for t in done),
         )
 

@@ -18,6 +18,7 @@ from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
+from taskflow.adapters.http.guards import strict_query
 from taskflow.adapters.http.hooks import check_request_body
 from taskflow.adapters.http.middleware import RequestContextMiddleware, RouteSpanMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
@@ -63,6 +64,7 @@ def build_app(
             docs_assets_router(),
         ],
         dependencies=DEPENDENCIES,
+        guards=[strict_query],
         middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth(), RateLimitMiddleware],
         before_request=check_request_body,
         plugins=[

@@ -6,14 +6,18 @@ worker thread, a thread hop on every request for a check of microseconds.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import Guard
 
 from taskflow.domain.entities import User
 from taskflow.domain.errors import ForbiddenError, InvalidValueError
+
+if TYPE_CHECKING:
+    from litestar.types.internal_types import PathParameterDefinition
 
 
 async def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
@@ -21,22 +25,47 @@ async def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: Bas
         raise ForbiddenError
 
 
-def strict_query(*, single: frozenset[str], repeatable: frozenset[str] = frozenset()) -> Guard:
-    """Unknown query parameters, and repeats of single-valued ones, are 422s naming them.
+@dataclass(frozen=True, slots=True)
+class _DeclaredQuery:
+    single: frozenset[str]
+    repeatable: frozenset[str]
+
+
+# Per handler function: guards receive a fresh copy of the handler on every request.
+_DECLARED: dict[Callable[..., Any], _DeclaredQuery] = {}
+
+
+def _declared_query(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> _DeclaredQuery:
+    """The query parameters the handler declares, as Litestar itself parses them: lists repeat."""
+    declared = _DECLARED.get(handler.fn)
+    if declared is None:
+        # Litestar reads only the names of the path parameters here.
+        path_names = cast("dict[str, PathParameterDefinition]", dict.fromkeys(connection.path_params))
+        params = handler.create_kwargs_model(path_parameters=path_names).expected_query_params
+        declared = _DeclaredQuery(
+            single=frozenset(p.field_alias for p in params if not p.is_sequence),
+            repeatable=frozenset(p.field_alias for p in params if p.is_sequence),
+        )
+        _DECLARED[handler.fn] = declared
+    return declared
+
+
+async def strict_query(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Query parameters the handler does not declare, and repeats of single ones, are 422s.
 
     Ignoring them would answer something other than what was asked: `status[$ne]=done`
     silently dropped is an unfiltered list, and `limit=5&limit=500` would depend on which
-    one the framework happened to keep.
+    one the framework happened to keep. Installed once, on the app: every route follows the
+    rule its own signature states.
     """
-
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        params = connection.query_params
-        for name in params:
-            if name not in single and name not in repeatable:
-                msg = f"unknown query parameter {name!r}"
-                raise InvalidValueError(msg, field=name)
-            if name in single and len(params.getall(name)) > 1:
-                msg = f"{name} may be given once"
-                raise InvalidValueError(msg, field=name)
-
-    return guard
+    params = connection.query_params
+    if not params:
+        return
+    declared = _declared_query(connection, handler)
+    for name in params:
+        if name not in declared.single and name not in declared.repeatable:
+            msg = f"unknown query parameter {name!r}"
+            raise InvalidValueError(msg, field=name)
+        if name in declared.single and len(params.getall(name)) > 1:
+            msg = f"{name} may be given once"
+            raise InvalidValueError(msg, field=name)

@@ -8,6 +8,7 @@ content type and body make its fingerprint; the rules are the domain's
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from typing import TYPE_CHECKING, Final, cast
@@ -60,7 +61,9 @@ class IdempotencyMiddleware:
         try:
             await self.app(asgi_scope, replaying_receive, recorder.send)
         except BaseException:
-            await service.abandon(user.id, key)
+            # Release the key for a retry; if the database is gone too, its lease does that.
+            with contextlib.suppress(UnavailableError):
+                await service.abandon(user.id, key)
             raise
         try:
             if recorder.succeeded:

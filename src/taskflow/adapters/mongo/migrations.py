@@ -15,15 +15,15 @@ if TYPE_CHECKING:
 async def backfill_priority_rank_across_users(database: AsyncDatabase[Any]) -> int:
     """Tasks written before `priority_rank` existed get it, so sorting by priority sees them.
 
-    Across every user on purpose (it runs once, at deploy); only documents missing the field
-    are touched. Returns how many were.
+    Across every user on purpose (it runs at deploy); only documents missing the field are
+    touched. Returns how many were.
     """
-    changed = 0
-    for priority, rank in PRIORITY_RANK.items():
-        result = await database[TASKS].update_many(
-            {"priority": priority.value, "priority_rank": {"$exists": False}},
-            {"$set": {"priority_rank": rank}},
-            comment=SCATTER_GATHER,
-        )
-        changed += result.modified_count
-    return changed
+    # One pass over the collection (a pipeline update derives the rank from the name), not
+    # one per priority: this runs on every deploy.
+    ranks = [priority.value for priority in PRIORITY_RANK]
+    result = await database[TASKS].update_many(
+        {"priority_rank": {"$exists": False}},
+        [{"$set": {"priority_rank": {"$indexOfArray": [ranks, "$priority"]}}}],
+        comment=SCATTER_GATHER,
+    )
+    return result.modified_count

@@ -13,7 +13,6 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_30
 
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
-from taskflow.adapters.http.guards import strict_query
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
@@ -60,12 +59,6 @@ IfNoneMatch = Annotated[
 ]
 
 
-LISTING_QUERY = strict_query(
-    single=frozenset({"due_before", "due_after", "q", "sort", "limit", "cursor"}),
-    repeatable=frozenset({"status", "priority", "tag"}),
-)
-STATS_QUERY = strict_query(single=frozenset())
-EXPORT_QUERY = strict_query(single=frozenset({"format"}))
 EXPORT_MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSONL: "application/jsonl"}
 
 
@@ -108,7 +101,6 @@ class TasksController(Controller):
         "page; it is `null` on the last page. A cursor is signed and bound to you, the sort and the filters: "
         "any other use is a 422 `invalid-cursor`.",
         responses=problem_responses(401, 422, 503),
-        guards=[LISTING_QUERY],
     )
     async def list_tasks(
         self,
@@ -163,7 +155,6 @@ class TasksController(Controller):
         description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
         "`done_last_7_days` counts tasks completed in the last 7 days.",
         responses=problem_responses(401, 422, 503),
-        guards=[STATS_QUERY],
     )
     async def stats(
         self, current_user: NamedDependency[User], task_service: NamedDependency[TaskService]
@@ -177,7 +168,6 @@ class TasksController(Controller):
         "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
         "run them) or JSON lines (one task per line, as the API shows it).",
         responses=problem_responses(401, 422, 503),
-        guards=[EXPORT_QUERY],
     )
     async def export(
         self,
