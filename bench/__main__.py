@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+import redis
 
 from bench.listing import seed
 from taskflow.bootstrap import migrate
@@ -59,6 +60,8 @@ class Scenario:
     path: str
     lua: str = ""
     connections: int | None = None  # None: --connections
+    cold_for: UserId | None = None  # every request finds this user's cache entries gone
+    token: str = ""
 
 
 @dataclass
@@ -123,6 +126,38 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         cpu_us_per_request=cpu / max(requests, 1) * 1e6,
         errors=errors,
         connections=connections,
+    )
+
+
+def run_cold(scenario: Scenario, *, seconds: int, redis_url: str, idle: float) -> Sample:
+    """One request at a time, each a cache miss; timed per request by this client.
+
+    Before each, the owner's entries are dropped, as a write drops them.
+    """
+    assert scenario.cold_for is not None  # noqa: S101 - only cold scenarios come here
+    entries = f"taskflow:cache:entries:{scenario.cold_for.value}"
+    latencies: list[float] = []
+    errors = 0
+    with redis.Redis.from_url(redis_url) as cache, httpx.Client(base_url=scenario.server.url, timeout=30) as http:
+        headers = {"Authorization": f"Bearer {scenario.token}"}
+        started = time.perf_counter()
+        before = _cpu_seconds(scenario.server.process.pid)
+        while time.perf_counter() - started < seconds:
+            cache.delete(entries)
+            sent = time.perf_counter()
+            response = http.get(scenario.path, headers=headers)
+            latencies.append((time.perf_counter() - sent) * 1000)
+            errors += response.status_code != httpx.codes.OK
+        elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds(scenario.server.process.pid) - before - idle * elapsed
+    cut = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Sample(
+        rps=len(latencies) / elapsed,
+        p50_ms=statistics.median(latencies),
+        p99_ms=cut[98],
+        cpu_us_per_request=cpu / len(latencies) * 1e6,
+        errors=errors,
+        connections=1,
     )
 
 
@@ -238,26 +273,28 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         ]
         for owner_token, seeded in listings:
             size = f"{seeded.count // 1000}k"
-            deep = f"/api/v1/tasks?cursor={seeded.deep_cursor}"
-            scenarios += [
-                Scenario(
-                    f"GET /tasks first page, {size}", api, "/api/v1/tasks", _lua(token=owner_token), LISTING_CLIENTS
-                ),
-                Scenario(f"GET /tasks deep page, {size}", api, deep, _lua(token=owner_token), LISTING_CLIENTS),
-            ]
+            for page, path in (("first", "/api/v1/tasks"), ("deep", f"/api/v1/tasks?cursor={seeded.deep_cursor}")):
+                name = f"GET /tasks {page} page, {size}"
+                scenarios += [
+                    Scenario(f"{name}, cold", api, path, cold_for=seeded.owner, token=owner_token),
+                    Scenario(f"{name}, warm", api, path, _lua(token=owner_token), LISTING_CLIENTS),
+                ]
         idle = {server.name: idle_cpu_per_second(server) for server in (api, bare)}
         api_idle, bare_idle = idle[api.name] * 1e3, idle[bare.name] * 1e3
         print(f"bench: idle CPU (subtracted): API {api_idle:.1f} ms/s, bare {bare_idle:.1f} ms/s")  # noqa: T201
         results: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
         for _ in range(args.rounds):  # interleaved, so drift affects every scenario alike
             for scenario in scenarios:
+                idle_rate = idle[scenario.server.name]
                 results[scenario.name].append(
-                    run_wrk(
+                    run_cold(scenario, seconds=args.seconds, redis_url=env["TASKFLOW_REDIS_URL"], idle=idle_rate)
+                    if scenario.cold_for
+                    else run_wrk(
                         scenario,
                         seconds=args.seconds,
                         connections=scenario.connections or args.connections,
                         workdir=workdir,
-                        idle=idle[scenario.server.name],
+                        idle=idle_rate,
                     )
                 )
         _report(results, database=database, args=args)
@@ -310,12 +347,12 @@ def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.N
     bare = "bare Litestar GET /ping"
     print(f"\ntaskflow bench: {args.rounds} x {args.seconds}s per scenario, {args.connections} connections, "  # noqa: T201
           f"1 API process, database {database}; medians\n")  # fmt: skip
-    header = f"{'scenario':<34}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
+    header = f"{'scenario':<38}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
     header += f"{'req/s vs bare':>15}{'CPU vs bare':>13}{'errors':>8}"
     print(header)  # noqa: T201
     for name, samples in results.items():
         print(  # noqa: T201
-            f"{name:<34}{samples[0].connections:>6}"
+            f"{name:<38}{samples[0].connections:>6}"
             f"{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
             f"{median(name, 'cpu_us_per_request'):>12.0f}"
             f"{median(name, 'rps') / median(bare, 'rps'):>15.2f}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from taskflow.adapters.cached_tasks import CachedTaskRepository
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.jobs import queue as arq_queue
 from taskflow.adapters.mail.smtp import SmtpMailer
@@ -23,6 +24,7 @@ from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis.revocations import RedisRevocationList
+from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
@@ -106,7 +108,13 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     try:
         yield Ports(
             users=MongoUserRepository(database),
-            tasks=MongoTaskRepository(database),
+            tasks=CachedTaskRepository(
+                MongoTaskRepository(database),
+                RedisTaskCache(redis_client, redis_health, cache_limits(settings)),
+                clock,
+                ttl=timedelta(seconds=settings.cache_ttl_seconds),
+                stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
+            ),
             sessions=MongoSessionRepository(database),
             idempotency=MongoIdempotencyStore(database),
             hasher=Argon2PasswordHasher(
@@ -138,6 +146,18 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
         await job_pool.aclose()
         await redis_client.aclose()
         await mongo_client.close()
+
+
+# How far behind the primary a secondary may answer: the driver's `maxStalenessSeconds`
+# plus two heartbeats (its estimate of a member's lag is that coarse).
+REPLICATION_WINDOW_SECONDS = mongo.MAX_STALENESS_SECONDS + 2 * 10
+
+
+def cache_limits(settings: Settings) -> CacheLimits:
+    return CacheLimits(
+        window_ms=REPLICATION_WINDOW_SECONDS * 1000,
+        record_ttl_ms=max(REPLICATION_WINDOW_SECONDS, settings.cache_ttl_seconds) * 1000,
+    )
 
 
 def _rule(name: str, limit: Limit) -> RateRule:

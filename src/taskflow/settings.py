@@ -137,6 +137,10 @@ class Settings:
     """A session ends this long after sign-in, however often it refreshes."""
     idempotency_hours: int = 24
     """How long the answer to a request with an Idempotency-Key is kept for its retries."""
+    cache_ttl_seconds: int = 300
+    """How long a cached task or list page lives; a write by its owner drops it sooner."""
+    stats_cache_seconds: int = 10
+    """How long cached stats live: `overdue` changes as time passes, not only on writes."""
     password_min_length: int = 15
     """Minimum password length in characters (decision 0007: NIST's floor without MFA)."""
     rate_limits: RateLimits = field(default_factory=RateLimits)
@@ -200,6 +204,8 @@ class Settings:
             refresh_token_idle_days=_int(env, "REFRESH_TOKEN_IDLE_DAYS", 14, minimum=1),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, minimum=1),
             idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, minimum=1),
+            cache_ttl_seconds=_int(env, "CACHE_TTL_SECONDS", 300, minimum=1),
+            stats_cache_seconds=_int(env, "STATS_CACHE_SECONDS", 10, minimum=1),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 15, minimum=PASSWORD_MIN_LENGTH_FLOOR),
             rate_limits=RateLimits(
                 login_failures_per_account=Limit.parse(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.asgi import create_app
-from taskflow.entrypoints.processes import Child, free_port, start_redis
+from taskflow.entrypoints.processes import Child, free_port, spawn, start_redis, wait_for_http
 from taskflow.settings import Settings
 from tests.api.shard_key_guard import TEST_HOUSEKEEPING, ShardKeyGuard
 from tests.conftest import make_settings
@@ -48,6 +50,38 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextmanager
+def api_processes(settings: Settings, *, count: int) -> Iterator[list[str]]:
+    """`count` separate `taskflow serve` processes on `settings`' servers; their URLs."""
+    limits = settings.rate_limits
+    env = {
+        **os.environ,
+        "TASKFLOW_MONGODB_URI": settings.mongodb_uri,
+        "TASKFLOW_MONGODB_DATABASE": settings.mongodb_database,
+        "TASKFLOW_REDIS_URL": settings.redis_url,
+        "TASKFLOW_JWT_SECRET": settings.jwt_secret,
+        "TASKFLOW_ARGON2_MEMORY_KIB": str(settings.argon2.memory_kib),
+        "TASKFLOW_ARGON2_TIME_COST": str(settings.argon2.time_cost),
+        "TASKFLOW_LIMIT_PER_USER": f"{limits.requests_per_user.count}/{limits.requests_per_user.window_seconds}",
+        "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": f"{limits.auth_requests_per_address.count}/"
+        f"{limits.auth_requests_per_address.window_seconds}",
+        "TASKFLOW_LOG_LEVEL": "warning",
+    }
+    children: list[Child] = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            argv = [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(port)]
+            children.append(spawn("API", argv, port=port, url=url, env=env))
+        for child in children:
+            wait_for_http(child, f"{child.url}/health/ready")
+        yield [child.url for child in children]
+    finally:
+        for child in children:
+            child.stop()
 
 
 @pytest.fixture(scope="session")
@@ -100,17 +134,23 @@ class OwnRedisStack:
     redis: Child
 
 
-@pytest.fixture
-async def own_redis_stack(mongodb: Child) -> AsyncIterator[OwnRedisStack]:
-    """An API whose Redis this test may stop and start again."""
+@asynccontextmanager
+async def stack_on_own_redis(mongodb: Child, **overrides: object) -> AsyncIterator[OwnRedisStack]:
+    """An API whose Redis the caller may stop and start again; `overrides` go to its settings."""
     redis = start_redis(data_dir=None)
-    settings = make_settings(mongodb, redis, redis_timeout_seconds=0.2)
+    settings = make_settings(mongodb, redis, redis_timeout_seconds=0.2, **overrides)
     await migrate(settings)
     try:
         async with serve(settings) as url:
             yield OwnRedisStack(url, redis)
     finally:
         redis.stop()
+
+
+@pytest.fixture
+async def own_redis_stack(mongodb: Child) -> AsyncIterator[OwnRedisStack]:
+    async with stack_on_own_redis(mongodb) as stack:
+        yield stack
 
 
 @dataclass(frozen=True)

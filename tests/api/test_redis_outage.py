@@ -31,7 +31,12 @@ def _metric(text: str, name: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-FALLBACKS = ('taskflow_redis_fallbacks_total{use="rate_limit"}', 'taskflow_redis_fallbacks_total{use="revocation"}')
+FALLBACKS = (
+    'taskflow_redis_fallbacks_total{use="rate_limit"}',
+    'taskflow_redis_fallbacks_total{use="revocation"}',
+    'taskflow_redis_fallbacks_total{use="cache"}',
+)
+PAGE_HITS = 'taskflow_cache_hits_total{kind="page"}'
 
 
 def _events(err: str) -> list[str]:
@@ -59,15 +64,21 @@ async def test_a_stopped_redis_is_reported_once_and_nothing_fails(
         own_redis_stack.redis = start_redis(data_dir=None, port=port)
         after = await _exercise(client, auth)
         up_events = _events(capfd.readouterr().err)
+        relisted = [(await client.get("/api/v1/tasks", headers=auth)).status_code for _ in range(2)]
         recovered = (await client.get("/metrics")).text
     assert during == [[201, 200, 200, 200, 200]] * 3
     assert down_events.count("redis_unavailable") == 1  # once per change, not once per call
     assert _metric(metrics, "taskflow_redis_up") == 0
-    # Three rounds of four signed-in requests: each checked its token and spent its budget without Redis.
-    assert [_metric(metrics, name) - _metric(before, name) for name in FALLBACKS] == [12, 12]
+    # Three rounds of four signed-in requests: each checked its token and spent its budget without
+    # Redis; of each round's three task requests, the write could not drop the user's entries and
+    # the two reads could not look theirs up.
+    assert [_metric(metrics, name) - _metric(before, name) for name in FALLBACKS] == [12, 12, 9]
     assert after == [201, 200, 200, 200, 200]
     assert up_events.count("redis_available") == 1
     assert _metric(recovered, "taskflow_redis_up") == 1
+    # Caching resumed without a restart: the list `after` stored answers both reads that follow.
+    assert relisted == [200, 200]
+    assert _metric(recovered, PAGE_HITS) - _metric(metrics, PAGE_HITS) == 2
 
 
 async def test_a_frozen_redis_costs_a_socket_timeout_not_an_error(own_redis_stack: OwnRedisStack) -> None:

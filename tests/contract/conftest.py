@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
 
+from taskflow.adapters.cached_tasks import CachedTaskRepository
+from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
+from taskflow.adapters.redis.client import connect as connect_redis
+from taskflow.adapters.redis.errors import RedisHealth
+from taskflow.adapters.redis.task_cache import RedisTaskCache
+from taskflow.bootstrap import cache_limits
 from taskflow.domain.ports import IdempotencyStore, SessionRepository, TaskRepository, UserRepository
 from taskflow.settings import Settings
 from tests.unit.fakes import (
@@ -29,8 +36,9 @@ class Repositories:
     idempotency: IdempotencyStore
 
 
-@pytest.fixture(params=["memory", "mongo"])
+@pytest.fixture(params=["memory", "mongo", "cached"])
 async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Repositories]:
+    """`cached` is MongoDB behind the Redis cache, as the app composes them."""
     if request.param == "memory":
         yield Repositories(
             InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository(), InMemoryIdempotencyStore()
@@ -39,14 +47,27 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
     settings: Settings = request.getfixturevalue("settings")
     client: AsyncMongoClient[dict[str, object]] = connect(settings.mongodb_uri, timeout_seconds=5)
     database = client[settings.mongodb_database + "_contract"]
+    # Its own Redis database: the contract reuses user ids from test to test.
+    redis = connect_redis(settings.redis_url.rsplit("/", 1)[0] + "/1", timeout_seconds=1)
+    await redis.flushdb()
+    tasks: TaskRepository = MongoTaskRepository(database)
+    if request.param == "cached":
+        tasks = CachedTaskRepository(
+            MongoTaskRepository(database),
+            RedisTaskCache(redis, RedisHealth(), cache_limits(settings)),
+            SystemClock(),
+            ttl=timedelta(seconds=settings.cache_ttl_seconds),
+            stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
+        )
     try:
         await create_indexes(database)
         yield Repositories(
             MongoUserRepository(database),
-            MongoTaskRepository(database),
+            tasks,
             MongoSessionRepository(database),
             MongoIdempotencyStore(database),
         )
     finally:
         await client.drop_database(database.name)
         await client.close()
+        await redis.aclose()

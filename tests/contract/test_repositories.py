@@ -33,7 +33,11 @@ async def test_a_task_reads_back_exactly_as_written(repositories: Repositories) 
     task = _task("1" * 24, ADA)
     await repositories.tasks.add(task)
     read = await repositories.tasks.get(ADA, task.id)
-    assert dataclasses.asdict(read) == dataclasses.asdict(task)
+    again = await repositories.tasks.get(ADA, task.id)  # from the cache, where there is one
+    latest = await repositories.tasks.get_latest(ADA, task.id)
+    assert (
+        dataclasses.asdict(read) == dataclasses.asdict(again) == dataclasses.asdict(latest) == dataclasses.asdict(task)
+    )
 
 
 async def test_a_task_is_invisible_to_other_owners(repositories: Repositories) -> None:
@@ -42,6 +46,8 @@ async def test_a_task_is_invisible_to_other_owners(repositories: Repositories) -
         await repositories.tasks.get(BOB, TaskId("2" * 24))
     with pytest.raises(TaskNotFoundError):
         await repositories.tasks.get(ADA, TaskId("3" * 24))
+    with pytest.raises(TaskNotFoundError):
+        await repositories.tasks.get_latest(BOB, TaskId("2" * 24))
 
 
 async def test_users_round_trip_and_emails_are_unique(repositories: Repositories) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
 
 from taskflow.adapters.mongo.client import connect, create_indexes
-from taskflow.entrypoints.processes import Child, start_mail_sink
+from taskflow.adapters.redis.client import connect as connect_redis
+from taskflow.entrypoints.processes import Child, start_mail_sink, start_redis
 from taskflow.settings import Settings
 
 
@@ -36,6 +38,22 @@ async def admin_client(settings: Settings) -> AsyncIterator[AsyncMongoClient[Any
         yield client
     finally:
         await client.close()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[Child]:
+    """A Redis this test may stop or freeze."""
+    child = start_redis(data_dir=None)
+    yield child
+    child.stop()
+
+
+@pytest.fixture
+async def redis(own_redis: Child) -> AsyncIterator[Redis]:
+    """A client with a short timeout, so a frozen Redis fails a call quickly."""
+    client = connect_redis(own_redis.url, timeout_seconds=0.3)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,25 +16,10 @@ from taskflow.adapters.redis.revocations import RedisRevocationList
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import RateRule
 from taskflow.domain.values import SessionId
-from taskflow.entrypoints.processes import Child, start_redis
+from taskflow.entrypoints.processes import Child
 
 RULE = RateRule("test", 5, 60)
 SESSION = SessionId("1" * 32)
-
-
-@pytest.fixture
-def own_redis() -> Iterator[Child]:
-    """A Redis this test may stop."""
-    child = start_redis(data_dir=None)
-    yield child
-    child.stop()
-
-
-@pytest.fixture
-async def redis(own_redis: Child) -> AsyncIterator[Redis]:
-    client = connect(own_redis.url, timeout_seconds=0.5)
-    yield client
-    await client.aclose()
 
 
 async def test_concurrent_hits_from_many_clients_admit_exactly_the_limit(own_redis: Child) -> None:

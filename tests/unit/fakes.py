@@ -111,6 +111,9 @@ class InMemoryTaskRepository(TaskRepository):
             raise TaskNotFoundError
         return copy.deepcopy(task)
 
+    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
+        return await self.get(owner, task_id)
+
     async def replace(self, task: Task, *, expected_version: int) -> bool:
         stored = self._by_id.get(task.id)
         if stored is None or stored.owner_id != task.owner_id or stored.version != expected_version:

@@ -75,7 +75,14 @@ class TaskRepository(Protocol):
     async def add(self, task: Task) -> None: ...
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
-        """TaskNotFoundError if the task does not exist or belongs to someone else."""
+        """TaskNotFoundError if the task does not exist or belongs to someone else.
+
+        Never older than the owner's own last write; may lag other writers a little.
+        """
+        ...
+
+    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
+        """As `get`, but the newest version there is: it decides a compare-and-set."""
         ...
 
     async def replace(self, task: Task, *, expected_version: int) -> bool:

@@ -6,6 +6,7 @@ walk, and the contract tests check it agrees with `TaskFilter.matches` and `sort
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,6 +111,20 @@ class TaskFilter:
         if self.text is not None and not 1 <= len(self.text) <= TEXT_QUERY_MAX_LENGTH:
             msg = f"q must have 1 to {TEXT_QUERY_MAX_LENGTH} characters"
             raise InvalidValueError(msg, field="q")
+
+    def canonical(self) -> str:
+        """The same text for equal filters in every process (sets are sorted): a key, or MAC input."""
+        return json.dumps(
+            [
+                sorted(self.statuses),
+                sorted(self.priorities),
+                sorted(self.tags),
+                self.due_before.isoformat() if self.due_before else None,
+                self.due_after.isoformat() if self.due_after else None,
+                self.text,
+            ],
+            separators=(",", ":"),
+        )
 
     def matches(self, task: Task) -> bool:
         return (

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from taskflow.adapters.http.app import build_app, with_request_context
 from taskflow.adapters.http.clients import ClientAddresses
+from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.observability import configure_logging, configure_tracing
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 auth_budget=auth_budget(settings),
                 user_budget=user_budget(settings),
                 task_cursors=TaskCursors(settings.jwt_secret),
+                consistency_tokens=ConsistencyTokens(settings.jwt_secret),
             )
             try:
                 yield

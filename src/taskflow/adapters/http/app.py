@@ -11,6 +11,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from opentelemetry.sdk.trace import TracerProvider
 
 from taskflow.adapters.http.auth import PUBLIC, bearer_auth
+from taskflow.adapters.http.consistency import ConsistencyMiddleware
 from taskflow.adapters.http.controllers.admin import AdminController
 from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
@@ -65,7 +66,7 @@ def build_app(
         ],
         dependencies=DEPENDENCIES,
         guards=[strict_query],
-        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth(), RateLimitMiddleware],
+        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth(), RateLimitMiddleware, ConsistencyMiddleware],
         before_request=check_request_body,
         plugins=[
             problem_details_plugin(),

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from taskflow.adapters.http.clients import ClientAddresses
+    from taskflow.adapters.http.consistency import ConsistencyTokens
     from taskflow.adapters.http.cursors import TaskCursors
     from taskflow.domain.ports import RateLimiter, RateRule
     from taskflow.domain.services import Services
@@ -29,3 +30,4 @@ class AppState:
     auth_budget: RateRule
     user_budget: RateRule
     task_cursors: TaskCursors
+    consistency_tokens: ConsistencyTokens

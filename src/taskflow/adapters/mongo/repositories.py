@@ -9,6 +9,8 @@ from bson import ObjectId
 from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from taskflow.adapters.consistency import ANY_MEMBER, PRIMARY, ReadRule
+from taskflow.adapters.mongo.causal import CausalCollection
 from taskflow.adapters.mongo.documents import (
     SESSIONS,
     TASKS,
@@ -122,27 +124,41 @@ class MongoUserRepository(UserRepository):
 
 
 class MongoTaskRepository(TaskRepository):
-    """Tasks, always filtered by owner so mongos routes each call to one shard."""
+    """Tasks, always filtered by owner so mongos routes each call to one shard.
+
+    Reads take a `ReadRule` (any member by default); writes record their token for
+    read-your-writes. `get_latest` reads the primary: it decides a compare-and-set.
+    """
 
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
-        self._tasks = database.get_collection(TASKS)
+        self._tasks = CausalCollection(database.get_collection(TASKS))
 
     async def add(self, task: Task) -> None:
         with translate_errors():
-            await self._tasks.insert_one(task_to_document(task))
+            async with self._tasks.writing() as session:
+                await self._tasks.any_member.insert_one(task_to_document(task), session=session)
 
-    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+    async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
-            raw = await self._tasks.find_one({"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)})
+            async with self._tasks.reading(rule) as (tasks, session):
+                raw = await tasks.find_one(
+                    {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}, session=session
+                )
         if raw is None:
             raise TaskNotFoundError
         return task_to_entity(raw)
+
+    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
+        return await self.get(owner, task_id, rule=PRIMARY)
 
     async def replace(self, task: Task, *, expected_version: int) -> bool:
         document = task_to_document(task)
         key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
         with translate_errors():
-            result = await self._tasks.update_one({**key, "version": expected_version}, {"$set": document})
+            async with self._tasks.writing() as session:
+                result = await self._tasks.any_member.update_one(
+                    {**key, "version": expected_version}, {"$set": document}, session=session
+                )
         return result.matched_count == 1
 
     async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
@@ -150,26 +166,38 @@ class MongoTaskRepository(TaskRepository):
         if expected_version is not None:
             query["version"] = expected_version
         with translate_errors():
-            result = await self._tasks.delete_one(query)
+            async with self._tasks.writing() as session:
+                result = await self._tasks.any_member.delete_one(query, session=session)
         return result.deleted_count == 1
 
     async def list_page(
-        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+        self,
+        owner: UserId,
+        task_filter: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: TaskPosition | None,
+        limit: int,
+        rule: ReadRule = ANY_MEMBER,
     ) -> list[Task]:
         query = listing_query(owner, task_filter, order, after)
         with translate_errors():
-            raws = await self._tasks.find(query).sort(listing_sort(order)).limit(limit).to_list()
+            async with self._tasks.reading(rule) as (tasks, session):
+                raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
         return [task_to_entity(raw) for raw in raws]
 
-    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
+    async def stream(self, owner: UserId, *, rule: ReadRule = ANY_MEMBER) -> AsyncIterator[Task]:
         oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
         with translate_errors():
-            cursor = self._tasks.find({"user_id": ObjectId(owner.value)}, batch_size=STREAM_BATCH)
-            async with cursor.sort(listing_sort(oldest_first)) as rows:
-                async for raw in rows:
-                    yield task_to_entity(raw)
+            async with self._tasks.reading(rule) as (tasks, session):
+                cursor = tasks.find({"user_id": ObjectId(owner.value)}, batch_size=STREAM_BATCH, session=session)
+                async with cursor.sort(listing_sort(oldest_first)) as rows:
+                    async for raw in rows:
+                        yield task_to_entity(raw)
 
-    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+    async def stats(
+        self, owner: UserId, *, now: datetime, done_since: datetime, rule: ReadRule = ANY_MEMBER
+    ) -> TaskStats:
         def count_if(condition: Raw) -> Raw:
             return {"$sum": {"$cond": [condition, 1, 0]}}
 
@@ -187,7 +215,8 @@ class MongoTaskRepository(TaskRepository):
             group[f"priority_{priority.value}"] = count_if({"$eq": ["$priority", priority.value]})
         pipeline: list[Raw] = [{"$match": {"user_id": ObjectId(owner.value)}}, {"$group": group}]
         with translate_errors():
-            rows = await (await self._tasks.aggregate(pipeline)).to_list()
+            async with self._tasks.reading(rule) as (tasks, session):
+                rows = await (await tasks.aggregate(pipeline, session=session)).to_list()
         row: Raw = rows[0] if rows else {}
         return TaskStats(
             total=row.get("total", 0),
@@ -201,7 +230,7 @@ class MongoTaskRepository(TaskRepository):
         """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
         pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
         with translate_errors():
-            rows = await (await self._tasks.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
+            rows = await (await self._tasks.any_member.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
 
 

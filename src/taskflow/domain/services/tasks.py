@@ -70,18 +70,18 @@ class TaskService:
 
     async def update(self, owner: UserId, task_id: TaskId, changes: TaskChanges, *, if_match: int | None) -> Task:
         for _ in range(UPDATE_ATTEMPTS):
-            current = await self._tasks.get(owner, task_id)
+            current = await self._tasks.get_latest(owner, task_id)
             if if_match is not None and current.version != if_match:
                 raise PreconditionFailedError
             updated = current.changed(changes, now=self._clock.now())
             if updated is current or await self._tasks.replace(updated, expected_version=current.version):
                 return updated
             if if_match is not None:
-                await self._tasks.get(owner, task_id)  # deleted meanwhile: not found
+                await self._tasks.get_latest(owner, task_id)  # deleted meanwhile: not found
                 raise PreconditionFailedError
         raise TaskChangingTooFastError
 
     async def delete(self, owner: UserId, task_id: TaskId, *, if_match: int | None) -> None:
         if not await self._tasks.delete(owner, task_id, expected_version=if_match):
-            await self._tasks.get(owner, task_id)  # not found, unless only the version differed
+            await self._tasks.get_latest(owner, task_id)  # not found, unless only the version differed
             raise PreconditionFailedError

@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
+from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
+from taskflow.adapters.http.consistency import MAX_LENGTH as CONSISTENCY_TOKEN_MAX_LENGTH
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware
@@ -53,6 +56,13 @@ IdempotencyKey = Annotated[
         "kept: a corrected retry may reuse the key.",
     ),
 ]
+ANSWERS_CONSISTENCY_TOKEN = [
+    ResponseHeader(
+        name=CONSISTENCY_HEADER,
+        documentation_only=True,
+        description="Where this write landed: present it on a later read to see the write there.",
+    )
+]
 IfNoneMatch = Annotated[
     str | None,
     HeaderParameter(name="If-None-Match", required=False, description="An ETag you hold: 304 if it is still current."),
@@ -70,6 +80,18 @@ class TasksController(Controller):
     path = "/api/v1/tasks"
     tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+    # Read by ConsistencyMiddleware; declared here so every task route documents it.
+    parameters = {  # noqa: RUF012 - Litestar's declared attribute type
+        "consistency_token": HeaderParameter(
+            annotation=str | None,
+            name=CONSISTENCY_HEADER,
+            required=False,
+            max_length=CONSISTENCY_TOKEN_MAX_LENGTH,
+            description=f"The `{CONSISTENCY_HEADER}` of an earlier write, unchanged: this request then sees that "
+            "write even on a replica that is behind. Optional for your own writes (the server remembers your "
+            "last one); useful to pass a write on to another client. Anything else is a 400.",
+        )
+    }
 
     @post(
         "/",
@@ -77,6 +99,7 @@ class TasksController(Controller):
         summary="Create a task",
         responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
+        response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
     async def create(
         self,
@@ -210,6 +233,7 @@ class TasksController(Controller):
         "`completed_at`; leaving `done` clears it.",
         responses=problem_responses(400, 401, 404, 409, 412, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
+        response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
     async def update(
         self,
@@ -233,6 +257,7 @@ class TasksController(Controller):
         description="With `If-Match`, only the version named is deleted (412 otherwise).",
         responses=problem_responses(401, 404, 409, 412, 422, 503),
         middleware=[IdempotencyMiddleware],
+        response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
     async def remove(
         self,

@@ -1,0 +1,203 @@
+"""Tasks with a Redis cache in front: cache-aside that never shows a writer their old data.
+
+Every write, once MongoDB has it and before the caller answers, drops the owner's entries
+and records the write's token (one Redis script). A read looks up its entry and the
+owner's record in one script; on a miss it reads MongoDB no older than the owner's last
+write (`afterClusterTime`), then stores the result only if no write came in meanwhile.
+With Redis away, reads go to the primary and nothing is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
+
+import bson
+from bson.codec_options import CodecOptions
+from bson.errors import BSONError
+from prometheus_client import Counter
+
+from taskflow.adapters.consistency import PRIMARY, ReadRule, latest, presented, request_tokens
+from taskflow.adapters.mongo.documents import Raw, task_to_document, task_to_entity
+from taskflow.adapters.redis.errors import RedisUnavailableError
+from taskflow.domain.entities import Task
+from taskflow.domain.ports import TaskRepository
+from taskflow.domain.task_queries import TaskStats
+from taskflow.domain.values import Priority, TaskStatus
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+    from datetime import timedelta
+
+    from taskflow.adapters.mongo.repositories import MongoTaskRepository
+    from taskflow.adapters.redis.task_cache import CacheView, RedisTaskCache
+    from taskflow.domain.ports import Clock
+    from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition
+    from taskflow.domain.values import TaskId, UserId
+
+HITS: Final = Counter("taskflow_cache_hits_total", "Task reads answered from the cache", ["kind"])
+MISSES: Final = Counter(
+    "taskflow_cache_misses_total", "Task reads the cache could not answer (absent, expired or unreadable)", ["kind"]
+)
+T = TypeVar("T")
+_CODEC: Final[CodecOptions[Raw]] = CodecOptions(tz_aware=True)
+_EXPIRY: Final = struct.Struct(">Q")  # each entry starts with its expiry, epoch milliseconds
+
+
+class CachedTaskRepository(TaskRepository):
+    def __init__(
+        self, tasks: MongoTaskRepository, cache: RedisTaskCache, clock: Clock, *, ttl: timedelta, stats_ttl: timedelta
+    ) -> None:
+        self._tasks = tasks
+        self._cache = cache
+        self._clock = clock
+        self._ttl = ttl
+        self._stats_ttl = stats_ttl
+
+    async def add(self, task: Task) -> None:
+        await self._write(task.owner_id, lambda: self._tasks.add(task))
+
+    async def replace(self, task: Task, *, expected_version: int) -> bool:
+        return await self._write(task.owner_id, lambda: self._tasks.replace(task, expected_version=expected_version))
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+        return await self._write(owner, lambda: self._tasks.delete(owner, task_id, expected_version=expected_version))
+
+    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+        return await self._read(
+            owner,
+            f"task:{task_id.value}",
+            lambda rule: self._tasks.get(owner, task_id, rule=rule),
+            _TASK,
+            self._ttl,
+        )
+
+    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
+        return await self._tasks.get_latest(owner, task_id)
+
+    async def list_page(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        query = [str(order), task_filter.canonical(), limit]
+        if after is not None:
+            value = after.value.isoformat() if isinstance(after.value, datetime) else after.value
+            query += [value, after.task_id.value]
+        digest = hashlib.sha256(json.dumps(query).encode()).hexdigest()[:32]
+        return await self._read(
+            owner,
+            f"page:{digest}",
+            lambda rule: self._tasks.list_page(owner, task_filter, order, after=after, limit=limit, rule=rule),
+            _PAGE,
+            self._ttl,
+        )
+
+    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+        """Cached for `stats_ttl` only: `overdue` also changes as time passes, not just on writes."""
+        return await self._read(
+            owner,
+            "stats",
+            lambda rule: self._tasks.stats(owner, now=now, done_since=done_since, rule=rule),
+            _STATS,
+            self._stats_ttl,
+        )
+
+    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
+        view = await self._view(owner, "export")
+        async for task in self._tasks.stream(owner, rule=_rule(view)):
+            yield task
+
+    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+        return await self._tasks.count_by_status_across_users()
+
+    async def _write(self, owner: UserId, write: Callable[[], Awaitable[T]]) -> T:
+        """Drops the owner's entries even when the write failed: its outcome may be unknown."""
+        with request_tokens() as tokens:
+            try:
+                return await write()
+            finally:
+                with suppress(RedisUnavailableError):
+                    await self._cache.bump(owner, tokens.written)
+
+    async def _read(
+        self, owner: UserId, field: str, read: Callable[[ReadRule], Awaitable[T]], kind: _Kind[T], ttl: timedelta
+    ) -> T:
+        view = await self._view(owner, field)
+        if view is not None and (cached := self._cached(view.value, kind)) is not None:
+            HITS.labels(kind=kind.name).inc()
+            return cached
+        MISSES.labels(kind=kind.name).inc()
+        found = await read(_rule(view))
+        if view is not None:
+            expires = self._clock.now() + ttl
+            entry = _EXPIRY.pack(int(expires.timestamp() * 1000)) + bson.encode(kind.to_raw(found))
+            with suppress(RedisUnavailableError):
+                await self._cache.fill(view, entry, ttl_ms=int(ttl.total_seconds() * 1000))
+        return found
+
+    async def _view(self, owner: UserId, field: str) -> CacheView | None:
+        try:
+            return await self._cache.view(owner, field)
+        except RedisUnavailableError:
+            return None
+
+    def _cached(self, entry: bytes | None, kind: _Kind[T]) -> T | None:
+        """None for an absent, expired or unreadable entry: each is a miss."""
+        if entry is None or len(entry) <= _EXPIRY.size:
+            return None
+        (expires_ms,) = _EXPIRY.unpack_from(entry)
+        if expires_ms <= self._clock.now().timestamp() * 1000:
+            return None
+        try:
+            return kind.from_raw(bson.decode(entry[_EXPIRY.size :], codec_options=_CODEC))
+        except (BSONError, LookupError, TypeError, ValueError):
+            return None
+
+
+def _rule(view: CacheView | None) -> ReadRule:
+    """The primary while the owner's last write is unknown; else members that have it."""
+    if view is None or view.young:
+        return PRIMARY
+    return ReadRule(after=latest(view.last_write, presented()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind(Generic[T]):
+    """What one kind of entry is called in `/metrics`, and how it maps to and from BSON."""
+
+    name: str
+    to_raw: Callable[[T], Raw]
+    from_raw: Callable[[Raw], T]
+
+
+def _stats_to_raw(stats: TaskStats) -> Raw:
+    return {
+        "total": stats.total,
+        "by_status": {status.value: n for status, n in stats.by_status.items()},
+        "by_priority": {priority.value: n for priority, n in stats.by_priority.items()},
+        "overdue": stats.overdue,
+        "done_since": stats.done_since,
+    }
+
+
+def _stats_from_raw(raw: Raw) -> TaskStats:
+    return TaskStats(
+        total=raw["total"],
+        by_status={TaskStatus(status): n for status, n in raw["by_status"].items()},
+        by_priority={Priority(priority): n for priority, n in raw["by_priority"].items()},
+        overdue=raw["overdue"],
+        done_since=raw["done_since"],
+    )
+
+
+_TASK: Final[_Kind[Task]] = _Kind("task", task_to_document, task_to_entity)
+_PAGE: Final[_Kind[list[Task]]] = _Kind(
+    "page",
+    lambda tasks: {"tasks": [task_to_document(task) for task in tasks]},
+    lambda raw: [task_to_entity(task) for task in raw["tasks"]],
+)
+_STATS: Final[_Kind[TaskStats]] = _Kind("stats", _stats_to_raw, _stats_from_raw)

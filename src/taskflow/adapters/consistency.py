@@ -1,0 +1,84 @@
+"""Read-your-writes: where a write landed, and how a later read must be served.
+
+Shared by the adapters that meet here without knowing each other: MongoDB makes and
+honours write tokens, Redis remembers each user's last one, HTTP hands them to clients.
+A token is opaque outside the MongoDB adapter; `position` only orders two of them.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@dataclass(frozen=True, slots=True)
+class WriteToken:
+    """A point in the database's history (a write's `operationTime` and the signed `$clusterTime`)."""
+
+    position: int
+    payload: bytes = field(compare=False, repr=False)
+
+    def later(self, other: WriteToken | None) -> WriteToken:
+        return self if other is None or self.position >= other.position else other
+
+
+def latest(*tokens: WriteToken | None) -> WriteToken | None:
+    known = [token for token in tokens if token is not None]
+    return max(known, key=lambda token: token.position) if known else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRule:
+    """Which members may answer a read.
+
+    Any within the staleness bound, those that have caught up with `after`, or the primary.
+    """
+
+    after: WriteToken | None = None
+    primary: bool = False
+
+
+ANY_MEMBER: Final = ReadRule()
+PRIMARY: Final = ReadRule(primary=True)
+
+
+@dataclass(slots=True)
+class RequestTokens:
+    """One request's tokens: the one its client presented, the newest its writes made."""
+
+    presented: WriteToken | None = None
+    written: WriteToken | None = None
+
+
+_request: ContextVar[RequestTokens | None] = ContextVar("taskflow_request_tokens", default=None)
+
+
+@contextmanager
+def request_tokens(presented: WriteToken | None = None) -> Iterator[RequestTokens]:
+    """The tokens of the request (or job) running in this context; nested calls share them."""
+    current = _request.get()
+    if current is not None:
+        yield current
+        return
+    tokens = RequestTokens(presented)
+    reset = _request.set(tokens)
+    try:
+        yield tokens
+    finally:
+        _request.reset(reset)
+
+
+def presented() -> WriteToken | None:
+    tokens = _request.get()
+    return None if tokens is None else tokens.presented
+
+
+def record_write(token: WriteToken) -> None:
+    tokens = _request.get()
+    if tokens is not None:
+        tokens.written = token.later(tokens.written)
