@@ -64,6 +64,33 @@ async def test_a_second_read_is_a_hit_and_a_write_makes_the_next_one_a_miss(clie
     assert [item["title"] for item in listed["items"]] == ["Changed"]
 
 
+FAR_FUTURE = b"\xff" * 8  # an entry's expiry prefix that has not passed
+UNREADABLE = [b"", b"\x00" * 8, FAR_FUTURE + b"not bson", FAR_FUTURE + b"\x05\x00\x00\x00\x00"]  # last: BSON {}
+
+
+@pytest.mark.parametrize("garbage", UNREADABLE)
+async def test_an_unreadable_entry_is_a_miss_not_an_error(
+    client: httpx.AsyncClient, settings: Settings, garbage: bytes
+) -> None:
+    ada = await new_account(client)
+    task = await create_task(client, ada)
+    path = f"/api/v1/tasks/{task['id']}"
+    assert (await client.get(path, headers=ada.auth)).status_code == 200  # cached now
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        entries = f"taskflow:cache:entries:{ada.id}"
+        assert await redis.hexists(entries, f"task:{task['id']}")
+        await redis.hset(entries, f"task:{task['id']}", garbage)
+    finally:
+        await redis.aclose()
+    before = await _hits_and_misses(client, "task")
+    read = await client.get(path, headers=ada.auth)
+    after = await _hits_and_misses(client, "task")
+    assert read.status_code == 200
+    assert read.json() == task
+    assert after[1] - before[1] == 1
+
+
 async def test_a_cached_task_stays_invisible_to_another_user(client: httpx.AsyncClient) -> None:
     ada, bob = await new_account(client), await new_account(client)
     task = await create_task(client, ada)
