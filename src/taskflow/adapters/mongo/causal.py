@@ -53,7 +53,7 @@ class CausalCollection:
     """One collection read by `ReadRule`, written in sessions whose tokens are recorded."""
 
     def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
-        self.any_member = collection
+        self.collection = collection  # as the client is configured: writes, and reads from any member
         self._client = collection.database.client
         self._primary = collection.with_options(read_preference=ReadPreference.PRIMARY)
         self._caught_up = collection.with_options(read_concern=ReadConcern("majority"))
@@ -63,7 +63,7 @@ class CausalCollection:
         self, rule: ReadRule
     ) -> AsyncIterator[tuple[AsyncCollection[dict[str, Any]], AsyncClientSession | None]]:
         if rule.primary or rule.after is None:
-            yield (self._primary if rule.primary else self.any_member), None
+            yield (self._primary if rule.primary else self.collection), None
             return
         async with self._client.start_session(causal_consistency=True) as session:
             if not _advance(session, rule.after):

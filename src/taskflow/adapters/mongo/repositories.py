@@ -136,7 +136,7 @@ class MongoTaskRepository(TaskRepository):
     async def add(self, task: Task) -> None:
         with translate_errors():
             async with self._tasks.writing() as session:
-                await self._tasks.any_member.insert_one(task_to_document(task), session=session)
+                await self._tasks.collection.insert_one(task_to_document(task), session=session)
 
     async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
@@ -156,7 +156,7 @@ class MongoTaskRepository(TaskRepository):
         key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
         with translate_errors():
             async with self._tasks.writing() as session:
-                result = await self._tasks.any_member.update_one(
+                result = await self._tasks.collection.update_one(
                     {**key, "version": expected_version}, {"$set": document}, session=session
                 )
         return result.matched_count == 1
@@ -167,7 +167,7 @@ class MongoTaskRepository(TaskRepository):
             query["version"] = expected_version
         with translate_errors():
             async with self._tasks.writing() as session:
-                result = await self._tasks.any_member.delete_one(query, session=session)
+                result = await self._tasks.collection.delete_one(query, session=session)
         return result.deleted_count == 1
 
     async def list_page(
@@ -230,7 +230,7 @@ class MongoTaskRepository(TaskRepository):
         """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
         pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
         with translate_errors():
-            rows = await (await self._tasks.any_member.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
+            rows = await (await self._tasks.collection.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
 
 
