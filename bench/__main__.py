@@ -99,16 +99,27 @@ def idle_cpu_per_second(server: Child, seconds: float = 5.0) -> float:
     return (_cpu_seconds(server.process.pid) - before) / seconds
 
 
-def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path, idle: float) -> Sample:
-    """One wrk run; CPU per request is net of the server's idle rate.
+class BusyCpu:
+    """The server's on-CPU seconds from here to `stop()`, net of its idle rate.
 
     Slow scenarios finish few requests, and the idle burn divided by a handful of them
     would read as a per-request cost.
     """
+
+    def __init__(self, server: Child, idle: float) -> None:
+        self._pid, self._idle = server.process.pid, idle
+        self.started = time.perf_counter()
+        self._before = _cpu_seconds(self._pid)
+
+    def stop(self) -> float:
+        return _cpu_seconds(self._pid) - self._before - self._idle * (time.perf_counter() - self.started)
+
+
+def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path, idle: float) -> Sample:
+    """One wrk run; CPU per request is net of the server's idle rate."""
     script = workdir / "scenario.lua"
     script.write_text(scenario.lua)
-    started = time.perf_counter()
-    before = _cpu_seconds(scenario.server.process.pid)
+    busy = BusyCpu(scenario.server, idle)
     argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s", str(script)]
     out = subprocess.run(  # noqa: S603 - wrk with our own arguments
         [*argv, scenario.server.url + scenario.path],
@@ -116,7 +127,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         text=True,
         check=True,
     ).stdout
-    cpu = _cpu_seconds(scenario.server.process.pid) - before - idle * (time.perf_counter() - started)
+    cpu = busy.stop()
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return Sample(
@@ -140,16 +151,15 @@ def run_cold(scenario: Scenario, *, seconds: int, redis_url: str, idle: float) -
     errors = 0
     with redis.Redis.from_url(redis_url) as cache, httpx.Client(base_url=scenario.server.url, timeout=30) as http:
         headers = {"Authorization": f"Bearer {scenario.token}"}
-        started = time.perf_counter()
-        before = _cpu_seconds(scenario.server.process.pid)
-        while time.perf_counter() - started < seconds:
+        busy = BusyCpu(scenario.server, idle)
+        while time.perf_counter() - busy.started < seconds:
             cache.delete(entries)
             sent = time.perf_counter()
             response = http.get(scenario.path, headers=headers)
             latencies.append((time.perf_counter() - sent) * 1000)
             errors += response.status_code != httpx.codes.OK
-        elapsed = time.perf_counter() - started
-        cpu = _cpu_seconds(scenario.server.process.pid) - before - idle * elapsed
+        elapsed = time.perf_counter() - busy.started
+        cpu = busy.stop()
     cut = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return Sample(
         rps=len(latencies) / elapsed,

@@ -7,7 +7,7 @@ import base64
 import random
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +65,19 @@ async def test_a_second_read_is_a_hit_and_a_write_makes_the_next_one_a_miss(clie
 
 
 FAR_FUTURE = b"\xff" * 8  # an entry's expiry prefix that has not passed
-UNREADABLE = [b"", b"\x00" * 8, FAR_FUTURE + b"not bson", FAR_FUTURE + b"\x05\x00\x00\x00\x00"]  # last: BSON {}
+# Each turns the stored entry (expiry prefix + BSON) into one that must not be served.
+MANGLED: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda _: b"",
+    "expiry only": lambda _: b"\x00" * 8,
+    "not bson": lambda _: FAR_FUTURE + b"not bson",
+    "bson {}": lambda _: FAR_FUTURE + b"\x05\x00\x00\x00\x00",
+    "expired": lambda entry: b"\x00" * 8 + entry[8:],  # intact task, expiry long past
+}
 
 
-@pytest.mark.parametrize("garbage", UNREADABLE)
-async def test_an_unreadable_entry_is_a_miss_not_an_error(
-    client: httpx.AsyncClient, settings: Settings, garbage: bytes
+@pytest.mark.parametrize("mangle", MANGLED.values(), ids=MANGLED.keys())
+async def test_an_unreadable_or_expired_entry_is_a_miss_not_an_error(
+    client: httpx.AsyncClient, settings: Settings, mangle: Callable[[bytes], bytes]
 ) -> None:
     ada = await new_account(client)
     task = await create_task(client, ada)
@@ -79,8 +86,9 @@ async def test_an_unreadable_entry_is_a_miss_not_an_error(
     redis = Redis.from_url(settings.redis_url)
     try:
         entries = f"taskflow:cache:entries:{ada.id}"
-        assert await redis.hexists(entries, f"task:{task['id']}")
-        await redis.hset(entries, f"task:{task['id']}", garbage)
+        stored = await redis.hget(entries, f"task:{task['id']}")
+        assert stored is not None
+        await redis.hset(entries, f"task:{task['id']}", mangle(stored))
     finally:
         await redis.aclose()
     before = await _hits_and_misses(client, "task")

@@ -7,6 +7,7 @@ A token is opaque outside the MongoDB adapter; `position` only orders two of the
 
 from __future__ import annotations
 
+import struct
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+_POSITION: Final = struct.Struct(">Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +26,15 @@ class WriteToken:
     position: int
     payload: bytes = field(compare=False, repr=False)
 
-    def later(self, other: WriteToken | None) -> WriteToken:
-        return self if other is None or self.position >= other.position else other
+    def to_bytes(self) -> bytes:
+        return _POSITION.pack(self.position) + self.payload
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> WriteToken | None:
+        if len(raw) <= _POSITION.size:
+            return None
+        (position,) = _POSITION.unpack_from(raw)
+        return cls(position, raw[_POSITION.size :])
 
 
 def latest(*tokens: WriteToken | None) -> WriteToken | None:
@@ -81,4 +91,4 @@ def presented() -> WriteToken | None:
 def record_write(token: WriteToken) -> None:
     tokens = _request.get()
     if tokens is not None:
-        tokens.written = token.later(tokens.written)
+        tokens.written = latest(tokens.written, token)

@@ -81,6 +81,11 @@ class TaskPosition:
     value: SortValue
     task_id: TaskId
 
+    def plain(self) -> list[str | int | None]:
+        """JSON-ready: the value (ISO 8601 for a time) and the task id."""
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        return [value, self.task_id.value]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskFilter:

@@ -6,7 +6,6 @@ only to a client that hands it to another client, or that must not depend on Red
 
 from __future__ import annotations
 
-import struct
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 HEADER: Final = "X-Consistency-Token"
 MAX_LENGTH: Final = 1024
-_POSITION: Final = struct.Struct(">Q")
 
 
 class ConsistencyTokens:
@@ -33,14 +31,11 @@ class ConsistencyTokens:
         self._signer = Signer(secret, b"taskflow consistency token v1")
 
     def encode(self, token: WriteToken) -> str:
-        return self._signer.sign(_POSITION.pack(token.position) + token.payload)
+        return self._signer.sign(token.to_bytes())
 
     def decode(self, text: str) -> WriteToken | None:
         raw = self._signer.open(text) if len(text) <= MAX_LENGTH else None
-        if raw is None or len(raw) <= _POSITION.size:
-            return None
-        (position,) = _POSITION.unpack_from(raw)
-        return WriteToken(position, raw[_POSITION.size :])
+        return None if raw is None else WriteToken.from_bytes(raw)
 
 
 class ConsistencyMiddleware:

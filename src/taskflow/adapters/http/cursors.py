@@ -46,8 +46,7 @@ class TaskCursors:
         self._signer = Signer(secret, b"taskflow task cursor v1")
 
     def encode(self, position: TaskPosition, owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> str:
-        value = position.value.isoformat() if isinstance(position.value, datetime) else position.value
-        payload = json.dumps([value, position.task_id.value], separators=(",", ":")).encode()
+        payload = json.dumps(position.plain(), separators=(",", ":")).encode()
         return self._signer.sign(payload, bound=_bound(owner, order, task_filter))
 
     def decode(self, cursor: str, owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> TaskPosition:

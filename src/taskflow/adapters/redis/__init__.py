@@ -1,1 +1,1 @@
-"""Redis: connection, and later cache, rate limits and revocations."""
+"""Redis: the task cache and users' last writes, rate limits, the revocation list."""
