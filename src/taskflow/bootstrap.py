@@ -40,6 +40,7 @@ from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
+    from contextlib import AbstractContextManager
 
     from pymongo import AsyncMongoClient
     from pymongo.asynchronous.database import AsyncDatabase
@@ -158,6 +159,11 @@ def cache_limits(settings: Settings) -> CacheLimits:
         window_ms=REPLICATION_WINDOW_SECONDS * 1000,
         record_ttl_ms=max(REPLICATION_WINDOW_SECONDS, settings.cache_ttl_seconds) * 1000,
     )
+
+
+def request_deadline(settings: Settings) -> Callable[[], AbstractContextManager[object]]:
+    """Every database call of one request shares one deadline."""
+    return lambda: mongo.deadline(settings.request_timeout_seconds)
 
 
 def _rule(name: str, limit: Limit) -> RateRule:

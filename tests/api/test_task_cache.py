@@ -262,7 +262,7 @@ async def test_reads_go_to_the_primary_while_the_users_last_write_is_unknown(obs
     reads = log.reads_of_tasks()
     assert len(reads) == 3
     for read in reads:
-        assert "$readPreference" not in read  # primary: the driver's default, so not sent
+        assert read["$readPreference"]["mode"] == "primaryPreferred"  # a secondary only while there is no primary
         assert "afterClusterTime" not in read.get("readConcern", {})
 
 

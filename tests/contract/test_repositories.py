@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from taskflow.domain.entities import Task, TaskDraft, new_user
-from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
 from taskflow.domain.ports import UserFilter
 from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
 from tests.contract.conftest import Repositories
@@ -48,6 +48,14 @@ async def test_a_task_is_invisible_to_other_owners(repositories: Repositories) -
         await repositories.tasks.get(ADA, TaskId("3" * 24))
     with pytest.raises(TaskNotFoundError):
         await repositories.tasks.get_latest(BOB, TaskId("2" * 24))
+
+
+async def test_a_taken_task_id_is_refused_and_the_first_task_kept(repositories: Repositories) -> None:
+    first = _task("4" * 24, ADA)
+    await repositories.tasks.add(first)
+    with pytest.raises(TaskIdTakenError):
+        await repositories.tasks.add(dataclasses.replace(first, title="Another"))
+    assert (await repositories.tasks.get_latest(ADA, first.id)).title == first.title
 
 
 async def test_users_round_trip_and_emails_are_unique(repositories: Repositories) -> None:

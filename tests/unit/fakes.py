@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -12,6 +13,7 @@ from taskflow.domain.entities import Session, Task, User
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
     InvalidTokenError,
+    TaskIdTakenError,
     TaskNotFoundError,
     UnavailableError,
     UserNotFoundError,
@@ -101,8 +103,7 @@ class InMemoryTaskRepository(TaskRepository):
 
     async def add(self, task: Task) -> None:
         if task.id in self._by_id:
-            msg = f"duplicate task id {task.id}"
-            raise AssertionError(msg)
+            raise TaskIdTakenError
         self._by_id[task.id] = copy.deepcopy(task)
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
@@ -263,6 +264,9 @@ class SequentialIds(IdGenerator):
 
     def new_task_id(self) -> TaskId:
         return TaskId(f"{next(self._counter):024x}")
+
+    def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
+        return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
 
 
 @dataclass

@@ -8,6 +8,7 @@ import pytest
 
 from taskflow.domain.entities import TaskChanges, TaskDraft
 from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
+from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World
 
@@ -26,6 +27,16 @@ async def test_a_task_created_done_is_completed_now(world: World) -> None:
     task = await world.task_service.create(ADA, TaskDraft(title="Done already", status=TaskStatus.DONE))
     assert task.completed_at == world.clock.now()
     assert task.version == 1
+
+
+async def test_a_create_sent_again_with_its_request_key_answers_the_first_task(world: World) -> None:
+    first = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k1")
+    again = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k1")
+    other_key = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k2")
+    other_owner = await world.task_service.create(BOB, TaskDraft(title="Once"), request_key="k1")
+    assert again == first
+    assert len({first.id, other_key.id, other_owner.id}) == 3
+    assert len((await world.task_service.list(ADA, TaskFilter(), TaskOrder(), after=None, limit=10)).items) == 2
 
 
 def test_due_at_is_kept_in_utc_at_millisecond_precision() -> None:

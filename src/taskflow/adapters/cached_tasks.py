@@ -22,7 +22,7 @@ from bson.codec_options import CodecOptions
 from bson.errors import BSONError
 from prometheus_client import Counter
 
-from taskflow.adapters.consistency import PRIMARY, ReadRule, latest, presented, request_tokens
+from taskflow.adapters.consistency import NEWEST, ReadRule, latest, presented, request_tokens
 from taskflow.adapters.mongo.documents import Raw, task_to_document, task_to_entity
 from taskflow.adapters.redis.errors import RedisUnavailableError
 from taskflow.domain.entities import Task
@@ -156,9 +156,9 @@ class CachedTaskRepository(TaskRepository):
 
 
 def _rule(view: CacheView | None) -> ReadRule:
-    """The primary while the owner's last write is unknown; else members that have it."""
+    """The primary (while there is one) if the owner's last write is unknown; else members that have it."""
     if view is None or view.young:
-        return PRIMARY
+        return NEWEST
     return ReadRule(after=latest(view.last_write, presented()))
 
 

@@ -46,14 +46,18 @@ def latest(*tokens: WriteToken | None) -> WriteToken | None:
 class ReadRule:
     """Which members may answer a read.
 
-    Any within the staleness bound, those that have caught up with `after`, or the primary.
+    Any within the staleness bound, those that have caught up with `after`, the primary
+    while there is one (`newest`: during an election a secondary answers rather than
+    nobody), or only the primary (`primary`: the read decides a write, which needs it anyway).
     """
 
     after: WriteToken | None = None
+    newest: bool = False
     primary: bool = False
 
 
 ANY_MEMBER: Final = ReadRule()
+NEWEST: Final = ReadRule(newest=True)
 PRIMARY: Final = ReadRule(primary=True)
 
 

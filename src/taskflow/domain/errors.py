@@ -74,6 +74,13 @@ class EmailAlreadyRegisteredError(ConflictError):
     title = "E-mail address already registered"
 
 
+class TaskIdTakenError(ConflictError):
+    """A task with this id exists already: a retried create whose first attempt landed."""
+
+    code = "task-exists"
+    title = "The task exists already"
+
+
 class RequestInProgressError(ConflictError):
     """A request with this idempotency key is still running; retry after `retry_after` seconds."""
 

@@ -72,7 +72,9 @@ class UserCounts:
 class TaskRepository(Protocol):
     """Tasks. The owner is part of every call: it is the shard key."""
 
-    async def add(self, task: Task) -> None: ...
+    async def add(self, task: Task) -> None:
+        """TaskIdTakenError if a task with this id exists (ids are never reused otherwise)."""
+        ...
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         """TaskNotFoundError if the task does not exist or belongs to someone else.
@@ -333,3 +335,7 @@ class IdGenerator(Protocol):
     def new_user_id(self) -> UserId: ...
 
     def new_task_id(self) -> TaskId: ...
+
+    def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
+        """The same id for the same owner and request, so a retried create finds its first attempt."""
+        ...

@@ -12,7 +12,7 @@ from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.observability import configure_logging, configure_tracing
-from taskflow.bootstrap import auth_budget, build_services, open_ports, user_budget
+from taskflow.bootstrap import auth_budget, build_services, open_ports, request_deadline, user_budget
 from taskflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             "taskflow-api", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
         ),
         max_body_bytes=settings.max_body_bytes,
+        request_deadline=request_deadline(settings),
         cors_origins=settings.cors_origins,
     )
     return with_request_context(app)

@@ -17,6 +17,7 @@ from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
 from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
+from taskflow.adapters.http.deadline import DeadlineMiddleware
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.guards import strict_query
@@ -27,7 +28,7 @@ from taskflow.adapters.http.ratelimits import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from contextlib import AbstractAsyncContextManager
+    from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
     from litestar.types import ASGIApp, Scope
 
@@ -50,6 +51,7 @@ def build_app(
     *,
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     max_body_bytes: int,
+    request_deadline: Callable[[], AbstractContextManager[object]],
     cors_origins: Sequence[str] = (),
     tracer_provider: TracerProvider | None = None,
 ) -> Litestar:
@@ -66,7 +68,14 @@ def build_app(
         ],
         dependencies=DEPENDENCIES,
         guards=[strict_query],
-        middleware=[RouteSpanMiddleware, metrics.middleware, bearer_auth(), RateLimitMiddleware, ConsistencyMiddleware],
+        middleware=[
+            RouteSpanMiddleware,
+            metrics.middleware,
+            DeadlineMiddleware(request_deadline),
+            bearer_auth(),
+            RateLimitMiddleware,
+            ConsistencyMiddleware,
+        ],
         before_request=check_request_body,
         plugins=[
             problem_details_plugin(),

@@ -11,14 +11,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import structlog
 
+from taskflow.adapters.http.deadline import outside_deadline
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import RecordedResponse
 
 if TYPE_CHECKING:
+    from litestar import Request
     from litestar.handlers import HTTPRouteHandler
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
     from taskflow.domain.entities import User
 
 HEADER: Final = b"idempotency-key"
+_REQUEST_KEY: Final = "taskflow.idempotent_request"
+# Recording or releasing a key runs outside the request's deadline (which may be spent:
+# that is often why the request failed), on this much time of its own.
+BOOKKEEPING_SECONDS: Final = 1.0
 REPLAYED_HEADER: Final = "idempotent-replayed"
 _FINGERPRINTED_HEADERS: Final = (b"if-match", b"content-type")
 
@@ -53,26 +59,41 @@ class IdempotencyMiddleware:
         service = state.services.idempotency
         user: User = scope["user"]
         key = raw_key.decode("latin-1")
-        recorded = await service.begin(user.id, key, _fingerprint(scope, headers, body))
+        fingerprint = _fingerprint(scope, headers, body)
+        recorded = await service.begin(user.id, key, fingerprint)
         if recorded is not None:
             await _send_recorded(send, recorded)
             return
+        scope.setdefault("state", {})[_REQUEST_KEY] = hashlib.sha256(f"{key}\n{fingerprint}".encode()).hexdigest()
         recorder = _Recorder(send)
         try:
             await self.app(asgi_scope, replaying_receive, recorder.send)
         except BaseException:
             # Release the key for a retry; if the database is gone too, its lease does that.
-            with contextlib.suppress(UnavailableError):
-                await service.abandon(user.id, key)
+            with contextlib.suppress(UnavailableError, TimeoutError):
+                await outside_deadline(scope, lambda: service.abandon(user.id, key), seconds=BOOKKEEPING_SECONDS)
             raise
         try:
             if recorder.succeeded:
-                await service.finish(user.id, key, recorder.response())
+                response = recorder.response()
+                await outside_deadline(
+                    scope, lambda: service.finish(user.id, key, response), seconds=BOOKKEEPING_SECONDS
+                )
             else:  # nothing changed: a corrected retry with the same key should run
-                await service.abandon(user.id, key)
-        except UnavailableError:
+                await outside_deadline(scope, lambda: service.abandon(user.id, key), seconds=BOOKKEEPING_SECONDS)
+        except (UnavailableError, TimeoutError):
             # The answer is already sent; the key stays claimed until its lease ends.
             log.warning("idempotency_record_failed", idempotency_key_status=recorder.status)
+
+
+def request_key(request: Request[Any, Any, Any]) -> str | None:
+    """The same text for a request and its retries with the same `Idempotency-Key`; else None.
+
+    A create derives its task's id from it, so a retry after a 503 whose write landed
+    answers that task instead of making a second one.
+    """
+    value = request.scope.get("state", {}).get(_REQUEST_KEY)
+    return value if isinstance(value, str) else None
 
 
 async def _read_body(receive: Receive, limit: int | None) -> tuple[list[ReceiveMessage], bytes | None]:

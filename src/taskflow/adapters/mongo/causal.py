@@ -56,18 +56,22 @@ class CausalCollection:
         self.collection = collection  # as the client is configured: writes, and reads from any member
         self._client = collection.database.client
         self._primary = collection.with_options(read_preference=ReadPreference.PRIMARY)
+        self._newest = collection.with_options(read_preference=ReadPreference.PRIMARY_PREFERRED)
         self._caught_up = collection.with_options(read_concern=ReadConcern("majority"))
 
     @asynccontextmanager
     async def reading(
         self, rule: ReadRule
     ) -> AsyncIterator[tuple[AsyncCollection[dict[str, Any]], AsyncClientSession | None]]:
-        if rule.primary or rule.after is None:
-            yield (self._primary if rule.primary else self.collection), None
+        if rule.primary:
+            yield self._primary, None
+            return
+        if rule.newest or rule.after is None:
+            yield (self._newest if rule.newest else self.collection), None
             return
         async with self._client.start_session(causal_consistency=True) as session:
             if not _advance(session, rule.after):
-                yield self._primary, None
+                yield self._newest, None
             else:
                 yield self._caught_up, session
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pymongo
 from beanie import init_beanie
 from pymongo import AsyncMongoClient, ReadPreference
 
 from taskflow.adapters.mongo.documents import DOCUMENTS
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from pymongo.asynchronous.database import AsyncDatabase
 
 # The driver's minimum: a secondary further behind than this is not read from.
@@ -20,7 +23,8 @@ def connect(uri: str, *, timeout_seconds: float, app_name: str = "taskflow") -> 
     """Writes are majority and journaled and retried once; reads may go to a secondary.
 
     Keyword options override the URI, so these rules hold whatever URI is configured.
-    `timeoutMS` is the per-operation deadline (CSOT); past it the caller answers 503.
+    `timeoutMS` bounds each operation outside a request (the worker, a streamed export);
+    inside one, `deadline` bounds all of them together. Past either the caller answers 503.
     """
     return AsyncMongoClient(
         uri,
@@ -35,6 +39,14 @@ def connect(uri: str, *, timeout_seconds: float, app_name: str = "taskflow") -> 
         timeoutMS=int(timeout_seconds * 1000),
         connect=False,
     )
+
+
+def deadline(seconds: float) -> AbstractContextManager[object]:
+    """One client-side timeout (CSOT) shared by every operation inside the block.
+
+    While time is left the driver retries retryable reads and writes, not just once.
+    """
+    return pymongo.timeout(seconds)
 
 
 async def create_indexes(database: AsyncDatabase[Any]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from bson import ObjectId
 
 from taskflow.domain.ports import IdGenerator
@@ -16,3 +18,7 @@ class ObjectIdGenerator(IdGenerator):
 
     def new_task_id(self) -> TaskId:
         return TaskId(str(ObjectId()))
+
+    def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
+        """12 bytes of a hash: not time-ordered, which only ever breaks ties in sorts."""
+        return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])

@@ -25,7 +25,7 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
-from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
 from taskflow.domain.ports import SessionRepository, TaskRepository, UserCounts, UserFilter, UserRepository
 from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
 from taskflow.domain.values import Priority, Role, TaskStatus
@@ -47,11 +47,15 @@ if TYPE_CHECKING:
 
 
 class MongoUserRepository(UserRepository):
-    """Accounts. Reads here decide logins and token checks, so they read the primary."""
+    """Accounts. Reads here decide logins and token checks, so they read the primary.
+
+    While there is none (an election) they read a secondary rather than fail every
+    signed-in request: decision 0018.
+    """
 
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
         self._users = database.get_collection(USERS)
-        self._primary = self._users.with_options(read_preference=ReadPreference.PRIMARY)
+        self._primary = self._users.with_options(read_preference=ReadPreference.PRIMARY_PREFERRED)
 
     async def add(self, user: User) -> None:
         with translate_errors():
@@ -136,7 +140,10 @@ class MongoTaskRepository(TaskRepository):
     async def add(self, task: Task) -> None:
         with translate_errors():
             async with self._tasks.writing() as session:
-                await self._tasks.collection.insert_one(task_to_document(task), session=session)
+                try:
+                    await self._tasks.collection.insert_one(task_to_document(task), session=session)
+                except DuplicateKeyError:
+                    raise TaskIdTakenError from None
 
     async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
@@ -235,13 +242,13 @@ class MongoTaskRepository(TaskRepository):
 
 
 class MongoSessionRepository(SessionRepository):
-    """Refresh-token families, read on the primary: they decide access.
+    """Refresh-token families, read on the primary (while there is one): they decide access.
 
     Writes inherit the client's majority, journaled write concern.
     """
 
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
-        self._sessions = database.get_collection(SESSIONS, read_preference=ReadPreference.PRIMARY)
+        self._sessions = database.get_collection(SESSIONS, read_preference=ReadPreference.PRIMARY_PREFERRED)
 
     async def add(self, session: Session) -> None:
         with translate_errors():

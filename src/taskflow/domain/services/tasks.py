@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft
-from taskflow.domain.errors import ConflictError, InvalidValueError, PreconditionFailedError
+from taskflow.domain.errors import ConflictError, InvalidValueError, PreconditionFailedError, TaskIdTakenError
 from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
 
 if TYPE_CHECKING:
@@ -40,9 +40,19 @@ class TaskService:
         self._clock = clock
         self._ids = ids
 
-    async def create(self, owner: UserId, draft: TaskDraft) -> Task:
-        task = Task.create(self._ids.new_task_id(), owner, draft, now=self._clock.now())
-        await self._tasks.add(task)
+    async def create(self, owner: UserId, draft: TaskDraft, *, request_key: str | None = None) -> Task:
+        """Creates once per `request_key`: a retry after an unknown outcome gets the first task.
+
+        An outcome is unknown when the write may have landed but was not acknowledged (a
+        write concern error, a timeout); the retry then finds the id taken and answers the
+        task that is there. Without a key, a taken id can only be this write, retried.
+        """
+        task_id = self._ids.new_task_id() if request_key is None else self._ids.task_id_for(owner, request_key)
+        task = Task.create(task_id, owner, draft, now=self._clock.now())
+        try:
+            await self._tasks.add(task)
+        except TaskIdTakenError:
+            return await self._tasks.get_latest(owner, task_id)
         return task
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
@@ -15,8 +15,9 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_30
 from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
 from taskflow.adapters.http.consistency import MAX_LENGTH as CONSISTENCY_TOKEN_MAX_LENGTH
 from taskflow.adapters.http.cursors import TaskCursors
+from taskflow.adapters.http.deadline import NO_DEADLINE
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
-from taskflow.adapters.http.idempotency import IdempotencyMiddleware
+from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
 from taskflow.adapters.http.schemas import (
@@ -106,9 +107,10 @@ class TasksController(Controller):
         data: JSONBody[TaskCreate],
         current_user: NamedDependency[User],
         task_service: NamedDependency[TaskService],
+        request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[TaskResponse]:
-        task = await task_service.create(current_user.id, data.to_draft())
+        task = await task_service.create(current_user.id, data.to_draft(), request_key=request_key(request))
         return Response(
             TaskResponse.of(task),
             status_code=HTTP_201_CREATED,
@@ -191,6 +193,7 @@ class TasksController(Controller):
         "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
         "run them) or JSON lines (one task per line, as the API shows it).",
         responses=problem_responses(401, 422, 503),
+        opt={NO_DEADLINE: True},
     )
     async def export(
         self,
