@@ -1,5 +1,5 @@
 # The API and worker image: `taskflow serve` or `taskflow worker`.
-FROM python:3.11-slim-bookworm
+FROM python:3.11.13-slim-bookworm
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
 WORKDIR /app
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy

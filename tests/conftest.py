@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,21 @@ def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("services") / "services.log"
 
 
-@pytest.fixture(scope="session")
-def mongodb(service_log: Path) -> Iterator[Child]:
+@contextmanager
+def secantus_for_tests(service_log: Path) -> Iterator[Child]:
+    """A SecantusDB of its own, with test commands (fail points, step-downs)."""
     with service_log.open("ab") as log:
         child = start_secantus(storage=None, test_commands=True, log=log)
+        try:
+            yield child
+        finally:
+            child.stop()
+
+
+@pytest.fixture(scope="session")
+def mongodb(service_log: Path) -> Iterator[Child]:
+    with secantus_for_tests(service_log) as child:
         yield child
-        child.stop()
 
 
 @pytest.fixture(scope="session")

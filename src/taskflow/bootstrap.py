@@ -20,6 +20,7 @@ from taskflow.adapters.mongo.repositories import (
     MongoTaskRepository,
     MongoUserRepository,
 )
+from taskflow.adapters.mongo.sharding import is_mongos, shard_tasks
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
@@ -221,11 +222,13 @@ def build_services(ports: Ports, settings: Settings) -> Services:
 
 
 async def migrate(settings: Settings) -> list[str]:
-    """Create every index; idempotent. Returns the collections it touched."""
+    """Create every index and, on a mongos, shard `tasks`; idempotent. Returns the collections it touched."""
     client = mongo.connect(settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30))
     try:
         database = client[settings.mongodb_database]
         touched = await mongo.create_indexes(database)
+        if await is_mongos(database):
+            await shard_tasks(database)
         await backfill_priority_rank_across_users(database)
         return touched
     finally:

@@ -25,9 +25,9 @@ from pymongo import AsyncMongoClient, ReadPreference, monitoring
 from pymongo.read_concern import ReadConcern
 
 from taskflow.bootstrap import migrate
-from taskflow.entrypoints.processes import Child, start_secantus
+from taskflow.entrypoints.processes import Child
 from tests.api.conftest import Account, assert_problem, new_account, serve
-from tests.conftest import make_settings
+from tests.conftest import make_settings, secantus_for_tests
 
 TASKS = "/api/v1/tasks"
 DEADLINE = 2.0
@@ -88,10 +88,8 @@ class FaultyStack:
 
 @pytest.fixture(scope="module")
 def faulty_mongodb(service_log: Path) -> Iterator[Child]:
-    with service_log.open("ab") as log:
-        child = start_secantus(storage=None, test_commands=True, log=log)
+    with secantus_for_tests(service_log) as child:
         yield child
-        child.stop()
 
 
 @pytest.fixture(scope="module")

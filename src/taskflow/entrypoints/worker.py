@@ -32,6 +32,7 @@ def worker_settings(settings: Settings) -> type:
         max_tries = 5
         job_timeout = 300
         keep_result = 3600
+        health_check_interval = 30  # compose's health check reads arq's key
 
     WorkerSettings.on_startup = staticmethod(on_startup)  # type: ignore[attr-defined]  # arq's hook names
     WorkerSettings.on_shutdown = staticmethod(on_shutdown)  # type: ignore[attr-defined]  # arq's hook names

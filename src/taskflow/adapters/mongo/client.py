@@ -52,7 +52,9 @@ def deadline(seconds: float) -> AbstractContextManager[object]:
 async def create_indexes(database: AsyncDatabase[Any]) -> list[str]:
     """Create the collections and indexes the Beanie documents declare; idempotent.
 
-    Indexes no document declares any more are dropped, so a renamed one does not linger.
+    Indexes no document declares any more are dropped, so a renamed one does not linger;
+    Beanie leaves alone every index with `_id: 1` in its key (it takes them all for the
+    `_id` index), which keeps the shard key's index (`sharding.py`) on a sharded cluster.
     """
     await init_beanie(database=database, document_models=list(DOCUMENTS), allow_index_dropping=True)
     return [document.Settings.name for document in DOCUMENTS]

@@ -1,0 +1,134 @@
+"""compose.yaml and the files it mounts, checked as text: no Docker runs on these machines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from taskflow.settings import PREFIX, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+PINNED = re.compile(r"^[\w./-]+:v?\d+\.\d+\.\d+(-[\w.-]+)?$|@sha256:[0-9a-f]{64}$")
+GENERATED = {"infra/mongo-rs/keyfile"}  # made by infra/mongo-rs/make-keyfile.sh, never committed
+
+
+class _Recording(dict[str, str]):
+    """An environment that remembers every name it was asked for."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+def _setting_names() -> set[str]:
+    env = _Recording(
+        {PREFIX + "MONGODB_URI": "mongodb://x", PREFIX + "REDIS_URL": "redis://x", PREFIX + "JWT_SECRET": "s" * 40}
+    )
+    Settings.from_env(env)
+    return env.asked
+
+
+def _depends_on(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = service.get("depends_on", {})
+    return {name: {} for name in found} if isinstance(found, list) else found
+
+
+def _profiles(service: dict[str, Any]) -> set[str]:
+    return set(service.get("profiles", []))
+
+
+def _environments() -> Iterator[tuple[str, str, str]]:
+    for name, service in SERVICES.items():
+        for key, value in (service.get("environment") or {}).items():
+            yield name, key, str(value)
+
+
+def test_every_service_it_depends_on_is_defined() -> None:
+    for name, service in SERVICES.items():
+        for needed in _depends_on(service):
+            assert needed in SERVICES, f"{name} depends on undefined {needed}"
+
+
+@pytest.mark.parametrize("profile", ["replica-set", "sharded"])
+def test_each_profile_starts_on_its_own(profile: str) -> None:
+    """A required dependency must run in the same profile (or in every profile)."""
+    running = {name for name, service in SERVICES.items() if not _profiles(service) or profile in _profiles(service)}
+    assert {"redis", "mail", "api1", "api2", "api3", "worker", "haproxy"} <= running
+    assert any("migrate" in service.get("command", []) for name, service in SERVICES.items() if name in running)
+    for name in running:
+        for needed, condition in _depends_on(SERVICES[name]).items():
+            if condition.get("required", True):
+                assert needed in running, f"{name} needs {needed}, which {profile} does not start"
+
+
+def test_the_replica_set_profile_is_the_default() -> None:
+    assert "COMPOSE_PROFILES=replica-set" in (ROOT / ".env").read_text().splitlines()
+
+
+def test_every_image_is_pinned_to_a_release() -> None:
+    images = {name: service["image"] for name, service in SERVICES.items() if "image" in service}
+    assert images
+    for name, image in images.items():
+        assert PINNED.search(image), f"{name}: {image} is not pinned"
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith(("FROM ", "COPY --from=")):
+            image = line.split()[1].removeprefix("--from=")
+            assert PINNED.search(image), f"Dockerfile: {image} is not pinned"
+
+
+def test_every_service_reports_its_health_except_one_shot_jobs() -> None:
+    for name, service in SERVICES.items():
+        if "migrate" in service.get("command", []):
+            continue
+        assert "healthcheck" in service, f"{name} has no health check"
+
+
+def test_every_taskflow_variable_it_sets_is_a_real_setting() -> None:
+    known = _setting_names()
+    assert PREFIX + "REQUEST_TIMEOUT_SECONDS" in known  # the recorder sees optional names too
+    seen = [(name, key) for name, key, _ in _environments() if key.startswith(PREFIX)]
+    assert seen
+    for name, key in seen:
+        assert key in known, f"{name} sets {key}, which taskflow does not read"
+
+
+def test_the_deadline_is_shorter_than_the_proxys_server_timeout() -> None:
+    haproxy = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    server_timeout = re.search(r"^\s*timeout server (\d+)s$", haproxy, re.MULTILINE)
+    assert server_timeout
+    deadlines = {value for _, key, value in _environments() if key == PREFIX + "REQUEST_TIMEOUT_SECONDS"}
+    assert deadlines
+    assert all(float(deadline) < int(server_timeout.group(1)) for deadline in deadlines)
+
+
+def test_haproxy_sends_traffic_to_each_api_service_and_only_those() -> None:
+    haproxy = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    backends = set(re.findall(r"^\s*server \S+ ([\w-]+):8000", haproxy, re.MULTILINE))
+    apis = {name for name, service in SERVICES.items() if "serve" in service.get("command", [])}
+    assert len(apis) == 3
+    assert backends == apis
+
+
+def test_every_mounted_file_is_in_the_repository() -> None:
+    for name, service in SERVICES.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith("./"):
+                continue  # a named volume
+            path = source.removeprefix("./")
+            assert path in GENERATED or (ROOT / path).exists(), f"{name} mounts missing {path}"
