@@ -54,7 +54,8 @@ IdempotencyKey = Annotated[
         description="A unique value per operation (a UUID, say). Retries with the same key and the same request "
         "get the first answer again (`Idempotent-Replayed: true`) for 24 hours (`TASKFLOW_IDEMPOTENCY_HOURS`); another "
         "request with the key is a 422, and a retry while the first still runs a 409. Error answers are not "
-        "kept: a corrected retry may reuse the key.",
+        "kept: a corrected retry may reuse the key. After a 503 the write may have landed; retry with the same key: "
+        "a create then answers the task it stored, never a second one.",
     ),
 ]
 ANSWERS_CONSISTENCY_TOKEN = [
