@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from taskflow.entrypoints.processes import Child, start_redis, start_secantus
+from taskflow.entrypoints.processes import Child, start_mail_sink, start_redis, start_secantus
 from taskflow.settings import Argon2Settings, Limit, RateLimits, Settings
 
 # Cheap argon2 for speed; tests/unit/test_settings.py asserts the production defaults.
@@ -45,6 +45,15 @@ def secantus_for_tests(service_log: Path) -> Iterator[Child]:
 def mongodb(service_log: Path) -> Iterator[Child]:
     with secantus_for_tests(service_log) as child:
         yield child
+
+
+@pytest.fixture
+def mail_sink(tmp_path: Path) -> Iterator[tuple[Child, Path]]:
+    """The aiosmtpd sink `taskflow dev` runs; each message lands as a file in the directory."""
+    directory = tmp_path / "mail"
+    child = start_mail_sink(directory=directory)
+    yield child, directory
+    child.stop()
 
 
 @pytest.fixture(scope="session")

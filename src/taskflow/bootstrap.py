@@ -15,6 +15,7 @@ from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
+from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoTaskRepository,
@@ -36,6 +37,7 @@ from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
+from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         IdGenerator,
         JobQueue,
         Mailer,
+        Outbox,
         PasswordHasher,
         RateLimiter,
         RevocationList,
@@ -75,6 +78,7 @@ class Ports:
     tasks: TaskRepository
     sessions: SessionRepository
     idempotency: IdempotencyStore
+    outbox: Outbox
     hasher: PasswordHasher
     tokens: TokenIssuer
     revocations: RevocationList
@@ -119,6 +123,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
             ),
             sessions=MongoSessionRepository(database),
             idempotency=MongoIdempotencyStore(database),
+            outbox=MongoOutbox(database),
             hasher=Argon2PasswordHasher(
                 memory_kib=settings.argon2.memory_kib,
                 time_cost=settings.argon2.time_cost,
@@ -198,6 +203,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     limits = settings.rate_limits
+    outbox = OutboxService(ports.outbox, ports.jobs, clock, grace=timedelta(seconds=settings.outbox_sweep_seconds))
     return Services(
         accounts=AccountService(
             users=ports.users,
@@ -211,13 +217,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
                 per_account=_rule("login-account", limits.login_failures_per_account),
                 per_address=_rule("login-address", limits.login_failures_per_address),
             ),
-            jobs=ports.jobs,
+            outbox=outbox,
             mailer=ports.mailer,
         ),
         sessions=sessions,
         tasks=TaskService(ports.tasks, clock, ids),
         admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
         idempotency=IdempotencyService(ports.idempotency, clock, retention=timedelta(hours=settings.idempotency_hours)),
+        outbox=outbox,
     )
 
 

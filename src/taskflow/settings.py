@@ -136,6 +136,8 @@ class Settings:
     session_max_days: int = 30
     """A session ends this long after sign-in, however often it refreshes."""
     idempotency_hours: int = 24
+    outbox_sweep_seconds: int = 30
+    """How often the worker re-enqueues outbox entries that are still pending, and how old they must be."""
     """How long the answer to a request with an Idempotency-Key is kept for its retries."""
     cache_ttl_seconds: int = 300
     """How long a cached task or list page lives; a write by its owner drops it sooner."""
@@ -204,6 +206,7 @@ class Settings:
             refresh_token_idle_days=_int(env, "REFRESH_TOKEN_IDLE_DAYS", 14, minimum=1),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, minimum=1),
             idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, minimum=1),
+            outbox_sweep_seconds=_int(env, "OUTBOX_SWEEP_SECONDS", 30, minimum=1),
             cache_ttl_seconds=_int(env, "CACHE_TTL_SECONDS", 300, minimum=1),
             stats_cache_seconds=_int(env, "STATS_CACHE_SECONDS", 10, minimum=1),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 15, minimum=PASSWORD_MIN_LENGTH_FLOOR),

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import pytest
@@ -52,30 +52,49 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
         await task
 
 
-@contextmanager
-def api_processes(settings: Settings, *, count: int) -> Iterator[list[str]]:
-    """`count` separate `taskflow serve` processes on `settings`' servers; their URLs."""
+CLI: Final = [sys.executable, "-m", "taskflow.entrypoints.cli"]
+
+
+def process_env(settings: Settings) -> dict[str, str]:
+    """`settings` as the `TASKFLOW_*` environment of a `taskflow` process (the settings tests use)."""
     limits = settings.rate_limits
-    env = {
+    return {
         **os.environ,
         "TASKFLOW_MONGODB_URI": settings.mongodb_uri,
         "TASKFLOW_MONGODB_DATABASE": settings.mongodb_database,
         "TASKFLOW_REDIS_URL": settings.redis_url,
+        "TASKFLOW_SMTP_URL": settings.smtp_url,
         "TASKFLOW_JWT_SECRET": settings.jwt_secret,
         "TASKFLOW_ARGON2_MEMORY_KIB": str(settings.argon2.memory_kib),
         "TASKFLOW_ARGON2_TIME_COST": str(settings.argon2.time_cost),
         "TASKFLOW_LIMIT_PER_USER": f"{limits.requests_per_user.count}/{limits.requests_per_user.window_seconds}",
         "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": f"{limits.auth_requests_per_address.count}/"
         f"{limits.auth_requests_per_address.window_seconds}",
+        "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
         "TASKFLOW_LOG_LEVEL": "warning",
     }
+
+
+@contextmanager
+def worker_process(settings: Settings) -> Iterator[Child]:
+    """`taskflow worker` on `settings`' servers, as `taskflow dev` starts it."""
+    child = spawn("worker", [*CLI, "worker"], port=0, url="", env=process_env(settings))
+    try:
+        yield child
+    finally:
+        child.stop()
+
+
+@contextmanager
+def api_processes(settings: Settings, *, count: int) -> Iterator[list[str]]:
+    """`count` separate `taskflow serve` processes on `settings`' servers; their URLs."""
+    env = process_env(settings)
     children: list[Child] = []
     try:
         for _ in range(count):
             port = free_port()
             url = f"http://127.0.0.1:{port}"
-            argv = [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(port)]
-            children.append(spawn("API", argv, port=port, url=url, env=env))
+            children.append(spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env))
         for child in children:
             wait_for_http(child, f"{child.url}/health/ready")
         yield [child.url for child in children]
@@ -132,6 +151,7 @@ async def _clean_database(settings: Settings) -> AsyncIterator[None]:
 class OwnRedisStack:
     url: str
     redis: Child
+    settings: Settings
 
 
 @asynccontextmanager
@@ -142,7 +162,7 @@ async def stack_on_own_redis(mongodb: Child, **overrides: object) -> AsyncIterat
     await migrate(settings)
     try:
         async with serve(settings) as url:
-            yield OwnRedisStack(url, redis)
+            yield OwnRedisStack(url, redis, settings)
     finally:
         redis.stop()
 

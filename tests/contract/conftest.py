@@ -13,15 +13,17 @@ from taskflow.adapters.cached_tasks import CachedTaskRepository
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
+from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.task_cache import RedisTaskCache
 from taskflow.bootstrap import cache_limits
-from taskflow.domain.ports import IdempotencyStore, SessionRepository, TaskRepository, UserRepository
+from taskflow.domain.ports import IdempotencyStore, Outbox, SessionRepository, TaskRepository, UserRepository
 from taskflow.settings import Settings
 from tests.unit.fakes import (
     InMemoryIdempotencyStore,
+    InMemoryOutbox,
     InMemorySessionRepository,
     InMemoryTaskRepository,
     InMemoryUserRepository,
@@ -34,6 +36,7 @@ class Repositories:
     tasks: TaskRepository
     sessions: SessionRepository
     idempotency: IdempotencyStore
+    outbox: Outbox
 
 
 @pytest.fixture(params=["memory", "mongo", "cached"])
@@ -41,7 +44,11 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
     """`cached` is MongoDB behind the Redis cache, as the app composes them."""
     if request.param == "memory":
         yield Repositories(
-            InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository(), InMemoryIdempotencyStore()
+            InMemoryUserRepository(),
+            InMemoryTaskRepository(),
+            InMemorySessionRepository(),
+            InMemoryIdempotencyStore(),
+            InMemoryOutbox(),
         )
         return
     settings: Settings = request.getfixturevalue("settings")
@@ -66,6 +73,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             tasks,
             MongoSessionRepository(database),
             MongoIdempotencyStore(database),
+            MongoOutbox(database),
         )
     finally:
         await client.drop_database(database.name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from redis.asyncio import Redis
 
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.redis.client import connect as connect_redis
-from taskflow.entrypoints.processes import Child, start_mail_sink, start_redis
+from taskflow.entrypoints.processes import Child, start_redis
 from taskflow.settings import Settings
 
 
@@ -54,11 +53,3 @@ async def redis(own_redis: Child) -> AsyncIterator[Redis]:
     client = connect_redis(own_redis.url, timeout_seconds=0.3)
     yield client
     await client.aclose()
-
-
-@pytest.fixture
-def mail_sink(tmp_path: Path) -> Iterator[tuple[Child, Path]]:
-    directory = tmp_path / "mail"
-    child = start_mail_sink(directory=directory)
-    yield child, directory
-    child.stop()

@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import (
     IdempotencyKeyDocument,
+    OutboxDocument,
     SessionDocument,
     TaskDocument,
     UserDocument,
@@ -22,10 +23,11 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
+from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
-from taskflow.domain.ports import RecordedResponse
+from taskflow.domain.ports import OutboxEntry, RecordedResponse
 from taskflow.domain.values import Email, Priority, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
@@ -49,6 +51,9 @@ async def test_migration_creates_the_declared_indexes_and_is_idempotent(database
     assert dict(sessions["user"]["key"]) == {"user_id": 1}
     assert dict(sessions["expires_ttl"]["key"]) == {"expires_at": 1}
     assert sessions["expires_ttl"]["expireAfterSeconds"] == 0
+    outbox = {ix["name"]: ix async for ix in await database.outbox.list_indexes()}
+    assert dict(outbox["state_created"]["key"]) == {"state": 1, "created_at": 1}
+    assert (dict(outbox["done_ttl"]["key"]), outbox["done_ttl"]["expireAfterSeconds"]) == ({"done_at": 1}, 604800)
 
 
 @pytest.mark.usefixtures("database")  # binds the Beanie documents, which validation needs
@@ -137,3 +142,17 @@ async def test_idempotency_keys_are_stored_as_their_document_declares(database: 
     assert raw is not None
     assert set(raw) - {"_id"} == set(IdempotencyKeyDocument.model_fields) - {"id", "revision_id"}
     assert IdempotencyKeyDocument.model_validate(raw).response == {"status": 204, "headers": [], "body": b""}
+
+
+@pytest.mark.usefixtures("database")  # binds the Beanie documents, which validation needs
+async def test_outbox_entries_are_stored_as_their_document_declares(database: AsyncDatabase[Any]) -> None:
+    outbox = MongoOutbox(database)
+    await outbox.add(OutboxEntry(id="welcome:x", job="send_welcome_mail", args={"user_id": "x"}, created_at=NOW))
+    pending = await database.outbox.find_one({"_id": "welcome:x"})
+    await outbox.mark_done("welcome:x", at=NOW)
+    done = await database.outbox.find_one({"_id": "welcome:x"})
+    assert pending is not None
+    assert done is not None
+    assert set(pending) - {"_id"} == set(OutboxDocument.model_fields) - {"id", "revision_id"}
+    assert OutboxDocument.model_validate(pending).state == "pending"
+    assert OutboxDocument.model_validate(done).done_at == NOW

@@ -11,6 +11,7 @@ from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.domain.ports import RateRule
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 from tests.unit.fakes import (
@@ -21,6 +22,7 @@ from tests.unit.fakes import (
     FakeRevocationList,
     FakeTokenIssuer,
     FrozenClock,
+    InMemoryOutbox,
     InMemorySessionRepository,
     InMemoryTaskRepository,
     InMemoryUserRepository,
@@ -33,6 +35,7 @@ LIMITS = LoginLimits(
     per_account=RateRule("login-account", 3, 900),
     per_address=RateRule("login-address", 5, 900),
 )
+OUTBOX_GRACE = timedelta(seconds=30)
 SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
 
@@ -47,6 +50,8 @@ class World:
     security_log: RecordingSecurityLog
     clock: FrozenClock
     jobs: FakeJobQueue
+    outbox: InMemoryOutbox
+    outbox_service: OutboxService
     mailer: FakeMailer
     accounts: AccountService
     session_service: SessionService
@@ -60,6 +65,8 @@ def world() -> World:
     hasher, tokens, revocations = FakePasswordHasher(), FakeTokenIssuer(), FakeRevocationList()
     clock, ids, jobs, mailer = FrozenClock(), SequentialIds(), FakeJobQueue(), FakeMailer()
     security_log = RecordingSecurityLog()
+    outbox = InMemoryOutbox()
+    outbox_service = OutboxService(outbox, jobs, clock, grace=OUTBOX_GRACE)
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     session_service = SessionService(
@@ -82,7 +89,7 @@ def world() -> World:
         policy=PasswordPolicy(12, FakeCommonPasswords()),
         limiter=limiter,
         limits=LIMITS,
-        jobs=jobs,
+        outbox=outbox_service,
         mailer=mailer,
     )
     return World(
@@ -95,6 +102,8 @@ def world() -> World:
         security_log=security_log,
         clock=clock,
         jobs=jobs,
+        outbox=outbox,
+        outbox_service=outbox_service,
         mailer=mailer,
         accounts=accounts,
         session_service=session_service,

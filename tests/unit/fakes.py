@@ -28,6 +28,8 @@ from taskflow.domain.ports import (
     JobQueue,
     Mailer,
     MailMessage,
+    Outbox,
+    OutboxEntry,
     PasswordHasher,
     RecordedResponse,
     RevocationList,
@@ -282,11 +284,36 @@ class FakeJobQueue(JobQueue):
         self.jobs.setdefault(job_id, (job, kwargs))
 
 
+class InMemoryOutbox(Outbox):
+    def __init__(self) -> None:
+        self.entries: dict[str, OutboxEntry] = {}
+        self.done: dict[str, datetime] = {}
+
+    async def add(self, entry: OutboxEntry) -> None:
+        self.entries.setdefault(entry.id, entry)
+
+    async def mark_done(self, entry_id: str, *, at: datetime) -> None:
+        if entry_id in self.entries:
+            self.done.setdefault(entry_id, at)
+
+    async def is_done(self, entry_id: str) -> bool:
+        return entry_id in self.done
+
+    async def pending(self, *, created_before: datetime, limit: int) -> list[OutboxEntry]:
+        waiting = [e for e in self.entries.values() if e.id not in self.done and e.created_at < created_before]
+        return sorted(waiting, key=lambda entry: entry.created_at)[:limit]
+
+
 @dataclass
 class FakeMailer(Mailer):
+    """`down` plays an unreachable mail server."""
+
     sent: list[MailMessage] = field(default_factory=list)
+    down: bool = False
 
     async def send(self, message: MailMessage) -> None:
+        if self.down:
+            raise UnavailableError
         self.sent.append(message)
 
 

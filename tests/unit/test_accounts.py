@@ -9,9 +9,10 @@ from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
     InvalidValueError,
+    UnavailableError,
 )
 from taskflow.domain.services.mail import WELCOME_JOB
-from taskflow.domain.values import Email, Role
+from taskflow.domain.values import Email, Role, UserId
 from tests.unit.conftest import World
 
 PASSWORD = "a long enough password"
@@ -42,24 +43,55 @@ async def test_registration_rejects_bad_values_naming_the_field(
     assert await world.users.find_by_email(Email("ada@example.com")) is None
 
 
-async def test_registration_enqueues_one_welcome_mail_per_account(world: World) -> None:
+async def test_registration_records_and_enqueues_one_welcome_mail_per_account(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    assert world.jobs.jobs == {f"welcome:{user.id}": (WELCOME_JOB, {"user_id": user.id.value})}
+    entry_id = f"welcome:{user.id}"
+    assert world.jobs.jobs == {entry_id: (WELCOME_JOB, {"user_id": user.id.value})}
+    assert list(world.outbox.entries) == [entry_id]
+    assert world.outbox.entries[entry_id].args == {"user_id": user.id.value}
 
 
-async def test_registration_succeeds_while_the_queue_is_down(world: World) -> None:
+async def test_registration_while_the_queue_is_down_leaves_the_mail_to_the_sweeper(world: World) -> None:
     world.jobs.down = True
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     assert (await world.users.get(user.id)).email.value == "ada@example.com"
+    world.jobs.down = False
+    assert await world.outbox_service.sweep() == 0  # within the grace period: the first enqueue may still run
+    world.clock.advance(seconds=31)
+    assert await world.outbox_service.sweep() == 1
+    assert world.jobs.jobs == {f"welcome:{user.id}": (WELCOME_JOB, {"user_id": user.id.value})}
 
 
-async def test_welcome_mail_has_a_deterministic_message_id(world: World) -> None:
+async def test_the_welcome_mail_is_sent_once_and_its_entry_done(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     await world.accounts.send_welcome_mail(user.id)
+    await world.accounts.send_welcome_mail(user.id)  # arq ran the job again
+    (mail,) = world.mailer.sent
+    assert mail.message_id == f"<welcome.{user.id}@taskflow.local>"
+    assert mail.to == "ada@example.com"
+    world.clock.advance(hours=1)
+    assert await world.outbox_service.sweep() == 0
+
+
+async def test_a_registration_that_failed_after_its_entry_sends_nothing(world: World) -> None:
+    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    with pytest.raises(EmailAlreadyRegisteredError):
+        await world.accounts.register("ADA@example.com", PASSWORD, "Impostor")
+    (orphan,) = [entry for entry in world.outbox.entries.values() if entry.id not in world.jobs.jobs]
+    await world.accounts.send_welcome_mail(UserId(orphan.args["user_id"]))
+    assert world.mailer.sent == []
+    assert await world.outbox.is_done(orphan.id)
+
+
+async def test_a_mail_server_failure_leaves_the_entry_pending_for_a_retry(world: World) -> None:
+    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    world.mailer.down = True
+    with pytest.raises(UnavailableError):
+        await world.accounts.send_welcome_mail(user.id)
+    assert not await world.outbox.is_done(f"welcome:{user.id}")
+    world.mailer.down = False
     await world.accounts.send_welcome_mail(user.id)
-    first, second = world.mailer.sent
-    assert first.message_id == second.message_id == f"<welcome.{user.id}@taskflow.local>"
-    assert first.to == "ada@example.com"
+    assert len(world.mailer.sent) == 1
 
 
 async def test_login_returns_a_token_that_authenticates_the_account(world: World) -> None:

@@ -321,6 +321,37 @@ class JobQueue(Protocol):
     async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxEntry:
+    """A job that must run at least once, stored with the change that calls for it.
+
+    `id` is also the job's id, so enqueueing it again while it is queued runs it once.
+    """
+
+    id: str
+    job: str
+    args: dict[str, str]
+    created_at: datetime
+
+
+class Outbox(Protocol):
+    """Jobs stored in the database, so a lost enqueue (Redis away, a dead process) is found again."""
+
+    async def add(self, entry: OutboxEntry) -> None:
+        """Idempotent: an entry with this id already there is left as it is."""
+        ...
+
+    async def mark_done(self, entry_id: str, *, at: datetime) -> None: ...
+
+    async def is_done(self, entry_id: str) -> bool:
+        """From the primary: it decides whether a mail goes out."""
+        ...
+
+    async def pending(self, *, created_before: datetime, limit: int) -> list[OutboxEntry]:
+        """Entries not done, oldest first."""
+        ...
+
+
 class Clock(Protocol):
     """Time enters the domain only through here."""
 

@@ -7,8 +7,9 @@ from contextlib import AsyncExitStack
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
+from arq.cron import cron
 
-from taskflow.adapters.jobs.functions import FUNCTIONS
+from taskflow.adapters.jobs.functions import FUNCTIONS, sweep_outbox
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
@@ -28,6 +29,9 @@ def worker_settings(settings: Settings) -> type:
 
     class WorkerSettings:
         functions: ClassVar = list(FUNCTIONS)
+        cron_jobs: ClassVar = [
+            cron(sweep_outbox, second=set(range(0, 60, min(settings.outbox_sweep_seconds, 60))), run_at_startup=True)
+        ]
         redis_settings = RedisSettings.from_dsn(settings.redis_url)
         max_tries = 5
         job_timeout = 300

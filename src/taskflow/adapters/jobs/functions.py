@@ -25,4 +25,9 @@ async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
         raise Retry(defer=RETRY_DELAY_SECONDS * ctx["job_try"]) from exc
 
 
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """Cron: enqueue what the outbox still owes; arq runs one per tick however many workers."""
+    return await _services(ctx).outbox.sweep()
+
+
 FUNCTIONS = (send_welcome_mail,)

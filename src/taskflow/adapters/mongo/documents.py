@@ -101,11 +101,33 @@ class IdempotencyKeyDocument(Document):
         ]
 
 
-DOCUMENTS = (UserDocument, TaskDocument, SessionDocument, IdempotencyKeyDocument)
+class OutboxDocument(Document):
+    """A job that must run at least once (decision 0020); `_id` is the job's id.
+
+    MongoDB deletes an entry a week after it was done (a TTL index; pending ones stay).
+    """
+
+    id: str  # type: ignore[assignment]  # the job id, not Beanie's ObjectId
+    job: str
+    args: dict[str, str]
+    state: str  # "pending" or "done"
+    created_at: datetime
+    done_at: datetime | None = None
+
+    class Settings:
+        name = "outbox"
+        indexes: ClassVar = [
+            IndexModel([("state", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)], name="state_created"),
+            IndexModel([("done_at", pymongo.ASCENDING)], name="done_ttl", expireAfterSeconds=7 * 24 * 3600),
+        ]
+
+
+DOCUMENTS = (UserDocument, TaskDocument, SessionDocument, IdempotencyKeyDocument, OutboxDocument)
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
+OUTBOX = OutboxDocument.Settings.name
 
 # Repositories map raw BSON to entities by hand: Beanie binds each document class to one
 # client for the whole process, and pydantic validation would double the hot path's cost.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidValueError,
     TooManyRequestsError,
-    UnavailableError,
+    UserNotFoundError,
     WrongPasswordError,
 )
 from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_mail
@@ -22,13 +21,13 @@ if TYPE_CHECKING:
         Clock,
         CommonPasswords,
         IdGenerator,
-        JobQueue,
         Mailer,
         PasswordHasher,
         RateLimiter,
         RateRule,
         UserRepository,
     )
+    from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.sessions import SessionService, TokenPair
 
 
@@ -79,7 +78,9 @@ class AccountService:
       the account exists;
     - a successful login re-hashes the password when the hashing cost has changed;
     - changing the password ends every session and opens a new one for the caller;
-    - a new account gets one welcome mail; registration never waits for it.
+    - a new account gets one welcome mail, through the outbox: recorded before the account,
+      so no account misses it (if the account then fails, the job finds no one to greet);
+      registration never waits for it.
     """
 
     def __init__(
@@ -93,7 +94,7 @@ class AccountService:
         policy: PasswordPolicy,
         limiter: RateLimiter,
         limits: LoginLimits,
-        jobs: JobQueue,
+        outbox: OutboxService,
         mailer: Mailer,
     ) -> None:
         self._users = users
@@ -104,32 +105,43 @@ class AccountService:
         self._policy = policy
         self._limiter = limiter
         self._limits = limits
-        self._jobs = jobs
+        self._outbox = outbox
         self._mailer = mailer
 
     async def register(self, email: str, password: str, name: str) -> User:
-        user = await self._new_account(Email(email), password, name, Role.USER)
-        # the account exists; the welcome mail is best effort until the outbox lands
-        with contextlib.suppress(UnavailableError):
-            await self._jobs.enqueue(WELCOME_JOB, job_id=welcome_job_id(user), user_id=user.id.value)
+        user = await self._account(Email(email), password, name, Role.USER)
+        welcome = await self._outbox.record(welcome_job_id(user.id), WELCOME_JOB, user_id=user.id.value)
+        await self._users.add(user)
+        await self._outbox.dispatch(welcome)
         return user
 
-    async def _new_account(self, email: Email, password: str, name: str, role: Role) -> User:
+    async def _account(self, email: Email, password: str, name: str, role: Role) -> User:
         self._policy.check(password)
         user = new_user(self._ids.new_user_id(), email, name, await self._hasher.hash(password), now=self._clock.now())
         user.role = role
-        await self._users.add(user)
         return user
 
     async def send_welcome_mail(self, user_id: UserId) -> None:
-        await self._mailer.send(welcome_mail(await self._users.get(user_id)))
+        """At least once; a mail sent again has the same Message-ID, so it is recognisably one mail."""
+        entry_id = welcome_job_id(user_id)
+        if await self._outbox.is_done(entry_id):
+            return
+        try:
+            user = await self._users.get(user_id)
+        except UserNotFoundError:  # the registration failed after its entry was recorded
+            await self._outbox.mark_done(entry_id)
+            return
+        await self._mailer.send(welcome_mail(user))
+        await self._outbox.mark_done(entry_id)
 
     async def create_admin(self, email: str, password: str, name: str) -> User:
         """Promote the account with this e-mail, or create it as an admin."""
         address = Email(email)
         existing = await self._users.find_by_email(address)
         if existing is None:
-            return await self._new_account(address, password, name, Role.ADMIN)
+            admin = await self._account(address, password, name, Role.ADMIN)
+            await self._users.add(admin)
+            return admin
         if existing.role is not Role.ADMIN:
             existing.role = Role.ADMIN
             existing.updated_at = self._clock.now()

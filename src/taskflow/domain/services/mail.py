@@ -9,14 +9,15 @@ from taskflow.domain.ports import MailMessage
 
 if TYPE_CHECKING:
     from taskflow.domain.entities import User
+    from taskflow.domain.values import UserId
 
 WELCOME_JOB = "send_welcome_mail"
 MAIL_DOMAIN = "taskflow.local"
 
 
-def welcome_job_id(user: User) -> str:
-    """One welcome job per account, however often it is enqueued."""
-    return f"welcome:{user.id}"
+def welcome_job_id(user_id: UserId) -> str:
+    """One welcome job (and outbox entry) per account, however often it is enqueued."""
+    return f"welcome:{user_id}"
 
 
 def welcome_mail(user: User) -> MailMessage:

@@ -1,0 +1,57 @@
+"""Jobs that must happen (a welcome mail) are stored before they are enqueued.
+
+Rules:
+- an entry is stored before the change that calls for it, so no change is left without
+  its job (a change that then fails leaves an entry whose job finds nothing to do);
+- enqueueing right after is best effort: with Redis away the sweeper finds the entry;
+- the sweeper enqueues entries still pending after a grace period (the first enqueue's
+  job may simply not have run yet); the job id is the entry id, so a queued job is not
+  queued twice;
+- the job marks its entry done when it has done its work, and skips a done entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.errors import UnavailableError
+from taskflow.domain.ports import OutboxEntry
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from taskflow.domain.ports import Clock, JobQueue, Outbox
+
+SWEEP_BATCH: Final = 500
+
+
+class OutboxService:
+    def __init__(self, outbox: Outbox, jobs: JobQueue, clock: Clock, *, grace: timedelta) -> None:
+        self._outbox = outbox
+        self._jobs = jobs
+        self._clock = clock
+        self._grace = grace
+
+    async def record(self, entry_id: str, job: str, **args: str) -> OutboxEntry:
+        entry = OutboxEntry(id=entry_id, job=job, args=args, created_at=self._clock.now())
+        await self._outbox.add(entry)
+        return entry
+
+    async def dispatch(self, entry: OutboxEntry) -> None:
+        """Enqueue now if Redis answers; otherwise the sweeper will."""
+        with contextlib.suppress(UnavailableError):
+            await self._jobs.enqueue(entry.job, job_id=entry.id, **entry.args)
+
+    async def is_done(self, entry_id: str) -> bool:
+        return await self._outbox.is_done(entry_id)
+
+    async def mark_done(self, entry_id: str) -> None:
+        await self._outbox.mark_done(entry_id, at=self._clock.now())
+
+    async def sweep(self) -> int:
+        """Enqueue every entry pending for longer than the grace period; how many."""
+        pending = await self._outbox.pending(created_before=self._clock.now() - self._grace, limit=SWEEP_BATCH)
+        for entry in pending:
+            await self._jobs.enqueue(entry.job, job_id=entry.id, **entry.args)
+        return len(pending)
