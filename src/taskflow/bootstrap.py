@@ -14,6 +14,7 @@ from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
+from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import (
@@ -37,6 +38,7 @@ from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
+from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         CommonPasswords,
         IdempotencyStore,
         IdGenerator,
+        ImportJobRepository,
         JobQueue,
         Mailer,
         Outbox,
@@ -79,6 +82,7 @@ class Ports:
     sessions: SessionRepository
     idempotency: IdempotencyStore
     outbox: Outbox
+    import_jobs: ImportJobRepository
     hasher: PasswordHasher
     tokens: TokenIssuer
     revocations: RevocationList
@@ -124,6 +128,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
             sessions=MongoSessionRepository(database),
             idempotency=MongoIdempotencyStore(database),
             outbox=MongoOutbox(database),
+            import_jobs=MongoImportJobRepository(database),
             hasher=Argon2PasswordHasher(
                 memory_kib=settings.argon2.memory_kib,
                 time_cost=settings.argon2.time_cost,
@@ -225,6 +230,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
         idempotency=IdempotencyService(ports.idempotency, clock, retention=timedelta(hours=settings.idempotency_hours)),
         outbox=outbox,
+        imports=ImportService(
+            jobs=ports.import_jobs,
+            tasks=ports.tasks,
+            outbox=outbox,
+            ids=ids,
+            clock=clock,
+            limits=ImportLimits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows),
+        ),
     )
 
 

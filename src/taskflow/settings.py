@@ -137,6 +137,11 @@ class Settings:
     """A session ends this long after sign-in, however often it refreshes."""
     idempotency_hours: int = 24
     outbox_sweep_seconds: int = 30
+    import_max_bytes: int = 8_388_608
+    """The largest import upload (8 MiB); stored in one MongoDB document, so under 16 MiB."""
+    import_max_rows: int = 50_000
+    job_timeout_seconds: int = 300
+    """How long one run of a job may take before arq gives it to another worker."""
     """How often the worker re-enqueues outbox entries that are still pending, and how old they must be."""
     """How long the answer to a request with an Idempotency-Key is kept for its retries."""
     cache_ttl_seconds: int = 300
@@ -207,6 +212,9 @@ class Settings:
             session_max_days=_int(env, "SESSION_MAX_DAYS", 30, minimum=1),
             idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, minimum=1),
             outbox_sweep_seconds=_int(env, "OUTBOX_SWEEP_SECONDS", 30, minimum=1),
+            import_max_bytes=_int(env, "IMPORT_MAX_BYTES", 8_388_608, minimum=1024),
+            import_max_rows=_int(env, "IMPORT_MAX_ROWS", 50_000, minimum=1),
+            job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 300, minimum=1),
             cache_ttl_seconds=_int(env, "CACHE_TTL_SECONDS", 300, minimum=1),
             stats_cache_seconds=_int(env, "STATS_CACHE_SECONDS", 10, minimum=1),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 15, minimum=PASSWORD_MIN_LENGTH_FLOOR),

@@ -71,6 +71,7 @@ def process_env(settings: Settings) -> dict[str, str]:
         "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": f"{limits.auth_requests_per_address.count}/"
         f"{limits.auth_requests_per_address.window_seconds}",
         "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
+        "TASKFLOW_JOB_TIMEOUT_SECONDS": str(settings.job_timeout_seconds),
         "TASKFLOW_LOG_LEVEL": "warning",
     }
 
@@ -206,8 +207,11 @@ async def create_task(client: httpx.AsyncClient, account: Account, **body: Any) 
     return task
 
 
+Register = Callable[[], Awaitable[Account]]
+
+
 @pytest.fixture
-def register(client: httpx.AsyncClient) -> Callable[[], Awaitable[Account]]:
+def register(client: httpx.AsyncClient) -> Register:
     async def make() -> Account:
         return await new_account(client)
 

@@ -9,9 +9,7 @@ import pytest
 
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, assert_problem, serve
-
-Register = Callable[[], Awaitable[Account]]
+from tests.api.conftest import PASSWORD, Account, Register, assert_problem, serve
 
 
 @pytest.fixture

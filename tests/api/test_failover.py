@@ -390,3 +390,19 @@ async def test_the_history_under_faults_loses_nothing_and_duplicates_nothing(
         last = max(acknowledged, key=lambda update: update[0])
         if last[1] == final["version"]:
             assert final["description"] == last[2]
+
+
+async def test_a_request_never_inherits_the_deadline_of_the_one_before_it(api: httpx.AsyncClient) -> None:
+    """A fresh context per request, whatever the request before it on the connection did.
+
+    asyncio resumes reading a connection in the context of the handler that read a large
+    body; without a fresh context the next request on that connection starts with the old
+    deadline (and the old trace and consistency tokens). `api` talks to the short-deadline stack.
+    """
+    ada = await new_account(api)
+    large = b"title\n" + b"a row of an import\n" * 20_000
+    accepted = await api.post("/api/v1/tasks/import", content=large, headers={**ada.auth, "Content-Type": "text/csv"})
+    assert accepted.status_code == 202, accepted.text
+    await asyncio.sleep(DEADLINE + 0.5)
+    later = await api.get("/api/v1/users/me", headers=ada.auth)  # the same keep-alive connection
+    assert later.status_code == 200, later.text

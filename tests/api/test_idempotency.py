@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,9 +13,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from taskflow.settings import Settings
-from tests.api.conftest import Account, OwnRedisStack, assert_problem, new_account, serve
+from tests.api.conftest import Account, OwnRedisStack, Register, assert_problem, new_account, serve
 
-Register = Callable[[], Awaitable[Account]]
 TASKS = "/api/v1/tasks"
 
 

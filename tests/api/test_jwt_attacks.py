@@ -10,7 +10,7 @@ import asyncio
 import base64
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,10 +20,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.api.conftest import Account, assert_problem
+from tests.api.conftest import Account, Register, assert_problem
 from tests.conftest import TEST_JWT_SECRET
 
-Register = Callable[[], Awaitable[Account]]
 ATTACKER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ATTACKER_PUBLIC_PEM = ATTACKER_KEY.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

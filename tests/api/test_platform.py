@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -11,9 +10,7 @@ from pymongo import AsyncMongoClient
 
 from taskflow.entrypoints.processes import free_port
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, assert_problem, serve
-
-Register = Callable[[], Awaitable[Account]]
+from tests.api.conftest import PASSWORD, Register, assert_problem, serve
 
 
 async def test_a_sane_request_id_is_echoed(client: httpx.AsyncClient) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
-from tests.api.conftest import PASSWORD, Account, assert_problem
+from tests.api.conftest import PASSWORD, Register, assert_problem
 
-Register = Callable[[], Awaitable[Account]]
 JSON = {"content-type": "application/json"}
 
 

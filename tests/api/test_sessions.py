@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from taskflow.entrypoints.processes import start_redis
-from tests.api.conftest import PASSWORD, Account, OwnRedisStack, assert_problem
+from tests.api.conftest import PASSWORD, Account, OwnRedisStack, Register, assert_problem
 
 NEW_PASSWORD = "a different passphrase, long enough"
-
-Register = Callable[[], Awaitable[Account]]
 
 
 async def _login(client: httpx.AsyncClient, who: Account | str, password: str = PASSWORD) -> dict[str, Any]:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.conftest import Account, assert_problem, create_task
-
-Register = Callable[[], Awaitable[Account]]
+from tests.api.conftest import Account, Register, assert_problem, create_task
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,9 +13,8 @@ import pytest
 
 from taskflow.adapters.http.schemas import TaskSort
 from taskflow.domain.task_queries import TaskOrder, TaskSortKey
-from tests.api.conftest import Account, assert_problem, create_task
+from tests.api.conftest import Account, Register, assert_problem, create_task
 
-Register = Callable[[], Awaitable[Account]]
 TASKS = "/api/v1/tasks"
 SOON = datetime.now(UTC) + timedelta(days=2)
 PAST = datetime.now(UTC) - timedelta(days=2)

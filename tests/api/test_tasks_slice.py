@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 
-from tests.api.conftest import Account, assert_problem
-
-Register = Callable[[], Awaitable[Account]]
+from tests.api.conftest import Register, assert_problem
 
 
 async def test_created_task_can_be_read_back_by_its_owner(client: httpx.AsyncClient, register: Register) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,9 +12,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.api.conftest import Account
+from tests.api.conftest import Register
 
-Register = Callable[[], Awaitable[Account]]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 

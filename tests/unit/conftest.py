@@ -11,6 +11,7 @@ from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.domain.ports import RateRule
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -22,6 +23,7 @@ from tests.unit.fakes import (
     FakeRevocationList,
     FakeTokenIssuer,
     FrozenClock,
+    InMemoryImportJobs,
     InMemoryOutbox,
     InMemorySessionRepository,
     InMemoryTaskRepository,
@@ -36,6 +38,7 @@ LIMITS = LoginLimits(
     per_address=RateRule("login-address", 5, 900),
 )
 OUTBOX_GRACE = timedelta(seconds=30)
+IMPORT_LIMITS = ImportLimits(max_bytes=100_000, max_rows=2_000)
 SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
 
@@ -52,6 +55,8 @@ class World:
     jobs: FakeJobQueue
     outbox: InMemoryOutbox
     outbox_service: OutboxService
+    import_jobs: InMemoryImportJobs
+    imports: ImportService
     mailer: FakeMailer
     accounts: AccountService
     session_service: SessionService
@@ -67,6 +72,7 @@ def world() -> World:
     security_log = RecordingSecurityLog()
     outbox = InMemoryOutbox()
     outbox_service = OutboxService(outbox, jobs, clock, grace=OUTBOX_GRACE)
+    import_jobs = InMemoryImportJobs()
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     session_service = SessionService(
@@ -104,6 +110,10 @@ def world() -> World:
         jobs=jobs,
         outbox=outbox,
         outbox_service=outbox_service,
+        import_jobs=import_jobs,
+        imports=ImportService(
+            jobs=import_jobs, tasks=tasks, outbox=outbox_service, ids=ids, clock=clock, limits=IMPORT_LIMITS
+        ),
         mailer=mailer,
         accounts=accounts,
         session_service=session_service,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from taskflow.domain.errors import (
     UnavailableError,
     UserNotFoundError,
 )
+from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
 from taskflow.domain.ports import (
     AccessToken,
     Clock,
@@ -25,6 +27,7 @@ from taskflow.domain.ports import (
     IdempotencyRecord,
     IdempotencyStore,
     IdGenerator,
+    ImportJobRepository,
     JobQueue,
     Mailer,
     MailMessage,
@@ -107,6 +110,11 @@ class InMemoryTaskRepository(TaskRepository):
         if task.id in self._by_id:
             raise TaskIdTakenError
         self._by_id[task.id] = copy.deepcopy(task)
+
+    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+        for task in tasks:
+            if task.owner_id == owner and task.id not in self._by_id:
+                self._by_id[task.id] = copy.deepcopy(task)
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
         task = self._by_id.get(task_id)
@@ -267,6 +275,9 @@ class SequentialIds(IdGenerator):
     def new_task_id(self) -> TaskId:
         return TaskId(f"{next(self._counter):024x}")
 
+    def new_job_id(self) -> str:
+        return f"{next(self._counter):024x}"
+
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
 
@@ -282,6 +293,49 @@ class FakeJobQueue(JobQueue):
         if self.down:
             raise UnavailableError
         self.jobs.setdefault(job_id, (job, kwargs))
+
+
+class InMemoryImportJobs(ImportJobRepository):
+    def __init__(self) -> None:
+        self.jobs: dict[str, ImportJob] = {}
+        self.uploads: dict[str, bytes] = {}
+
+    async def add(self, job: ImportJob, upload: bytes) -> None:
+        self.jobs[job.id] = job
+        self.uploads[job.id] = upload
+
+    async def get(self, job_id: str) -> ImportJob | None:
+        return self.jobs.get(job_id)
+
+    async def upload(self, job_id: str) -> bytes:
+        return self.uploads.get(job_id, b"")
+
+    async def count_unfinished(self, owner: UserId) -> int:
+        return sum(1 for job in self.jobs.values() if job.owner == owner and not job.state.finished)
+
+    async def start(self, job_id: str, *, total: int, at: datetime) -> None:
+        job = self.jobs[job_id]
+        if not job.state.finished:
+            self.jobs[job_id] = dataclasses.replace(job, state=JobState.RUNNING, total=total, updated_at=at)
+
+    async def advance(self, job_id: str, progress: ImportProgress, *, at: datetime) -> bool:
+        job = self.jobs[job_id]
+        if job.processed >= progress.processed:
+            return False
+        self.jobs[job_id] = dataclasses.replace(
+            job,
+            processed=progress.processed,
+            created=job.created + progress.created,
+            failed=job.failed + progress.failed,
+            errors=(job.errors + progress.errors)[:ERRORS_KEPT],
+            updated_at=at,
+        )
+        return True
+
+    async def finish(self, job_id: str, state: JobState, *, reason: str | None, at: datetime) -> None:
+        job = self.jobs[job_id]
+        if not job.state.finished:
+            self.jobs[job_id] = dataclasses.replace(job, state=state, reason=reason, updated_at=at, finished_at=at)
 
 
 class InMemoryOutbox(Outbox):

@@ -62,6 +62,9 @@ class CachedTaskRepository(TaskRepository):
     async def add(self, task: Task) -> None:
         await self._write(task.owner_id, lambda: self._tasks.add(task))
 
+    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+        await self._write(owner, lambda: self._tasks.add_many(owner, tasks))
+
     async def replace(self, task: Task, *, expected_version: int) -> bool:
         return await self._write(task.owner_id, lambda: self._tasks.replace(task, expected_version=expected_version))
 

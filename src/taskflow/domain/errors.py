@@ -53,6 +53,13 @@ class TaskNotFoundError(NotFoundError):
     title = "Task not found"
 
 
+class JobNotFoundError(NotFoundError):
+    """No job with this id belongs to this user."""
+
+    code = "job-not-found"
+    title = "Job not found"
+
+
 class UserNotFoundError(NotFoundError):
     """No user with this id exists."""
 

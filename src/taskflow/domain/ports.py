@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from taskflow.domain.entities import Session, Task, User
+    from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
     from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
     from taskflow.domain.values import Email, TaskId, TaskStatus
 
@@ -74,6 +75,10 @@ class TaskRepository(Protocol):
 
     async def add(self, task: Task) -> None:
         """TaskIdTakenError if a task with this id exists (ids are never reused otherwise)."""
+        ...
+
+    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+        """All of `owner`'s `tasks`; those whose id is taken already are skipped (a re-run)."""
         ...
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
@@ -352,6 +357,26 @@ class Outbox(Protocol):
         ...
 
 
+class ImportJobRepository(Protocol):
+    """Import jobs and their uploads. `advance` is a compare-and-set on `processed`."""
+
+    async def add(self, job: ImportJob, upload: bytes) -> None: ...
+
+    async def get(self, job_id: str) -> ImportJob | None: ...
+
+    async def upload(self, job_id: str) -> bytes: ...
+
+    async def count_unfinished(self, owner: UserId) -> int: ...
+
+    async def start(self, job_id: str, *, total: int, at: datetime) -> None: ...
+
+    async def advance(self, job_id: str, progress: ImportProgress, *, at: datetime) -> bool:
+        """Record a batch unless `processed` is already there or past it (a re-run); True if recorded."""
+        ...
+
+    async def finish(self, job_id: str, state: JobState, *, reason: str | None, at: datetime) -> None: ...
+
+
 class Clock(Protocol):
     """Time enters the domain only through here."""
 
@@ -366,6 +391,8 @@ class IdGenerator(Protocol):
     def new_user_id(self) -> UserId: ...
 
     def new_task_id(self) -> TaskId: ...
+
+    def new_job_id(self) -> str: ...
 
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         """The same id for the same owner and request, so a retried create finds its first attempt."""

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from arq.connections import RedisSettings
 from arq.cron import cron
 
-from taskflow.adapters.jobs.functions import FUNCTIONS, sweep_outbox
+from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, sweep_outbox
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
@@ -33,9 +33,11 @@ def worker_settings(settings: Settings) -> type:
             cron(sweep_outbox, second=set(range(0, 60, min(settings.outbox_sweep_seconds, 60))), run_at_startup=True)
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_url)
-        max_tries = 5
-        job_timeout = 300
-        keep_result = 3600
+        max_tries = MAX_TRIES
+        job_timeout = settings.job_timeout_seconds
+        # No results kept: nothing reads them, and a kept result would stop the outbox
+        # sweeper re-enqueueing a job that timed out. Jobs are idempotent instead.
+        keep_result = 0
         health_check_interval = 30  # compose's health check reads arq's key
 
     WorkerSettings.on_startup = staticmethod(on_startup)  # type: ignore[attr-defined]  # arq's hook names

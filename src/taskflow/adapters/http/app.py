@@ -15,6 +15,7 @@ from taskflow.adapters.http.consistency import ConsistencyMiddleware
 from taskflow.adapters.http.controllers.admin import AdminController
 from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
+from taskflow.adapters.http.controllers.jobs import ImportController, JobsController
 from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.deadline import DeadlineMiddleware
@@ -60,7 +61,9 @@ def build_app(
         route_handlers=[
             AuthController,
             UsersController,
+            ImportController,
             TasksController,
+            JobsController,
             AdminController,
             HealthController,
             MetricsController,

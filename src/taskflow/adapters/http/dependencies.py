@@ -13,6 +13,7 @@ from taskflow.domain.entities import User
 from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
 
@@ -42,6 +43,10 @@ def provide_task_cursors(request: Request[Any, Any, Any]) -> TaskCursors:
     return _state(request).task_cursors
 
 
+def provide_imports(request: Request[Any, Any, Any]) -> ImportService:
+    return _state(request).services.imports
+
+
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
@@ -62,5 +67,6 @@ DEPENDENCIES = {
     "task_service": Provide(provide_tasks, sync_to_thread=False),
     "task_cursors": Provide(provide_task_cursors, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
+    "import_service": Provide(provide_imports, sync_to_thread=False),
     "current_user": Provide(provide_current_user, sync_to_thread=False),
 }

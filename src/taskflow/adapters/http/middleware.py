@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import re
 import time
 import uuid
@@ -41,6 +43,13 @@ class RequestContextMiddleware:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]  # lifespan scopes pass through too
             await self.app(scope, receive, send)
             return
+        # A fresh context per request. asyncio re-registers a connection's reader in the
+        # context of whoever resumes reading (a handler reading a large body), so the next
+        # request on that connection would start with this one's context variables: its
+        # database deadline, its consistency tokens, its trace.
+        await asyncio.create_task(self._handle(scope, receive, send), context=contextvars.Context())
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex

@@ -11,6 +11,7 @@ import msgspec
 from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
+from taskflow.domain.jobs import ImportJob, JobState
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import (
@@ -210,6 +211,55 @@ class TaskStatsResponse(msgspec.Struct):
             by_priority=PriorityCounts(**{priority.value: n for priority, n in stats.by_priority.items()}),
             overdue=stats.overdue,
             done_last_7_days=stats.done_since,
+        )
+
+
+class RowErrorResponse(msgspec.Struct):
+    row: int
+    field: str | None
+    message: str
+
+
+class JobProgress(msgspec.Struct):
+    processed: int
+    total: int | None
+
+
+class JobResponse(msgspec.Struct):
+    """An import job.
+
+    `created` counts the rows written (in a dry run: that would be written), `failed` the
+    rows refused; `errors` lists the first 100 of those.
+    """
+
+    id: str
+    kind: str
+    state: JobState
+    dry_run: bool
+    progress: JobProgress
+    created: int
+    failed: int
+    errors: list[RowErrorResponse]
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: ImportJob) -> JobResponse:
+        return cls(
+            id=job.id,
+            kind="import",
+            state=job.state,
+            dry_run=job.dry_run,
+            progress=JobProgress(processed=job.processed, total=job.total),
+            created=job.created,
+            failed=job.failed,
+            errors=[RowErrorResponse(row=e.row, field=e.field, message=e.message) for e in job.errors],
+            reason=job.reason,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            finished_at=job.finished_at,
         )
 
 

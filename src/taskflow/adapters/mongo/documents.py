@@ -122,12 +122,63 @@ class OutboxDocument(Document):
         ]
 
 
-DOCUMENTS = (UserDocument, TaskDocument, SessionDocument, IdempotencyKeyDocument, OutboxDocument)
+class ImportJobDocument(Document):
+    """An import job (`_id` a hex ObjectId string); `errors` keeps the first 100 row errors."""
+
+    id: str  # type: ignore[assignment]  # the job id the API shows
+    user_id: PydanticObjectId
+    kind: str = "import"
+    format: str
+    dry_run: bool
+    state: str
+    total: int | None = None
+    processed: int = 0
+    created: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+
+    class Settings:
+        name = "jobs"
+        indexes: ClassVar = [
+            IndexModel([("user_id", pymongo.ASCENDING), ("state", pymongo.ASCENDING)], name="user_state"),
+            IndexModel([("created_at", pymongo.ASCENDING)], name="created_ttl", expireAfterSeconds=30 * 24 * 3600),
+        ]
+
+
+class ImportUploadDocument(Document):
+    """The uploaded file of an import job, kept a week (the job's retries read it)."""
+
+    id: str  # type: ignore[assignment]  # the job id
+    data: bytes
+    created_at: datetime
+
+    class Settings:
+        name = "import_uploads"
+        indexes: ClassVar = [
+            IndexModel([("created_at", pymongo.ASCENDING)], name="created_ttl", expireAfterSeconds=7 * 24 * 3600),
+        ]
+
+
+DOCUMENTS = (
+    UserDocument,
+    TaskDocument,
+    SessionDocument,
+    IdempotencyKeyDocument,
+    OutboxDocument,
+    ImportJobDocument,
+    ImportUploadDocument,
+)
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
 OUTBOX = OutboxDocument.Settings.name
+JOBS = ImportJobDocument.Settings.name
+IMPORT_UPLOADS = ImportUploadDocument.Settings.name
 
 # Repositories map raw BSON to entities by hand: Beanie binds each document class to one
 # client for the whole process, and pydantic validation would double the hot path's cost.

@@ -19,6 +19,9 @@ class ObjectIdGenerator(IdGenerator):
     def new_task_id(self) -> TaskId:
         return TaskId(str(ObjectId()))
 
+    def new_job_id(self) -> str:
+        return str(ObjectId())
+
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         """12 bytes of a hash: not time-ordered, which only ever breaks ties in sorts."""
         return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bson import ObjectId
 from pymongo import ReadPreference, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from taskflow.adapters.consistency import ANY_MEMBER, PRIMARY, ReadRule
 from taskflow.adapters.mongo.causal import CausalCollection
@@ -25,7 +25,13 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
-from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.errors import (
+    EmailAlreadyRegisteredError,
+    StorageUnavailableError,
+    TaskIdTakenError,
+    TaskNotFoundError,
+    UserNotFoundError,
+)
 from taskflow.domain.ports import SessionRepository, TaskRepository, UserCounts, UserFilter, UserRepository
 from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
 from taskflow.domain.values import Priority, Role, TaskStatus
@@ -44,6 +50,9 @@ if TYPE_CHECKING:
     from taskflow.domain.entities import Session, Task, User
     from taskflow.domain.task_queries import TaskFilter, TaskPosition
     from taskflow.domain.values import Email, SessionId, TaskId, UserId
+
+
+DUPLICATE_KEY = 11000
 
 
 class MongoUserRepository(UserRepository):
@@ -144,6 +153,21 @@ class MongoTaskRepository(TaskRepository):
                     await self._tasks.collection.insert_one(task_to_document(task), session=session)
                 except DuplicateKeyError:
                     raise TaskIdTakenError from None
+
+    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+        """Unordered, so one taken id does not stop the rest; taken ids are what a re-run meets."""
+        if not tasks:
+            return
+        documents = [task_to_document(task) for task in tasks if task.owner_id == owner]
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                try:
+                    await self._tasks.collection.insert_many(documents, ordered=False, session=session)
+                except BulkWriteError as exc:
+                    if exc.details.get("writeConcernErrors"):
+                        raise StorageUnavailableError from exc
+                    if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+                        raise
 
     async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():

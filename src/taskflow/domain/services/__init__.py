@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
+from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -22,3 +23,4 @@ class Services:
     admin: AdminService
     idempotency: IdempotencyService
     outbox: OutboxService
+    imports: ImportService

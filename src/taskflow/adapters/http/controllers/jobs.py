@@ -1,0 +1,92 @@
+"""Background jobs a user started: importing tasks, and asking how that went."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+from taskflow.adapters.http.paths import path_id
+from taskflow.adapters.http.schemas import JobResponse, problem_responses
+from taskflow.domain.entities import User
+from taskflow.domain.errors import JobNotFoundError
+from taskflow.domain.imports import ImportFormat
+from taskflow.domain.jobs import check_job_id
+from taskflow.domain.services.imports import ImportService
+
+JOBS_PATH: Final = "/api/v1/jobs"
+# Litestar refuses larger bodies with 413 before reading them; TASKFLOW_IMPORT_MAX_BYTES
+# (at most this) is checked by the import itself.
+UPLOAD_CEILING_BYTES: Final = 16 * 1024 * 1024
+MEDIA_TYPES: Final = {
+    "text/csv": ImportFormat.CSV,
+    "application/x-ndjson": ImportFormat.JSONL,
+    "application/jsonl": ImportFormat.JSONL,
+}
+
+
+class ImportController(Controller):
+    path = "/api/v1/tasks/import"
+    tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @post(
+        "/",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Import tasks from CSV or JSON lines",
+        description="The body is the file: `text/csv` (the export's columns, a header row; `title` is "
+        "required) or `application/x-ndjson` (one task per line, as `POST /tasks` takes it). Every row is "
+        "checked by the rules of `POST /tasks`; bad rows are reported and skipped. Answers 202 at once, "
+        "with `Location: /api/v1/jobs/{id}`, where progress, counts and row errors show. `dry_run=true` "
+        "checks without writing. At most `TASKFLOW_IMPORT_MAX_BYTES` (8 MiB) and `TASKFLOW_IMPORT_MAX_ROWS` "
+        "(50,000) rows (422 beyond); at most two imports queued or running per user (429 beyond).",
+        responses=problem_responses(401, 413, 415, 422, 429, 503),
+        request_max_body_size=UPLOAD_CEILING_BYTES,
+    )
+    async def start_import(
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[User],
+        import_service: NamedDependency[ImportService],
+        dry_run: FromQuery[bool] = False,
+    ) -> Response[JobResponse]:
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        fmt = MEDIA_TYPES.get(media_type)
+        if fmt is None:
+            raise HTTPException(
+                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                detail="Content-Type must be text/csv or application/x-ndjson",
+                headers={"Accept-Post": "text/csv, application/x-ndjson"},
+            )
+        job = await import_service.submit(current_user.id, await request.body(), fmt, dry_run=dry_run)
+        return Response(
+            JobResponse.of(job), status_code=HTTP_202_ACCEPTED, headers={"Location": f"{JOBS_PATH}/{job.id}"}
+        )
+
+
+class JobsController(Controller):
+    path = JOBS_PATH
+    tags = ["jobs"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @get(
+        "/{job_id:str}",
+        summary="One of your jobs",
+        description="State (`queued`, `running`, `succeeded`, `failed` with a `reason`), progress (rows "
+        "processed of the total; it never goes backwards), counts and the first 100 row errors. Another "
+        "user's job is a 404, exactly like a missing one.",
+        responses=problem_responses(401, 404, 503),
+    )
+    async def get_job(
+        self,
+        job_id: FromPath[str],
+        current_user: NamedDependency[User],
+        import_service: NamedDependency[ImportService],
+    ) -> JobResponse:
+        return JobResponse.of(
+            await import_service.get(current_user.id, path_id(job_id, check_job_id, JobNotFoundError))
+        )

@@ -1,0 +1,158 @@
+"""What an import file means: rows of CSV or JSON lines, each a task or the reason it is not.
+
+The columns are the export's (decision 0013), so an export imports back; `id`,
+`created_at`, `updated_at`, `completed_at` and `version` are ignored (the import makes new
+tasks). Every row is checked by the rules of `POST /tasks` (`TaskDraft`). A row that
+cannot be read (bad quoting, not UTF-8, not a JSON object) is an error of that row, never
+of the whole file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.entities import TaskDraft
+from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.values import Priority, TaskStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+FIELDS: Final = ("title", "description", "status", "priority", "due_at", "tags")
+IGNORED: Final = frozenset({"id", "created_at", "updated_at", "completed_at", "version"})
+_NEUTRALISED: Final = ("'=", "'+", "'-", "'@", "'\t", "'\r")  # the export's CSV-injection guard
+
+
+class ImportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Row numbers count data rows from 1 (a CSV header is not a row)."""
+
+    row: int
+    field: str | None
+    message: str
+
+
+Row = tuple[int, TaskDraft | RowError]
+
+
+def rows(data: bytes, fmt: ImportFormat) -> Iterator[Row]:
+    return _csv_rows(data) if fmt is ImportFormat.CSV else _jsonl_rows(data)
+
+
+def _csv_rows(data: bytes) -> Iterator[Row]:
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return
+    columns = [name.strip().lower() for name in header]
+    unknown = [name for name in columns if name not in FIELDS and name not in IGNORED]
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number, RowError(number, None, f"unreadable CSV: {exc}")
+            continue
+        if unknown:
+            yield number, RowError(number, unknown[0], "unknown column")
+        elif len(cells) != len(columns):
+            yield number, RowError(number, None, f"{len(cells)} cells for {len(columns)} columns")
+        elif any(_not_utf8(cell) for cell in cells):
+            yield number, RowError(number, None, "not valid UTF-8")
+        else:
+            values = {name: _unneutralised(cell) for name, cell in zip(columns, cells, strict=True)}
+            yield number, _draft({name: value for name, value in values.items() if value != ""}, number)
+
+
+def _jsonl_rows(data: bytes) -> Iterator[Row]:
+    number = 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            yield number, RowError(number, None, "not a JSON object")
+            continue
+        if not isinstance(value, dict):
+            yield number, RowError(number, None, "not a JSON object")
+            continue
+        unknown = [name for name in value if name not in FIELDS and name not in IGNORED]
+        if unknown:
+            yield number, RowError(number, str(unknown[0]), "unknown field")
+            continue
+        yield number, _draft({name: v for name, v in value.items() if v is not None}, number)
+
+
+def _draft(values: dict[str, object], number: int) -> TaskDraft | RowError:
+    field = "title"
+    try:
+        title = values.get("title")
+        if not isinstance(title, str):
+            return RowError(number, "title", "required, a string")
+        field = "description"
+        description = _text(values.get("description", ""))
+        field = "status"
+        status = TaskStatus(_text(values.get("status", TaskStatus.TODO.value)))
+        field = "priority"
+        priority = Priority(_text(values.get("priority", Priority.MEDIUM.value)))
+        field = "due_at"
+        due_at = _instant(values["due_at"]) if "due_at" in values else None
+        field = "tags"
+        tags = _tags(values.get("tags", []))
+        return TaskDraft(
+            title=title, description=description, status=status, priority=priority, due_at=due_at, tags=tags
+        )
+    except InvalidValueError as exc:
+        return RowError(number, exc.field or field, exc.detail)
+    except (ValueError, TypeError) as exc:
+        return RowError(number, field, str(exc) or "not a valid value")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        msg = "must be a string"
+        raise TypeError(msg)
+    return value
+
+
+def _instant(value: object) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        msg = "needs a time zone offset, e.g. Z"
+        raise ValueError(msg)
+    return moment
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):  # CSV: the export's JSON array
+        value = json.loads(value) if value.strip().startswith("[") else [value]
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        msg = "a list of strings"
+        raise TypeError(msg)
+    return tuple(value)
+
+
+def _unneutralised(cell: str) -> str:
+    return cell[1:] if cell.startswith(_NEUTRALISED) else cell
+
+
+def _not_utf8(cell: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in cell)
