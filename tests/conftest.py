@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +47,14 @@ def secantus_for_tests(service_log: Path) -> Iterator[Child]:
 def mongodb(service_log: Path) -> Iterator[Child]:
     with secantus_for_tests(service_log) as child:
         yield child
+
+
+def mail_messages(directory: Path) -> list[email.message.EmailMessage]:
+    """Every message the sink has written to `directory`, oldest first."""
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(directory.glob("*.eml"))
+    ]
 
 
 @pytest.fixture

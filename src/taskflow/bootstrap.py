@@ -40,6 +40,7 @@ from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 
@@ -237,6 +238,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             ids=ids,
             clock=clock,
             limits=ImportLimits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows),
+        ),
+        reminders=ReminderService(
+            tasks=ports.tasks,
+            users=ports.users,
+            outbox=outbox,
+            mailer=ports.mailer,
+            clock=clock,
+            lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
     )
 

@@ -72,6 +72,8 @@ def process_env(settings: Settings) -> dict[str, str]:
         f"{limits.auth_requests_per_address.window_seconds}",
         "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
         "TASKFLOW_JOB_TIMEOUT_SECONDS": str(settings.job_timeout_seconds),
+        "TASKFLOW_REMINDER_LEAD_MINUTES": str(settings.reminder_lead_minutes),
+        "TASKFLOW_REMINDER_INTERVAL_SECONDS": str(settings.reminder_interval_seconds),
         "TASKFLOW_LOG_LEVEL": "warning",
     }
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +14,7 @@ from pymongo import AsyncMongoClient
 
 from taskflow.entrypoints.processes import Child, start_redis
 from tests.api.conftest import Account, OwnRedisStack, new_account, stack_on_own_redis, worker_process
+from tests.conftest import mail_messages
 
 SWEEP_SECONDS = 1
 # Long enough for a mail sent twice to show up as two: several sweeps past the first.
@@ -29,24 +28,17 @@ async def mail_stack(mongodb: Child, mail_sink: tuple[Child, Path]) -> AsyncIter
         yield stack, directory
 
 
-def _messages(directory: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(directory.glob("*.eml"))
-    ]
-
-
 async def _mails_for(directory: Path, accounts: list[Account], *, within: float = 30) -> list[str]:
     """The recipients of every mail in the sink, once each account has one (or time is up)."""
     deadline = time.monotonic() + within
     wanted = {account.email for account in accounts}
     while time.monotonic() < deadline:
-        recipients = [str(message["To"]) for message in _messages(directory)]
+        recipients = [str(message["To"]) for message in mail_messages(directory)]
         if wanted <= set(recipients):
             break
         await asyncio.sleep(0.2)
     await asyncio.sleep(QUIET_SECONDS)
-    return sorted(str(message["To"]) for message in _messages(directory))
+    return sorted(str(message["To"]) for message in mail_messages(directory))
 
 
 async def _outbox_states(stack: OwnRedisStack) -> list[str]:
@@ -64,7 +56,7 @@ async def test_each_new_account_gets_exactly_one_welcome_mail(mail_stack: tuple[
         async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
             accounts = [await new_account(client) for _ in range(3)]
         assert await _mails_for(directory, accounts) == sorted(account.email for account in accounts)
-    by_recipient = {str(message["To"]): message for message in _messages(directory)}
+    by_recipient = {str(message["To"]): message for message in mail_messages(directory)}
     for account in accounts:
         message = by_recipient[account.email]
         assert message["Message-ID"] == f"<welcome.{account.id}@taskflow.local>"
@@ -84,7 +76,7 @@ async def test_a_registration_while_redis_is_down_gets_its_mail_once_redis_is_ba
             stack.redis.stop()
             during = await new_account(client)  # 201: the enqueue failed, the outbox has it
             await asyncio.sleep(2 * SWEEP_SECONDS)
-            assert during.email not in [str(message["To"]) for message in _messages(directory)]
+            assert during.email not in [str(message["To"]) for message in mail_messages(directory)]
             stack.redis = start_redis(data_dir=None, port=port)  # empty: the queued job is gone too
             assert await _mails_for(directory, [before, during]) == sorted([before.email, during.email])
         assert worker.running()  # it rode out the outage

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import email
-import email.policy
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +19,17 @@ from taskflow.domain.ports import MailMessage
 from taskflow.entrypoints.processes import Child, free_port
 from taskflow.entrypoints.worker import worker_settings
 from taskflow.settings import Settings
+from tests.conftest import mail_messages
 
 MESSAGE = MailMessage(
     to="ada@example.com", subject="Hi", text="plain body", html="<p>html body</p>", message_id="<m1@taskflow.local>"
 )
 
 
-def _messages(directory: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(directory.glob("*.eml"))
-    ]
-
-
 async def test_a_mail_arrives_with_both_parts_and_its_message_id(mail_sink: tuple[Child, Path]) -> None:
     sink, directory = mail_sink
     await SmtpMailer(sink.url).send(MESSAGE)
-    (message,) = _messages(directory)
+    (message,) = mail_messages(directory)
     assert message["Message-ID"] == "<m1@taskflow.local>"
     assert message["To"] == "ada@example.com"
     assert message.get_body(("plain",)).get_content().strip() == "plain body"  # type: ignore[union-attr]
@@ -75,6 +67,6 @@ async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
         finally:
             await pool.flushdb()
             await pool.aclose()
-    (message,) = _messages(directory)
+    (message,) = mail_messages(directory)
     assert message["To"] == "ada@example.com"
     assert message["Message-ID"] == f"<welcome.{user.id}@taskflow.local>"

@@ -43,7 +43,14 @@ async def test_migration_creates_the_declared_indexes_and_is_idempotent(database
     assert users["email_unique"]["unique"] is True
     assert dict(users["email_unique"]["key"]) == {"email": 1}
     assert dict(tasks["user_created_at_id"]["key"]) == {"user_id": 1, "created_at": 1, "_id": 1}
-    assert set(tasks) == {"_id_", "user_created_at_id", "user_updated_at_id", "user_due_at_id", "user_priority_id"}
+    assert set(tasks) == {
+        "_id_",
+        "user_created_at_id",
+        "user_updated_at_id",
+        "user_due_at_id",
+        "user_priority_id",
+        "due_at",
+    }
     keys = {ix["name"]: ix async for ix in await database.idempotency_keys.list_indexes()}
     assert (dict(keys["user_key"]["key"]), keys["user_key"]["unique"]) == ({"user_id": 1, "key": 1}, True)
     assert (dict(keys["expires_ttl"]["key"]), keys["expires_ttl"]["expireAfterSeconds"]) == ({"expires_at": 1}, 0)

@@ -13,6 +13,7 @@ from taskflow.domain.services.accounts import AccountService, LoginLimits, Passw
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.tasks import TaskService
 from tests.unit.fakes import (
@@ -38,6 +39,7 @@ LIMITS = LoginLimits(
     per_address=RateRule("login-address", 5, 900),
 )
 OUTBOX_GRACE = timedelta(seconds=30)
+REMINDER_LEAD = timedelta(hours=1)
 IMPORT_LIMITS = ImportLimits(max_bytes=100_000, max_rows=2_000)
 SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
@@ -57,6 +59,7 @@ class World:
     outbox_service: OutboxService
     import_jobs: InMemoryImportJobs
     imports: ImportService
+    reminders: ReminderService
     mailer: FakeMailer
     accounts: AccountService
     session_service: SessionService
@@ -113,6 +116,9 @@ def world() -> World:
         import_jobs=import_jobs,
         imports=ImportService(
             jobs=import_jobs, tasks=tasks, outbox=outbox_service, ids=ids, clock=clock, limits=IMPORT_LIMITS
+        ),
+        reminders=ReminderService(
+            tasks=tasks, users=users, outbox=outbox_service, mailer=mailer, clock=clock, lead=REMINDER_LEAD
         ),
         mailer=mailer,
         accounts=accounts,

@@ -169,6 +169,14 @@ class InMemoryTaskRepository(TaskRepository):
             done_since=sum(t.completed_at is not None and t.completed_at >= done_since for t in done),
         )
 
+    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+        due = [
+            copy.deepcopy(task)
+            for task in self._by_id.values()
+            if task.due_at is not None and after < task.due_at <= until and task.status is not TaskStatus.DONE
+        ]
+        return sorted(due, key=lambda task: (task.due_at, task.id.value))[:limit]
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         counts: dict[TaskStatus, int] = {}
         for task in self._by_id.values():

@@ -111,6 +111,9 @@ class CachedTaskRepository(TaskRepository):
         async for task in self._tasks.stream(owner, rule=_rule(view)):
             yield task
 
+    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+        return await self._tasks.coming_due_across_users(after=after, until=until, limit=limit)
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         return await self._tasks.count_by_status_across_users()
 

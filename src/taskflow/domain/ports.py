@@ -117,6 +117,10 @@ class TaskRepository(Protocol):
         """The owner's counts, from one pass over their tasks."""
         ...
 
+    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+        """Tasks not done whose `due_at` is in (after, until], soonest first. Every user's: scatter-gather."""
+        ...
+
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         """Admin only, and the one scatter-gather query: it reads every shard."""
         ...

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from arq.connections import RedisSettings
 from arq.cron import cron
 
-from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, sweep_outbox
+from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, remind_coming_due, sweep_outbox
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
@@ -30,7 +30,8 @@ def worker_settings(settings: Settings) -> type:
     class WorkerSettings:
         functions: ClassVar = list(FUNCTIONS)
         cron_jobs: ClassVar = [
-            cron(sweep_outbox, second=set(range(0, 60, min(settings.outbox_sweep_seconds, 60))), run_at_startup=True)
+            cron(sweep_outbox, second=_every(settings.outbox_sweep_seconds), run_at_startup=True),
+            cron(remind_coming_due, second=_every(settings.reminder_interval_seconds), run_at_startup=True),
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_url)
         max_tries = MAX_TRIES
@@ -43,6 +44,11 @@ def worker_settings(settings: Settings) -> type:
     WorkerSettings.on_startup = staticmethod(on_startup)  # type: ignore[attr-defined]  # arq's hook names
     WorkerSettings.on_shutdown = staticmethod(on_shutdown)  # type: ignore[attr-defined]  # arq's hook names
     return WorkerSettings
+
+
+def _every(seconds: int) -> set[int]:
+    """The seconds of each minute a cron runs on: every `seconds`, at most once a minute."""
+    return set(range(0, 60, min(seconds, 60)))
 
 
 def run(settings: Settings | None = None) -> None:

@@ -7,13 +7,14 @@ A job that gives up says so where its owner can see it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from arq import Retry
 
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
-from taskflow.domain.values import UserId
+from taskflow.domain.values import TaskId, UserId
 
 RETRY_DELAY_SECONDS = 5
 MAX_TRIES = 5
@@ -24,11 +25,28 @@ def _services(ctx: dict[str, Any]) -> Services:
     return services
 
 
+def _later(ctx: dict[str, Any]) -> Retry:
+    """Try again after a delay that grows with each try; arq stops at `MAX_TRIES`."""
+    return Retry(defer=RETRY_DELAY_SECONDS * ctx["job_try"])
+
+
 async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
     try:
         await _services(ctx).accounts.send_welcome_mail(UserId(user_id))
     except UnavailableError as exc:
-        raise Retry(defer=RETRY_DELAY_SECONDS * ctx["job_try"]) from exc
+        raise _later(ctx) from exc
+
+
+async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: str) -> None:
+    try:
+        await _services(ctx).reminders.send(UserId(owner), TaskId(task_id), datetime.fromisoformat(due_at))
+    except UnavailableError as exc:
+        raise _later(ctx) from exc
+
+
+async def remind_coming_due(ctx: dict[str, Any]) -> int:
+    """Cron: record and enqueue the reminders due; arq runs one per tick however many workers."""
+    return await _services(ctx).reminders.tick()
 
 
 async def run_import(ctx: dict[str, Any], import_id: str) -> None:
@@ -39,7 +57,7 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> None:
         if ctx["job_try"] >= MAX_TRIES:
             await imports.fail(import_id, f"the database did not answer in {MAX_TRIES} tries")
             return
-        raise Retry(defer=RETRY_DELAY_SECONDS * ctx["job_try"]) from exc
+        raise _later(ctx) from exc
     except Exception as exc:
         await imports.fail(import_id, f"internal error ({type(exc).__name__}); the rows written so far stay")
         raise
@@ -50,4 +68,4 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await _services(ctx).outbox.sweep()
 
 
-FUNCTIONS = (send_welcome_mail, run_import)
+FUNCTIONS = (send_welcome_mail, send_reminder, run_import)

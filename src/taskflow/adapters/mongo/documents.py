@@ -52,7 +52,8 @@ class TaskDocument(Document):
 
     class Settings:
         name = "tasks"
-        indexes: ClassVar = TASK_SORT_INDEXES
+        # The reminder cron's query across users (scatter-gather on a sharded cluster).
+        indexes: ClassVar = [*TASK_SORT_INDEXES, IndexModel([("due_at", pymongo.ASCENDING)], name="due_at")]
 
 
 class SessionDocument(Document):

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 from taskflow.domain.ports import MailMessage
 
 if TYPE_CHECKING:
-    from taskflow.domain.entities import User
-    from taskflow.domain.values import UserId
+    from datetime import datetime
+
+    from taskflow.domain.entities import Task, User
+    from taskflow.domain.values import TaskId, UserId
 
 WELCOME_JOB = "send_welcome_mail"
+REMINDER_JOB = "send_reminder"
 MAIL_DOMAIN = "taskflow.local"
 
 
@@ -27,4 +30,21 @@ def welcome_mail(user: User) -> MailMessage:
         text=f"Hello {user.name},\n\nyour taskflow account is ready.\n",
         html=f"<p>Hello {escape(user.name)},</p><p>your taskflow account is ready.</p>",
         message_id=f"<welcome.{user.id}@{MAIL_DOMAIN}>",
+    )
+
+
+def reminder_job_id(task_id: TaskId, due_at: datetime) -> str:
+    """One reminder per task and due date: a new `due_at` makes a new reminder."""
+    return f"reminder:{task_id}:{int(due_at.timestamp() * 1000)}"
+
+
+def reminder_mail(user: User, task: Task) -> MailMessage:
+    due = task.due_at.strftime("%Y-%m-%d %H:%M UTC") if task.due_at else "soon"
+    stamp = int(task.due_at.timestamp() * 1000) if task.due_at else 0
+    return MailMessage(
+        to=user.email.value,
+        subject=f"Due {due}: {task.title}",
+        text=f'Hello {user.name},\n\n"{task.title}" is due {due}.\n',
+        html=f"<p>Hello {escape(user.name)},</p><p><strong>{escape(task.title)}</strong> is due {due}.</p>",
+        message_id=f"<reminder.{task.id}.{stamp}@{MAIL_DOMAIN}>",
     )

@@ -1,0 +1,74 @@
+"""Mail a task's owner when it is coming due: at most once per task and due date.
+
+Rules:
+- a task not done whose `due_at` falls within the lead time is due a reminder;
+- the reminder's identity is the task and its `due_at`: it is recorded in the outbox under
+  that id (so two ticks, or two workers, record it once) and enqueued under the same id
+  (so it is queued once); changing `due_at` makes a new reminder;
+- the job sends nothing when the task is gone, done, or due at another time by then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.errors import TaskNotFoundError, UserNotFoundError
+from taskflow.domain.services.mail import REMINDER_JOB, reminder_job_id, reminder_mail
+from taskflow.domain.values import TaskId, TaskStatus, UserId
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from taskflow.domain.ports import Clock, Mailer, TaskRepository, UserRepository
+    from taskflow.domain.services.outbox import OutboxService
+
+TICK_LIMIT: Final = 5_000  # reminders recorded per tick at most; the next tick takes the rest
+
+
+class ReminderService:
+    def __init__(
+        self,
+        *,
+        tasks: TaskRepository,
+        users: UserRepository,
+        outbox: OutboxService,
+        mailer: Mailer,
+        clock: Clock,
+        lead: timedelta,
+    ) -> None:
+        self._tasks = tasks
+        self._users = users
+        self._outbox = outbox
+        self._mailer = mailer
+        self._clock = clock
+        self._lead = lead
+
+    async def tick(self) -> int:
+        """Record and enqueue a reminder for each task coming due; how many were found."""
+        now = self._clock.now()
+        due = await self._tasks.coming_due_across_users(after=now, until=now + self._lead, limit=TICK_LIMIT)
+        for task in due:
+            if task.due_at is None:  # not what the query returns; typed so
+                continue
+            entry = await self._outbox.record(
+                reminder_job_id(task.id, task.due_at),
+                REMINDER_JOB,
+                owner=task.owner_id.value,
+                task_id=task.id.value,
+                due_at=task.due_at.isoformat(),
+            )
+            await self._outbox.dispatch(entry)
+        return len(due)
+
+    async def send(self, owner: UserId, task_id: TaskId, due_at: datetime) -> None:
+        """The job: at least once; a mail sent again has the same Message-ID."""
+        entry_id = reminder_job_id(task_id, due_at)
+        if await self._outbox.is_done(entry_id):
+            return
+        with contextlib.suppress(TaskNotFoundError, UserNotFoundError):
+            task = await self._tasks.get_latest(owner, task_id)
+            if task.due_at == due_at and task.status is not TaskStatus.DONE:
+                await self._mailer.send(reminder_mail(await self._users.get(owner), task))
+        await self._outbox.mark_done(entry_id)

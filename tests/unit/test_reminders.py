@@ -1,0 +1,63 @@
+"""Reminders for tasks coming due, on fakes: one per task and due date."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from taskflow.domain.entities import TaskChanges, TaskDraft
+from taskflow.domain.services.mail import REMINDER_JOB
+from taskflow.domain.values import TaskId, TaskStatus, UserId
+from tests.unit.conftest import World
+
+PASSWORD = "a long enough password"
+
+
+async def _run_jobs(world: World) -> None:
+    """What the worker would do with every reminder queued."""
+    for job, args in list(world.jobs.jobs.values()):
+        if job == REMINDER_JOB:
+            due_at = datetime.fromisoformat(args["due_at"])
+            await world.reminders.send(UserId(args["owner"]), TaskId(args["task_id"]), due_at)
+
+
+async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(world: World) -> None:
+    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    now = world.clock.now()
+    soon = await world.task_service.create(ada.id, TaskDraft(title="Soon", due_at=now + timedelta(minutes=30)))
+    await world.task_service.create(ada.id, TaskDraft(title="Later", due_at=now + timedelta(hours=3)))
+    await world.task_service.create(ada.id, TaskDraft(title="Past", due_at=now - timedelta(minutes=1)))
+    await world.task_service.create(
+        ada.id, TaskDraft(title="Done", status=TaskStatus.DONE, due_at=now + timedelta(minutes=5))
+    )
+    await world.task_service.create(ada.id, TaskDraft(title="Undated"))
+    assert await world.reminders.tick() == 1
+    assert await world.reminders.tick() == 1  # the same reminder again: recorded and queued once
+    await _run_jobs(world)
+    await _run_jobs(world)  # arq may run a job twice
+    reminders = [mail for mail in world.mailer.sent if mail.subject.startswith("Due")]
+    assert [mail.subject for mail in reminders] == ["Due 2026-01-01 12:30 UTC: Soon"]
+    assert soon.due_at is not None
+    assert reminders[0].message_id == f"<reminder.{soon.id}.{int(soon.due_at.timestamp() * 1000)}@taskflow.local>"
+
+
+async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(world: World) -> None:
+    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    now = world.clock.now()
+    task = await world.task_service.create(ada.id, TaskDraft(title="Moved", due_at=now + timedelta(minutes=30)))
+    await world.reminders.tick()
+    await world.task_service.update(ada.id, task.id, TaskChanges(due_at=now + timedelta(minutes=45)), if_match=None)
+    await world.reminders.tick()
+    await _run_jobs(world)
+    reminders = [mail for mail in world.mailer.sent if mail.subject.startswith("Due")]
+    assert [mail.subject for mail in reminders] == ["Due 2026-01-01 12:45 UTC: Moved"]
+
+
+async def test_a_task_done_before_its_reminder_runs_is_not_mailed_about(world: World) -> None:
+    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    task = await world.task_service.create(
+        ada.id, TaskDraft(title="Quick", due_at=world.clock.now() + timedelta(minutes=10))
+    )
+    await world.reminders.tick()
+    await world.task_service.update(ada.id, task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
+    await _run_jobs(world)
+    assert [mail for mail in world.mailer.sent if mail.subject.startswith("Due")] == []
