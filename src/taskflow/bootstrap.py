@@ -42,6 +42,7 @@ from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
+from taskflow.domain.services.stats_refresh import StatsRefresh
 from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
@@ -210,6 +211,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     )
     limits = settings.rate_limits
     outbox = OutboxService(ports.outbox, ports.jobs, clock, grace=timedelta(seconds=settings.outbox_sweep_seconds))
+    stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
     return Services(
         accounts=AccountService(
             users=ports.users,
@@ -227,7 +229,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             mailer=ports.mailer,
         ),
         sessions=sessions,
-        tasks=TaskService(ports.tasks, clock, ids),
+        tasks=TaskService(ports.tasks, clock, ids, stats),
         admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
         idempotency=IdempotencyService(ports.idempotency, clock, retention=timedelta(hours=settings.idempotency_hours)),
         outbox=outbox,
@@ -235,6 +237,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             jobs=ports.import_jobs,
             tasks=ports.tasks,
             outbox=outbox,
+            stats=stats,
             ids=ids,
             clock=clock,
             limits=ImportLimits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows),

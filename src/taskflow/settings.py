@@ -141,6 +141,8 @@ class Settings:
     """The largest import upload (8 MiB); stored in one MongoDB document, so under 16 MiB."""
     import_max_rows: int = 50_000
     job_timeout_seconds: int = 300
+    stats_debounce_seconds: int = 5
+    """Writes within this window share one background recompute of their owner's statistics."""
     reminder_lead_minutes: int = 60
     """A task not done is mailed about when its `due_at` is at most this far ahead."""
     reminder_interval_seconds: int = 60
@@ -219,6 +221,7 @@ class Settings:
             import_max_bytes=_int(env, "IMPORT_MAX_BYTES", 8_388_608, minimum=1024),
             import_max_rows=_int(env, "IMPORT_MAX_ROWS", 50_000, minimum=1),
             job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 300, minimum=1),
+            stats_debounce_seconds=_int(env, "STATS_DEBOUNCE_SECONDS", 5, minimum=1),
             reminder_lead_minutes=_int(env, "REMINDER_LEAD_MINUTES", 60, minimum=1),
             reminder_interval_seconds=_int(env, "REMINDER_INTERVAL_SECONDS", 60, minimum=1),
             cache_ttl_seconds=_int(env, "CACHE_TTL_SECONDS", 300, minimum=1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -72,6 +73,7 @@ def process_env(settings: Settings) -> dict[str, str]:
         f"{limits.auth_requests_per_address.window_seconds}",
         "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
         "TASKFLOW_JOB_TIMEOUT_SECONDS": str(settings.job_timeout_seconds),
+        "TASKFLOW_STATS_DEBOUNCE_SECONDS": str(settings.stats_debounce_seconds),
         "TASKFLOW_REMINDER_LEAD_MINUTES": str(settings.reminder_lead_minutes),
         "TASKFLOW_REMINDER_INTERVAL_SECONDS": str(settings.reminder_interval_seconds),
         "TASKFLOW_LOG_LEVEL": "warning",
@@ -218,6 +220,19 @@ def register(client: httpx.AsyncClient) -> Register:
         return await new_account(client)
 
     return make
+
+
+def cache_counter(text: str, name: str, kind: str) -> float:
+    """One labelled sample of `/metrics`; 0 for a counter not incremented yet."""
+    found = re.search(rf'^{name}{{kind="{kind}"}} ([0-9.e+]+)$', text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+async def cache_hits_and_misses(client: httpx.AsyncClient, kind: str) -> tuple[float, float]:
+    text = (await client.get("/metrics")).text
+    return cache_counter(text, "taskflow_cache_hits_total", kind), cache_counter(
+        text, "taskflow_cache_misses_total", kind
+    )
 
 
 def assert_problem(response: httpx.Response, status: int, type_suffix: str | None = None) -> dict[str, object]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import random
-import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,20 +19,19 @@ from redis.asyncio import Redis
 from taskflow.adapters.redis.task_cache import EPOCH_KEY
 from taskflow.entrypoints.processes import Child
 from taskflow.settings import Settings
-from tests.api.conftest import Account, api_processes, assert_problem, create_task, new_account, stack_on_own_redis
+from tests.api.conftest import (
+    Account,
+    api_processes,
+    assert_problem,
+    cache_counter,
+    cache_hits_and_misses,
+    create_task,
+    new_account,
+    stack_on_own_redis,
+)
 
 TOKEN = "x-consistency-token"
 PICK = random.Random(6)  # noqa: S311 - picks which process serves a request: varied, the same each run
-
-
-def _counter(text: str, name: str, kind: str) -> float:
-    found = re.search(rf'^{name}{{kind="{kind}"}} ([0-9.e+]+)$', text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
-
-
-async def _hits_and_misses(client: httpx.AsyncClient, kind: str) -> tuple[float, float]:
-    text = (await client.get("/metrics")).text
-    return _counter(text, "taskflow_cache_hits_total", kind), _counter(text, "taskflow_cache_misses_total", kind)
 
 
 async def test_a_second_read_is_a_hit_and_a_write_makes_the_next_one_a_miss(client: httpx.AsyncClient) -> None:
@@ -45,19 +43,19 @@ async def test_a_second_read_is_a_hit_and_a_write_makes_the_next_one_a_miss(clie
         "stats": "/api/v1/tasks/stats",
     }
     for kind, path in reads.items():
-        before = await _hits_and_misses(client, kind)
+        before = await cache_hits_and_misses(client, kind)
         first = await client.get(path, headers=ada.auth)
         second = await client.get(path, headers=ada.auth)
-        after_reads = await _hits_and_misses(client, kind)
+        after_reads = await cache_hits_and_misses(client, kind)
         assert first.status_code == second.status_code == 200
         assert first.json() == second.json()
         assert (after_reads[0] - before[0], after_reads[1] - before[1]) == (1, 1), kind
 
     changed = await client.patch(reads["task"], json={"title": "Changed"}, headers=ada.auth)
     assert changed.status_code == 200
-    before = await _hits_and_misses(client, "task")
+    before = await cache_hits_and_misses(client, "task")
     reread = await client.get(reads["task"], headers=ada.auth)
-    after = await _hits_and_misses(client, "task")
+    after = await cache_hits_and_misses(client, "task")
     assert reread.json()["title"] == "Changed"
     assert after[1] - before[1] == 1  # the write dropped the entry: a miss, then fresh data
     listed = (await client.get(reads["page"], headers=ada.auth)).json()
@@ -91,9 +89,9 @@ async def test_an_unreadable_or_expired_entry_is_a_miss_not_an_error(
         await redis.hset(entries, f"task:{task['id']}", mangle(stored))
     finally:
         await redis.aclose()
-    before = await _hits_and_misses(client, "task")
+    before = await cache_hits_and_misses(client, "task")
     read = await client.get(path, headers=ada.auth)
-    after = await _hits_and_misses(client, "task")
+    after = await cache_hits_and_misses(client, "task")
     assert read.status_code == 200
     assert read.json() == task
     assert after[1] - before[1] == 1
@@ -329,7 +327,7 @@ async def test_after_a_2xx_write_the_writers_next_read_is_never_stale_on_any_pro
         hits = 0.0
         for process in clients:
             text = (await process.get("/metrics")).text
-            hits += sum(_counter(text, "taskflow_cache_hits_total", kind) for kind in ("task", "page", "stats"))
+            hits += sum(cache_counter(text, "taskflow_cache_hits_total", kind) for kind in ("task", "page", "stats"))
     finally:
         for process in clients:
             await process.aclose()

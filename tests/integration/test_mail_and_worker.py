@@ -52,7 +52,9 @@ async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
         user = await services.accounts.register("ada@example.com", "a long enough password", "Ada")
         pool = connect_queue(worker_config.redis_url, timeout_seconds=1)
         try:
-            await ArqJobQueue(pool).enqueue("send_welcome_mail", job_id=f"welcome:{user.id}", user_id=user.id.value)
+            await ArqJobQueue(pool).enqueue(
+                "send_welcome_mail", {"user_id": user.id.value}, job_id=f"welcome:{user.id}"
+            )
             cls = worker_settings(worker_config)
             worker = Worker(
                 functions=cls.functions,  # type: ignore[attr-defined]  # built by worker_settings

@@ -15,6 +15,7 @@ from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
+from taskflow.domain.services.stats_refresh import StatsRefresh
 from taskflow.domain.services.tasks import TaskService
 from tests.unit.fakes import (
     FakeCommonPasswords,
@@ -40,6 +41,7 @@ LIMITS = LoginLimits(
 )
 OUTBOX_GRACE = timedelta(seconds=30)
 REMINDER_LEAD = timedelta(hours=1)
+STATS_DEBOUNCE = timedelta(seconds=5)
 IMPORT_LIMITS = ImportLimits(max_bytes=100_000, max_rows=2_000)
 SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
@@ -76,6 +78,7 @@ def world() -> World:
     outbox = InMemoryOutbox()
     outbox_service = OutboxService(outbox, jobs, clock, grace=OUTBOX_GRACE)
     import_jobs = InMemoryImportJobs()
+    stats_refresh = StatsRefresh(jobs, clock, debounce=STATS_DEBOUNCE)
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     session_service = SessionService(
@@ -115,7 +118,13 @@ def world() -> World:
         outbox_service=outbox_service,
         import_jobs=import_jobs,
         imports=ImportService(
-            jobs=import_jobs, tasks=tasks, outbox=outbox_service, ids=ids, clock=clock, limits=IMPORT_LIMITS
+            jobs=import_jobs,
+            tasks=tasks,
+            outbox=outbox_service,
+            stats=stats_refresh,
+            ids=ids,
+            clock=clock,
+            limits=IMPORT_LIMITS,
         ),
         reminders=ReminderService(
             tasks=tasks, users=users, outbox=outbox_service, mailer=mailer, clock=clock, lead=REMINDER_LEAD
@@ -123,6 +132,6 @@ def world() -> World:
         mailer=mailer,
         accounts=accounts,
         session_service=session_service,
-        task_service=TaskService(tasks, clock, ids),
+        task_service=TaskService(tasks, clock, ids, stats_refresh),
         admin=AdminService(users=users, tasks=tasks, sessions=session_service, clock=clock),
     )

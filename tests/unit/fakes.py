@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import hashlib
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -167,6 +167,7 @@ class InMemoryTaskRepository(TaskRepository):
             by_priority={priority: sum(t.priority is priority for t in tasks) for priority in Priority},
             overdue=sum(t.due_at is not None and t.due_at < now for t in open_tasks),
             done_since=sum(t.completed_at is not None and t.completed_at >= done_since for t in done),
+            computed_at=now,
         )
 
     async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
@@ -295,12 +296,15 @@ class FakeJobQueue(JobQueue):
     """Like arq: a second job with a known id is dropped. `down` plays a Redis outage."""
 
     jobs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    run_at: dict[str, datetime] = field(default_factory=dict)
     down: bool = False
 
-    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None:
+    async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
         if self.down:
             raise UnavailableError
-        self.jobs.setdefault(job_id, (job, kwargs))
+        self.jobs.setdefault(job_id, (job, dict(args)))
+        if run_at is not None:
+            self.run_at.setdefault(job_id, run_at)
 
 
 class InMemoryImportJobs(ImportJobRepository):

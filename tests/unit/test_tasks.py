@@ -8,6 +8,7 @@ import pytest
 
 from taskflow.domain.entities import TaskChanges, TaskDraft
 from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
+from taskflow.domain.services.stats_refresh import STATS_JOB
 from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World
@@ -127,3 +128,24 @@ async def test_a_stale_if_match_is_refused_and_another_owner_sees_nothing(world:
     await world.task_service.delete(ADA, task.id, if_match=1)
     with pytest.raises(TaskNotFoundError):
         await world.task_service.get(ADA, task.id)
+
+
+async def test_writes_schedule_one_statistics_recompute_per_user_and_window(world: World) -> None:
+    first = await world.task_service.create(ADA, TaskDraft(title="One"))
+    await world.task_service.update(ADA, first.id, TaskChanges(title="One, renamed"), if_match=None)
+    await world.task_service.update(ADA, first.id, TaskChanges(title="One, renamed"), if_match=None)  # no-op
+    await world.task_service.create(BOB, TaskDraft(title="Bob's"))
+    stats_jobs = {job_id: args for job_id, (job, args) in world.jobs.jobs.items() if job == STATS_JOB}
+    window = int(world.clock.now().timestamp() // 5)
+    assert stats_jobs == {f"stats:{ADA}:{window}": {"owner": ADA.value}, f"stats:{BOB}:{window}": {"owner": BOB.value}}
+    assert world.jobs.run_at[f"stats:{ADA}:{window}"] == datetime.fromtimestamp((window + 1) * 5, UTC)
+    world.clock.advance(seconds=5)
+    await world.task_service.delete(ADA, first.id, if_match=None)
+    assert f"stats:{ADA}:{window + 1}" in world.jobs.jobs
+
+
+async def test_statistics_say_when_they_were_computed(world: World) -> None:
+    await world.task_service.create(ADA, TaskDraft(title="One"))
+    stats = await world.task_service.stats(ADA)
+    assert stats.total == 1
+    assert stats.computed_at == world.clock.now().replace(microsecond=world.clock.now().microsecond // 1000 * 1000)

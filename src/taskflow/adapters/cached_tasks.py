@@ -184,6 +184,7 @@ def _stats_to_raw(stats: TaskStats) -> Raw:
         "by_priority": {priority.value: n for priority, n in stats.by_priority.items()},
         "overdue": stats.overdue,
         "done_since": stats.done_since,
+        "computed_at": stats.computed_at,
     }
 
 
@@ -194,6 +195,7 @@ def _stats_from_raw(raw: Raw) -> TaskStats:
         by_priority={Priority(priority): n for priority, n in raw["by_priority"].items()},
         overdue=raw["overdue"],
         done_since=raw["done_since"],
+        computed_at=raw["computed_at"],
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Mapping
 
     from taskflow.domain.entities import Session, Task, User
     from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
@@ -327,7 +327,9 @@ class Mailer(Protocol):
 class JobQueue(Protocol):
     """Background jobs. `job_id` makes enqueueing idempotent: a second call with it is a no-op."""
 
-    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None: ...
+    async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
+        """`job(**args)`, not before `run_at` (now if None)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -154,10 +154,11 @@ class TaskPage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskStats:
-    """One user's figures; `overdue` counts unfinished tasks past due at the time asked."""
+    """One user's figures as of `computed_at`; `overdue` counts unfinished tasks past due then."""
 
     total: int
     by_status: dict[TaskStatus, int]
     by_priority: dict[Priority, int]
     overdue: int
     done_since: int
+    computed_at: datetime

@@ -202,6 +202,7 @@ class TaskStatsResponse(msgspec.Struct):
     by_priority: PriorityCounts
     overdue: int
     done_last_7_days: int
+    computed_at: datetime
 
     @classmethod
     def of(cls, stats: TaskStats) -> TaskStatsResponse:
@@ -211,6 +212,7 @@ class TaskStatsResponse(msgspec.Struct):
             by_priority=PriorityCounts(**{priority.value: n for priority, n in stats.by_priority.items()}),
             overdue=stats.overdue,
             done_last_7_days=stats.done_since,
+            computed_at=stats.computed_at,
         )
 
 

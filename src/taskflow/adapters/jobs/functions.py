@@ -44,6 +44,14 @@ async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: s
         raise _later(ctx) from exc
 
 
+async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
+    """Reading the statistics through the cache stores them there (if no write came meanwhile)."""
+    try:
+        await _services(ctx).tasks.stats(UserId(owner))
+    except UnavailableError as exc:
+        raise _later(ctx) from exc
+
+
 async def remind_coming_due(ctx: dict[str, Any]) -> int:
     """Cron: record and enqueue the reminders due; arq runs one per tick however many workers."""
     return await _services(ctx).reminders.tick()
@@ -68,4 +76,4 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await _services(ctx).outbox.sweep()
 
 
-FUNCTIONS = (send_welcome_mail, send_reminder, run_import)
+FUNCTIONS = (send_welcome_mail, send_reminder, run_import, refresh_stats)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
@@ -20,8 +23,8 @@ class ArqJobQueue(JobQueue):
     def __init__(self, pool: ArqRedis) -> None:
         self._pool = pool
 
-    async def enqueue(self, job: str, *, job_id: str, **kwargs: str) -> None:
+    async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
         try:
-            await self._pool.enqueue_job(job, _job_id=job_id, **kwargs)  # type: ignore[arg-type]  # arq types **kwargs by its own options
+            await self._pool.enqueue_job(job, _job_id=job_id, _defer_until=run_at, **args)  # type: ignore[arg-type]  # arq types **kwargs by its own options
         except (RedisError, OSError) as exc:
             raise UnavailableError from exc

@@ -255,6 +255,7 @@ class MongoTaskRepository(TaskRepository):
             by_priority={priority: row.get(f"priority_{priority.value}", 0) for priority in Priority},
             overdue=row.get("overdue", 0),
             done_since=row.get("done_since", 0),
+            computed_at=now,
         )
 
     async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:

@@ -27,6 +27,7 @@ from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
 if TYPE_CHECKING:
     from taskflow.domain.ports import Clock, IdGenerator, ImportJobRepository, TaskRepository
     from taskflow.domain.services.outbox import OutboxService
+    from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import UserId
 
 IMPORT_JOB: Final = "run_import"
@@ -53,10 +54,12 @@ class ImportService:
         jobs: ImportJobRepository,
         tasks: TaskRepository,
         outbox: OutboxService,
+        stats: StatsRefresh,
         ids: IdGenerator,
         clock: Clock,
         limits: ImportLimits,
     ) -> None:
+        self._stats = stats
         self._jobs = jobs
         self._tasks = tasks
         self._outbox = outbox
@@ -106,6 +109,8 @@ class ImportService:
         for start in range(job.processed, len(parsed), BATCH_ROWS):
             await self._batch(job, parsed[start : start + BATCH_ROWS], processed=start)
         await self._jobs.finish(job_id, JobState.SUCCEEDED, reason=None, at=self._clock.now())
+        if not job.dry_run:
+            await self._stats.schedule(job.owner)
         await self._outbox.mark_done(import_job_id(job_id))
 
     async def fail(self, job_id: str, reason: str) -> None:

@@ -41,7 +41,7 @@ class OutboxService:
     async def dispatch(self, entry: OutboxEntry) -> None:
         """Enqueue now if Redis answers; otherwise the sweeper will."""
         with contextlib.suppress(UnavailableError):
-            await self._jobs.enqueue(entry.job, job_id=entry.id, **entry.args)
+            await self._jobs.enqueue(entry.job, entry.args, job_id=entry.id)
 
     async def is_done(self, entry_id: str) -> bool:
         return await self._outbox.is_done(entry_id)
@@ -53,5 +53,5 @@ class OutboxService:
         """Enqueue every entry pending for longer than the grace period; how many."""
         pending = await self._outbox.pending(created_before=self._clock.now() - self._grace, limit=SWEEP_BATCH)
         for entry in pending:
-            await self._jobs.enqueue(entry.job, job_id=entry.id, **entry.args)
+            await self._jobs.enqueue(entry.job, entry.args, job_id=entry.id)
         return len(pending)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.entities import Task, TaskChanges, TaskDraft
+from taskflow.domain.entities import Task, TaskChanges, TaskDraft, to_utc_millis
 from taskflow.domain.errors import ConflictError, InvalidValueError, PreconditionFailedError, TaskIdTakenError
 from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from taskflow.domain.ports import Clock, IdGenerator, TaskRepository
+    from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import TaskId, UserId
 
 UPDATE_ATTEMPTS: Final = 5
@@ -35,10 +36,11 @@ class TaskService:
       refused; without it, the change is re-applied to the newest version.
     """
 
-    def __init__(self, tasks: TaskRepository, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(self, tasks: TaskRepository, clock: Clock, ids: IdGenerator, stats: StatsRefresh) -> None:
         self._tasks = tasks
         self._clock = clock
         self._ids = ids
+        self._stats = stats
 
     async def create(self, owner: UserId, draft: TaskDraft, *, request_key: str | None = None) -> Task:
         """Creates once per `request_key`: a retry after an unknown outcome gets the first task.
@@ -53,6 +55,7 @@ class TaskService:
             await self._tasks.add(task)
         except TaskIdTakenError:
             return await self._tasks.get_latest(owner, task_id)
+        await self._stats.schedule(owner)
         return task
 
     async def get(self, owner: UserId, task_id: TaskId) -> Task:
@@ -72,7 +75,8 @@ class TaskService:
         return TaskPage(found[:limit], TaskPosition(order.value_of(last), last.id))
 
     async def stats(self, owner: UserId) -> TaskStats:
-        now = self._clock.now()
+        """Stored figures if a recompute left them after the owner's last write; else live."""
+        now = to_utc_millis(self._clock.now(), field_name="now")
         return await self._tasks.stats(owner, now=now, done_since=now - DONE_RECENTLY)
 
     def export(self, owner: UserId) -> AsyncIterator[Task]:
@@ -84,7 +88,10 @@ class TaskService:
             if if_match is not None and current.version != if_match:
                 raise PreconditionFailedError
             updated = current.changed(changes, now=self._clock.now())
-            if updated is current or await self._tasks.replace(updated, expected_version=current.version):
+            if updated is current:
+                return updated
+            if await self._tasks.replace(updated, expected_version=current.version):
+                await self._stats.schedule(owner)
                 return updated
             if if_match is not None:
                 await self._tasks.get_latest(owner, task_id)  # deleted meanwhile: not found
@@ -95,3 +102,4 @@ class TaskService:
         if not await self._tasks.delete(owner, task_id, expected_version=if_match):
             await self._tasks.get_latest(owner, task_id)  # not found, unless only the version differed
             raise PreconditionFailedError
+        await self._stats.schedule(owner)

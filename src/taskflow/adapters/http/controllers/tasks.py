@@ -179,7 +179,9 @@ class TasksController(Controller):
         "/stats",
         summary="Counts of your tasks",
         description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
-        "`done_last_7_days` counts tasks completed in the last 7 days.",
+        "`done_last_7_days` counts tasks completed in the last 7 days. `computed_at` says when: the worker "
+        "recomputes the figures a few seconds after your writes and keeps them briefly; otherwise they are "
+        "computed for this request. Never older than your own last write.",
         responses=problem_responses(401, 422, 503),
     )
     async def stats(
