@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -33,11 +33,19 @@ if TYPE_CHECKING:
 
     from litestar.types import ASGIApp, Scope
 
+    from taskflow.adapters.http.state import AppState
+
+
+async def _refresh_shared_metrics(request: Request[Any, Any, Any]) -> None:
+    state: AppState = request.app.state.taskflow
+    await state.refresh_shared_metrics()
+
 
 class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
     opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
+    before_request = _refresh_shared_metrics  # type: ignore[assignment]  # a plain hook, not a method: Litestar calls it with the request
 
 
 def _span_details(scope: Scope) -> tuple[str, dict[str, Any]]:

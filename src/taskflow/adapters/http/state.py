@@ -31,3 +31,5 @@ class AppState:
     user_budget: RateRule
     task_cursors: TaskCursors
     consistency_tokens: ConsistencyTokens
+    refresh_shared_metrics: Callable[[], Awaitable[None]]
+    """Reads figures other processes keep (the job queue's) before `/metrics` answers."""

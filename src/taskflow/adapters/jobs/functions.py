@@ -12,6 +12,7 @@ from typing import Any
 
 from arq import Retry
 
+from taskflow.adapters.jobs.metrics import record_failure
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
 from taskflow.domain.values import TaskId, UserId
@@ -25,8 +26,15 @@ def _services(ctx: dict[str, Any]) -> Services:
     return services
 
 
-def _later(ctx: dict[str, Any]) -> Retry:
-    """Try again after a delay that grows with each try; arq stops at `MAX_TRIES`."""
+class GaveUpError(Exception):
+    """A job that failed its last try; counted in `taskflow_jobs_failed_total`."""
+
+
+async def _retry_or_give_up(ctx: dict[str, Any], job: str) -> Exception:
+    """Try again after a delay that grows with each try, `MAX_TRIES` in all; then give up."""
+    if ctx["job_try"] >= MAX_TRIES:
+        await record_failure(ctx["redis"], job)
+        return GaveUpError(f"{job}: no answer in {MAX_TRIES} tries")
     return Retry(defer=RETRY_DELAY_SECONDS * ctx["job_try"])
 
 
@@ -34,14 +42,14 @@ async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
     try:
         await _services(ctx).accounts.send_welcome_mail(UserId(user_id))
     except UnavailableError as exc:
-        raise _later(ctx) from exc
+        raise await _retry_or_give_up(ctx, "send_welcome_mail") from exc
 
 
 async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: str) -> None:
     try:
         await _services(ctx).reminders.send(UserId(owner), TaskId(task_id), datetime.fromisoformat(due_at))
     except UnavailableError as exc:
-        raise _later(ctx) from exc
+        raise await _retry_or_give_up(ctx, "send_reminder") from exc
 
 
 async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
@@ -49,7 +57,7 @@ async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
     try:
         await _services(ctx).tasks.stats(UserId(owner))
     except UnavailableError as exc:
-        raise _later(ctx) from exc
+        raise await _retry_or_give_up(ctx, "refresh_stats") from exc
 
 
 async def remind_coming_due(ctx: dict[str, Any]) -> int:
@@ -58,15 +66,17 @@ async def remind_coming_due(ctx: dict[str, Any]) -> int:
 
 
 async def run_import(ctx: dict[str, Any], import_id: str) -> None:
+    """A failure past the last try, or any other, ends the job `failed` with a reason."""
     imports = _services(ctx).imports
     try:
         await imports.run(import_id)
     except UnavailableError as exc:
-        if ctx["job_try"] >= MAX_TRIES:
+        outcome = await _retry_or_give_up(ctx, "run_import")
+        if isinstance(outcome, GaveUpError):
             await imports.fail(import_id, f"the database did not answer in {MAX_TRIES} tries")
-            return
-        raise _later(ctx) from exc
+        raise outcome from exc
     except Exception as exc:
+        await record_failure(ctx["redis"], "run_import")
         await imports.fail(import_id, f"internal error ({type(exc).__name__}); the rows written so far stay")
         raise
 

@@ -1,0 +1,51 @@
+"""Job figures for `/metrics`, shared by every process: kept in Redis, read when scraped.
+
+Workers count the jobs that gave up (`record_failure`); any API process reports them with
+the queue's depth, so one scrape target tells the whole story.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Final
+
+from arq.constants import default_queue_name
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from prometheus_client.metrics_core import Metric
+    from redis.asyncio import Redis
+
+FAILURES_KEY: Final = "taskflow:jobs:failed"
+
+
+async def record_failure(redis: Redis, job: str) -> None:
+    """Count a job that gave up; a lost count is better than a job that fails twice."""
+    with contextlib.suppress(RedisError, OSError):
+        await redis.hincrby(FAILURES_KEY, job, 1)  # type: ignore[misc]  # redis-py's union return
+
+
+class JobMetrics(Collector):
+    """`refresh()` reads Redis (async, before a scrape); `collect()` reports what it read."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._depth = 0
+        self._failed: dict[str, int] = {}
+
+    async def refresh(self) -> None:
+        with contextlib.suppress(RedisError, OSError):  # Redis away: the last figures stand
+            self._depth = await self._redis.zcard(default_queue_name)
+            failed = await self._redis.hgetall(FAILURES_KEY)  # type: ignore[misc]  # redis-py's union return
+            self._failed = {key.decode(): int(value) for key, value in failed.items()}
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily("taskflow_job_queue_depth", "Jobs queued in arq, deferred ones included", self._depth)
+        failed = CounterMetricFamily("taskflow_jobs_failed", "Jobs that gave up, by job", labels=["job"])
+        for job, count in sorted(self._failed.items()):
+            failed.add_metric([job], count)
+        yield failed
