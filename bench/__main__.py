@@ -26,6 +26,8 @@ from typing import IO
 import httpx
 import redis
 
+from bench.imports import ROWS as IMPORT_ROWS
+from bench.imports import import_rows_per_second
 from bench.listing import seed
 from taskflow.bootstrap import migrate
 from taskflow.domain.values import UserId
@@ -310,6 +312,18 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         _report(results, database=database, args=args)
         for owner_token, seeded in listings:
             print(f"export of {seeded.count:,} tasks: {_export_footprint(api, owner_token)}")  # noqa: T201
+        worker = spawn(
+            "worker", [sys.executable, "-m", "taskflow.entrypoints.cli", "worker"], port=0, url="", env=env, log=log
+        )
+        children.append(worker)
+        with httpx.Client(base_url=api.url, timeout=120) as http:
+            rates = [import_rows_per_second(http, _account(http, f"importer-{n}")[0]) for n in range(args.rounds)]
+        creates = statistics.median(sample.rps for sample in results["POST /api/v1/tasks"])
+        print(  # noqa: T201
+            f"import of {IMPORT_ROWS:,} CSV rows (1 worker): {statistics.median(rates):,.0f} rows/s median of "
+            f"{args.rounds} ({', '.join(f'{rate:,.0f}' for rate in rates)}); "
+            f"{statistics.median(rates) / creates:.1f}x the tasks/s of POST /api/v1/tasks in this run"
+        )
     finally:
         for child in reversed(children):
             child.stop()

@@ -6,14 +6,12 @@ import os
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY
-
 from taskflow.adapters.http.app import build_app, with_request_context
 from taskflow.adapters.http.clients import ClientAddresses
 from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
-from taskflow.adapters.jobs.metrics import JobMetrics
+from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import auth_budget, build_services, open_ports, request_deadline, user_budget
 from taskflow.settings import Settings
@@ -33,8 +31,6 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     @asynccontextmanager
     async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_ports(settings) as ports:
-            job_metrics = JobMetrics(ports.redis)
-            REGISTRY.register(job_metrics)
             app.state.taskflow = AppState(
                 services=build_services(ports, settings),
                 checks=ports.health_checks(),
@@ -44,13 +40,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 user_budget=user_budget(settings),
                 task_cursors=TaskCursors(settings.jwt_secret),
                 consistency_tokens=ConsistencyTokens(settings.jwt_secret),
-                refresh_shared_metrics=job_metrics.refresh,
+                refresh_shared_metrics=lambda: JOB_METRICS.refresh(ports.redis),
             )
             try:
                 yield
             finally:
                 app.state.draining = True
-                REGISTRY.unregister(job_metrics)
 
     app = build_app(
         lifespan=[taskflow_lifespan],

@@ -10,6 +10,7 @@ import contextlib
 from typing import TYPE_CHECKING, Final
 
 from arq.constants import default_queue_name
+from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
@@ -30,17 +31,19 @@ async def record_failure(redis: Redis, job: str) -> None:
 
 
 class JobMetrics(Collector):
-    """`refresh()` reads Redis (async, before a scrape); `collect()` reports what it read."""
+    """`refresh()` reads Redis (async, before a scrape); `collect()` reports what it read.
 
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
+    One per process, registered like any metric when this module is imported.
+    """
+
+    def __init__(self) -> None:
         self._depth = 0
         self._failed: dict[str, int] = {}
 
-    async def refresh(self) -> None:
+    async def refresh(self, redis: Redis) -> None:
         with contextlib.suppress(RedisError, OSError):  # Redis away: the last figures stand
-            self._depth = await self._redis.zcard(default_queue_name)
-            failed = await self._redis.hgetall(FAILURES_KEY)  # type: ignore[misc]  # redis-py's union return
+            self._depth = await redis.zcard(default_queue_name)
+            failed = await redis.hgetall(FAILURES_KEY)  # type: ignore[misc]  # redis-py's union return
             self._failed = {key.decode(): int(value) for key, value in failed.items()}
 
     def collect(self) -> Iterator[Metric]:
@@ -49,3 +52,7 @@ class JobMetrics(Collector):
         for job, count in sorted(self._failed.items()):
             failed.add_metric([job], count)
         yield failed
+
+
+JOB_METRICS: Final = JobMetrics()
+REGISTRY.register(JOB_METRICS)
