@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -43,7 +44,7 @@ async def test_patch_merges_and_bumps_the_version(client: httpx.AsyncClient, reg
     assert changed["version"] == 2
     assert (changed["priority"], changed["due_at"], changed["tags"]) == ("urgent", None, [])
     assert (changed["title"], changed["description"]) == ("Write the report", "draft")  # untouched
-    assert changed["updated_at"] > task["updated_at"]
+    assert datetime.fromisoformat(changed["updated_at"]) > datetime.fromisoformat(task["updated_at"])
     read = await client.get(f"/api/v1/tasks/{task['id']}", headers=ada.auth)
     assert read.json() == changed
 

@@ -20,6 +20,10 @@ SOON = datetime.now(UTC) + timedelta(days=2)
 PAST = datetime.now(UTC) - timedelta(days=2)
 
 
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 async def _list(client: httpx.AsyncClient, account: Account, params: Any = None) -> dict[str, Any]:
     response = await client.get(TASKS, params=params, headers=account.auth)
     assert response.status_code == 200, response.text
@@ -45,7 +49,10 @@ async def test_pages_follow_the_cursor_newest_first_by_default(client: httpx.Asy
     first = await _list(client, ada)
     assert len(first["items"]) == 20  # the default page size
     assert first["next_cursor"]
-    newest_first = [t["id"] for t in sorted(first["items"], key=lambda t: (t["created_at"], t["id"]), reverse=True)]
+    # As instants, not strings: "…:05Z" (a whole second) sorts after "…:05.123000Z" as text.
+    newest_first = [
+        t["id"] for t in sorted(first["items"], key=lambda t: (_instant(t["created_at"]), t["id"]), reverse=True)
+    ]
     assert [t["id"] for t in first["items"]] == newest_first
     walked = await _walk(client, ada, [("limit", "7")])
     assert sorted(walked) == sorted(created)
@@ -68,7 +75,7 @@ async def test_each_sort_orders_by_its_key_then_id(
 
     def key(task: dict[str, Any]) -> tuple[Any, ...]:
         value = task[field]
-        value = rank[value] if field == "priority" else value
+        value = rank[value] if field == "priority" else _instant(value) if value is not None else None
         return (value is not None, value, task["id"])
 
     walked = await _walk(client, ada, [("sort", sort), ("limit", "2")])
