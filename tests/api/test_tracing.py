@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from arq.worker import Worker
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from tests.api.conftest import Register
+from taskflow.adapters.jobs.queue import connect as connect_queue
+from taskflow.entrypoints.processes import Child
+from taskflow.entrypoints.worker import worker_settings
+from tests.api.conftest import Register, stack_on_own_redis
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -63,3 +69,41 @@ async def test_an_unsampled_request_records_no_span_but_logs_a_trace_id(
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     (access,) = [line for line in lines if line.get("event") == "request"]
     assert len(access["trace_id"]) == 32
+
+
+async def test_a_job_continues_the_trace_of_the_request_that_enqueued_it(
+    mongodb: Child, mail_sink: tuple[Child, Path], spans: InMemorySpanExporter
+) -> None:
+    """Registration enqueues the welcome mail; the job's span and its MongoDB calls join that trace."""
+    sink, _ = mail_sink
+    async with (
+        stack_on_own_redis(mongodb, smtp_url=sink.url) as stack,
+        httpx.AsyncClient(base_url=stack.url, timeout=10) as client,
+    ):
+        spans.clear()
+        traceparent = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+        body = {"email": "traced@example.com", "password": "correct horse battery staple", "name": "T"}
+        registered = await client.post("/api/v1/auth/register", json=body, headers={"traceparent": traceparent})
+        assert registered.status_code == 201
+        settings = stack.settings
+        pool = connect_queue(settings.redis_url, timeout_seconds=1)
+        config = worker_settings(settings)
+        worker = Worker(
+            functions=config.functions,  # type: ignore[attr-defined]  # built by worker_settings
+            on_startup=config.on_startup,  # type: ignore[attr-defined]
+            on_shutdown=config.on_shutdown,  # type: ignore[attr-defined]
+            redis_pool=pool,
+            burst=True,
+            poll_delay=0.05,
+        )
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+    ours = [span for span in spans.get_finished_spans() if format(span.context.trace_id, "032x") == TRACE_ID]
+    (job,) = [span for span in ours if span.name == "job send_welcome_mail"]
+    assert job.kind is SpanKind.CONSUMER
+    assert job.parent is not None  # a span of the registration request
+    assert job.parent.span_id in {span.context.span_id for span in ours if span is not job}
+    under_job = [span for span in ours if span.parent is not None and span.parent.span_id == job.context.span_id]
+    assert any(span.attributes and span.attributes.get("db.system") == "mongodb" for span in under_job)

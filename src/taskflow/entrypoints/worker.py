@@ -10,6 +10,7 @@ from arq.connections import RedisSettings
 from arq.cron import cron
 
 from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, remind_coming_due, sweep_outbox
+from taskflow.adapters.jobs.tracing import traced
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
@@ -30,8 +31,8 @@ def worker_settings(settings: Settings) -> type:
     class WorkerSettings:
         functions: ClassVar = list(FUNCTIONS)
         cron_jobs: ClassVar = [
-            cron(sweep_outbox, second=_every(settings.outbox_sweep_seconds), run_at_startup=True),
-            cron(remind_coming_due, second=_every(settings.reminder_interval_seconds), run_at_startup=True),
+            cron(traced(sweep_outbox), second=_every(settings.outbox_sweep_seconds), run_at_startup=True),
+            cron(traced(remind_coming_due), second=_every(settings.reminder_interval_seconds), run_at_startup=True),
         ]
         redis_settings = RedisSettings.from_dsn(settings.redis_url)
         max_tries = MAX_TRIES

@@ -13,6 +13,7 @@ from typing import Any
 from arq import Retry
 
 from taskflow.adapters.jobs.metrics import record_failure
+from taskflow.adapters.jobs.tracing import traced
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
 from taskflow.domain.values import TaskId, UserId
@@ -86,4 +87,4 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await _services(ctx).outbox.sweep()
 
 
-FUNCTIONS = (send_welcome_mail, send_reminder, run_import, refresh_stats)
+FUNCTIONS = tuple(traced(job) for job in (send_welcome_mail, send_reminder, run_import, refresh_stats))

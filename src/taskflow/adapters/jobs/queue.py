@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
+from taskflow.adapters.jobs.tracing import TRACE_ARGUMENT, current_trace_context
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import JobQueue
 
@@ -18,13 +20,14 @@ def connect(url: str, *, timeout_seconds: float) -> ArqRedis:
 
 
 class ArqJobQueue(JobQueue):
-    """arq refuses a second job with the same id while the first is queued or its result kept."""
+    """arq refuses a second job with the same id while the first is queued or running."""
 
     def __init__(self, pool: ArqRedis) -> None:
         self._pool = pool
 
     async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
         try:
-            await self._pool.enqueue_job(job, _job_id=job_id, _defer_until=run_at, **args)  # type: ignore[arg-type]  # arq types **kwargs by its own options
+            arguments: dict[str, Any] = {**args, TRACE_ARGUMENT: current_trace_context()}
+            await self._pool.enqueue_job(job, _job_id=job_id, _defer_until=run_at, **arguments)
         except (RedisError, OSError) as exc:
             raise UnavailableError from exc
