@@ -10,8 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from arq.connections import ArqRedis
+from arq.worker import Worker
 
 from taskflow.entrypoints.processes import Child, start_mail_sink, start_redis, start_secantus
+from taskflow.entrypoints.worker import worker_settings
 from taskflow.settings import Argon2Settings, Limit, RateLimits, Settings
 
 # Cheap argon2 for speed; tests/unit/test_settings.py asserts the production defaults.
@@ -92,3 +95,20 @@ def make_settings(mongodb: Child, redis_server: Child, **overrides: object) -> S
 @pytest.fixture(scope="session")
 def settings(mongodb: Child, redis_server: Child) -> Settings:
     return make_settings(mongodb, redis_server)
+
+
+async def run_worker_until_idle(settings: Settings, pool: ArqRedis) -> None:
+    """`taskflow worker`'s configuration, in this process, until the queue has nothing ready."""
+    config = worker_settings(settings)
+    worker = Worker(
+        functions=config.functions,  # type: ignore[attr-defined]  # built by worker_settings
+        on_startup=config.on_startup,  # type: ignore[attr-defined]
+        on_shutdown=config.on_shutdown,  # type: ignore[attr-defined]
+        redis_pool=pool,
+        burst=True,
+        poll_delay=0.05,
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()

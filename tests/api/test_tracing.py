@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from arq.worker import Worker
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -17,8 +16,8 @@ from opentelemetry.trace import SpanKind
 
 from taskflow.adapters.jobs.queue import connect as connect_queue
 from taskflow.entrypoints.processes import Child
-from taskflow.entrypoints.worker import worker_settings
 from tests.api.conftest import Register, stack_on_own_redis
+from tests.conftest import run_worker_until_idle
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -85,21 +84,7 @@ async def test_a_job_continues_the_trace_of_the_request_that_enqueued_it(
         body = {"email": "traced@example.com", "password": "correct horse battery staple", "name": "T"}
         registered = await client.post("/api/v1/auth/register", json=body, headers={"traceparent": traceparent})
         assert registered.status_code == 201
-        settings = stack.settings
-        pool = connect_queue(settings.redis_url, timeout_seconds=1)
-        config = worker_settings(settings)
-        worker = Worker(
-            functions=config.functions,  # type: ignore[attr-defined]  # built by worker_settings
-            on_startup=config.on_startup,  # type: ignore[attr-defined]
-            on_shutdown=config.on_shutdown,  # type: ignore[attr-defined]
-            redis_pool=pool,
-            burst=True,
-            poll_delay=0.05,
-        )
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
+        await run_worker_until_idle(stack.settings, connect_queue(stack.settings.redis_url, timeout_seconds=1))
     ours = [span for span in spans.get_finished_spans() if format(span.context.trace_id, "032x") == TRACE_ID]
     (job,) = [span for span in ours if span.name == "job send_welcome_mail"]
     assert job.kind is SpanKind.CONSUMER

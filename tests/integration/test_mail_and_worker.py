@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arq.worker import Worker
 from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.jobs.queue import ArqJobQueue
@@ -17,9 +16,8 @@ from taskflow.bootstrap import build_services, open_ports
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import MailMessage
 from taskflow.entrypoints.processes import Child, free_port
-from taskflow.entrypoints.worker import worker_settings
 from taskflow.settings import Settings
-from tests.conftest import mail_messages
+from tests.conftest import mail_messages, run_worker_until_idle
 
 MESSAGE = MailMessage(
     to="ada@example.com", subject="Hi", text="plain body", html="<p>html body</p>", message_id="<m1@taskflow.local>"
@@ -55,17 +53,7 @@ async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
             await ArqJobQueue(pool).enqueue(
                 "send_welcome_mail", {"user_id": user.id.value}, job_id=f"welcome:{user.id}"
             )
-            cls = worker_settings(worker_config)
-            worker = Worker(
-                functions=cls.functions,  # type: ignore[attr-defined]  # built by worker_settings
-                on_startup=cls.on_startup,  # type: ignore[attr-defined]
-                on_shutdown=cls.on_shutdown,  # type: ignore[attr-defined]
-                redis_pool=pool,
-                burst=True,
-                poll_delay=0.05,
-            )
-            await worker.main()
-            await worker.close()
+            await run_worker_until_idle(worker_config, pool)
         finally:
             await pool.flushdb()
             await pool.aclose()
