@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
-from tests.api.conftest import Register, assert_problem
+from taskflow.adapters.jobs.queue import connect as connect_queue
+from taskflow.entrypoints.processes import Child
+from tests.api.conftest import Register, assert_problem, create_task, new_account, stack_on_own_redis
+from tests.conftest import run_worker_until_idle
 
 IMPORT = "/api/v1/tasks/import"
+TASKS = "/api/v1/tasks"
+DUE = "2026-12-24T18:30:00.250000Z"
 CSV = {"Content-Type": "text/csv"}
 GOOD = b"title,priority\nWrite the report,high\nCall Bob,low\n"
 
@@ -77,3 +84,31 @@ async def test_the_openapi_document_describes_import_and_jobs(client: httpx.Asyn
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert "202" in paths["/api/v1/tasks/import"]["post"]["responses"]
     assert {"404", "200"} <= set(paths["/api/v1/jobs/{job_id}"]["get"]["responses"])
+
+
+async def test_an_export_imports_back_as_the_same_tasks(mongodb: Child, mail_sink: tuple[Child, Path]) -> None:
+    """The export's CSV, formula guard and all, is an import file: a backup restores."""
+    async with (
+        stack_on_own_redis(mongodb, smtp_url=mail_sink[0].url) as stack,  # the welcome mail goes out at once
+        httpx.AsyncClient(base_url=stack.url, timeout=10) as client,
+    ):
+        ada = await new_account(client)
+        originals = [
+            await create_task(client, ada, title="=SUM(A1)", description='line one\nline "two", with comma'),
+            await create_task(
+                client, ada, title="Ünïcode ✓", status="done", priority="urgent", tags=["a", "b, c"], due_at=DUE
+            ),
+            await create_task(client, ada, title="+plus", description="@at", priority="low"),
+        ]
+        exported = await client.get("/api/v1/tasks/export", params={"format": "csv"}, headers=ada.auth)
+        accepted = await client.post(IMPORT, content=exported.content, headers={**ada.auth, **CSV})
+        assert accepted.status_code == 202, accepted.text
+        await run_worker_until_idle(stack.settings, connect_queue(stack.settings.redis_url, timeout_seconds=1))
+        job = (await client.get(accepted.headers["location"], headers=ada.auth)).json()
+        assert (job["state"], job["created"], job["failed"]) == ("succeeded", 3, 0), job
+        listed = (await client.get(TASKS, params={"limit": "100"}, headers=ada.auth)).json()["items"]
+    fields = ("title", "description", "status", "priority", "due_at", "tags")
+    copies = [task for task in listed if task["id"] not in {original["id"] for original in originals}]
+    assert sorted(tuple(str(t[f]) for f in fields) for t in copies) == sorted(
+        tuple(str(t[f]) for f in fields) for t in originals
+    )
