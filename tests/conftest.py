@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,14 @@ def redis_server(service_log: Path) -> Iterator[Child]:
         child = start_redis(data_dir=None, log=log)
         yield child
         child.stop()
+
+
+def proxy_server_timeout_seconds() -> int:
+    """HAProxy's `timeout server` in infra/haproxy/haproxy.cfg: taskflow must answer before it."""
+    haproxy = (Path(__file__).resolve().parents[1] / "infra/haproxy/haproxy.cfg").read_text()
+    found = re.search(r"^\s*timeout server (\d+)s$", haproxy, re.MULTILINE)
+    assert found, "haproxy.cfg sets no `timeout server`"
+    return int(found.group(1))
 
 
 def make_settings(mongodb: Child, redis_server: Child, **overrides: object) -> Settings:

@@ -136,20 +136,20 @@ class Settings:
     session_max_days: int = 30
     """A session ends this long after sign-in, however often it refreshes."""
     idempotency_hours: int = 24
+    """How long the answer to a request with an Idempotency-Key is kept for its retries."""
     outbox_sweep_seconds: int = 30
+    """How often the worker re-enqueues outbox entries that are still pending, and how old they must be."""
     import_max_bytes: int = 8_388_608
     """The largest import upload (8 MiB); stored in one MongoDB document, so under 16 MiB."""
     import_max_rows: int = 50_000
     job_timeout_seconds: int = 300
+    """How long one run of a job may take before arq gives it to another worker."""
     stats_debounce_seconds: int = 5
     """Writes within this window share one background recompute of their owner's statistics."""
     reminder_lead_minutes: int = 60
     """A task not done is mailed about when its `due_at` is at most this far ahead."""
     reminder_interval_seconds: int = 60
     """How often the worker looks for tasks coming due."""
-    """How long one run of a job may take before arq gives it to another worker."""
-    """How often the worker re-enqueues outbox entries that are still pending, and how old they must be."""
-    """How long the answer to a request with an Idempotency-Key is kept for its retries."""
     cache_ttl_seconds: int = 300
     """How long a cached task or list page lives; a write by its owner drops it sooner."""
     stats_cache_seconds: int = 10
@@ -167,7 +167,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     """Largest request body accepted, in bytes (413 beyond)."""
     request_timeout_seconds: float = 10.0
-    """Deadline for one database operation, shorter than the proxy's server timeout."""
+    """Deadline for all the database calls of one request, shorter than the proxy's server timeout."""
     redis_timeout_seconds: float = 0.5
     """Socket timeout for Redis: a stalled Redis must not stall requests."""
     log_level: str = "info"

@@ -16,8 +16,8 @@ def _entry(entry_id: str, minutes: int, **args: str) -> OutboxEntry:
 
 async def test_recording_an_entry_twice_keeps_the_first(repositories: Repositories) -> None:
     outbox = repositories.outbox
-    await outbox.add(_entry("welcome:a", 0, user_id="a"))
-    await outbox.add(_entry("welcome:a", 5, user_id="changed"))
+    assert await outbox.add(_entry("welcome:a", 0, user_id="a")) is True
+    assert await outbox.add(_entry("welcome:a", 5, user_id="changed")) is False
     (pending,) = await outbox.pending(created_before=T0 + timedelta(hours=1), limit=10)
     assert pending == _entry("welcome:a", 0, user_id="a")
 

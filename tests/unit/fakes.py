@@ -297,11 +297,13 @@ class FakeJobQueue(JobQueue):
 
     jobs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     run_at: dict[str, datetime] = field(default_factory=dict)
+    enqueued: list[str] = field(default_factory=list)  # every call's job id, repeats included
     down: bool = False
 
     async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
         if self.down:
             raise UnavailableError
+        self.enqueued.append(job_id)
         self.jobs.setdefault(job_id, (job, dict(args)))
         if run_at is not None:
             self.run_at.setdefault(job_id, run_at)
@@ -355,8 +357,11 @@ class InMemoryOutbox(Outbox):
         self.entries: dict[str, OutboxEntry] = {}
         self.done: dict[str, datetime] = {}
 
-    async def add(self, entry: OutboxEntry) -> None:
-        self.entries.setdefault(entry.id, entry)
+    async def add(self, entry: OutboxEntry) -> bool:
+        if entry.id in self.entries:
+            return False
+        self.entries[entry.id] = entry
+        return True
 
     async def mark_done(self, entry_id: str, *, at: datetime) -> None:
         if entry_id in self.entries:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from taskflow.settings import PREFIX, Settings
+from tests.conftest import proxy_server_timeout_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -108,12 +109,10 @@ def test_every_taskflow_variable_it_sets_is_a_real_setting() -> None:
 
 
 def test_the_deadline_is_shorter_than_the_proxys_server_timeout() -> None:
-    haproxy = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
-    server_timeout = re.search(r"^\s*timeout server (\d+)s$", haproxy, re.MULTILINE)
-    assert server_timeout
+    server_timeout = proxy_server_timeout_seconds()
     deadlines = {value for _, key, value in _environments() if key == PREFIX + "REQUEST_TIMEOUT_SECONDS"}
     assert deadlines
-    assert all(float(deadline) < int(server_timeout.group(1)) for deadline in deadlines)
+    assert all(float(deadline) < server_timeout for deadline in deadlines)
 
 
 def test_haproxy_sends_traffic_to_each_api_service_and_only_those() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError, UnavailableError
-from taskflow.domain.imports import ImportFormat, RowError, rows
+from taskflow.domain.imports import ImportFormat, RowError, count_rows, rows
 from taskflow.domain.jobs import JobState
 from taskflow.domain.services.imports import BATCH_ROWS, IMPORT_JOB
 from taskflow.domain.task_queries import TaskFilter, TaskOrder
@@ -75,6 +75,7 @@ def test_csv_rows_follow_the_post_rules_and_the_exports_columns() -> None:
 def test_hostile_csv_rows_are_row_errors_not_crashes(data: bytes, field: str | None) -> None:
     parsed = list(rows(data, ImportFormat.CSV))
     assert parsed, "every data row is reported"
+    assert count_rows(data, ImportFormat.CSV) == len(parsed)
     outcome = parsed[0][1]
     assert isinstance(outcome, RowError)
     assert outcome.row == 1

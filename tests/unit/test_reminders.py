@@ -32,6 +32,9 @@ async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(wor
     await world.task_service.create(ada.id, TaskDraft(title="Undated"))
     assert await world.reminders.tick() == 1
     assert await world.reminders.tick() == 1  # the same reminder again: recorded and queued once
+    assert [job_id for job_id in world.jobs.enqueued if job_id.startswith("reminder:")] == [
+        f"reminder:{soon.id}:{int(soon.due_at.timestamp() * 1000)}"  # type: ignore[union-attr]
+    ]
     await _run_jobs(world)
     await _run_jobs(world)  # arq may run a job twice
     reminders = [mail for mail in world.mailer.sent if mail.subject.startswith("Due")]

@@ -44,13 +44,24 @@ class RowError:
 
 
 Row = tuple[int, TaskDraft | RowError]
+_Record = tuple[int, dict[str, object] | RowError]  # a row's values, not yet checked
 
 
 def rows(data: bytes, fmt: ImportFormat) -> Iterator[Row]:
-    return _csv_rows(data) if fmt is ImportFormat.CSV else _jsonl_rows(data)
+    for number, record in _records(data, fmt):
+        yield number, record if isinstance(record, RowError) else _draft(record, number)
 
 
-def _csv_rows(data: bytes) -> Iterator[Row]:
+def count_rows(data: bytes, fmt: ImportFormat) -> int:
+    """How many rows the file has, read but not checked (cheaper than `rows`)."""
+    return sum(1 for _ in _records(data, fmt))
+
+
+def _records(data: bytes, fmt: ImportFormat) -> Iterator[_Record]:
+    return _csv_records(data) if fmt is ImportFormat.CSV else _jsonl_records(data)
+
+
+def _csv_records(data: bytes) -> Iterator[_Record]:
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -77,10 +88,10 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
             yield number, RowError(number, None, "not valid UTF-8")
         else:
             values = {name: _unneutralised(cell) for name, cell in zip(columns, cells, strict=True)}
-            yield number, _draft({name: value for name, value in values.items() if value != ""}, number)
+            yield number, {name: value for name, value in values.items() if value != ""}
 
 
-def _jsonl_rows(data: bytes) -> Iterator[Row]:
+def _jsonl_records(data: bytes) -> Iterator[_Record]:
     number = 0
     for line in data.splitlines():
         if not line.strip():
@@ -98,7 +109,7 @@ def _jsonl_rows(data: bytes) -> Iterator[Row]:
         if unknown:
             yield number, RowError(number, str(unknown[0]), "unknown field")
             continue
-        yield number, _draft({name: v for name, v in value.items() if v is not None}, number)
+        yield number, {name: v for name, v in value.items() if v is not None}
 
 
 def _draft(values: dict[str, object], number: int) -> TaskDraft | RowError:

@@ -348,8 +348,8 @@ class OutboxEntry:
 class Outbox(Protocol):
     """Jobs stored in the database, so a lost enqueue (Redis away, a dead process) is found again."""
 
-    async def add(self, entry: OutboxEntry) -> None:
-        """Idempotent: an entry with this id already there is left as it is."""
+    async def add(self, entry: OutboxEntry) -> bool:
+        """Idempotent: an entry with this id already there is left as it is (False)."""
         ...
 
     async def mark_done(self, entry_id: str, *, at: datetime) -> None: ...

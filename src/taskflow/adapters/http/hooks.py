@@ -14,16 +14,24 @@ from taskflow.domain.errors import BodyTooDeepError
 
 _JSON = RequestEncodingType.JSON.value
 _JSON_TYPES: Final = (_JSON, "application/merge-patch+json")
+ACCEPTS: Final = "accepts"
+"""Route `opt` key: the media types of a body the handler reads raw (no `data` parameter)."""
 
 
-def _expected_media_type(request: Request[Any, Any, Any]) -> str | None:
+def _expected_media_types(request: Request[Any, Any, Any]) -> tuple[str, ...]:
+    accepts: tuple[str, ...] = request.route_handler.opt.get(ACCEPTS, ())
     field = request.route_handler.parsed_data_field
-    if field is None:
-        return None
+    if accepts or field is None:
+        return accepts
     kwarg = field.kwarg_definition
     if isinstance(kwarg, BodyKwarg) and kwarg.media_type:
-        return str(kwarg.media_type.value if isinstance(kwarg.media_type, RequestEncodingType) else kwarg.media_type)
-    return _JSON
+        return (str(kwarg.media_type.value if isinstance(kwarg.media_type, RequestEncodingType) else kwarg.media_type),)
+    return (_JSON,)
+
+
+def request_media_type(request: Request[Any, Any, Any]) -> str:
+    """The `Content-Type` without parameters, lower case ("" without one)."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 async def check_request_body(request: Request[Any, Any, Any]) -> None:
@@ -33,16 +41,16 @@ async def check_request_body(request: Request[Any, Any, Any]) -> None:
     msgspec raises RecursionError on absurd nesting, which is caught here and only here,
     so a RecursionError anywhere else is still the bug it is.
     """
-    expected = _expected_media_type(request)
-    if expected is None:
+    expected = _expected_media_types(request)
+    if not expected:
         return
-    actual = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    actual = request_media_type(request)
     is_json = actual in _JSON_TYPES or actual.endswith("+json")
-    if (expected in _JSON_TYPES and not is_json) or (expected not in _JSON_TYPES and actual != expected):
+    if not any((kind in _JSON_TYPES and is_json) or actual == kind for kind in expected):
         raise HTTPException(
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"Content-Type must be {expected}",
-            headers={"Accept-Post": expected},
+            detail=f"Content-Type must be {' or '.join(expected)}",
+            headers={"Accept-Post": ", ".join(expected)},
         )
     if is_json:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from pymongo import ReadPreference
@@ -26,7 +25,7 @@ class MongoOutbox(Outbox):
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
         self._entries = database.get_collection(OUTBOX, read_preference=ReadPreference.PRIMARY)
 
-    async def add(self, entry: OutboxEntry) -> None:
+    async def add(self, entry: OutboxEntry) -> bool:
         document = {
             "_id": entry.id,
             "job": entry.job,
@@ -35,8 +34,12 @@ class MongoOutbox(Outbox):
             "created_at": entry.created_at,
             "done_at": None,
         }
-        with translate_errors(), contextlib.suppress(DuplicateKeyError):
-            await self._entries.insert_one(document)
+        with translate_errors():
+            try:
+                await self._entries.insert_one(document)
+            except DuplicateKeyError:
+                return False
+        return True
 
     async def mark_done(self, entry_id: str, *, at: datetime) -> None:
         with translate_errors():

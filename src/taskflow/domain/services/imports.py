@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError
-from taskflow.domain.imports import ImportFormat, Row, RowError, rows
+from taskflow.domain.imports import ImportFormat, Row, RowError, count_rows, rows
 from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ class ImportService:
         clock: Clock,
         limits: ImportLimits,
     ) -> None:
-        self._stats = stats
         self._jobs = jobs
         self._tasks = tasks
         self._outbox = outbox
+        self._stats = stats
         self._ids = ids
         self._clock = clock
         self._limits = limits
@@ -71,7 +71,7 @@ class ImportService:
         if len(upload) > self._limits.max_bytes:
             msg = f"an import is at most {self._limits.max_bytes} bytes"
             raise InvalidValueError(msg, field="body")
-        if sum(1 for _ in rows(upload, fmt)) > self._limits.max_rows:
+        if count_rows(upload, fmt) > self._limits.max_rows:
             msg = f"an import is at most {self._limits.max_rows} rows"
             raise InvalidValueError(msg, field="body")
         if await self._jobs.count_unfinished(owner) >= self._limits.max_unfinished:

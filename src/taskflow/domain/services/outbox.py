@@ -38,6 +38,11 @@ class OutboxService:
         await self._outbox.add(entry)
         return entry
 
+    async def record_once(self, entry_id: str, job: str, **args: str) -> OutboxEntry | None:
+        """None if this entry was recorded before: its job ran, or the sweeper will see to it."""
+        entry = OutboxEntry(id=entry_id, job=job, args=args, created_at=self._clock.now())
+        return entry if await self._outbox.add(entry) else None
+
     async def dispatch(self, entry: OutboxEntry) -> None:
         """Enqueue now if Redis answers; otherwise the sweeper will."""
         with contextlib.suppress(UnavailableError):

@@ -3,8 +3,9 @@
 Rules:
 - a task not done whose `due_at` falls within the lead time is due a reminder;
 - the reminder's identity is the task and its `due_at`: it is recorded in the outbox under
-  that id (so two ticks, or two workers, record it once) and enqueued under the same id
-  (so it is queued once); changing `due_at` makes a new reminder;
+  that id (so two ticks, or two workers, record it once) and enqueued by the tick that
+  recorded it, under the same id (a lost enqueue is the sweeper's); changing `due_at`
+  makes a new reminder;
 - the job sends nothing when the task is gone, done, or due at another time by then.
 """
 
@@ -52,14 +53,15 @@ class ReminderService:
         for task in due:
             if task.due_at is None:  # not what the query returns; typed so
                 continue
-            entry = await self._outbox.record(
+            entry = await self._outbox.record_once(
                 reminder_job_id(task.id, task.due_at),
                 REMINDER_JOB,
                 owner=task.owner_id.value,
                 task_id=task.id.value,
                 due_at=task.due_at.isoformat(),
             )
-            await self._outbox.dispatch(entry)
+            if entry is not None:  # a reminder seen at an earlier tick is not queued again
+                await self._outbox.dispatch(entry)
         return len(due)
 
     async def send(self, owner: UserId, task_id: TaskId, due_at: datetime) -> None:

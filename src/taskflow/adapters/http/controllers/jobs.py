@@ -6,10 +6,10 @@ from typing import Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
-from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_415_UNSUPPORTED_MEDIA_TYPE
+from litestar.status_codes import HTTP_202_ACCEPTED
 
+from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
 from taskflow.domain.entities import User
@@ -46,6 +46,7 @@ class ImportController(Controller):
         "(50,000) rows (422 beyond); at most two imports queued or running per user (429 beyond).",
         responses=problem_responses(401, 413, 415, 422, 429, 503),
         request_max_body_size=UPLOAD_CEILING_BYTES,
+        opt={ACCEPTS: tuple(MEDIA_TYPES)},
     )
     async def start_import(
         self,
@@ -54,14 +55,7 @@ class ImportController(Controller):
         import_service: NamedDependency[ImportService],
         dry_run: FromQuery[bool] = False,
     ) -> Response[JobResponse]:
-        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        fmt = MEDIA_TYPES.get(media_type)
-        if fmt is None:
-            raise HTTPException(
-                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                detail="Content-Type must be text/csv or application/x-ndjson",
-                headers={"Accept-Post": "text/csv, application/x-ndjson"},
-            )
+        fmt = MEDIA_TYPES[request_media_type(request)]  # check_request_body refused any other
         job = await import_service.submit(current_user.id, await request.body(), fmt, dry_run=dry_run)
         return Response(
             JobResponse.of(job), status_code=HTTP_202_ACCEPTED, headers={"Location": f"{JOBS_PATH}/{job.id}"}
