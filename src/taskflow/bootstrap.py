@@ -24,15 +24,17 @@ from taskflow.adapters.mongo.repositories import (
 )
 from taskflow.adapters.mongo.sharding import is_mongos, shard_tasks
 from taskflow.adapters.redis import client as redis
+from taskflow.adapters.redis.account_gate import RedisAccountGate
+from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
-from taskflow.adapters.redis.revocations import RedisRevocationList
 from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.domain.gate import GatedUserRepository
 from taskflow.domain.ports import RateRule
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
     from redis.asyncio import Redis
 
+    from taskflow.domain.gate import AccountGate
     from taskflow.domain.ports import (
         Clock,
         CommonPasswords,
@@ -64,7 +67,6 @@ if TYPE_CHECKING:
         Outbox,
         PasswordHasher,
         RateLimiter,
-        RevocationList,
         SecretGenerator,
         SecurityLog,
         SessionRepository,
@@ -87,7 +89,7 @@ class Ports:
     import_jobs: ImportJobRepository
     hasher: PasswordHasher
     tokens: TokenIssuer
-    revocations: RevocationList
+    gate: AccountGate
     limiter: RateLimiter
     common_passwords: CommonPasswords
     secrets: SecretGenerator
@@ -115,14 +117,16 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     database = mongo_client[settings.mongodb_database]
     redis_client = redis.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     redis_health = RedisHealth()
+    epoch = Epoch(redis_client, redis_health)
     job_pool = arq_queue.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     clock = SystemClock()
+    gate = RedisAccountGate(redis_client, epoch, clock)
     try:
         yield Ports(
-            users=MongoUserRepository(database),
+            users=GatedUserRepository(MongoUserRepository(database), gate),
             tasks=CachedTaskRepository(
                 MongoTaskRepository(database),
-                RedisTaskCache(redis_client, redis_health, cache_limits(settings)),
+                RedisTaskCache(redis_client, epoch, cache_limits(settings)),
                 clock,
                 ttl=timedelta(seconds=settings.cache_ttl_seconds),
                 stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
@@ -143,7 +147,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
                 audience=settings.jwt_audience,
                 ttl_seconds=settings.access_token_ttl_seconds,
             ),
-            revocations=RedisRevocationList(redis_client, clock, redis_health),
+            gate=gate,
             limiter=FallbackRateLimiter(RedisRateLimiter(redis_client, redis_health), LocalRateLimiter()),
             common_passwords=BundledCommonPasswords(),
             secrets=RandomSecrets(),
@@ -199,7 +203,8 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         users=ports.users,
         sessions=ports.sessions,
         tokens=ports.tokens,
-        revocations=ports.revocations,
+        gate=ports.gate,
+        limiter=ports.limiter,
         secrets=ports.secrets,
         clock=clock,
         security_log=ports.security_log,

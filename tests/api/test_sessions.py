@@ -236,3 +236,19 @@ async def test_reuse_is_logged_as_a_security_event_without_any_token(
         assert secret not in err
     for refresh_token in (account.refresh_token, fresh["refresh_token"]):
         assert refresh_token.split(".")[1] not in err
+
+
+async def test_a_logout_holds_after_redis_restarts_empty_and_other_tokens_work(
+    own_redis_stack: OwnRedisStack,
+) -> None:
+    """Redis forgets the revocation; the session record, read for tokens older than Redis's data, does not."""
+    async with httpx.AsyncClient(base_url=own_redis_stack.url, timeout=10) as client:
+        gone = await _account(client, "gone@example.com")
+        kept = await _account(client, "kept@example.com")
+        assert await _me(client, gone["access_token"]) == 200
+        assert (await client.post("/api/v1/auth/logout", headers=_bearer(gone["access_token"]))).status_code == 204
+        port = own_redis_stack.redis.port
+        own_redis_stack.redis.stop()
+        own_redis_stack.redis = start_redis(data_dir=None, port=port)
+        assert await _me(client, gone["access_token"]) == 401
+        assert await _me(client, kept["access_token"]) == 200

@@ -16,6 +16,7 @@ from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
+from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.task_cache import RedisTaskCache
 from taskflow.bootstrap import cache_limits
@@ -61,7 +62,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
     if request.param == "cached":
         tasks = CachedTaskRepository(
             MongoTaskRepository(database),
-            RedisTaskCache(redis, RedisHealth(), cache_limits(settings)),
+            RedisTaskCache(redis, Epoch(redis, RedisHealth()), cache_limits(settings)),
             SystemClock(),
             ttl=timedelta(seconds=settings.cache_ttl_seconds),
             stats_ttl=timedelta(seconds=settings.stats_cache_seconds),

@@ -1,19 +1,14 @@
-"""Rate limits and the revocation list on a real redis-server, including one that stops."""
+"""Rate limits on a real redis-server, including one that stops."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
-import pytest
 from redis.asyncio import Redis
 
-from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.redis.client import connect
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
-from taskflow.adapters.redis.revocations import RedisRevocationList
-from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports import RateRule
 from taskflow.domain.values import SessionId
 from taskflow.entrypoints.processes import Child
@@ -68,24 +63,3 @@ async def test_with_redis_stopped_each_process_still_limits(own_redis: Child, re
     own_redis.stop()
     decisions = [await limiter.hit(RULE, "k") for _ in range(RULE.limit + 2)]
     assert [decision.allowed for decision in decisions] == [True] * RULE.limit + [False, False]
-
-
-async def test_revocations_expire_with_the_tokens(redis: Redis) -> None:
-    revocations = RedisRevocationList(redis, SystemClock(), RedisHealth())
-    other = SessionId("2" * 32)
-    until = datetime.now(UTC) + timedelta(seconds=30)
-    await revocations.revoke(token_id="jti-1", session_id=SESSION, until=until)
-    assert await revocations.is_revoked(token_id="jti-1", session_id=other)
-    assert await revocations.is_revoked(token_id="jti-2", session_id=SESSION)
-    assert not await revocations.is_revoked(token_id="jti-2", session_id=other)
-    ttl = await redis.pttl("taskflow:revoked:jti:jti-1")
-    assert 28_000 < ttl <= 30_000
-
-
-async def test_a_stopped_redis_is_reported_as_unavailable(own_redis: Child, redis: Redis) -> None:
-    revocations = RedisRevocationList(redis, SystemClock(), RedisHealth())
-    own_redis.stop()
-    with pytest.raises(UnavailableError):
-        await revocations.is_revoked(token_id="j", session_id=SESSION)
-    with pytest.raises(UnavailableError):
-        await revocations.revoke(token_id="j", session_id=SESSION, until=datetime.now(UTC))

@@ -9,6 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from taskflow.adapters.consistency import WriteToken
+from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.errors import RedisHealth, RedisUnavailableError
 from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
 from taskflow.domain.values import UserId
@@ -26,7 +27,7 @@ def token(position: int) -> WriteToken:
 
 @pytest.fixture
 def cache(redis: Redis) -> RedisTaskCache:
-    return RedisTaskCache(redis, RedisHealth(), LIMITS)
+    return RedisTaskCache(redis, Epoch(redis, RedisHealth()), LIMITS)
 
 
 async def test_a_new_redis_starts_a_young_epoch_and_a_user_with_no_record(cache: RedisTaskCache) -> None:

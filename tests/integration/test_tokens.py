@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 
-from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.adapters.security.tokens import LEEWAY_SECONDS, JwtTokenIssuer
 from taskflow.domain.errors import InvalidTokenError
 from taskflow.domain.values import SessionId, UserId
 
@@ -98,3 +99,30 @@ def test_anything_else_is_an_invalid_token(make: object) -> None:
     token = make(datetime.now(UTC))  # type: ignore[operator]  # parametrised factories
     with pytest.raises(InvalidTokenError):
         ISSUER.verify(token)
+
+
+def test_a_verified_token_is_remembered_until_it_expires_and_not_after() -> None:
+    issuer = JwtTokenIssuer(secret=SECRET, issuer="taskflow", audience="taskflow-api", ttl_seconds=900)
+    now = datetime.now(UTC)
+    # Past `exp` but within the leeway: valid for about one more second.
+    token = jwt.encode(
+        _claims(now, exp=now - timedelta(seconds=LEEWAY_SECONDS - 1)),
+        SECRET,
+        algorithm="HS256",
+        headers={"typ": "at+jwt"},
+    )
+    first = issuer.verify(token)
+    assert issuer.verify(token) is first  # remembered, not decoded again
+    time.sleep(1.2)
+    with pytest.raises(InvalidTokenError):
+        issuer.verify(token)
+
+
+def test_a_forged_token_is_refused_every_time() -> None:
+    issuer = JwtTokenIssuer(secret=SECRET, issuer="taskflow", audience="taskflow-api", ttl_seconds=900)
+    genuine = issuer.issue(ADA, SESSION, now=datetime.now(UTC)).token
+    forged = jwt.encode(_claims(datetime.now(UTC)), "x" * 40, algorithm="HS256", headers={"typ": "at+jwt"})
+    assert issuer.verify(genuine)
+    for _ in range(2):
+        with pytest.raises(InvalidTokenError):
+            issuer.verify(forged)

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
+from taskflow.domain.entities import User
+from taskflow.domain.gate import GatedUserRepository, Principal
 from taskflow.domain.ports import RateRule
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
@@ -22,9 +24,9 @@ from tests.unit.fakes import (
     FakeJobQueue,
     FakeMailer,
     FakePasswordHasher,
-    FakeRevocationList,
     FakeTokenIssuer,
     FrozenClock,
+    InMemoryAccountGate,
     InMemoryImportJobs,
     InMemoryOutbox,
     InMemorySessionRepository,
@@ -46,6 +48,11 @@ IMPORT_LIMITS = ImportLimits(max_bytes=100_000, max_rows=2_000)
 SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
 
 
+def as_principal(user: User) -> Principal:
+    """What the gate makes of an account signed in now."""
+    return Principal(user.id, user.role)
+
+
 @dataclass
 class World:
     users: InMemoryUserRepository
@@ -53,7 +60,7 @@ class World:
     sessions: InMemorySessionRepository
     hasher: FakePasswordHasher
     tokens: FakeTokenIssuer
-    revocations: FakeRevocationList
+    gate: InMemoryAccountGate
     security_log: RecordingSecurityLog
     clock: FrozenClock
     jobs: FakeJobQueue
@@ -71,8 +78,8 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
-    hasher, tokens, revocations = FakePasswordHasher(), FakeTokenIssuer(), FakeRevocationList()
+    records, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
+    hasher, tokens = FakePasswordHasher(), FakeTokenIssuer()
     clock, ids, jobs, mailer = FrozenClock(), SequentialIds(), FakeJobQueue(), FakeMailer()
     security_log = RecordingSecurityLog()
     outbox = InMemoryOutbox()
@@ -81,11 +88,14 @@ def world() -> World:
     stats_refresh = StatsRefresh(jobs, clock, debounce=STATS_DEBOUNCE)
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
+    gate = InMemoryAccountGate(clock, limiter)
+    users = GatedUserRepository(records, gate)
     session_service = SessionService(
         users=users,
         sessions=sessions,
         tokens=tokens,
-        revocations=revocations,
+        gate=gate,
+        limiter=limiter,
         secrets=SequentialSecrets(),
         clock=clock,
         security_log=security_log,
@@ -105,12 +115,12 @@ def world() -> World:
         mailer=mailer,
     )
     return World(
-        users=users,
+        users=records,
         tasks=tasks,
         sessions=sessions,
         hasher=hasher,
         tokens=tokens,
-        revocations=revocations,
+        gate=gate,
         security_log=security_log,
         clock=clock,
         jobs=jobs,

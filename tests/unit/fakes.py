@@ -19,6 +19,7 @@ from taskflow.domain.errors import (
     UnavailableError,
     UserNotFoundError,
 )
+from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
 from taskflow.domain.ports import (
     AccessToken,
@@ -34,8 +35,9 @@ from taskflow.domain.ports import (
     Outbox,
     OutboxEntry,
     PasswordHasher,
+    RateLimiter,
+    RateRule,
     RecordedResponse,
-    RevocationList,
     SecretGenerator,
     SecurityLog,
     SessionRepository,
@@ -51,8 +53,11 @@ from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, Tas
 
 
 class InMemoryUserRepository(UserRepository):
+    """`gets` counts reads by id: what the gate spares."""
+
     def __init__(self) -> None:
         self._by_id: dict[UserId, User] = {}
+        self.gets = 0
 
     async def add(self, user: User) -> None:
         if any(u.email == user.email for u in self._by_id.values()):
@@ -60,6 +65,7 @@ class InMemoryUserRepository(UserRepository):
         self._by_id[user.id] = copy.deepcopy(user)
 
     async def get(self, user_id: UserId) -> User:
+        self.gets += 1
         if user_id not in self._by_id:
             raise UserNotFoundError
         return copy.deepcopy(self._by_id[user_id])
@@ -389,13 +395,17 @@ class FakeMailer(Mailer):
 
 
 class InMemorySessionRepository(SessionRepository):
+    """`gets` counts reads by id."""
+
     def __init__(self) -> None:
         self.by_id: dict[SessionId, Session] = {}
+        self.gets = 0
 
     async def add(self, session: Session) -> None:
         self.by_id[session.id] = session  # frozen: no copies needed
 
     async def get(self, session_id: SessionId) -> Session | None:
+        self.gets += 1
         return self.by_id.get(session_id)
 
     async def rotate(
@@ -419,25 +429,97 @@ class InMemorySessionRepository(SessionRepository):
                 await self.revoke(session.id, now=now, reason=reason)
 
 
-@dataclass
-class FakeRevocationList(RevocationList):
-    """`down` plays a Redis outage: both calls raise, and nothing is recorded."""
+class InMemoryAccountGate(AccountGate):
+    """The gate's rules without Redis.
 
-    token_ids: set[str] = field(default_factory=set)
-    session_ids: set[SessionId] = field(default_factory=set)
-    down: bool = False
+    Entries count only under the current epoch and whole; a fill sets only unset fields; a
+    write sets its fields (the cut-off only forward); a write that cannot be made moves the
+    epoch once the gate answers again.
+
+    `down` plays an outage (reads and revocations raise, nothing is kept); `lose_data()` a
+    Redis that came back empty. `reads` counts look-ups.
+    """
+
+    def __init__(self, clock: Clock, limiter: RateLimiter) -> None:
+        self._clock = clock
+        self._limiter = limiter
+        self.entries: dict[UserId, dict[str, object]] = {}
+        self.revoked: set[str] = set()
+        self.epoch, self.epoch_at = 1, clock.now()
+        self.down = False
+        self.owed = False
+        self.reads = 0
+
+    def lose_data(self) -> None:
+        self.entries.clear()
+        self.revoked.clear()
+        self.epoch, self.epoch_at = self.epoch + 1, self._clock.now()
+
+    def _answering(self) -> None:
+        if self.down:
+            raise UnavailableError
+        if self.owed:
+            self.epoch, self.epoch_at, self.owed = self.epoch + 1, self._clock.now(), False
+
+    def _entry(self, user_id: UserId) -> dict[str, object]:
+        entry = self.entries.get(user_id)
+        if entry is None or entry["epoch"] != self.epoch:
+            entry = self.entries[user_id] = {"epoch": self.epoch}
+        return entry
+
+    async def read(self, claims: TokenClaims, budget: RateRule | None) -> GateReading:
+        self._answering()
+        self.reads += 1
+        entry = self.entries.get(claims.subject, {})
+        whole = entry.get("epoch") == self.epoch and {"is_active", "role", "cut"} <= entry.keys()
+        return GateReading(
+            account=AccountFacts(
+                is_active=bool(entry["is_active"]),
+                role=Role(str(entry["role"])),
+                tokens_valid_after=entry["cut"] if isinstance(entry["cut"], datetime) else None,
+            )
+            if whole
+            else None,
+            revoked=bool({f"jti:{claims.token_id}", f"sid:{claims.session_id.value}"} & self.revoked),
+            complete_since=self.epoch_at,
+            budget=await self._limiter.hit(budget, claims.subject.value) if budget else None,
+            seen=str(self.epoch),
+        )
+
+    async def fill(self, user_id: UserId, facts: AccountFacts, *, seen: str) -> None:
+        if self.down or seen != str(self.epoch):
+            return
+        entry = self._entry(user_id)
+        entry.setdefault("is_active", facts.is_active)
+        entry.setdefault("role", facts.role.value)
+        entry.setdefault("cut", facts.tokens_valid_after)
+
+    async def record(
+        self,
+        user_id: UserId,
+        *,
+        is_active: bool | None = None,
+        role: Role | None = None,
+        tokens_valid_after: datetime | None = None,
+    ) -> None:
+        if self.down:
+            self.owed = True
+            return
+        self._answering()
+        entry = self._entry(user_id)
+        if is_active is not None:
+            entry["is_active"] = is_active
+        if role is not None:
+            entry["role"] = role.value
+        current = entry.get("cut")
+        if tokens_valid_after is not None and (not isinstance(current, datetime) or tokens_valid_after > current):
+            entry["cut"] = tokens_valid_after
 
     async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:  # noqa: ARG002 - entries never expire here
-        if self.down:
-            raise UnavailableError
-        self.session_ids.add(session_id)
+        self._answering()
+        self.revoked.add(f"sid:{session_id.value}")
         if token_id is not None:
-            self.token_ids.add(token_id)
-
-    async def is_revoked(self, *, token_id: str, session_id: SessionId) -> bool:
-        if self.down:
-            raise UnavailableError
-        return token_id in self.token_ids or session_id in self.session_ids
+            self.revoked.add(f"jti:{token_id}")
 
 
 @dataclass

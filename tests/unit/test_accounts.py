@@ -97,7 +97,7 @@ async def test_a_mail_server_failure_leaves_the_entry_pending_for_a_retry(world:
 async def test_login_returns_a_token_that_authenticates_the_account(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     grant = await world.accounts.login("ADA@example.com", PASSWORD, client=CLIENT)
-    assert (await world.session_service.authenticate(grant.access.token)).user == user
+    assert (await world.session_service.authenticate(grant.access.token)).principal.id == user.id
 
 
 async def test_unknown_email_wrong_password_and_inactive_fail_alike_and_cost_one_verify(world: World) -> None:

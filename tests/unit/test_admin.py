@@ -9,7 +9,7 @@ from taskflow.domain.errors import ForbiddenError, InvalidTokenError
 from taskflow.domain.ports import UserFilter
 from taskflow.domain.services.admin import SelfLockoutError
 from taskflow.domain.values import Role, TaskStatus
-from tests.unit.conftest import World
+from tests.unit.conftest import World, as_principal
 
 PASSWORD = "a long enough password"
 CLIENT = "192.0.2.1"
@@ -22,11 +22,11 @@ async def _admin(world: World) -> User:
 async def test_only_admins_may_administer(world: World) -> None:
     user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     with pytest.raises(ForbiddenError):
-        await world.admin.list_users(user, UserFilter(), after=None, limit=10)
+        await world.admin.list_users(as_principal(user), UserFilter(), after=None, limit=10)
     with pytest.raises(ForbiddenError):
-        await world.admin.update_user(user, user.id, role=Role.ADMIN)
+        await world.admin.update_user(as_principal(user), user.id, role=Role.ADMIN)
     with pytest.raises(ForbiddenError):
-        await world.admin.stats(user)
+        await world.admin.stats(as_principal(user))
 
 
 async def test_deactivation_revokes_the_accounts_tokens_at_once(world: World) -> None:
@@ -34,7 +34,7 @@ async def test_deactivation_revokes_the_accounts_tokens_at_once(world: World) ->
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     grant = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     world.clock.advance(seconds=1)
-    await world.admin.update_user(root, ada.id, is_active=False)
+    await world.admin.update_user(as_principal(root), ada.id, is_active=False)
     with pytest.raises(InvalidTokenError):
         await world.session_service.authenticate(grant.access.token)
 
@@ -42,9 +42,9 @@ async def test_deactivation_revokes_the_accounts_tokens_at_once(world: World) ->
 async def test_an_admin_cannot_lock_themselves_out(world: World) -> None:
     root = await _admin(world)
     with pytest.raises(SelfLockoutError):
-        await world.admin.update_user(root, root.id, role=Role.USER)
+        await world.admin.update_user(as_principal(root), root.id, role=Role.USER)
     with pytest.raises(SelfLockoutError):
-        await world.admin.update_user(root, root.id, is_active=False)
+        await world.admin.update_user(as_principal(root), root.id, is_active=False)
     assert (await world.users.get(root.id)).role is Role.ADMIN
 
 
@@ -54,7 +54,7 @@ async def test_pages_cover_every_match_once_in_id_order(world: World) -> None:
         await world.accounts.register(f"user{i}@example.com", PASSWORD, f"U{i}")
     seen, after = [], None
     while True:
-        page = await world.admin.list_users(root, UserFilter(email_prefix="USER"), after=after, limit=2)
+        page = await world.admin.list_users(as_principal(root), UserFilter(email_prefix="USER"), after=after, limit=2)
         seen += [u.email.value for u in page.items]
         if page.next_after is None:
             break
@@ -67,7 +67,7 @@ async def test_stats_count_users_and_every_status(world: World) -> None:
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     await world.task_service.create(ada.id, TaskDraft(title="a"))
     await world.task_service.create(root.id, TaskDraft(title="b", status=TaskStatus.DONE))
-    stats = await world.admin.stats(root)
+    stats = await world.admin.stats(as_principal(root))
     assert (stats.users.total, stats.users.active, stats.users.admins) == (2, 2, 1)
     assert stats.tasks_by_status == {TaskStatus.TODO: 1, TaskStatus.IN_PROGRESS: 0, TaskStatus.DONE: 1}
     assert stats.tasks_total == 2

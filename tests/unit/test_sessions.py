@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from taskflow.domain.entities import User
 from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidRefreshTokenError,
@@ -13,11 +14,16 @@ from taskflow.domain.errors import (
     WrongPasswordError,
 )
 from taskflow.domain.services.sessions import TokenPair
-from tests.unit.conftest import LIMITS, World
+from tests.unit.conftest import LIMITS, World, as_principal
 
 PASSWORD = "a long enough password"
 NEW_PASSWORD = "another long password"
 CLIENT = "192.0.2.1"
+
+
+async def _account(world: World, pair: TokenPair) -> User:
+    """The account a pair's access token is accepted for."""
+    return await world.users.get((await world.session_service.authenticate(pair.access.token)).principal.id)
 
 
 async def _signed_in(world: World, email: str = "ada@example.com") -> TokenPair:
@@ -30,7 +36,7 @@ async def test_refresh_rotates_the_token_and_the_new_pair_works(world: World) ->
     second = await world.session_service.refresh(first.refresh_token)
     assert second.refresh_token != first.refresh_token
     assert second.refresh_token.split(".")[0] == first.refresh_token.split(".")[0]  # same session
-    assert (await world.session_service.authenticate(second.access.token)).user.email.value == "ada@example.com"
+    assert (await _account(world, second)).email.value == "ada@example.com"
     assert await world.session_service.refresh(second.refresh_token)
 
 
@@ -92,7 +98,7 @@ async def test_sessions_expire_when_idle_and_at_their_absolute_end(world: World)
 async def test_logout_revokes_the_access_token_and_the_session(world: World) -> None:
     pair = await _signed_in(world)
     found = await world.session_service.authenticate(pair.access.token)
-    await world.session_service.logout(found.user, found.claims)
+    await world.session_service.logout(found.claims)
     with pytest.raises(InvalidTokenError):
         await world.session_service.authenticate(pair.access.token)
     with pytest.raises(InvalidRefreshTokenError):
@@ -103,11 +109,11 @@ async def test_logout_holds_when_the_revocation_list_is_down_and_after_it_return
     pair = await _signed_in(world)
     other = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     found = await world.session_service.authenticate(pair.access.token)
-    world.revocations.down = True
-    await world.session_service.logout(found.user, found.claims)
+    world.gate.down = True
+    await world.session_service.logout(found.claims)
     with pytest.raises(InvalidTokenError):  # the session record decides while the list is down
         await world.session_service.authenticate(pair.access.token)
-    world.revocations.down = False
+    world.gate.down = False
     with pytest.raises(InvalidTokenError):  # the list came back without the entry: the cut-off holds
         await world.session_service.authenticate(pair.access.token)
     assert [event for event, _ in world.security_log.events] == ["revocation_list_unavailable"]
@@ -118,8 +124,8 @@ async def test_logout_holds_when_the_revocation_list_is_down_and_after_it_return
 async def test_a_revocation_made_while_the_list_was_up_holds_when_it_goes_down(world: World) -> None:
     pair = await _signed_in(world)
     found = await world.session_service.authenticate(pair.access.token)
-    await world.session_service.logout(found.user, found.claims)
-    world.revocations.down = True
+    await world.session_service.logout(found.claims)
+    world.gate.down = True
     with pytest.raises(InvalidTokenError):
         await world.session_service.authenticate(pair.access.token)
 
@@ -127,7 +133,7 @@ async def test_a_revocation_made_while_the_list_was_up_holds_when_it_goes_down(w
 async def test_password_change_ends_every_session_and_opens_a_new_one(world: World) -> None:
     mine = await _signed_in(world)
     other = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
-    user = (await world.session_service.authenticate(mine.access.token)).user
+    user = await _account(world, mine)
     new_pair = await world.accounts.change_password(user, current=PASSWORD, new=NEW_PASSWORD)
     for old in (mine, other):
         with pytest.raises(InvalidTokenError):
@@ -135,7 +141,7 @@ async def test_password_change_ends_every_session_and_opens_a_new_one(world: Wor
         with pytest.raises(InvalidRefreshTokenError):
             await world.session_service.refresh(old.refresh_token)
     # issued in the same millisecond as the cut-off, and still valid
-    assert (await world.session_service.authenticate(new_pair.access.token)).user == user
+    assert await _account(world, new_pair) == user
     with pytest.raises(InvalidCredentialsError):
         await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
     assert await world.accounts.login("ada@example.com", NEW_PASSWORD, client=CLIENT)
@@ -143,13 +149,13 @@ async def test_password_change_ends_every_session_and_opens_a_new_one(world: Wor
 
 async def test_password_change_needs_the_current_password_and_a_good_new_one(world: World) -> None:
     pair = await _signed_in(world)
-    user = (await world.session_service.authenticate(pair.access.token)).user
+    user = await _account(world, pair)
     with pytest.raises(WrongPasswordError):
         await world.accounts.change_password(user, current="not the password", new=NEW_PASSWORD)
     with pytest.raises(InvalidValueError) as caught:
         await world.accounts.change_password(user, current=PASSWORD, new="PasswordPassword123")
     assert caught.value.field == "new_password"
-    assert (await world.session_service.authenticate(pair.access.token)).user == user  # nothing changed
+    assert await _account(world, pair) == user  # nothing changed
 
 
 async def test_registration_rejects_a_common_password(world: World) -> None:
@@ -196,7 +202,7 @@ async def test_successful_logins_do_not_use_up_the_budgets(world: World) -> None
 
 async def test_wrong_current_passwords_count_against_the_account(world: World) -> None:
     pair = await _signed_in(world)
-    user = (await world.session_service.authenticate(pair.access.token)).user
+    user = await _account(world, pair)
     for _ in range(LIMITS.per_account.limit):
         with pytest.raises(WrongPasswordError):
             await world.accounts.change_password(user, current="not the password", new=NEW_PASSWORD)
@@ -207,8 +213,8 @@ async def test_wrong_current_passwords_count_against_the_account(world: World) -
 async def test_refresh_fails_for_a_deactivated_account(world: World) -> None:
     root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
     pair = await _signed_in(world)
-    user = (await world.session_service.authenticate(pair.access.token)).user
-    await world.admin.update_user(root, user.id, is_active=False)
-    await world.admin.update_user(root, user.id, is_active=True)
+    user = await _account(world, pair)
+    await world.admin.update_user(as_principal(root), user.id, is_active=False)
+    await world.admin.update_user(as_principal(root), user.id, is_active=True)
     with pytest.raises(InvalidRefreshTokenError):  # reactivation does not revive old sessions
         await world.session_service.refresh(pair.refresh_token)

@@ -191,18 +191,6 @@ class SessionRepository(Protocol):
         ...
 
 
-class RevocationList(Protocol):
-    """Access tokens revoked before they expire, by token id or by session.
-
-    Entries need only live until `until`, when the tokens expire anyway. Both methods raise
-    UnavailableError when the list cannot be reached.
-    """
-
-    async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None: ...
-
-    async def is_revoked(self, *, token_id: str, session_id: SessionId) -> bool: ...
-
-
 @dataclass(frozen=True, slots=True)
 class RateRule:
     """At most `limit` hits per `window_seconds`, counted per key; `name` keeps rules apart."""

@@ -25,7 +25,11 @@ _SCHEME: Final = "bearer "
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Tokens come from the Authorization header only; a token in the query string is ignored."""
+    """Tokens come from the Authorization header only; a token in the query string is ignored.
+
+    Authenticating also counts the request against its user's budget (the same look-up):
+    `request.user` is the `Principal`, `request.auth` the `Authenticated` with that count.
+    """
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
@@ -34,9 +38,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if not header[: len(_SCHEME)].lower() == _SCHEME:
             raise InvalidTokenError
         state: AppState = connection.app.state.taskflow
-        found = await state.services.sessions.authenticate(header[len(_SCHEME) :].strip())
-        structlog.contextvars.bind_contextvars(user_id=found.user.id.value)
-        return AuthenticationResult(user=found.user, auth=found.claims)
+        found = await state.services.sessions.authenticate(header[len(_SCHEME) :].strip(), budget=state.user_budget)
+        structlog.contextvars.bind_contextvars(user_id=found.principal.id.value)
+        return AuthenticationResult(user=found.principal, auth=found)
 
 
 def bearer_auth() -> DefineMiddleware:

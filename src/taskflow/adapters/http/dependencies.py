@@ -10,11 +10,12 @@ from litestar.di import Provide
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.entities import User
+from taskflow.domain.gate import Principal
 from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
-from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.sessions import Authenticated, SessionService
 from taskflow.domain.services.tasks import TaskService
 
 
@@ -51,12 +52,17 @@ def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
 
-def provide_current_user(request: Request[User, Any, Any]) -> User:
+def provide_current_user(request: Request[Principal, Any, Any]) -> Principal:
     return request.user
 
 
-def provide_token_claims(request: Request[User, TokenClaims, Any]) -> TokenClaims:
-    return request.auth
+async def provide_current_account(request: Request[Principal, Any, Any]) -> User:
+    """The whole account, read from MongoDB: only for the handlers that need more than the principal."""
+    return await _state(request).services.accounts.get(request.user.id)
+
+
+def provide_token_claims(request: Request[Principal, Authenticated, Any]) -> TokenClaims:
+    return request.auth.claims
 
 
 DEPENDENCIES = {
@@ -69,4 +75,5 @@ DEPENDENCIES = {
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
     "current_user": Provide(provide_current_user, sync_to_thread=False),
+    "current_account": Provide(provide_current_account),
 }

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, cast
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from taskflow.domain.entities import User
 from taskflow.domain.errors import ForbiddenError, InvalidValueError
+from taskflow.domain.gate import Principal
 
 if TYPE_CHECKING:
     from litestar.types.internal_types import PathParameterDefinition
 
 
-async def requires_admin(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_admin(connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise ForbiddenError
 

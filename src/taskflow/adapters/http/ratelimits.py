@@ -15,7 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 
 from taskflow.adapters.http.problems import problem
-from taskflow.domain.entities import User
+from taskflow.domain.services.sessions import Authenticated
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,12 +39,11 @@ class RateLimitMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        budget = _budget_of(scope)
+        budget = await _budget_of(scope)
         if budget is None:
             await self.app(scope, receive, send)
             return
-        state, rule, key = budget
-        decision = await state.limiter.hit(rule, key)
+        rule, decision = budget
         headers = rate_limit_headers(rule, decision)
         if not decision.allowed:
             raise problem(
@@ -63,15 +62,17 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def _budget_of(scope: Scope) -> tuple[AppState, RateRule, str] | None:
+async def _budget_of(scope: Scope) -> tuple[RateRule, RateDecision] | None:
+    """A signed-in request was counted when its token was checked; a sign-in request is counted here."""
     if scope["type"] != "http":  # type: ignore[comparison-overlap]  # Litestar's Scope union omits nothing we need
         return None
     state: AppState = scope["litestar_app"].state.taskflow
     handler = scope.get("route_handler")
     if handler is not None and handler.opt.get(SIGN_IN):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
-        return state, state.auth_budget, state.clients.of(connection)
-    user = scope.get("user")
-    if isinstance(user, User):
-        return state, state.user_budget, user.id.value
+        address = state.clients.of(connection)
+        return state.auth_budget, await state.limiter.hit(state.auth_budget, address)
+    found = scope.get("auth")
+    if isinstance(found, Authenticated) and found.budget is not None:
+        return state.user_budget, found.budget
     return None

@@ -35,12 +35,12 @@ return 0
 """
 
 
-def _key(rule: RateRule, key: str) -> str:
+def limit_key(rule: RateRule, key: str) -> str:
     # Keys name e-mail addresses and client addresses: store a digest, not the value.
     return _PREFIX + rule.name + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _decide(rule: RateRule, count: int, ttl_ms: int) -> RateDecision:
+def decide(rule: RateRule, count: int, ttl_ms: int) -> RateDecision:
     return RateDecision(
         allowed=count <= rule.limit,
         remaining=max(0, rule.limit - count),
@@ -60,17 +60,17 @@ class RedisRateLimiter(RateLimiter):
     async def hit(self, rule: RateRule, key: str) -> RateDecision:
         with translate_errors(self._health):
             count, ttl_ms = cast(
-                "list[int]", await self._hit(keys=[_key(rule, key)], args=[rule.window_seconds * 1000])
+                "list[int]", await self._hit(keys=[limit_key(rule, key)], args=[rule.window_seconds * 1000])
             )
-        return _decide(rule, int(count), int(ttl_ms))
+        return decide(rule, int(count), int(ttl_ms))
 
     async def refund(self, rule: RateRule, key: str) -> None:
         with translate_errors(self._health):
-            await self._refund(keys=[_key(rule, key)])
+            await self._refund(keys=[limit_key(rule, key)])
 
     async def reset(self, rule: RateRule, key: str) -> None:
         with translate_errors(self._health):
-            await self._redis.delete(_key(rule, key))
+            await self._redis.delete(limit_key(rule, key))
 
 
 class LocalRateLimiter(RateLimiter):
@@ -83,22 +83,22 @@ class LocalRateLimiter(RateLimiter):
 
     async def hit(self, rule: RateRule, key: str) -> RateDecision:
         now = self._clock()
-        name = _key(rule, key)
+        name = limit_key(rule, key)
         count, ends = self._windows.get(name, (0, 0.0))
         if ends <= now:
             count, ends = 0, now + rule.window_seconds
             self._make_room(now)
         self._windows[name] = (count + 1, ends)
-        return _decide(rule, count + 1, int((ends - now) * 1000))
+        return decide(rule, count + 1, int((ends - now) * 1000))
 
     async def refund(self, rule: RateRule, key: str) -> None:
-        name = _key(rule, key)
+        name = limit_key(rule, key)
         if name in self._windows:
             count, ends = self._windows[name]
             self._windows[name] = (max(0, count - 1), ends)
 
     async def reset(self, rule: RateRule, key: str) -> None:
-        self._windows.pop(_key(rule, key), None)
+        self._windows.pop(limit_key(rule, key), None)
 
     def _make_room(self, now: float) -> None:
         if len(self._windows) < self._max_keys:

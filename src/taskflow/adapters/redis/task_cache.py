@@ -1,8 +1,7 @@
 """Per-user cache entries and write records in Redis; each step is one atomic script.
 
-Three kinds of key:
-- `taskflow:cache:epoch`: a hash {n, at}. `n` changes when Redis comes back empty or a
-  process could not record a write; for `window` after `at`, misses read the primary.
+Three kinds of key, beside the epoch (`adapters/redis/epoch.py`: for `window` after it
+moved, misses read the primary):
 - `taskflow:cache:user:<id>`: the user's write record {epoch, gen, pos, token}: `gen`
   changes on every write, `token` is the newest write's (ordered by `pos`).
 - `taskflow:cache:entries:<id>`: the user's entries, all of the record's current `gen`:
@@ -12,44 +11,26 @@ Generations come from one counter, so a record that expired and came back never 
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from taskflow.adapters.consistency import WriteToken
-from taskflow.adapters.redis.errors import REDIS_FALLBACKS, RedisHealth, RedisUnavailableError, translate_errors
+from taskflow.adapters.redis.epoch import EPOCH_KEY as EPOCH_KEY  # noqa: PLC0414 - re-exported: tests move the epoch
+from taskflow.adapters.redis.epoch import EPOCH_LUA, Epoch
+from taskflow.adapters.redis.errors import RedisUnavailableError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from redis.asyncio import Redis
 
     from taskflow.domain.values import UserId
 
-EPOCH_KEY: Final = "taskflow:cache:epoch"
 _GENERATIONS: Final = "taskflow:cache:generations"
 _RECORD: Final = "taskflow:cache:user:"
 _ENTRIES: Final = "taskflow:cache:entries:"
 
-# Shared by the scripts: the epoch, started now if Redis has none (it lost its data).
-_EPOCH_LUA: Final = """
-local function now_ms()
-  local t = redis.call('TIME')
-  return t[1] * 1000 + math.floor(t[2] / 1000)
-end
-local function epoch()
-  local e = redis.call('HMGET', KEYS[1], 'n', 'at')
-  if not e[1] then
-    local started = now_ms()
-    redis.call('HSET', KEYS[1], 'n', 1, 'at', started)
-    return '1', started
-  end
-  return e[1], tonumber(e[2])
-end
-"""
 # KEYS: epoch, record, entries. ARGV: field, window ms.
 _VIEW: Final = (
-    _EPOCH_LUA
+    EPOCH_LUA
     + """
 local n, started = epoch()
 local young = (now_ms() - started) < tonumber(ARGV[2]) and 1 or 0
@@ -81,7 +62,7 @@ return 1
 """
 # KEYS: epoch, record, entries, generations. ARGV: pos ('' = unknown), token, record ttl ms.
 _BUMP: Final = (
-    _EPOCH_LUA
+    EPOCH_LUA
     + """
 local n = epoch()
 redis.call('DEL', KEYS[3])
@@ -91,16 +72,6 @@ if ARGV[1] ~= '' and (not pos or pos < ARGV[1]) then
   redis.call('HSET', KEYS[2], 'pos', ARGV[1], 'token', ARGV[2])
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return 1
-"""
-)
-# KEYS: epoch.
-_RAISE_EPOCH: Final = (
-    _EPOCH_LUA
-    + """
-epoch()
-redis.call('HINCRBY', KEYS[1], 'n', 1)
-redis.call('HSET', KEYS[1], 'at', now_ms())
 return 1
 """
 )
@@ -136,17 +107,15 @@ class CacheLimits:
 class RedisTaskCache:
     """Raises RedisUnavailableError when Redis is; the caller then reads the primary."""
 
-    def __init__(self, redis: Redis, health: RedisHealth, limits: CacheLimits) -> None:
-        self._health = health
+    def __init__(self, redis: Redis, epoch: Epoch, limits: CacheLimits) -> None:
+        self._epoch = epoch
         self._limits = limits
         self._view = redis.register_script(_VIEW)
         self._fill = redis.register_script(_FILL)
         self._bump = redis.register_script(_BUMP)
-        self._raise_epoch = redis.register_script(_RAISE_EPOCH)
-        self._owes_epoch = False
 
     async def view(self, owner: UserId, field: str) -> CacheView:
-        async with self._calling():
+        async with self._epoch.calling("cache"):
             epoch, young, generation, position, token, value = await self._view(
                 keys=_keys(owner),
                 args=[field, self._limits.window_ms],
@@ -165,7 +134,7 @@ class RedisTaskCache:
         """Store `value` only if the user's record is still as `view` saw it; False if not."""
         if len(value) > self._limits.max_value_bytes:
             return False
-        async with self._calling():
+        async with self._epoch.calling("cache"):
             stored = await self._fill(
                 keys=_keys(view.owner),
                 args=[
@@ -183,30 +152,16 @@ class RedisTaskCache:
     async def bump(self, owner: UserId, written: WriteToken | None) -> None:
         """Drop the user's entries and remember their newest write.
 
-        If Redis cannot be told, this process owes an epoch change: until it is made, other
-        processes may still serve entries from before this write.
+        If Redis cannot be told, this process owes an epoch change.
         """
         args: list[str | bytes | int] = ["", b"", self._limits.record_ttl_ms]
         if written is not None:
             args[:2] = [f"{written.position:016x}", written.payload]
         try:
-            async with self._calling():
+            async with self._epoch.calling("cache"):
                 await self._bump(keys=_keys(owner), args=args)
         except RedisUnavailableError:
-            self._owes_epoch = True
-            raise
-
-    @asynccontextmanager
-    async def _calling(self) -> AsyncIterator[None]:
-        """Settle an owed epoch change first; count the call as a fallback when Redis is down."""
-        try:
-            with translate_errors(self._health):
-                if self._owes_epoch:
-                    await self._raise_epoch(keys=[EPOCH_KEY])
-                    self._owes_epoch = False
-                yield
-        except RedisUnavailableError:
-            REDIS_FALLBACKS.labels(use="cache").inc()
+            self._epoch.owe()
             raise
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import jwt
+from cachetools import TLRUCache
 
 from taskflow.domain.errors import InvalidTokenError, InvalidValueError
 from taskflow.domain.ports import AccessToken, TokenClaims, TokenIssuer
@@ -17,16 +19,30 @@ TOKEN_TYPE: Final = "at+jwt"  # noqa: S105 - RFC 9068 §2.1 media type, not a se
 LEEWAY_SECONDS: Final = 30
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _REQUIRED: Final = ["exp", "iat", "nbf", "sub", "sid", "jti", "iss", "aud"]
+VERIFIED_TOKENS_KEPT: Final = 4096
+"""Per process; a client sends its token many times in its 15 minutes, and each is verified once."""
+
+
+def _kept_until(_token: str, claims: TokenClaims, _now: float) -> float:
+    return claims.expires_at.timestamp() + LEEWAY_SECONDS
 
 
 class JwtTokenIssuer(TokenIssuer):
-    """Only HS256 is accepted, whatever the token's header says."""
+    """Only HS256 is accepted, whatever the token's header says.
+
+    A token verified once is remembered until it expires (bounded, least recently used
+    first out), so a repeated token is not HMAC-checked and parsed again. Only genuine
+    tokens are kept: a flood of forged ones costs their verification and fills nothing.
+    """
 
     def __init__(self, *, secret: str, issuer: str, audience: str, ttl_seconds: int) -> None:
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
         self._ttl = timedelta(seconds=ttl_seconds)
+        self._verified: TLRUCache[str, TokenClaims] = TLRUCache(
+            maxsize=VERIFIED_TOKENS_KEPT, ttu=_kept_until, timer=time.time
+        )
 
     def issue(self, subject: UserId, session_id: SessionId, *, now: datetime) -> AccessToken:
         # `iat` to the millisecond (a NumericDate may have a fraction, RFC 7519 §2), so a
@@ -46,6 +62,12 @@ class JwtTokenIssuer(TokenIssuer):
         return AccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
 
     def verify(self, token: str) -> TokenClaims:
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verified[token] = self._verify(token)
+        return claims
+
+    def _verify(self, token: str) -> TokenClaims:
         try:
             verified = jwt.decode_complete(
                 token,

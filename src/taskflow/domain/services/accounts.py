@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from taskflow.domain.entities import User, new_user
 from taskflow.domain.errors import (
     InvalidCredentialsError,
+    InvalidTokenError,
     InvalidValueError,
     TooManyRequestsError,
     UserNotFoundError,
@@ -147,6 +148,13 @@ class AccountService:
             existing.updated_at = self._clock.now()
             await self._users.save(existing, fields=frozenset({"role", "updated_at"}))
         return existing
+
+    async def get(self, user_id: UserId) -> User:
+        """The whole account, for the few requests that need more than the gate's facts."""
+        try:
+            return await self._users.get(user_id)
+        except UserNotFoundError:
+            raise InvalidTokenError from None  # deleted since its token was checked
 
     async def update_profile(self, user: User, *, name: str) -> User:
         """Users may change their display name; e-mail changes need verification (not yet)."""

@@ -10,6 +10,7 @@ from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
     from taskflow.domain.entities import User
+    from taskflow.domain.gate import Principal
     from taskflow.domain.ports import Clock, TaskRepository, UserCounts, UserFilter, UserRepository
     from taskflow.domain.services.sessions import SessionService
     from taskflow.domain.values import UserId
@@ -44,9 +45,10 @@ class AdminService:
     """Administration.
 
     Rules:
-    - only an active admin may do any of this (checked here, whatever the HTTP guard did);
+    - only an admin may do any of this (checked here, whatever the HTTP guard did; a
+      principal exists only for an active account);
     - deactivating an account revokes every token it holds, at once;
-    - a role change takes effect on the account's next request (roles are read per request);
+    - a role change takes effect on the account's next request (the gate is written through);
     - an admin cannot demote or deactivate themselves, so the last admin cannot lock everyone out.
     """
 
@@ -56,7 +58,9 @@ class AdminService:
         self._sessions = sessions
         self._clock = clock
 
-    async def list_users(self, actor: User, user_filter: UserFilter, *, after: UserId | None, limit: int) -> UserPage:
+    async def list_users(
+        self, actor: Principal, user_filter: UserFilter, *, after: UserId | None, limit: int
+    ) -> UserPage:
         self._require_admin(actor)
         limit = max(1, min(limit, MAX_PAGE_SIZE))
         found = await self._users.list_page(user_filter, after=after, limit=limit + 1)
@@ -65,7 +69,7 @@ class AdminService:
         return UserPage(items=items, next_after=items[-1].id if more else None)
 
     async def update_user(
-        self, actor: User, user_id: UserId, *, role: Role | None = None, is_active: bool | None = None
+        self, actor: Principal, user_id: UserId, *, role: Role | None = None, is_active: bool | None = None
     ) -> User:
         self._require_admin(actor)
         if user_id == actor.id and (role is Role.USER or is_active is False):
@@ -82,7 +86,7 @@ class AdminService:
             await self._sessions.end_all(user, reason="deactivated")
         return user
 
-    async def stats(self, actor: User) -> SystemStats:
+    async def stats(self, actor: Principal) -> SystemStats:
         self._require_admin(actor)
         by_status = await self._tasks.count_by_status_across_users()
         return SystemStats(
@@ -91,6 +95,6 @@ class AdminService:
         )
 
     @staticmethod
-    def _require_admin(actor: User) -> None:
-        if actor.role is not Role.ADMIN or not actor.is_active:
+    def _require_admin(actor: Principal) -> None:
+        if not actor.is_admin:
             raise ForbiddenError

@@ -17,15 +17,19 @@ from taskflow.domain.errors import (
     NotFoundError,
     UnavailableError,
 )
+from taskflow.domain.gate import AccountFacts, Principal
 from taskflow.domain.values import SessionId
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from taskflow.domain.gate import AccountGate, GateReading
     from taskflow.domain.ports import (
         AccessToken,
         Clock,
-        RevocationList,
+        RateDecision,
+        RateLimiter,
+        RateRule,
         SecretGenerator,
         SecurityLog,
         SessionRepository,
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
     )
     from taskflow.domain.values import UserId
 
+CLOCK_SKEW: Final = timedelta(seconds=5)
+"""How far this host's clock (a token's `iat`) may run ahead of the gate's (since when its list is whole)."""
 _REFRESH_TOKEN: Final = re.compile(r"([0-9a-f]{32})\.([A-Za-z0-9_-]{22,128})")
 
 
@@ -55,8 +61,10 @@ class TokenPair:
 
 @dataclass(frozen=True, slots=True)
 class Authenticated:
-    user: User
+    principal: Principal
     claims: TokenClaims
+    budget: RateDecision | None
+    """The request's count against the budget it was authenticated with."""
 
 
 def digest(secret: str) -> str:
@@ -74,8 +82,11 @@ class SessionService:
       (or stolen) one: the whole session is revoked and a security event is recorded;
     - an access token is accepted only if genuine, unexpired, not revoked (by token id or
       session), issued after the account's `tokens_valid_after`, for an active account;
-    - when the revocation list cannot be reached, the session record decides, and a
-      revocation that could not be listed moves the account's `tokens_valid_after`
+    - the gate answers all of that, and counts the request against its budget, in one
+      look-up; MongoDB answers what the gate does not know: the account's facts when the
+      gate has none, the session record when the gate's revocation list may have lost
+      entries since the token was issued, and all of it when the gate cannot be reached;
+    - a revocation that could not be listed moves the account's `tokens_valid_after`
       instead, so it holds whatever happens to the list later.
     """
 
@@ -85,7 +96,8 @@ class SessionService:
         users: UserRepository,
         sessions: SessionRepository,
         tokens: TokenIssuer,
-        revocations: RevocationList,
+        gate: AccountGate,
+        limiter: RateLimiter,
         secrets: SecretGenerator,
         clock: Clock,
         security_log: SecurityLog,
@@ -95,7 +107,8 @@ class SessionService:
         self._users = users
         self._sessions = sessions
         self._tokens = tokens
-        self._revocations = revocations
+        self._gate = gate
+        self._limiter = limiter
         self._secrets = secrets
         self._clock = clock
         self._log = security_log
@@ -148,27 +161,45 @@ class SessionService:
         self._log.record("refresh_token_reuse", user_id=known.user_id.value, session_id=session_id.value)
         await self._revoke_access(known.user_id, session_id, token_id=None, now=now)
 
-    async def authenticate(self, access_token: str) -> Authenticated:
+    async def authenticate(self, access_token: str, *, budget: RateRule | None = None) -> Authenticated:
+        """The token's principal, the request counted against `budget` (per user) on the way."""
         claims = self._tokens.verify(access_token)
         try:
-            revoked = await self._revocations.is_revoked(token_id=claims.token_id, session_id=claims.session_id)
+            reading = await self._gate.read(claims, budget)
         except UnavailableError:
-            session = await self._sessions.get(claims.session_id)
-            revoked = session is None or session.revoked_at is not None
+            return await self._authenticate_from_records(claims, budget)
+        facts = reading.account or await self._facts_from_record(claims, reading)
+        revoked = reading.revoked or (
+            claims.issued_at < reading.complete_since + CLOCK_SKEW and await self._session_revoked(claims.session_id)
+        )
+        return _admit(claims, facts, revoked=revoked, budget=reading.budget)
+
+    async def _facts_from_record(self, claims: TokenClaims, reading: GateReading) -> AccountFacts:
+        facts = AccountFacts.of(await self._account(claims))
+        await self._gate.fill(claims.subject, facts, seen=reading.seen)
+        return facts
+
+    async def _authenticate_from_records(self, claims: TokenClaims, budget: RateRule | None) -> Authenticated:
+        revoked = await self._session_revoked(claims.session_id)
+        facts = AccountFacts.of(await self._account(claims))
+        decision = await self._limiter.hit(budget, claims.subject.value) if budget else None
+        return _admit(claims, facts, revoked=revoked, budget=decision)
+
+    async def _account(self, claims: TokenClaims) -> User:
         try:
-            user = await self._users.get(claims.subject)
+            return await self._users.get(claims.subject)
         except NotFoundError:
             raise InvalidTokenError from None
-        cut_off = user.tokens_valid_after
-        if revoked or not user.is_active or (cut_off is not None and claims.issued_at < cut_off):
-            raise InvalidTokenError
-        return Authenticated(user=user, claims=claims)
 
-    async def logout(self, user: User, claims: TokenClaims) -> None:
+    async def _session_revoked(self, session_id: SessionId) -> bool:
+        session = await self._sessions.get(session_id)
+        return session is None or session.revoked_at is not None
+
+    async def logout(self, claims: TokenClaims) -> None:
         """End this session: its refresh token and every access token it issued."""
         now = self._clock.now()
         await self._sessions.revoke(claims.session_id, now=now, reason="logout")
-        await self._revoke_access(user.id, claims.session_id, token_id=claims.token_id, now=now)
+        await self._revoke_access(claims.subject, claims.session_id, token_id=claims.token_id, now=now)
 
     async def end_all(self, user: User, *, reason: str) -> datetime:
         """Every session of the account, and every access token it holds, end now.
@@ -184,7 +215,7 @@ class SessionService:
         self, user_id: UserId, session_id: SessionId, *, token_id: str | None, now: datetime
     ) -> None:
         try:
-            await self._revocations.revoke(token_id=token_id, session_id=session_id, until=now + self._access_ttl)
+            await self._gate.revoke(token_id=token_id, session_id=session_id, until=now + self._access_ttl)
         except UnavailableError:
             # The list may come back without this entry: move the account's cut-off instead.
             # Other sessions just refresh once; their refresh tokens still work.
@@ -201,6 +232,12 @@ class SessionService:
             access=self._tokens.issue(session.user_id, session.id, now=now),
             refresh_token=f"{session.id.value}.{secret}",
         )
+
+
+def _admit(claims: TokenClaims, facts: AccountFacts, *, revoked: bool, budget: RateDecision | None) -> Authenticated:
+    if revoked or not facts.admits(claims):
+        raise InvalidTokenError
+    return Authenticated(principal=Principal(claims.subject, facts.role), claims=claims, budget=budget)
 
 
 def _cut_off(now: datetime) -> datetime:

@@ -20,8 +20,8 @@ from taskflow.adapters.http.schemas import (
     UserResponse,
     problem_responses,
 )
-from taskflow.domain.entities import User
 from taskflow.domain.errors import UserNotFoundError
+from taskflow.domain.gate import Principal
 from taskflow.domain.ports import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
 from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
@@ -37,7 +37,7 @@ class AdminController(Controller):
     async def list_users(
         self,
         *,
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         admin_service: NamedDependency[AdminService],
         email_prefix: Annotated[str | None, Parameter(max_length=EMAIL_MAX_LENGTH)] = None,
         role: FromQuery[Role | None] = None,
@@ -65,7 +65,7 @@ class AdminController(Controller):
         self,
         user_id: FromPath[str],
         data: JSONBody[AdminUserUpdate],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         admin_service: NamedDependency[AdminService],
     ) -> UserResponse:
         user = await admin_service.update_user(
@@ -75,7 +75,7 @@ class AdminController(Controller):
 
     @get("/stats", summary="System-wide figures (reads every shard)", responses=problem_responses(401, 403, 503))
     async def stats(
-        self, current_user: NamedDependency[User], admin_service: NamedDependency[AdminService]
+        self, current_user: NamedDependency[Principal], admin_service: NamedDependency[AdminService]
     ) -> AdminStatsResponse:
         stats = await admin_service.stats(current_user)
         users = stats.users

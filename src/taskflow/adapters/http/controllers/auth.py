@@ -21,7 +21,6 @@ from taskflow.adapters.http.schemas import (
     UserResponse,
     problem_responses,
 )
-from taskflow.domain.entities import User
 from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.sessions import SessionService
@@ -101,8 +100,7 @@ class AuthController(Controller):
     )
     async def logout(
         self,
-        current_user: NamedDependency[User],
         token_claims: NamedDependency[TokenClaims],
         sessions: NamedDependency[SessionService],
     ) -> None:
-        await sessions.logout(current_user, token_claims)
+        await sessions.logout(token_claims)

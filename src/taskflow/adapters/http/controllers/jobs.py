@@ -12,8 +12,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
-from taskflow.domain.entities import User
 from taskflow.domain.errors import JobNotFoundError
+from taskflow.domain.gate import Principal
 from taskflow.domain.imports import ImportFormat
 from taskflow.domain.jobs import check_job_id
 from taskflow.domain.services.imports import ImportService
@@ -51,7 +51,7 @@ class ImportController(Controller):
     async def start_import(
         self,
         request: Request[Any, Any, Any],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         import_service: NamedDependency[ImportService],
         dry_run: FromQuery[bool] = False,
     ) -> Response[JobResponse]:
@@ -78,7 +78,7 @@ class JobsController(Controller):
     async def get_job(
         self,
         job_id: FromPath[str],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         import_service: NamedDependency[ImportService],
     ) -> JobResponse:
         return JobResponse.of(

@@ -30,8 +30,8 @@ from taskflow.adapters.http.schemas import (
     TaskStatsResponse,
     problem_responses,
 )
-from taskflow.domain.entities import User
 from taskflow.domain.errors import TaskNotFoundError
+from taskflow.domain.gate import Principal
 from taskflow.domain.services.idempotency import KEY_MAX_LENGTH
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
@@ -106,7 +106,7 @@ class TasksController(Controller):
     async def create(
         self,
         data: JSONBody[TaskCreate],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
@@ -131,7 +131,7 @@ class TasksController(Controller):
     async def list_tasks(
         self,
         *,
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         task_cursors: NamedDependency[TaskCursors],
         status: Annotated[list[TaskStatus] | None, QueryParameter(max_items=len(TaskStatus))] = None,
@@ -185,7 +185,7 @@ class TasksController(Controller):
         responses=problem_responses(401, 422, 503),
     )
     async def stats(
-        self, current_user: NamedDependency[User], task_service: NamedDependency[TaskService]
+        self, current_user: NamedDependency[Principal], task_service: NamedDependency[TaskService]
     ) -> TaskStatsResponse:
         return TaskStatsResponse.of(await task_service.stats(current_user.id))
 
@@ -200,7 +200,7 @@ class TasksController(Controller):
     )
     async def export(
         self,
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         format: FromQuery[ExportFormat] = ExportFormat.CSV,  # noqa: A002 - the query parameter's public name
     ) -> Stream:
@@ -221,7 +221,7 @@ class TasksController(Controller):
     async def get(
         self,
         task_id: FromPath[str],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         if_none_match: IfNoneMatch = None,
     ) -> Response[TaskResponse | None]:
@@ -246,7 +246,7 @@ class TasksController(Controller):
         *,
         task_id: FromPath[str],
         data: JSONBody[TaskPatch],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
@@ -268,7 +268,7 @@ class TasksController(Controller):
     async def remove(
         self,
         task_id: FromPath[str],
-        current_user: NamedDependency[User],
+        current_user: NamedDependency[Principal],
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI

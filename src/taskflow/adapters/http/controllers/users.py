@@ -23,17 +23,17 @@ class UsersController(Controller):
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
 
     @get("/me", summary="Your profile", responses=problem_responses(401, 503))
-    async def me(self, current_user: NamedDependency[User]) -> UserResponse:
-        return UserResponse.of(current_user)
+    async def me(self, current_account: NamedDependency[User]) -> UserResponse:
+        return UserResponse.of(current_account)
 
     @patch("/me", summary="Change your display name", responses=problem_responses(400, 401, 413, 415, 422, 503))
     async def update_me(
         self,
         data: JSONBody[ProfileUpdate],
-        current_user: NamedDependency[User],
+        current_account: NamedDependency[User],
         accounts: NamedDependency[AccountService],
     ) -> UserResponse:
-        return UserResponse.of(await accounts.update_profile(current_user, name=data.name))
+        return UserResponse.of(await accounts.update_profile(current_account, name=data.name))
 
     @post(
         "/me/password",
@@ -46,8 +46,8 @@ class UsersController(Controller):
     async def change_password(
         self,
         data: JSONBody[PasswordChange],
-        current_user: NamedDependency[User],
+        current_account: NamedDependency[User],
         accounts: NamedDependency[AccountService],
     ) -> TokenResponse:
-        pair = await accounts.change_password(current_user, current=data.current_password, new=data.new_password)
+        pair = await accounts.change_password(current_account, current=data.current_password, new=data.new_password)
         return TokenResponse.of(pair)

@@ -1,0 +1,143 @@
+"""A cache hit costs at most two Redis round trips and no MongoDB command (issue 14).
+
+Counted on the real servers: MongoDB commands by a PyMongo command listener in the API's
+process, Redis round trips by Redis's own MONITOR (commands a script runs inside Redis
+are not round trips and are left out).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+import httpx
+import pytest
+from pymongo import monitoring
+from redis.asyncio import Redis
+
+from taskflow.adapters.redis.epoch import EPOCH_KEY
+from taskflow.entrypoints.processes import Child
+from tests.api.conftest import Account, OwnRedisStack, create_task, new_account, stack_on_own_redis
+
+
+@dataclass
+class CommandCounter(monitoring.CommandListener):
+    """Names of the commands any client made after its registration sends, while `armed`."""
+
+    armed: bool = False
+    seen: list[str] = field(default_factory=list)
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.armed:
+            self.seen.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def command_counter() -> CommandCounter:
+    counter = CommandCounter()
+    monitoring.register(counter)  # clients made from now on report to it
+    return counter
+
+
+@pytest.fixture
+async def stack(mongodb: Child, command_counter: CommandCounter) -> AsyncIterator[OwnRedisStack]:  # noqa: ARG001 - registered before the app's client is made
+    """A Redis that has been up a while: its epoch began long before any token of these tests.
+
+    (A token issued just after Redis started, or lost its data, also has its session read.)
+    """
+    async with stack_on_own_redis(mongodb) as own:
+        redis = Redis.from_url(own.redis.url)
+        try:
+            await cast("Awaitable[int]", redis.hset(EPOCH_KEY, mapping={"n": 1, "at": 0}))
+        finally:
+            await redis.aclose()
+        yield own
+
+
+@dataclass(frozen=True)
+class Costs:
+    status: int
+    mongodb: list[str]
+    redis: list[str]
+
+
+async def costs(
+    stack: OwnRedisStack, counter: CommandCounter, request: Callable[[], Awaitable[httpx.Response]]
+) -> Costs:
+    """What one request sent to MongoDB and to Redis."""
+    marker = f"end of request {uuid.uuid4().hex}"
+    watcher, marking = Redis.from_url(stack.redis.url), Redis.from_url(stack.redis.url)
+    try:
+        async with watcher.monitor() as monitor:
+            counter.seen.clear()
+            counter.armed = True
+            try:
+                response = await request()
+            finally:
+                counter.armed = False
+            await marking.echo(marker)
+            sent: list[str] = []
+            async for command in monitor.listen():
+                if command["command"] == f"ECHO {marker}":
+                    break
+                if command["client_type"] != "lua":
+                    sent.append(str(command["command"]).split(" ", 1)[0])
+    finally:
+        await watcher.aclose()
+        await marking.aclose()
+    return Costs(response.status_code, list(counter.seen), sent)
+
+
+async def _warm(client: httpx.AsyncClient, account: Account, path: str) -> None:
+    for _ in range(2):  # the first fills the gate and the cache
+        assert (await client.get(path, headers=account.auth)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tasks/{id}", "/api/v1/tasks?limit=20", "/api/v1/tasks/stats"])
+async def test_a_cache_hit_costs_two_redis_round_trips_and_no_mongodb_command(
+    stack: OwnRedisStack, command_counter: CommandCounter, path: str
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        task = await create_task(client, ada)
+        target = path.format(id=task["id"])
+        await _warm(client, ada, target)
+        hit = await costs(stack, command_counter, lambda: client.get(target, headers=ada.auth))
+    assert hit.status == 200
+    assert hit.mongodb == []
+    assert hit.redis == ["EVALSHA", "EVALSHA"]  # the gate with the budget, then the cache
+
+
+async def test_a_miss_reads_mongodb_once_for_the_task_and_never_for_the_account(
+    stack: OwnRedisStack, command_counter: CommandCounter
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        task = await create_task(client, ada)
+        path = f"/api/v1/tasks/{task['id']}"
+        await _warm(client, ada, path)
+        await create_task(client, ada)  # a write drops Ada's entries
+        miss = await costs(stack, command_counter, lambda: client.get(path, headers=ada.auth))
+    assert miss.status == 200
+    assert miss.mongodb == ["find"]
+    assert miss.redis == ["EVALSHA", "EVALSHA", "EVALSHA"]  # gate, cache look-up, cache fill
+
+
+async def test_the_first_request_of_a_token_reads_the_account_and_later_ones_do_not(
+    stack: OwnRedisStack, command_counter: CommandCounter
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        first = await costs(stack, command_counter, lambda: client.get("/api/v1/tasks/stats", headers=ada.auth))
+        again = await costs(stack, command_counter, lambda: client.get("/api/v1/tasks/stats", headers=ada.auth))
+    assert first.status == again.status == 200
+    assert first.mongodb.count("find") >= 1  # the account, and the figures
+    assert again.mongodb == []

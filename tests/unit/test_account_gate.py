@@ -1,0 +1,89 @@
+"""Authentication through the account gate, and MongoDB where the gate cannot answer, on fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from taskflow.domain.errors import InvalidTokenError
+from taskflow.domain.ports import RateRule
+from taskflow.domain.services.sessions import TokenPair
+from taskflow.domain.values import Role, UserId
+from tests.unit.conftest import World, as_principal
+
+PASSWORD = "a long enough password"
+CLIENT = "192.0.2.1"
+BUDGET = RateRule("user", 2, 3600)
+
+
+async def _signed_in(world: World) -> TokenPair:
+    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    return await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
+
+
+async def test_a_known_account_is_authenticated_without_reading_it(world: World) -> None:
+    pair = await _signed_in(world)
+    await world.session_service.authenticate(pair.access.token)  # learns the account
+    reads = world.users.gets
+    for _ in range(3):
+        found = await world.session_service.authenticate(pair.access.token)
+        assert found.principal.role is Role.USER
+    assert world.users.gets == reads
+
+
+async def test_the_budget_is_counted_by_the_gate_and_by_the_limiter_when_the_gate_is_down(world: World) -> None:
+    pair = await _signed_in(world)
+    first = await world.session_service.authenticate(pair.access.token, budget=BUDGET)
+    world.gate.down = True
+    second = await world.session_service.authenticate(pair.access.token, budget=BUDGET)
+    third = await world.session_service.authenticate(pair.access.token, budget=BUDGET)
+    assert [d.allowed if d else None for d in (first.budget, second.budget, third.budget)] == [True, True, False]
+    assert (await world.session_service.authenticate(pair.access.token)).budget is None
+
+
+async def test_a_demotion_reaches_the_principal_on_the_next_request(world: World) -> None:
+    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    pair = await _signed_in(world)
+    ada = (await world.session_service.authenticate(pair.access.token)).principal
+    await world.admin.update_user(as_principal(root), ada.id, role=Role.ADMIN)
+    assert (await world.session_service.authenticate(pair.access.token)).principal.is_admin
+    await world.admin.update_user(as_principal(root), ada.id, role=Role.USER)
+    assert not (await world.session_service.authenticate(pair.access.token)).principal.is_admin
+
+
+async def test_a_deactivation_the_gate_missed_holds_once_it_answers_again(world: World) -> None:
+    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    pair = await _signed_in(world)
+    ada = (await world.session_service.authenticate(pair.access.token)).principal  # the gate knows Ada active
+    world.gate.down = True
+    await world.admin.update_user(as_principal(root), ada.id, is_active=False)
+    world.gate.down = False  # back with its old facts, but owing an epoch change
+    with pytest.raises(InvalidTokenError):
+        await world.session_service.authenticate(pair.access.token)
+
+
+async def test_a_revocation_lost_with_the_gates_data_still_holds(world: World) -> None:
+    pair = await _signed_in(world)
+    found = await world.session_service.authenticate(pair.access.token)
+    await world.session_service.logout(found.claims)  # listed in the gate; the cut-off stays
+    world.gate.lose_data()
+    with pytest.raises(InvalidTokenError):  # issued before the gate lost data: the session decides
+        await world.session_service.authenticate(pair.access.token)
+
+
+async def test_tokens_issued_after_the_gate_lost_data_need_no_session_read(world: World) -> None:
+    await _signed_in(world)
+    world.gate.lose_data()
+    world.clock.advance(seconds=10)  # past any clock skew between this host and the gate's
+    pair = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
+    await world.session_service.authenticate(pair.access.token)
+    reads = (world.users.gets, world.sessions.gets)
+    await world.session_service.authenticate(pair.access.token)
+    assert (world.users.gets, world.sessions.gets) == reads
+
+
+async def test_a_genuine_token_for_an_account_the_record_lacks_is_refused(world: World) -> None:
+    pair = await _signed_in(world)
+    claims = world.tokens.verify(pair.access.token)
+    stranger = world.tokens.issue(UserId("f" * 24), claims.session_id, now=world.clock.now())
+    with pytest.raises(InvalidTokenError):
+        await world.session_service.authenticate(stranger.token)
