@@ -11,6 +11,7 @@ from taskflow.adapters.http.clients import ClientAddresses
 from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
+from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import auth_budget, build_services, open_ports, request_deadline, user_budget
@@ -31,14 +32,15 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     @asynccontextmanager
     async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_ports(settings) as ports:
+            services = build_services(ports, settings)
             app.state.taskflow = AppState(
-                services=build_services(ports, settings),
+                services=services,
                 checks=ports.health_checks(),
                 clients=ClientAddresses.trusting(settings.trusted_proxies),
                 limiter=ports.limiter,
                 auth_budget=auth_budget(settings),
                 user_budget=user_budget(settings),
-                task_cursors=TaskCursors(settings.jwt_secret),
+                task_pages=TaskPages(services.tasks, TaskCursors(settings.jwt_secret)),
                 consistency_tokens=ConsistencyTokens(settings.jwt_secret),
                 refresh_shared_metrics=lambda: JOB_METRICS.refresh(ports.redis),
             )

@@ -6,26 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
 from opentelemetry.sdk.trace import TracerProvider
 
-from taskflow.adapters.http.auth import PUBLIC, bearer_auth
-from taskflow.adapters.http.consistency import ConsistencyMiddleware
 from taskflow.adapters.http.controllers.admin import AdminController
 from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
 from taskflow.adapters.http.controllers.jobs import ImportController, JobsController
 from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
-from taskflow.adapters.http.deadline import DeadlineMiddleware
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
-from taskflow.adapters.http.guards import strict_query
+from taskflow.adapters.http.gate import PUBLIC, RequestGate
 from taskflow.adapters.http.hooks import check_request_body
-from taskflow.adapters.http.middleware import RequestContextMiddleware, RouteSpanMiddleware
+from taskflow.adapters.http.middleware import RequestContextMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
-from taskflow.adapters.http.ratelimits import RateLimitMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -51,7 +48,7 @@ class MetricsController(PrometheusController):
 def _span_details(scope: Scope) -> tuple[str, dict[str, Any]]:
     """A span starts before routing: named by method only, never by a path with ids in it.
 
-    `RouteSpanMiddleware` renames it by route template once the route is known.
+    `RequestContextMiddleware` renames it by route template once the route is known.
     """
     return f"{scope.get('method', 'HTTP')} unmatched", {}
 
@@ -64,7 +61,6 @@ def build_app(
     cors_origins: Sequence[str] = (),
     tracer_provider: TracerProvider | None = None,
 ) -> Litestar:
-    metrics = PrometheusConfig(app_name="taskflow", prefix="taskflow", group_path=True, exclude=["/metrics"])
     return Litestar(
         route_handlers=[
             AuthController,
@@ -78,15 +74,7 @@ def build_app(
             docs_assets_router(),
         ],
         dependencies=DEPENDENCIES,
-        guards=[strict_query],
-        middleware=[
-            RouteSpanMiddleware,
-            metrics.middleware,
-            DeadlineMiddleware(request_deadline),
-            bearer_auth(),
-            RateLimitMiddleware,
-            ConsistencyMiddleware,
-        ],
+        middleware=[DefineMiddleware(RequestGate, deadline=request_deadline)],
         before_request=check_request_body,
         plugins=[
             problem_details_plugin(),
@@ -95,6 +83,8 @@ def build_app(
                     tracer_provider=tracer_provider,
                     exclude=["/metrics", "/health"],
                     scope_span_details_extractor=_span_details,
+                    # A span per ASGI message would cost more than many a request.
+                    exclude_spans=["receive", "send"],
                 )
             ),
         ],

@@ -12,33 +12,17 @@ import asyncio
 import contextvars
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
-    from contextlib import AbstractContextManager
 
-    from litestar.types import ASGIApp, Receive, Scope, Send
+    from litestar.types import Scope
 
 T = TypeVar("T")
 
 NO_DEADLINE: Final = "no_request_deadline"
 """Route `opt` key: a streamed answer is bounded per database call, not as a whole."""
-_BEFORE: Final = "taskflow.before_deadline"
-
-
-class DeadlineMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
-    exclude_opt_key = NO_DEADLINE
-
-    def __init__(self, deadline: Callable[[], AbstractContextManager[object]]) -> None:
-        self._deadline = deadline
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        scope.setdefault("state", {})[_BEFORE] = contextvars.copy_context()
-        with self._deadline():
-            await next_app(scope, receive, send)
+BEFORE_DEADLINE: Final = "taskflow.before_deadline"
+"""Scope state key: the request's context before its deadline began (set by the request gate)."""
 
 
 async def outside_deadline(scope: Scope, work: Callable[[], Coroutine[object, object, T]], *, seconds: float) -> T:
@@ -46,6 +30,6 @@ async def outside_deadline(scope: Scope, work: Callable[[], Coroutine[object, ob
 
     TimeoutError after `seconds`.
     """
-    before = scope.get("state", {}).get(_BEFORE)
+    before = scope.get("state", {}).get(BEFORE_DEADLINE)
     context = before.copy() if isinstance(before, contextvars.Context) else None
     return await asyncio.wait_for(asyncio.create_task(work(), context=context), seconds)

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Request
 from litestar.di import Provide
 
-from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.state import AppState
+from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.entities import User
 from taskflow.domain.gate import Principal
 from taskflow.domain.ports import TokenClaims
@@ -40,8 +40,8 @@ def provide_tasks(request: Request[Any, Any, Any]) -> TaskService:
     return _state(request).services.tasks
 
 
-def provide_task_cursors(request: Request[Any, Any, Any]) -> TaskCursors:
-    return _state(request).task_cursors
+def provide_task_pages(request: Request[Any, Any, Any]) -> TaskPages:
+    return _state(request).task_pages
 
 
 def provide_imports(request: Request[Any, Any, Any]) -> ImportService:
@@ -71,7 +71,7 @@ DEPENDENCIES = {
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "token_claims": Provide(provide_token_claims, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
-    "task_cursors": Provide(provide_task_cursors, sync_to_thread=False),
+    "task_pages": Provide(provide_task_pages, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
     "current_user": Provide(provide_current_user, sync_to_thread=False),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
     from taskflow.adapters.http.state import AppState
-    from taskflow.domain.entities import User
+    from taskflow.domain.gate import Principal
 
 HEADER: Final = b"idempotency-key"
 _REQUEST_KEY: Final = "taskflow.idempotent_request"
@@ -57,7 +57,7 @@ class IdempotencyMiddleware:
             return
         state: AppState = scope["litestar_app"].state.taskflow
         service = state.services.idempotency
-        user: User = scope["user"]
+        user: Principal = scope["user"]
         key = raw_key.decode("latin-1")
         fingerprint = _fingerprint(scope, headers, body)
         recorded = await service.begin(user.id, key, fingerprint)

@@ -1,4 +1,9 @@
-"""One ASGI middleware for what every response needs: request id, headers, one log line."""
+"""Around every request, in one layer with one `send` wrapper: what every response needs.
+
+A fresh context, the request id, security and cache headers, the headers inner layers ask
+for (`add_response_headers`), the span's name by route, request metrics and one log line.
+The request's headers are parsed here once (`request_headers`) for every layer after it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ import contextvars
 import re
 import time
 import uuid
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Final, cast
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from opentelemetry import trace
+from prometheus_client import Counter, Histogram
 
 from taskflow.adapters.observability import current_trace_id
 
@@ -19,22 +25,43 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER: Final = "x-request-id"
-_VALID_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_VALID_REQUEST_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _SECURITY_HEADERS: Final = (
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
-    ("x-frame-options", "DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
 )
+_HEADERS: Final = "taskflow.request_headers"
+_EXTRA: Final = "taskflow.response_headers"
+_UNMEASURED: Final = frozenset({"/metrics"})
+_LABELS: Final = ["method", "path", "status_code", "app_name"]
+
+REQUESTS: Final = Counter("taskflow_requests_total", "Total requests", _LABELS)
+REQUEST_ERRORS: Final = Counter("taskflow_requests_error_total", "Total errors in requests", _LABELS)
+REQUEST_TIME: Final = Histogram("taskflow_request_duration_seconds", "Request duration, in seconds", _LABELS)
+
+ResponseHeaders = Iterable[tuple[bytes, bytes]]
+_Extra = ResponseHeaders | Callable[[], ResponseHeaders]
 
 log = structlog.get_logger("taskflow.access")
 
 
-class RequestContextMiddleware:
-    """What every response needs, in one place.
+def request_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by lower-case name (the last of a repeated one), parsed once."""
+    state = scope.setdefault("state", {})
+    headers: dict[bytes, bytes] | None = state.get(_HEADERS)
+    if headers is None:
+        headers = state[_HEADERS] = dict(scope["headers"])
+    return headers
 
-    Accepts a sane `X-Request-ID` or makes one, echoes it, binds it to every log line,
-    adds security headers, and logs one canonical line per request.
-    """
+
+def add_response_headers(scope: Scope, headers: _Extra) -> None:
+    """Headers for this request's response, or a function that gives them when it starts."""
+    scope.setdefault("state", {}).setdefault(_EXTRA, []).append(headers)
+
+
+class RequestContextMiddleware:
+    """Wraps the whole app, so unmatched routes get a request id and a log line too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -50,12 +77,11 @@ class RequestContextMiddleware:
         await asyncio.create_task(self._handle(scope, receive, send), context=contextvars.Context())
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope["headers"])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        headers = request_headers(scope)
+        incoming = headers.get(b"x-request-id", b"")
+        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex.encode()
         authenticated = b"authorization" in headers
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id.decode())
         started = time.perf_counter()
         status = 500
 
@@ -63,45 +89,47 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if trace_id := current_trace_id():  # the HTTP span is still current here
-                    structlog.contextvars.bind_contextvars(trace_id=trace_id)
-                out = MutableScopeHeaders.from_message(message)
-                out[REQUEST_ID_HEADER] = request_id
-                for name, value in _SECURITY_HEADERS:
-                    out[name] = value
-                if authenticated and "cache-control" not in out:
-                    # Private data: never stored; an ETag still lets the owner revalidate.
-                    out["cache-control"] = "private, no-cache" if "etag" in out else "no-store"
+                message["headers"] = _response_headers(scope, message, request_id, authenticated=authenticated)
+                _name_span(scope)  # the HTTP span is still current here
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
             route = scope.get("path_template") or "unmatched"  # set by the router when a route matched
-            log.info(
-                "request",
-                method=scope.get("method"),
-                route=route,
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
-            structlog.contextvars.clear_contextvars()
+            method = scope["method"]  # type: ignore[typeddict-item]  # HTTP scopes have one
+            elapsed = time.perf_counter() - started
+            if route not in _UNMEASURED:
+                labels = (method, route, str(status), "taskflow")
+                REQUESTS.labels(*labels).inc()
+                REQUEST_TIME.labels(*labels).observe(elapsed)
+                if status >= 500:  # noqa: PLR2004 - server errors
+                    REQUEST_ERRORS.labels(*labels).inc()
+            log.info("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
 
 
-class RouteSpanMiddleware:
-    """Names the HTTP server span by its route template, once routing has found it.
+def _response_headers(
+    scope: Scope, message: Message, request_id: bytes, *, authenticated: bool
+) -> list[tuple[bytes, bytes]]:
+    headers = list(cast("ResponseHeaders", message.get("headers", ())))
+    extras: list[_Extra] = scope.get("state", {}).get(_EXTRA, [])
+    for extra in extras:
+        headers.extend(extra() if callable(extra) else extra)
+    headers.append((b"x-request-id", request_id))
+    headers.extend(_SECURITY_HEADERS)
+    if authenticated and not any(name == b"cache-control" for name, _ in headers):
+        # Private data: never stored; an ETag still lets the owner revalidate.
+        has_etag = any(name == b"etag" for name, _ in headers)
+        headers.append((b"cache-control", b"private, no-cache" if has_etag else b"no-store"))
+    if trace_id := current_trace_id():
+        structlog.contextvars.bind_contextvars(trace_id=trace_id)
+    return headers
 
-    Litestar's OpenTelemetry middleware wraps the whole app, so it starts the span before
-    the route is known; this runs per route, inside that span.
-    """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = scope.get("path_template")
-        span = trace.get_current_span()
-        if route and span.is_recording():
-            span.update_name(f"{scope.get('method', 'HTTP')} {route}")
-            span.set_attribute("http.route", route)
-        await self.app(scope, receive, send)
+def _name_span(scope: Scope) -> None:
+    """The HTTP span starts before routing; once the route is known it is named by its template."""
+    route = scope.get("path_template")
+    span = trace.get_current_span()
+    if route and span.is_recording():
+        span.update_name(f"{scope['method']} {route}")  # type: ignore[typeddict-item]  # HTTP scopes have a method
+        span.set_attribute("http.route", route)

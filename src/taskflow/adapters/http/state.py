@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.http.clients import ClientAddresses
     from taskflow.adapters.http.consistency import ConsistencyTokens
-    from taskflow.adapters.http.cursors import TaskCursors
+    from taskflow.adapters.http.task_pages import TaskPages
     from taskflow.domain.ports import RateLimiter, RateRule
     from taskflow.domain.services import Services
 
@@ -29,7 +29,7 @@ class AppState:
     limiter: RateLimiter
     auth_budget: RateRule
     user_budget: RateRule
-    task_cursors: TaskCursors
+    task_pages: TaskPages
     consistency_tokens: ConsistencyTokens
     refresh_shared_metrics: Callable[[], Awaitable[None]]
     """Reads figures other processes keep (the job queue's) before `/metrics` answers."""

@@ -11,8 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from taskflow.adapters.http.auth import PUBLIC
-from taskflow.adapters.http.ratelimits import SIGN_IN
+from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
 from taskflow.adapters.http.schemas import (
     LoginRequest,
     RefreshRequest,

@@ -1,0 +1,33 @@
+"""A caller's task list as the API shows it: keyset pages behind signed cursors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskflow.adapters.http.schemas import TaskPageResponse, TaskResponse
+
+if TYPE_CHECKING:
+    from taskflow.adapters.http.cursors import TaskCursors
+    from taskflow.domain.services.tasks import TaskService
+    from taskflow.domain.task_queries import TaskFilter, TaskOrder
+    from taskflow.domain.values import UserId
+
+
+class TaskPages:
+    """One dependency for the listing, so Litestar resolves it without a task group."""
+
+    def __init__(self, tasks: TaskService, cursors: TaskCursors) -> None:
+        self._tasks = tasks
+        self._cursors = cursors
+
+    async def page(
+        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, cursor: str | None, *, limit: int
+    ) -> TaskPageResponse:
+        """A cursor is bound to its owner, order and filter: used with any other, a 422."""
+        bound = (owner, order, task_filter)
+        after = self._cursors.decode(cursor, *bound) if cursor else None
+        page = await self._tasks.list(owner, task_filter, order, after=after, limit=limit)
+        return TaskPageResponse(
+            items=[TaskResponse.of(task) for task in page.items],
+            next_cursor=self._cursors.encode(page.next_after, *bound) if page.next_after else None,
+        )
