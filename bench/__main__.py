@@ -53,6 +53,7 @@ LISTING_SIZES = (1_000, 100_000)
 # every listing pays the same event-loop overhead, so CPU per request compares across them.
 LISTING_CLIENTS = 1
 BARE = "bare Litestar, the same 20-task page"
+GRANIAN_BARE = "granian: bare Litestar, the same page"
 POST = "POST /api/v1/tasks"
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account on a throwaway stack
 
@@ -66,6 +67,8 @@ class Scenario:
     connections: int | None = None  # None: --connections
     cold_for: UserId | None = None  # every request finds this user's cache entries gone
     token: str = ""
+    bare: str = ""  # the bare row this one is compared with: the same server's; "" = the uvicorn one
+    store: Child | None = None  # also measure this process's CPU per request (the database's)
 
 
 @dataclass
@@ -76,18 +79,21 @@ class Sample:
     cpu_us_per_request: float
     errors: int
     connections: int
+    store_cpu_us_per_request: float = 0.0
 
 
 def _cpu_seconds(pid: int) -> float:
-    """On-CPU time of every thread of the process, in nanoseconds from the scheduler.
+    """On-CPU time of every thread of the process and its descendants, in nanoseconds from the scheduler.
 
     `/proc/<pid>/stat` counts 10 ms ticks, too coarse for runs that finish a few dozen
-    slow requests.
+    slow requests. Descendants count because granian serves from a worker process.
     """
     total = 0
     for thread in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
             total += int((thread / "schedstat").read_text().split()[0])
+            children = (thread / "children").read_text().split()
+            total += sum(round(_cpu_seconds(int(child)) * 1e9) for child in children)
     return total / 1e9
 
 
@@ -124,6 +130,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
     script = workdir / "scenario.lua"
     script.write_text(scenario.lua)
     busy = BusyCpu(scenario.server, idle)
+    store = BusyCpu(scenario.store, 0.0) if scenario.store else None
     argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s", str(script)]
     out = subprocess.run(  # noqa: S603 - wrk with our own arguments
         [*argv, scenario.server.url + scenario.path],
@@ -132,6 +139,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         check=True,
     ).stdout
     cpu = busy.stop()
+    store_cpu = store.stop() if store else 0.0
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return Sample(
@@ -141,6 +149,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         cpu_us_per_request=cpu / max(requests, 1) * 1e6,
         errors=errors,
         connections=connections,
+        store_cpu_us_per_request=store_cpu / max(requests, 1) * 1e6,
     )
 
 
@@ -260,21 +269,8 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         }
         asyncio.run(migrate(Settings.from_env(env)))
         _date_the_epoch(env["TASKFLOW_REDIS_URL"])
-        api_port, bare_port = free_port(), free_port()
-        api = spawn(
-            "taskflow",
-            [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(api_port)],
-            port=api_port, url=f"http://127.0.0.1:{api_port}", env=env, log=log,
-        )  # fmt: skip
-        bare = spawn(
-            "bare Litestar",
-            [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port),
-             "--no-server-header", "--no-access-log", "--log-level", "warning"],
-            port=bare_port, url=f"http://127.0.0.1:{bare_port}", log=log,
-        )  # fmt: skip
-        children += [api, bare]
-        wait_for_http(api, api.url + "/health/ready")
-        wait_for_http(bare, bare.url + "/page")
+        api, bare, granian_api, granian_bare = _start_servers(env, log)
+        children += [api, bare, granian_api, granian_bare]
 
         with httpx.Client(base_url=api.url, timeout=120) as http:
             token, _ = _account(http, "bench")
@@ -285,13 +281,32 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
                 seeded = asyncio.run(seed(env["TASKFLOW_MONGODB_URI"], "bench", owner, count, secret=secret))
                 listings.append((owner_token, seeded))
                 print(f"bench: {count:,} tasks seeded; deep page plan on {database}: {seeded.plan}", flush=True)  # noqa: T201
+        page_token = listings[0][0]
+        store = children[0] if not args.mongodb_uri else None  # a database this bench started
         scenarios = [
             Scenario(BARE, bare, "/page", _lua()),
             Scenario("GET /health/live", api, "/health/live", _lua()),
             Scenario("GET /api/v1/tasks/{id}", api, task.headers["location"], _lua(token=token)),
-            Scenario("GET /tasks?limit=20, warm", api, "/api/v1/tasks?limit=20", _lua(token=listings[0][0])),
-            Scenario("GET /tasks/stats, warm", api, "/api/v1/tasks/stats", _lua(token=listings[0][0])),
-            Scenario(POST, api, "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token)),
+            Scenario("GET /tasks?limit=20, warm", api, "/api/v1/tasks?limit=20", _lua(token=page_token)),
+            Scenario("GET /tasks/stats, warm", api, "/api/v1/tasks/stats", _lua(token=page_token)),
+            Scenario(POST, api, "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token), store=store),
+            # The same under granian, each compared with the bare app under granian.
+            Scenario(GRANIAN_BARE, granian_bare, "/page", _lua(), bare=GRANIAN_BARE),
+            Scenario("granian: GET /health/live", granian_api, "/health/live", _lua(), bare=GRANIAN_BARE),
+            Scenario(
+                "granian: GET /api/v1/tasks/{id}",
+                granian_api,
+                task.headers["location"],
+                _lua(token=token),
+                bare=GRANIAN_BARE,
+            ),
+            Scenario(
+                "granian: GET /tasks?limit=20, warm",
+                granian_api,
+                "/api/v1/tasks?limit=20",
+                _lua(token=page_token),
+                bare=GRANIAN_BARE,
+            ),
         ]
         for owner_token, seeded in listings:
             size = f"{seeded.count // 1000}k"
@@ -302,9 +317,10 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
                     Scenario(f"{name}, warm", api, path, _lua(token=owner_token), LISTING_CLIENTS),
                 ]
         results = _run_rounds(scenarios, args=args, redis_url=env["TASKFLOW_REDIS_URL"], workdir=workdir)
-        _report(results, database=database, args=args)
-        post_cpu = ", ".join(f"{sample.cpu_us_per_request:,.0f}" for sample in results[POST])
-        print(f"POST /api/v1/tasks API CPU us/request by round, as the store fills: {post_cpu}")  # noqa: T201
+        _report(results, {s.name: s.bare or BARE for s in scenarios}, database=database, args=args)
+        for who, attr in (("API", "cpu_us_per_request"), ("database", "store_cpu_us_per_request")):
+            trend = ", ".join(f"{getattr(sample, attr):,.0f}" for sample in results[POST])
+            print(f"POST /api/v1/tasks {who} CPU us/request by round, as the store fills: {trend}")  # noqa: T201
         if args.hot_path:
             return
         for owner_token, seeded in listings:
@@ -319,6 +335,29 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
             child.stop()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, Child, Child]:
+    """The API and the bare app, each under uvicorn (as `taskflow serve` runs it) and under granian."""
+    ports = [free_port() for _ in range(4)]
+    quiet = ["--log-level", "warning"]
+    granian = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--no-access-log"]
+    servers = [
+        ("taskflow", [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(ports[0])], env),
+        ("bare Litestar", [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(ports[1]),
+                           "--no-server-header", "--no-access-log", *quiet], None),
+        ("taskflow (granian)", [*granian, "--factory", "--port", str(ports[2]), *quiet,
+                                "taskflow.entrypoints.asgi:create_app"], env),
+        ("bare Litestar (granian)", [*granian, "--port", str(ports[3]), *quiet, "bench.bare_app:app"], None),
+    ]  # fmt: skip
+    children = [
+        spawn(name, argv, port=port, url=f"http://127.0.0.1:{port}", env=child_env, log=log)
+        for (name, argv, child_env), port in zip(servers, ports, strict=True)
+    ]
+    for child in children:
+        wait_for_http(child, child.url + ("/health/ready" if child.name.startswith("taskflow") else "/page"))
+    api, bare, granian_api, granian_bare = children
+    return api, bare, granian_api, granian_bare
 
 
 def _date_the_epoch(redis_url: str) -> None:
@@ -400,13 +439,14 @@ def _export_footprint(api: Child, token: str) -> str:
     return f"{size / 1e6:.1f} MB in {seconds:.1f} s; API RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB"
 
 
-def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.Namespace) -> None:
+def _report(
+    results: dict[str, list[Sample]], bare_of: dict[str, str], *, database: str, args: argparse.Namespace
+) -> None:
     def median(name: str, attr: str) -> float:
         return float(statistics.median(getattr(sample, attr) for sample in results[name]))
 
-    bare = BARE
     print(f"\ntaskflow bench: {args.rounds} x {args.seconds}s per scenario, {args.connections} connections, "  # noqa: T201
-          f"1 API process, database {database}; medians\n")  # fmt: skip
+          f"1 API process per server, database {database}; medians\n")  # fmt: skip
     header = f"{'scenario':<40}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
     header += f"{'req/s vs bare':>15}{'CPU vs bare':>13}{'errors':>8}"
     print(header)  # noqa: T201
@@ -415,8 +455,8 @@ def _report(results: dict[str, list[Sample]], *, database: str, args: argparse.N
             f"{name:<40}{samples[0].connections:>6}"
             f"{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
             f"{median(name, 'cpu_us_per_request'):>12.0f}"
-            f"{median(name, 'rps') / median(bare, 'rps'):>15.2f}"
-            f"{median(name, 'cpu_us_per_request') / median(bare, 'cpu_us_per_request'):>13.1f}"
+            f"{median(name, 'rps') / median(bare_of[name], 'rps'):>15.2f}"
+            f"{median(name, 'cpu_us_per_request') / median(bare_of[name], 'cpu_us_per_request'):>13.1f}"
             f"{sum(s.errors for s in samples):>8}"
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -47,18 +48,24 @@ def command_counter() -> CommandCounter:
     return counter
 
 
-@pytest.fixture
-async def stack(mongodb: Child, command_counter: CommandCounter) -> AsyncIterator[OwnRedisStack]:  # noqa: ARG001 - registered before the app's client is made
-    """A Redis that has been up a while: its epoch began long before any token of these tests.
+@asynccontextmanager
+async def settled_stack(mongodb: Child, **overrides: object) -> AsyncIterator[OwnRedisStack]:
+    """A stack whose Redis has been up a while: its epoch began long before any token of these tests.
 
     (A token issued just after Redis started, or lost its data, also has its session read.)
     """
-    async with stack_on_own_redis(mongodb) as own:
+    async with stack_on_own_redis(mongodb, **overrides) as own:
         redis = Redis.from_url(own.redis.url)
         try:
             await cast("Awaitable[int]", redis.hset(EPOCH_KEY, mapping={"n": 1, "at": 0}))
         finally:
             await redis.aclose()
+        yield own
+
+
+@pytest.fixture
+async def stack(mongodb: Child, command_counter: CommandCounter) -> AsyncIterator[OwnRedisStack]:  # noqa: ARG001 - registered before the app's client is made
+    async with settled_stack(mongodb) as own:
         yield own
 
 
@@ -141,3 +148,28 @@ async def test_the_first_request_of_a_token_reads_the_account_and_later_ones_do_
     assert first.status == again.status == 200
     assert first.mongodb.count("find") >= 1  # the account, and the figures
     assert again.mongodb == []
+
+
+async def test_a_create_sends_one_mongodb_command_and_queues_statistics_once_per_window(
+    mongodb: Child, command_counter: CommandCounter
+) -> None:
+    """What a write costs the stores: the task, the gate, the cache bump, and the statistics job once per window.
+
+    Issue 14 asked whether anything of taskflow's besides the task ages the store: nothing does.
+    """
+    async with (
+        settled_stack(mongodb, stats_debounce_seconds=3600) as stack,
+        httpx.AsyncClient(base_url=stack.url, timeout=10) as client,
+    ):
+        ada = await new_account(client)
+        first = await costs(
+            stack, command_counter, lambda: client.post("/api/v1/tasks", json={"title": "t"}, headers=ada.auth)
+        )
+        second = await costs(
+            stack, command_counter, lambda: client.post("/api/v1/tasks", json={"title": "t"}, headers=ada.auth)
+        )
+    assert first.status == second.status == 201
+    assert "insert" in first.mongodb  # with the account's first read
+    assert second.mongodb == ["insert"]
+    assert {"WATCH", "MULTI", "EXEC"} <= set(first.redis)  # arq queues the window's job (and scripts load)
+    assert second.redis == ["EVALSHA", "EVALSHA"]

@@ -149,3 +149,16 @@ async def test_statistics_say_when_they_were_computed(world: World) -> None:
     stats = await world.task_service.stats(ADA)
     assert stats.total == 1
     assert stats.computed_at == world.clock.now().replace(microsecond=world.clock.now().microsecond // 1000 * 1000)
+
+
+async def test_a_process_asks_the_queue_once_per_user_and_window_and_again_after_a_failure(world: World) -> None:
+    world.jobs.down = True
+    first = await world.task_service.create(ADA, TaskDraft(title="One"))  # not queued: Redis is down
+    world.jobs.down = False
+    for title in ("Two", "Three"):
+        await world.task_service.update(ADA, first.id, TaskChanges(title=title), if_match=None)
+    window = int(world.clock.now().timestamp() // 5)
+    assert world.jobs.enqueued == [f"stats:{ADA}:{window}"]  # the failed one is retried, then remembered
+    world.clock.advance(seconds=5)
+    await world.task_service.delete(ADA, first.id, if_match=None)
+    assert world.jobs.enqueued[-1] == f"stats:{ADA}:{window + 1}"

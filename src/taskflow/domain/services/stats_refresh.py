@@ -5,6 +5,8 @@ Rules:
   (`debounce`); more writes in the same window share that one job (its id names the user
   and the window);
 - scheduling is best effort: without it, the next read computes live;
+- a process that scheduled a window's job does not ask the queue again in that window
+  (the queue would refuse the duplicate, after three round trips to find out);
 - the recompute stores the figures where reads find them (the task cache), stamped with
   `computed_at`, and only if no write came in while it computed.
 """
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from taskflow.domain.values import UserId
 
 STATS_JOB: Final = "refresh_stats"
+_REMEMBERED: Final = 4096
 
 
 class StatsRefresh:
@@ -31,9 +34,22 @@ class StatsRefresh:
         self._jobs = jobs
         self._clock = clock
         self._window = debounce.total_seconds()
+        self._scheduled: dict[str, int] = {}
+        """Job ids this process queued, by window."""
 
     async def schedule(self, owner: UserId) -> None:
         window = int(self._clock.now().timestamp() // self._window)
+        job_id = f"stats:{owner}:{window}"
+        if job_id in self._scheduled:
+            return
         run_at = datetime.fromtimestamp((window + 1) * self._window, UTC)
         with contextlib.suppress(UnavailableError):
-            await self._jobs.enqueue(STATS_JOB, {"owner": owner.value}, job_id=f"stats:{owner}:{window}", run_at=run_at)
+            await self._jobs.enqueue(STATS_JOB, {"owner": owner.value}, job_id=job_id, run_at=run_at)
+            self._remember(job_id, window)
+
+    def _remember(self, job_id: str, window: int) -> None:
+        if len(self._scheduled) >= _REMEMBERED:
+            self._scheduled = {known: w for known, w in self._scheduled.items() if w >= window}
+            if len(self._scheduled) >= _REMEMBERED:  # that many users in one window: forget the oldest
+                self._scheduled.pop(next(iter(self._scheduled)))
+        self._scheduled[job_id] = window
