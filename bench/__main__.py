@@ -28,7 +28,7 @@ import redis
 
 from bench.imports import ROWS as IMPORT_ROWS
 from bench.imports import import_rows_per_second
-from bench.listing import seed
+from bench.listing import Seeded, seed
 from taskflow.bootstrap import migrate
 from taskflow.domain.values import UserId
 from taskflow.entrypoints.processes import (
@@ -55,6 +55,12 @@ LISTING_CLIENTS = 1
 BARE = "bare Litestar, the same 20-task page"
 GRANIAN_BARE = "granian: bare Litestar, the same page"
 POST = "POST /api/v1/tasks"
+READER_TASK = {
+    "description": "Gather the figures",
+    "priority": "high",
+    "tags": ["work"],
+    "due_at": "2027-01-04T09:00:00Z",
+}
 PASSWORD = "bench password, long enough"  # noqa: S105 - a throwaway account on a throwaway stack
 
 
@@ -272,16 +278,8 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         api, bare, granian_api, granian_bare = _start_servers(env, log)
         children += [api, bare, granian_api, granian_bare]
 
-        with httpx.Client(base_url=api.url, timeout=120) as http:
-            token, _ = _account(http, "bench")
-            task = http.post("/api/v1/tasks", json={"title": "read me"}, headers={"Authorization": f"Bearer {token}"})
-            listings = []
-            for count in LISTING_SIZES[:1] if args.hot_path else LISTING_SIZES:
-                owner_token, owner = _account(http, f"owner-{count}")
-                seeded = asyncio.run(seed(env["TASKFLOW_MONGODB_URI"], "bench", owner, count, secret=secret))
-                listings.append((owner_token, seeded))
-                print(f"bench: {count:,} tasks seeded; deep page plan on {database}: {seeded.plan}", flush=True)  # noqa: T201
-        page_token = listings[0][0]
+        sizes = LISTING_SIZES[:1] if args.hot_path else LISTING_SIZES
+        token, task, page_token, listings = _seed(api, env, sizes, secret=secret, database=database)
         store = children[0] if not args.mongodb_uri else None  # a database this bench started
         scenarios = [
             Scenario(BARE, bare, "/page", _lua()),
@@ -358,6 +356,30 @@ def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, C
         wait_for_http(child, child.url + ("/health/ready" if child.name.startswith("taskflow") else "/page"))
     api, bare, granian_api, granian_bare = children
     return api, bare, granian_api, granian_bare
+
+
+def _seed(
+    api: Child, env: dict[str, str], sizes: tuple[int, ...], *, secret: str, database: str
+) -> tuple[str, httpx.Response, str, list[tuple[str, Seeded]]]:
+    """A user with one task to read, a reader with 25, and an owner per listing size."""
+    with httpx.Client(base_url=api.url, timeout=120) as http:
+        token, _ = _account(http, "bench")
+        task = http.post("/api/v1/tasks", json={"title": "read me"}, headers=_bearer(token))
+        # Warm rows at 64 connections read as a user of their own: the cold rows drop their owners' entries.
+        page_token, _ = _account(http, "reader")
+        for n in range(25):
+            http.post("/api/v1/tasks", json=READER_TASK | {"title": f"Task {n}"}, headers=_bearer(page_token))
+        listings = []
+        for count in sizes:
+            owner_token, owner = _account(http, f"owner-{count}")
+            seeded = asyncio.run(seed(env["TASKFLOW_MONGODB_URI"], "bench", owner, count, secret=secret))
+            listings.append((owner_token, seeded))
+            print(f"bench: {count:,} tasks seeded; deep page plan on {database}: {seeded.plan}", flush=True)  # noqa: T201
+    return token, task, page_token, listings
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _date_the_epoch(redis_url: str) -> None:

@@ -160,3 +160,51 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
             == "admin"
         )
     _assert_all_gone(again.stop(signal.SIGINT, whole_group=True), port)
+
+
+def _child_running(stack: DevStack, marker: str) -> int | None:
+    """The pid of the stack's live child whose command line holds `marker`."""
+    for pid in _descendants(stack.process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in command and _alive(pid):
+            return pid
+    return None
+
+
+def _restarted(stack: DevStack, marker: str, killed: int) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pid = _child_running(stack, marker)
+        if pid is not None and pid != killed:
+            return pid
+        time.sleep(0.2)
+    pytest.fail(f"{marker} was not restarted: " + stack.log.read_text())
+
+
+def test_a_killed_worker_and_mail_sink_are_restarted_and_the_mail_still_arrives(folder: Path) -> None:
+    port = free_port()
+    stack = DevStack(folder, port)
+    for marker in ("cli worker", "entrypoints.mailsink"):
+        killed = _child_running(stack, marker)
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)
+        _restarted(stack, marker, killed)
+    assert stack.process.poll() is None  # the stack went on
+    with httpx.Client(base_url=stack.url, timeout=10) as http:
+        registered = http.post(
+            "/api/v1/auth/register", json={"email": "grace@example.com", "password": PASSWORD, "name": "Grace"}
+        )
+        assert registered.status_code == 201
+    mail = folder / ".taskflow" / "mail"
+    deadline = time.monotonic() + 30
+    while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (welcome,) = mail.glob("*.eml")
+    assert b"grace@example.com" in welcome.read_bytes()
+    log = stack.log.read_text()
+    assert "worker exited (-9); restarting it in 1 s (restart 1)" in log
+    assert "mail sink exited (-9); restarting it in 1 s (restart 1)" in log
+    _assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), port)

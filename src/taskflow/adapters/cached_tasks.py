@@ -81,7 +81,7 @@ class CachedTaskRepository(TaskRepository):
     async def list_page(
         self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:
-        query = [str(order), task_filter.canonical(), limit, *(after.plain() if after else [])]
+        query = [str(order), task_filter.canonical, limit, *(after.plain() if after else [])]
         digest = hashlib.sha256(json.dumps(query).encode()).hexdigest()[:32]
         return await self._read(
             owner,

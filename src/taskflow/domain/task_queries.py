@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
@@ -101,6 +101,11 @@ class TaskFilter:
     due_before: datetime | None = None
     due_after: datetime | None = None
     text: str | None = None
+    canonical: str = field(init=False, repr=False, compare=False)
+    """The same text for equal filters in every process (sets are sorted): a key, or MAC input.
+
+    Made once: a listing uses it for its cache key and for its cursor's signature.
+    """
 
     def __post_init__(self) -> None:
         if len(self.tags) > TAGS_MAX_COUNT or not all(0 < len(tag) <= TAG_MAX_LENGTH for tag in self.tags):
@@ -116,9 +121,9 @@ class TaskFilter:
         if self.text is not None and not 1 <= len(self.text) <= TEXT_QUERY_MAX_LENGTH:
             msg = f"q must have 1 to {TEXT_QUERY_MAX_LENGTH} characters"
             raise InvalidValueError(msg, field="q")
+        object.__setattr__(self, "canonical", self._canonical())
 
-    def canonical(self) -> str:
-        """The same text for equal filters in every process (sets are sorted): a key, or MAC input."""
+    def _canonical(self) -> str:
         return json.dumps(
             [
                 sorted(self.statuses),

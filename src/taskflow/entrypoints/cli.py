@@ -108,7 +108,12 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host", default=None, help=f"default: {PREFIX}HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help=f"default: {PREFIX}PORT or 8000")
-    serve.add_argument("--workers", type=int, default=1, help="number of API processes")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the port (about one per core); or run one per port behind HAProxy",
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run the arq background worker").set_defaults(func=cmd_worker)

@@ -1,4 +1,4 @@
-"""`taskflow dev`: the whole stack as child processes, stopped together on Ctrl-C or SIGTERM."""
+"""`taskflow dev`: the whole stack as child processes, kept running, stopped together on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from taskflow.entrypoints.processes import (
     start_secantus,
     wait_for_http,
 )
+from taskflow.entrypoints.supervisor import Supervisor
 from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
 
 READY_TIMEOUT_SECONDS = 60.0
+SUPERVISE_EVERY_SECONDS = 0.2
 
 
 class _Stop(Exception):  # noqa: N818 - a signal, not an error
@@ -97,16 +99,14 @@ def run_dev(*, ephemeral: bool = False) -> int:
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
         wait_for_http(api, f"{api_url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
         _print_banner(api_url, home, env)
-        while all(child.running() for child in children):
-            time.sleep(0.5)
+        supervisor = Supervisor(children)
+        while True:  # until a signal: a child that exits is started again
+            supervisor.tick()
+            time.sleep(SUPERVISE_EVERY_SECONDS)
     except _Stop:
         return 0
     except (ChildFailedError, SettingsError) as exc:
         print(f"taskflow: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
-        return 1
-    else:
-        dead = next(child for child in children if not child.running())
-        print(f"taskflow: {dead.name} exited ({dead.process.returncode}); stopping", file=sys.stderr)  # noqa: T201 - CLI
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

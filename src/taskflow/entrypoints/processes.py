@@ -16,7 +16,7 @@ import sys
 import sysconfig
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import IO, Final
@@ -37,12 +37,19 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 @dataclass
 class Child:
-    """A running child process and what it serves."""
+    """A running child process, what it serves, and how to start it again."""
 
     name: str
     process: subprocess.Popen[bytes]
     url: str
     port: int
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] | None = None
+    log: IO[bytes] | None = None
+
+    def respawn(self) -> None:
+        """The same command again, on the same port: what depends on its URL still finds it."""
+        self.process = _popen(self.argv, self.env, self.log)
 
     def running(self) -> bool:
         return self.process.poll() is None
@@ -110,7 +117,11 @@ def spawn(
     log: IO[bytes] | None = None,
 ) -> Child:
     """Start a child; its output goes to `log`, or to this process's own streams."""
-    process = subprocess.Popen(  # noqa: S603 - argv is built here, never from user input
+    return Child(name=name, process=_popen(argv, env, log), url=url, port=port, argv=argv, env=env, log=log)
+
+
+def _popen(argv: list[str], env: dict[str, str] | None, log: IO[bytes] | None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - argv is built here, never from user input
         argv,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -121,7 +132,6 @@ def spawn(
         # stops the children in order (API and worker before the servers they use).
         process_group=0,
     )
-    return Child(name=name, process=process, url=url, port=port)
 
 
 def _script(name: str) -> str:

@@ -61,4 +61,4 @@ class TaskCursors:
 
 
 def _bound(owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> bytes:
-    return json.dumps([owner.value, str(order), task_filter.canonical()]).encode()
+    return json.dumps([owner.value, str(order), task_filter.canonical]).encode()

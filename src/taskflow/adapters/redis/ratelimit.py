@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
@@ -35,6 +36,7 @@ return 0
 """
 
 
+@functools.lru_cache(maxsize=4096)  # a signed-in user's key is made on every request
 def limit_key(rule: RateRule, key: str) -> str:
     # Keys name e-mail addresses and client addresses: store a digest, not the value.
     return _PREFIX + rule.name + ":" + hashlib.sha256(key.encode()).hexdigest()[:32]
