@@ -2,18 +2,57 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from contextlib import AsyncExitStack
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, cast
 
+import structlog
 from arq.connections import RedisSettings
 from arq.cron import cron
+from arq.worker import Worker, get_kwargs
+from redis.exceptions import RedisError
 
 from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, remind_coming_due, sweep_outbox
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
+
+FIRST_WAIT_SECONDS: Final = 1.0
+MAX_WAIT_SECONDS: Final = 30.0
+
+log = structlog.get_logger("taskflow.worker")
+
+
+class PatientWorker(Worker):
+    """An arq worker that waits out a Redis outage instead of exiting.
+
+    arq's poll loop ends at the first Redis error its retries do not absorb, and its
+    shutdown then fails on Redis too: a Redis restart took the worker down with it. Here a
+    failed poll waits (1 s, doubling to 30 s) and polls again; jobs resume when Redis is
+    back (what was queued in a Redis that came back empty, the outbox sweeper queues again).
+    """
+
+    _waited: float = 0.0
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (RedisError, OSError) as exc:
+            self._waited = min(MAX_WAIT_SECONDS, self._waited * 2 or FIRST_WAIT_SECONDS)
+            log.warning("redis_unavailable", error=type(exc).__name__, retry_in_seconds=self._waited)
+            await asyncio.sleep(self._waited)
+        else:
+            if self._waited:
+                log.info("redis_available")
+                self._waited = 0.0
+
+    async def close(self) -> None:
+        """Stopping while Redis is away: its health key expires by itself."""
+        with contextlib.suppress(RedisError, OSError):
+            await super().close()
 
 
 def worker_settings(settings: Settings) -> type:
@@ -53,9 +92,8 @@ def _every(seconds: int) -> set[int]:
 
 
 def run(settings: Settings | None = None) -> None:
-    from arq.worker import run_worker  # noqa: PLC0415 - only the worker process needs it
-
     settings = settings or Settings.from_env(os.environ)
     configure_logging(level=settings.log_level, json=settings.log_json)
     configure_tracing("taskflow-worker", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
-    run_worker(worker_settings(settings))
+    arguments = cast("dict[str, Any]", get_kwargs(worker_settings(settings)))  # arq annotates its values oddly
+    PatientWorker(**arguments).run()
