@@ -96,6 +96,7 @@ def make_settings(mongodb: Child, redis_server: Child, **overrides: object) -> S
         "log_json": True,
         "request_timeout_seconds": 5.0,
         "rate_limits": GENEROUS_LIMITS,
+        "drain_seconds": 0.0,  # API processes the tests stop have no load balancer to tell
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]  # keyword values checked by the dataclass

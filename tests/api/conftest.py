@@ -77,6 +77,7 @@ def process_env(settings: Settings) -> dict[str, str]:
         "TASKFLOW_REMINDER_LEAD_MINUTES": str(settings.reminder_lead_minutes),
         "TASKFLOW_REMINDER_INTERVAL_SECONDS": str(settings.reminder_interval_seconds),
         "TASKFLOW_LOG_LEVEL": "warning",
+        "TASKFLOW_DRAIN_SECONDS": str(settings.drain_seconds),
     }
 
 

@@ -6,10 +6,11 @@ import os
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from taskflow.adapters.http.app import build_app, with_request_context
+from taskflow.adapters.http.app import build_app
 from taskflow.adapters.http.clients import ClientAddresses
 from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
+from taskflow.adapters.http.middleware import RequestContextMiddleware
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.adapters.jobs.metrics import JOB_METRICS
@@ -21,10 +22,21 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from litestar import Litestar
-    from litestar.types import ASGIApp
 
 
-def create_app(settings: Settings | None = None) -> ASGIApp:
+class TaskflowApp(RequestContextMiddleware):
+    """The whole app, with the one control its server needs: start draining."""
+
+    def __init__(self, app: Litestar) -> None:
+        super().__init__(app)
+        self._litestar = app
+
+    def drain(self) -> None:
+        """Readiness answers 503 from now on, so load balancers stop sending; requests are still served."""
+        self._litestar.state.draining = True
+
+
+def create_app(settings: Settings | None = None) -> TaskflowApp:
     """Ports open in the lifespan, never at import time; tests pass their own settings."""
     settings = settings or Settings.from_env(os.environ)
     configure_logging(level=settings.log_level, json=settings.log_json)
@@ -58,4 +70,4 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         request_deadline=request_deadline(settings),
         cors_origins=settings.cors_origins,
     )
-    return with_request_context(app)
+    return TaskflowApp(app)

@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from taskflow.settings import PREFIX, Settings, SettingsError
 
@@ -43,19 +43,25 @@ def load_settings() -> Settings:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn  # noqa: PLC0415 - only `serve` needs it
 
+    from taskflow.entrypoints.serving import DrainingServer  # noqa: PLC0415 - as above
+
     settings = load_settings()
-    uvicorn.run(
-        "taskflow.entrypoints.asgi:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        server_header=False,
-        date_header=True,
-        log_config=None,
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "workers": args.workers,
+        "server_header": False,
+        "date_header": True,
+        "log_config": None,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    app = "taskflow.entrypoints.asgi:create_app"
+    if args.workers > 1:  # uvicorn's own process manager: its processes stop without a drain
+        uvicorn.run(app, **options)
+        return
+    DrainingServer(uvicorn.Config(app, **options), drain_seconds=settings.drain_seconds).run()
 
 
 def cmd_worker(_: argparse.Namespace) -> None:

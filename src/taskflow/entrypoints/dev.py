@@ -78,6 +78,7 @@ def run_dev(*, ephemeral: bool = False) -> int:
     env[PREFIX + "HOME"] = str(home)
     env.setdefault(PREFIX + "JWT_SECRET", _jwt_secret(home))
     env.setdefault(PREFIX + "LOG_FORMAT", "console")
+    env.setdefault(PREFIX + "DRAIN_SECONDS", "0")  # one API process, no load balancer to tell
     port = int(env.get(PREFIX + "PORT") or 8000)
     api_url = f"http://127.0.0.1:{port}"
     env_file = home / ENV_FILE

@@ -21,14 +21,13 @@ from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.gate import PUBLIC, RequestGate
 from taskflow.adapters.http.hooks import check_request_body
-from taskflow.adapters.http.middleware import RequestContextMiddleware
 from taskflow.adapters.http.problems import problem_details_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
-    from litestar.types import ASGIApp, Scope
+    from litestar.types import Scope
 
     from taskflow.adapters.http.state import AppState
 
@@ -94,8 +93,3 @@ def build_app(
         lifespan=list(lifespan),
         logging_config=None,  # structlog is configured once, by the entrypoint
     )
-
-
-def with_request_context(app: Litestar) -> ASGIApp:
-    """Wraps the whole app, so unmatched routes get a request id and a log line too."""
-    return RequestContextMiddleware(app)

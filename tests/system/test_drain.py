@@ -1,0 +1,55 @@
+"""`taskflow serve` drains before it stops: readiness 503 at once, requests still served, then gone."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import httpx
+import pytest
+
+from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http
+from taskflow.settings import Settings
+from tests.api.conftest import CLI, process_env
+
+pytestmark = pytest.mark.system
+DRAIN_SECONDS = 3
+
+
+def test_sigterm_turns_readiness_off_serves_the_drain_period_then_exits(settings: Settings) -> None:
+    port = free_port()
+    env = {**process_env(settings), "TASKFLOW_DRAIN_SECONDS": str(DRAIN_SECONDS)}
+    url = f"http://127.0.0.1:{port}"
+    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
+    try:
+        wait_for_http(api, f"{url}/health/ready")
+        api.process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        ready, live = [], []
+        with httpx.Client(base_url=url, timeout=2) as http:
+            while time.monotonic() - signalled < DRAIN_SECONDS - 1:
+                ready.append(http.get("/health/ready").status_code)
+                live.append(http.get("/health/live").status_code)
+                time.sleep(0.2)
+        assert set(ready) == {503}  # from the first probe after the signal
+        assert set(live) == {200}  # still serving
+        assert api.process.wait(timeout=DRAIN_SECONDS + 15) == 0
+        assert time.monotonic() - signalled >= DRAIN_SECONDS
+    finally:
+        api.stop()
+
+
+def test_a_second_signal_stops_at_once(settings: Settings) -> None:
+    port = free_port()
+    env = {**process_env(settings), "TASKFLOW_DRAIN_SECONDS": "60"}
+    url = f"http://127.0.0.1:{port}"
+    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
+    try:
+        wait_for_http(api, f"{url}/health/ready")
+        api.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        api.process.send_signal(signal.SIGTERM)
+        # Well within the 60 s drain; uvicorn ends by raising the signal it caught again.
+        assert api.process.wait(timeout=15) == -signal.SIGTERM
+    finally:
+        api.stop()
