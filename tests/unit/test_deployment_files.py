@@ -36,10 +36,15 @@ class _Recording(dict[str, str]):
         return super().__getitem__(key)
 
 
+REQUIRED_ENV = {
+    PREFIX + "MONGODB_URI": "mongodb://x",
+    PREFIX + "REDIS_URL": "redis://x",
+    PREFIX + "JWT_SECRET": "s" * 40,
+}
+
+
 def _setting_names() -> set[str]:
-    env = _Recording(
-        {PREFIX + "MONGODB_URI": "mongodb://x", PREFIX + "REDIS_URL": "redis://x", PREFIX + "JWT_SECRET": "s" * 40}
-    )
+    env = _Recording(REQUIRED_ENV)
     Settings.from_env(env)
     return env.asked
 
@@ -113,6 +118,15 @@ def test_the_deadline_is_shorter_than_the_proxys_server_timeout() -> None:
     deadlines = {value for _, key, value in _environments() if key == PREFIX + "REQUEST_TIMEOUT_SECONDS"}
     assert deadlines
     assert all(float(deadline) < server_timeout for deadline in deadlines)
+
+
+def test_a_draining_process_is_taken_out_by_haproxy_before_it_stops() -> None:
+    haproxy = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    found = re.search(r"^\s*default-server inter (\d+)s fall (\d+)", haproxy, re.MULTILINE)
+    assert found, "haproxy.cfg sets no check interval and fall count"
+    interval, fall = int(found.group(1)), int(found.group(2))
+    # Failing checks start at most one interval after the drain starts.
+    assert Settings.from_env(REQUIRED_ENV).drain_seconds >= interval * (fall + 1)
 
 
 def test_haproxy_sends_traffic_to_each_api_service_and_only_those() -> None:
