@@ -88,7 +88,7 @@ class TasksController(Controller):
     path = "/api/v1/tasks"
     tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
-    # Read by ConsistencyMiddleware; declared here so every task route documents it.
+    # Read by RequestGate; declared here so every task route documents it.
     parameters = {  # noqa: RUF012 - Litestar's declared attribute type
         "consistency_token": HeaderParameter(
             annotation=str | None,
