@@ -84,8 +84,9 @@ class DevStack:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Iterator[Path]:
+    before = _descendants(os.getpid())  # the session's own servers, which later tests still use
     yield tmp_path
-    for pid in _descendants(os.getpid()):  # belt and braces: never leave a server behind
+    for pid in _descendants(os.getpid()) - before:  # belt and braces: never leave a server behind
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
 
