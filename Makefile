@@ -16,7 +16,8 @@ help: ## list targets
 install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv) ## create .venv with the locked dependencies
 	$(UV) sync --frozen
 
-run: install ## run the whole stack (MongoDB, Redis, mail sink, API, worker) on 127.0.0.1:8000
+run: install ## run the whole stack (MongoDB, Redis, mail sink, HAProxy, two API processes, worker) on 127.0.0.1:8000
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq haproxy >/dev/null; } || true
 	$(UV) run --frozen taskflow dev
 
 test: install lint ## lint, type-check, then every test layer

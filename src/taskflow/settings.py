@@ -170,6 +170,8 @@ class Settings:
     """Deadline for all the database calls of one request, shorter than the proxy's server timeout."""
     redis_timeout_seconds: float = 0.5
     """Socket timeout for Redis: a stalled Redis must not stall requests."""
+    api_processes: int = 2
+    """How many API processes `taskflow dev` runs behind HAProxy (one, on the port itself, without haproxy)."""
     drain_seconds: float = 6.0
     """After SIGTERM, how long `serve` goes on answering (readiness 503) before it stops: longer
     than a load balancer needs to notice (HAProxy here: checks every 2 s, out after 2 failures)."""
@@ -253,6 +255,7 @@ class Settings:
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, minimum=1024),
             request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 10.0),
             redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.5),
+            api_processes=_int(env, "API_PROCESSES", 2, minimum=1),
             drain_seconds=_number(env, "DRAIN_SECONDS", 6.0, float, 0.0),
             log_level=(env.get(PREFIX + "LOG_LEVEL") or "info").lower(),
             log_json=(env.get(PREFIX + "LOG_FORMAT") or "json").lower() == "json",

@@ -163,16 +163,17 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
     _assert_all_gone(again.stop(signal.SIGINT, whole_group=True), port)
 
 
+def _child_running_pid(pid: int, marker: str) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return False
+    return marker in command and _alive(pid)
+
+
 def _child_running(stack: DevStack, marker: str) -> int | None:
     """The pid of the stack's live child whose command line holds `marker`."""
-    for pid in _descendants(stack.process.pid):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if marker in command and _alive(pid):
-            return pid
-    return None
+    return next((pid for pid in _descendants(stack.process.pid) if _child_running_pid(pid, marker)), None)
 
 
 def _restarted(stack: DevStack, marker: str, killed: int) -> int:
@@ -208,4 +209,41 @@ def test_a_killed_worker_and_mail_sink_are_restarted_and_the_mail_still_arrives(
     log = stack.log.read_text()
     assert "worker exited (-9); restarting it in 1 s (restart 1)" in log
     assert "mail sink exited (-9); restarting it in 1 s (restart 1)" in log
+    _assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), port)
+
+
+def _servers_up(stats_url: str) -> dict[str, str]:
+    """HAProxy's own view of its API servers, from the stats page's CSV."""
+    rows = httpx.get(stats_url + ";csv", timeout=5).text.splitlines()
+    fields = rows[0].lstrip("# ").split(",")
+    named = [dict(zip(fields, row.split(","), strict=False)) for row in rows[1:] if row]
+    return {row["svname"]: row["status"] for row in named if row["pxname"] == "api" and row["svname"] != "BACKEND"}
+
+
+def _both_up(stats_url: str) -> None:
+    deadline = time.monotonic() + 30
+    while _servers_up(stats_url) != {"api1": "UP", "api2": "UP"}:  # not "UP 1/2": settled
+        assert time.monotonic() < deadline, _servers_up(stats_url)
+        time.sleep(0.5)
+
+
+def test_haproxy_serves_two_api_processes_and_a_killed_one_costs_no_request(folder: Path) -> None:
+    port = free_port()
+    stack = DevStack(folder, port)
+    banner = stack.log.read_text()
+    assert "HAProxy   2 API processes behind it" in banner
+    stats_url = banner.split("stats ")[1].split()[0]
+    _both_up(stats_url)
+    serving = [pid for pid in _descendants(stack.process.pid) if _child_running_pid(pid, "cli serve")]
+    assert len(serving) == 2
+    os.kill(serving[0], signal.SIGKILL)
+    statuses = []
+    with httpx.Client(base_url=stack.url, timeout=10) as http:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            statuses.append(http.get("/health/live").status_code)
+    assert statuses
+    assert set(statuses) == {200}  # HAProxy tried the other process for what the dead one refused
+    _restarted(stack, "cli serve", serving[0])
+    _both_up(stats_url)  # the restarted process is back in rotation
     _assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from taskflow.entrypoints.proxy import dev_config, haproxy_binary
 from taskflow.settings import PREFIX, Settings
 from tests.conftest import proxy_server_timeout_seconds
 
@@ -145,3 +147,24 @@ def test_every_mounted_file_is_in_the_repository() -> None:
                 continue  # a named volume
             path = source.removeprefix("./")
             assert path in GENERATED or (ROOT / path).exists(), f"{name} mounts missing {path}"
+
+
+def test_the_dev_proxy_keeps_every_rule_of_the_production_config_and_lists_its_processes() -> None:
+    template = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    generated = dev_config(template, port=8000, backends=[9001, 9002], stats_port=9100)
+    rules = [
+        line.strip()
+        for line in template.splitlines()
+        if line.strip() and not line.strip().startswith(("server ", "bind "))
+    ]
+    assert all(rule in generated for rule in rules)
+    assert "    bind 127.0.0.1:8000" in generated.splitlines()
+    servers = [line.strip() for line in generated.splitlines() if line.strip().startswith("server ")]
+    assert servers == ["server api1 127.0.0.1:9001 check", "server api2 127.0.0.1:9002 check"]
+    binary = haproxy_binary()
+    if binary is None:
+        pytest.skip("haproxy is not installed")
+    checked = subprocess.run(  # noqa: S603 - Debian's haproxy checking a file we wrote
+        [binary, "-c", "-f", "/dev/stdin"], input=generated, capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -17,12 +17,14 @@ from taskflow.entrypoints.cli import ENV_FILE
 from taskflow.entrypoints.processes import (
     Child,
     ChildFailedError,
+    free_port,
     spawn,
     start_mail_sink,
     start_redis,
     start_secantus,
     wait_for_http,
 )
+from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary
 from taskflow.entrypoints.supervisor import Supervisor
 from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
 
@@ -95,11 +97,10 @@ def run_dev(*, ephemeral: bool = False) -> int:
         env_file.write_text("".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys))
         env_file.chmod(0o600)
         command = [sys.executable, "-m", "taskflow.entrypoints.cli"]
-        api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=api_url, env=env)
-        children.append(api)
+        children += _start_api(command, env, settings, home=home, port=port, log=log)
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
-        wait_for_http(api, f"{api_url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
-        _print_banner(api_url, home, env)
+        proxy = children[-2] if children[-2].name == "haproxy" else None
+        _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes)
         supervisor = Supervisor(children)
         while True:  # until a signal: a child that exits is started again
             supervisor.tick()
@@ -122,7 +123,37 @@ def run_dev(*, ephemeral: bool = False) -> int:
         print("taskflow: stopped", file=sys.stderr)  # noqa: T201 - CLI output
 
 
-def _print_banner(api_url: str, home: Path, env: dict[str, str]) -> None:
+def _start_api(
+    command: list[str], env: dict[str, str], settings: Settings, *, home: Path, port: int, log: IO[bytes]
+) -> list[Child]:
+    """`api_processes` API processes behind HAProxy on `port`, or one on `port` where haproxy is missing."""
+    url = f"http://127.0.0.1:{port}"
+    binary = haproxy_binary() if settings.api_processes > 1 else None
+    if binary is None:
+        if settings.api_processes > 1:
+            print("taskflow: haproxy is not installed (apt-get install haproxy): one API process", file=sys.stderr)  # noqa: T201
+        api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=url, env=env)
+        wait_for_http(api, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
+        return [api]
+    behind = {**env, PREFIX + "TRUSTED_PROXIES": env.get(PREFIX + "TRUSTED_PROXIES") or "127.0.0.1"}
+    apis = []
+    for n in range(1, settings.api_processes + 1):
+        api_port = free_port()
+        argv = [*command, "serve", "--port", str(api_port)]
+        apis.append(spawn(f"API {n}", argv, port=api_port, url=f"http://127.0.0.1:{api_port}", env=behind))
+    for api in apis:
+        wait_for_http(api, f"{api.url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
+    config = home / "haproxy.cfg"
+    stats_port = free_port()
+    config.write_text(
+        dev_config(TEMPLATE.read_text(), port=port, backends=[api.port for api in apis], stats_port=stats_port)
+    )
+    proxy = spawn("haproxy", [binary, "-f", str(config), "-db"], port=stats_port, url=url, log=log)
+    wait_for_http(proxy, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
+    return [*apis, proxy]
+
+
+def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int) -> None:
     lines = [
         "",
         "taskflow is running. Ctrl-C stops everything.",
@@ -136,4 +167,6 @@ def _print_banner(api_url: str, home: Path, env: dict[str, str]) -> None:
         f"  data      {home}",
         "",
     ]
+    if proxy is not None:
+        lines.insert(-5, f"  HAProxy   {processes} API processes behind it; stats http://127.0.0.1:{proxy.port}/")
     print("\n".join(lines), flush=True)  # noqa: T201 - CLI output
