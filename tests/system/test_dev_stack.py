@@ -91,6 +91,16 @@ def folder(tmp_path: Path) -> Iterator[Path]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _the_one_mail(folder: Path) -> bytes:
+    """The one mail the stack's sink wrote, once it is there (30 s at most)."""
+    mail = folder / ".taskflow" / "mail"
+    deadline = time.monotonic() + 30
+    while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (welcome,) = mail.glob("*.eml")
+    return welcome.read_bytes()
+
+
 def _assert_all_gone(children: set[int], port: int) -> None:
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
@@ -119,12 +129,7 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:
         assert created.status_code == 201
         assert http.get("/docs").status_code == 200
 
-    mail = folder / ".taskflow" / "mail"
-    deadline = time.monotonic() + 20
-    while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    (welcome,) = mail.glob("*.eml")
-    assert b"ada@example.com" in welcome.read_bytes()
+    assert b"ada@example.com" in _the_one_mail(folder)
 
     admin = subprocess.run(
         [
@@ -200,12 +205,7 @@ def test_a_killed_worker_and_mail_sink_are_restarted_and_the_mail_still_arrives(
             "/api/v1/auth/register", json={"email": "grace@example.com", "password": PASSWORD, "name": "Grace"}
         )
         assert registered.status_code == 201
-    mail = folder / ".taskflow" / "mail"
-    deadline = time.monotonic() + 30
-    while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    (welcome,) = mail.glob("*.eml")
-    assert b"grace@example.com" in welcome.read_bytes()
+    assert b"grace@example.com" in _the_one_mail(folder)
     log = stack.log.read_text()
     assert "worker exited (-9); restarting it in 1 s (restart 1)" in log
     assert "mail sink exited (-9); restarting it in 1 s (restart 1)" in log
