@@ -97,9 +97,9 @@ def run_dev(*, ephemeral: bool = False) -> int:
         env_file.write_text("".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys))
         env_file.chmod(0o600)
         command = [sys.executable, "-m", "taskflow.entrypoints.cli"]
-        children += _start_api(command, env, settings, home=home, port=port, log=log)
+        apis, proxy = _start_api(command, env, settings, home=home, port=port, log=log)
+        children += [*apis, *([proxy] if proxy else [])]
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
-        proxy = children[-2] if children[-2].name == "haproxy" else None
         _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes)
         supervisor = Supervisor(children)
         while True:  # until a signal: a child that exits is started again
@@ -125,8 +125,8 @@ def run_dev(*, ephemeral: bool = False) -> int:
 
 def _start_api(
     command: list[str], env: dict[str, str], settings: Settings, *, home: Path, port: int, log: IO[bytes]
-) -> list[Child]:
-    """`api_processes` API processes behind HAProxy on `port`, or one on `port` where haproxy is missing."""
+) -> tuple[list[Child], Child | None]:
+    """`api_processes` API processes and HAProxy in front on `port`; one API process on `port` without haproxy."""
     url = f"http://127.0.0.1:{port}"
     binary = haproxy_binary() if settings.api_processes > 1 else None
     if binary is None:
@@ -134,7 +134,7 @@ def _start_api(
             print("taskflow: haproxy is not installed (apt-get install haproxy): one API process", file=sys.stderr)  # noqa: T201
         api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=url, env=env)
         wait_for_http(api, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
-        return [api]
+        return [api], None
     behind = {**env, PREFIX + "TRUSTED_PROXIES": env.get(PREFIX + "TRUSTED_PROXIES") or "127.0.0.1"}
     apis = []
     for n in range(1, settings.api_processes + 1):
@@ -150,7 +150,7 @@ def _start_api(
     )
     proxy = spawn("haproxy", [binary, "-f", str(config), "-db"], port=stats_port, url=url, log=log)
     wait_for_http(proxy, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
-    return [*apis, proxy]
+    return apis, proxy
 
 
 def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int) -> None:

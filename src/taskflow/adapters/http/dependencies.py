@@ -11,12 +11,19 @@ from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.entities import User
 from taskflow.domain.gate import Principal
-from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.sessions import Authenticated, SessionService
 from taskflow.domain.services.tasks import TaskService
+
+Caller = Request[Principal, Authenticated, Any]
+"""A signed-in request: `request.user` is its principal, `request.auth` its authentication.
+
+Handlers take it rather than a principal dependency beside their service: Litestar resolves
+two or more dependencies through an anyio task group on every request, which costs more
+than a cached read.
+"""
 
 
 def _state(request: Request[Any, Any, Any]) -> AppState:
@@ -52,28 +59,18 @@ def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
 
-def provide_current_user(request: Request[Principal, Any, Any]) -> Principal:
-    return request.user
-
-
 async def provide_current_account(request: Request[Principal, Any, Any]) -> User:
     """The whole account, read from MongoDB: only for the handlers that need more than the principal."""
     return await _state(request).services.accounts.get(request.user.id)
-
-
-def provide_token_claims(request: Request[Principal, Authenticated, Any]) -> TokenClaims:
-    return request.auth.claims
 
 
 DEPENDENCIES = {
     "accounts": Provide(provide_accounts, sync_to_thread=False),
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "client_address": Provide(provide_client_address, sync_to_thread=False),
-    "token_claims": Provide(provide_token_claims, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
     "task_pages": Provide(provide_task_pages, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
-    "current_user": Provide(provide_current_user, sync_to_thread=False),
     "current_account": Provide(provide_current_account),
 }

@@ -90,7 +90,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = _response_headers(scope, message, request_id, authenticated=authenticated)
-                _name_span(scope)  # the HTTP span is still current here
+                _name_span(scope)  # the HTTP span is still current here, so its trace id is
+                if trace_id := current_trace_id():
+                    structlog.contextvars.bind_contextvars(trace_id=trace_id)
             await send(message)
 
         try:
@@ -121,8 +123,6 @@ def _response_headers(
         # Private data: never stored; an ETag still lets the owner revalidate.
         has_etag = any(name == b"etag" for name, _ in headers)
         headers.append((b"cache-control", b"private, no-cache" if has_etag else b"no-store"))
-    if trace_id := current_trace_id():
-        structlog.contextvars.bind_contextvars(trace_id=trace_id)
     return headers
 
 

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from taskflow.adapters.http.cursors import decode_user_cursor, encode_user_cursor
+from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.guards import requires_admin
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import (
@@ -21,7 +22,6 @@ from taskflow.adapters.http.schemas import (
     problem_responses,
 )
 from taskflow.domain.errors import UserNotFoundError
-from taskflow.domain.gate import Principal
 from taskflow.domain.ports import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
 from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
@@ -37,7 +37,7 @@ class AdminController(Controller):
     async def list_users(
         self,
         *,
-        current_user: NamedDependency[Principal],
+        request: Caller,
         admin_service: NamedDependency[AdminService],
         email_prefix: Annotated[str | None, Parameter(max_length=EMAIL_MAX_LENGTH)] = None,
         role: FromQuery[Role | None] = None,
@@ -46,7 +46,7 @@ class AdminController(Controller):
         cursor: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> UserPageResponse:
         page = await admin_service.list_users(
-            current_user,
+            request.user,
             UserFilter(email_prefix=email_prefix, role=role, is_active=is_active),
             after=decode_user_cursor(cursor) if cursor else None,
             limit=limit,
@@ -65,19 +65,17 @@ class AdminController(Controller):
         self,
         user_id: FromPath[str],
         data: JSONBody[AdminUserUpdate],
-        current_user: NamedDependency[Principal],
+        request: Caller,
         admin_service: NamedDependency[AdminService],
     ) -> UserResponse:
         user = await admin_service.update_user(
-            current_user, path_id(user_id, UserId, UserNotFoundError), role=data.role, is_active=data.is_active
+            request.user, path_id(user_id, UserId, UserNotFoundError), role=data.role, is_active=data.is_active
         )
         return UserResponse.of(user)
 
     @get("/stats", summary="System-wide figures (reads every shard)", responses=problem_responses(401, 403, 503))
-    async def stats(
-        self, current_user: NamedDependency[Principal], admin_service: NamedDependency[AdminService]
-    ) -> AdminStatsResponse:
-        stats = await admin_service.stats(current_user)
+    async def stats(self, request: Caller, admin_service: NamedDependency[AdminService]) -> AdminStatsResponse:
+        stats = await admin_service.stats(request.user)
         users = stats.users
         return AdminStatsResponse(
             users=UserCountsResponse(total=users.total, active=users.active, admins=users.admins),

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
 from taskflow.adapters.http.schemas import (
     LoginRequest,
@@ -20,7 +21,6 @@ from taskflow.adapters.http.schemas import (
     UserResponse,
     problem_responses,
 )
-from taskflow.domain.ports import TokenClaims
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.sessions import SessionService
 
@@ -99,7 +99,7 @@ class AuthController(Controller):
     )
     async def logout(
         self,
-        token_claims: NamedDependency[TokenClaims],
+        request: Caller,
         sessions: NamedDependency[SessionService],
     ) -> None:
-        await sessions.logout(token_claims)
+        await sessions.logout(request.auth.claims)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
 from taskflow.domain.errors import JobNotFoundError
-from taskflow.domain.gate import Principal
 from taskflow.domain.imports import ImportFormat
 from taskflow.domain.jobs import check_job_id
 from taskflow.domain.services.imports import ImportService
@@ -50,13 +50,12 @@ class ImportController(Controller):
     )
     async def start_import(
         self,
-        request: Request[Any, Any, Any],
-        current_user: NamedDependency[Principal],
+        request: Caller,
         import_service: NamedDependency[ImportService],
         dry_run: FromQuery[bool] = False,
     ) -> Response[JobResponse]:
         fmt = MEDIA_TYPES[request_media_type(request)]  # check_request_body refused any other
-        job = await import_service.submit(current_user.id, await request.body(), fmt, dry_run=dry_run)
+        job = await import_service.submit(request.user.id, await request.body(), fmt, dry_run=dry_run)
         return Response(
             JobResponse.of(job), status_code=HTTP_202_ACCEPTED, headers={"Location": f"{JOBS_PATH}/{job.id}"}
         )
@@ -78,9 +77,9 @@ class JobsController(Controller):
     async def get_job(
         self,
         job_id: FromPath[str],
-        current_user: NamedDependency[Principal],
+        request: Caller,
         import_service: NamedDependency[ImportService],
     ) -> JobResponse:
         return JobResponse.of(
-            await import_service.get(current_user.id, path_id(job_id, check_job_id, JobNotFoundError))
+            await import_service.get(request.user.id, path_id(job_id, check_job_id, JobNotFoundError))
         )

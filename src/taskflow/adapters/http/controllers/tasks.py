@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_30
 from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
 from taskflow.adapters.http.consistency import MAX_LENGTH as CONSISTENCY_TOKEN_MAX_LENGTH
 from taskflow.adapters.http.deadline import NO_DEADLINE
+from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
 from taskflow.adapters.http.paths import path_id
@@ -31,9 +32,7 @@ from taskflow.adapters.http.schemas import (
 )
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.errors import TaskNotFoundError
-from taskflow.domain.gate import Principal
 from taskflow.domain.services.idempotency import KEY_MAX_LENGTH
-from taskflow.domain.services.sessions import Authenticated
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
@@ -71,11 +70,6 @@ IfNoneMatch = Annotated[
     HeaderParameter(name="If-None-Match", required=False, description="An ETag you hold: 304 if it is still current."),
 ]
 
-
-Caller = Request[Principal, Authenticated, Any]
-"""The signed-in request: `request.user` is its principal. Handlers take it rather than a
-`current_user` dependency beside their service: Litestar resolves two or more dependencies
-through a task group on every request, which costs more than a cached read."""
 
 EXPORT_MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSONL: "application/jsonl"}
 
