@@ -169,6 +169,9 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
 # How far behind the primary a secondary may answer: the driver's `maxStalenessSeconds`
 # plus two heartbeats (its estimate of a member's lag is that coarse).
 REPLICATION_WINDOW_SECONDS = mongo.MAX_STALENESS_SECONDS + 2 * 10
+# An idempotency key's lease outlasts its request's deadline by this much: the key's own
+# bookkeeping (1 s) and room for a slow clock.
+IDEMPOTENCY_LEASE_SLACK_SECONDS = 5
 
 
 def cache_limits(settings: Settings) -> CacheLimits:
@@ -236,7 +239,13 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         sessions=sessions,
         tasks=TaskService(ports.tasks, clock, ids, stats),
         admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
-        idempotency=IdempotencyService(ports.idempotency, clock, retention=timedelta(hours=settings.idempotency_hours)),
+        idempotency=IdempotencyService(
+            ports.idempotency,
+            clock,
+            retention=timedelta(hours=settings.idempotency_hours),
+            # A live request holds its key to the end: its deadline, its bookkeeping, and slack.
+            lease=timedelta(seconds=settings.request_timeout_seconds + IDEMPOTENCY_LEASE_SLACK_SECONDS),
+        ),
         outbox=outbox,
         imports=ImportService(
             jobs=ports.import_jobs,

@@ -53,3 +53,17 @@ def test_a_second_signal_stops_at_once(settings: Settings) -> None:
         assert api.process.wait(timeout=15) == -signal.SIGTERM
     finally:
         api.stop()
+
+
+def test_sigint_stops_without_a_drain(settings: Settings) -> None:
+    """Ctrl-C, or `taskflow dev` stopping whole: no balancer is left to tell."""
+    port = free_port()
+    env = {**process_env(settings), "TASKFLOW_DRAIN_SECONDS": "60"}
+    url = f"http://127.0.0.1:{port}"
+    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
+    try:
+        wait_for_http(api, f"{url}/health/ready")
+        api.process.send_signal(signal.SIGINT)
+        assert api.process.wait(timeout=15) == -signal.SIGINT
+    finally:
+        api.stop()

@@ -74,3 +74,25 @@ def test_a_child_that_stayed_up_starts_its_backoff_again_and_others_are_left_alo
     finally:
         steady.stop()
         crashing.stop()
+
+
+def test_a_planned_replacement_is_started_again_at_once_and_is_no_failure() -> None:
+    clock, said = Clock(), list[str]()
+    api = spawn("API 1", STAY, port=0, url="")
+    try:
+        supervisor = Supervisor([api], clock=clock, say=said.append)
+        first = api.process
+        supervisor.replace(api)
+        _exited(api)
+        assert first.returncode == -15  # asked with SIGTERM, so an API process drains first
+        supervisor.tick()
+        assert api.running()
+        assert api.process is not first  # no backoff: started again on the same tick
+        assert said == ["taskflow: API 1 stopped and was started again"]
+        assert supervisor.restarts == {"API 1": 0}
+        api.process.kill()
+        _exited(api)
+        supervisor.tick()
+        assert "in 1 s" in said[-1]  # a crash after it still starts the backoff from the beginning
+    finally:
+        api.stop()

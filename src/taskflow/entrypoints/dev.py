@@ -1,4 +1,9 @@
-"""`taskflow dev`: the whole stack as child processes, kept running, stopped together on Ctrl-C or SIGTERM."""
+"""`taskflow dev`: the whole stack as child processes, kept running, stopped together on Ctrl-C or SIGTERM.
+
+SIGHUP restarts the API processes one at a time (a rolling restart): each drains until
+HAProxy has taken it out, stops, starts again, and the next waits until HAProxy sends it
+traffic again, so no request fails.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
+from contextlib import suppress
+from functools import partial
+from http import HTTPStatus
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.cli import ENV_FILE
@@ -24,12 +34,17 @@ from taskflow.entrypoints.processes import (
     start_secantus,
     wait_for_http,
 )
-from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary
+from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary, notice_seconds, server_states
 from taskflow.entrypoints.supervisor import Supervisor
 from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
 
+if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Callable
+
 READY_TIMEOUT_SECONDS = 60.0
 SUPERVISE_EVERY_SECONDS = 0.2
+DRAIN = PREFIX + "DRAIN_SECONDS"
 
 
 class _Stop(Exception):  # noqa: N818 - a signal, not an error
@@ -80,14 +95,16 @@ def run_dev(*, ephemeral: bool = False) -> int:
     env[PREFIX + "HOME"] = str(home)
     env.setdefault(PREFIX + "JWT_SECRET", _jwt_secret(home))
     env.setdefault(PREFIX + "LOG_FORMAT", "console")
-    env.setdefault(PREFIX + "DRAIN_SECONDS", "0")  # one API process, no load balancer to tell
     port = int(env.get(PREFIX + "PORT") or 8000)
     api_url = f"http://127.0.0.1:{port}"
     env_file = home / ENV_FILE
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    roll = threading.Event()
+    signal.signal(signal.SIGHUP, lambda _signum, _frame: roll.set())
     children: list[Child] = []
+    apis: list[Child] = []
     log = (home / "services.log").open("ab")
     try:
         children += _start_services(home, env, ephemeral=ephemeral, log=log)
@@ -101,10 +118,7 @@ def run_dev(*, ephemeral: bool = False) -> int:
         children += [*apis, *([proxy] if proxy else [])]
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
         _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes)
-        supervisor = Supervisor(children)
-        while True:  # until a signal: a child that exits is started again
-            supervisor.tick()
-            time.sleep(SUPERVISE_EVERY_SECONDS)
+        _supervise(Supervisor(children), apis, proxy, roll)
     except _Stop:
         return 0
     except (ChildFailedError, SettingsError) as exc:
@@ -114,7 +128,8 @@ def run_dev(*, ephemeral: bool = False) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in reversed(children):
-            if not child.stop():
+            # SIGINT: an API process skips its drain, HAProxy is already gone.
+            if not child.stop(signum=signal.SIGINT if child in apis else signal.SIGTERM):
                 print(f"taskflow: {child.name} did not stop in time and was killed", file=sys.stderr)  # noqa: T201
         env_file.unlink(missing_ok=True)
         log.close()
@@ -132,10 +147,16 @@ def _start_api(
     if binary is None:
         if settings.api_processes > 1:
             print("taskflow: haproxy is not installed (apt-get install haproxy): one API process", file=sys.stderr)  # noqa: T201
-        api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=url, env=env)
+        alone = {**env, DRAIN: env.get(DRAIN) or "0"}  # no load balancer to tell
+        api = spawn("API", [*command, "serve", "--port", str(port)], port=port, url=url, env=alone)
         wait_for_http(api, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
         return [api], None
-    behind = {**env, PREFIX + "TRUSTED_PROXIES": env.get(PREFIX + "TRUSTED_PROXIES") or "127.0.0.1"}
+    template = TEMPLATE.read_text()
+    behind = {
+        **env,
+        PREFIX + "TRUSTED_PROXIES": env.get(PREFIX + "TRUSTED_PROXIES") or "127.0.0.1",
+        DRAIN: env.get(DRAIN) or str(notice_seconds(template)),
+    }
     apis = []
     for n in range(1, settings.api_processes + 1):
         api_port = free_port()
@@ -145,12 +166,65 @@ def _start_api(
         wait_for_http(api, f"{api.url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
     config = home / "haproxy.cfg"
     stats_port = free_port()
-    config.write_text(
-        dev_config(TEMPLATE.read_text(), port=port, backends=[api.port for api in apis], stats_port=stats_port)
-    )
+    config.write_text(dev_config(template, port=port, backends=[api.port for api in apis], stats_port=stats_port))
     proxy = spawn("haproxy", [binary, "-f", str(config), "-db"], port=stats_port, url=url, log=log)
     wait_for_http(proxy, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
     return apis, proxy
+
+
+def _supervise(supervisor: Supervisor, apis: list[Child], proxy: Child | None, roll: threading.Event) -> NoReturn:
+    """Until a signal: a child that exits is started again; SIGHUP (`roll`) restarts the API processes."""
+    while True:
+        if roll.is_set():
+            roll.clear()
+            _rolling_restart(apis, supervisor, proxy)
+        supervisor.tick()
+        time.sleep(SUPERVISE_EVERY_SECONDS)
+
+
+def _rolling_restart(apis: list[Child], supervisor: Supervisor, proxy: Child | None) -> None:
+    """One API process at a time; the next only once HAProxy sends the last one traffic again."""
+    _say(f"taskflow: rolling restart of {len(apis)} API processes")
+    for n, api in enumerate(apis, 1):
+        old = api.process
+        supervisor.replace(api)
+        if not _tick_until(supervisor, partial(_back, api, old)):
+            _say(f"taskflow: {api.name} did not come back; rolling restart stopped")
+            return
+        if proxy is not None and not _tick_until(supervisor, partial(_in_rotation, proxy, f"api{n}")):
+            _say(f"taskflow: HAProxy did not take {api.name} back; rolling restart stopped")
+            return
+    _say("taskflow: rolling restart done")
+
+
+def _tick_until(supervisor: Supervisor, done: Callable[[], bool]) -> bool:
+    """Supervise the stack until `done()`, for a drain and a start at most."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        supervisor.tick()
+        time.sleep(SUPERVISE_EVERY_SECONDS)
+    return True
+
+
+def _back(api: Child, old: subprocess.Popen[bytes]) -> bool:
+    """A new process in `api`'s place, and ready."""
+    if api.process is old:
+        return False
+    with suppress(OSError), urllib.request.urlopen(f"{api.url}/health/ready", timeout=2) as answer:  # noqa: S310
+        return bool(answer.status == HTTPStatus.OK)
+    return False
+
+
+def _in_rotation(proxy: Child, server: str) -> bool:
+    with suppress(OSError):
+        return server_states(f"http://127.0.0.1:{proxy.port}/").get(server) == "UP"
+    return False
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)  # noqa: T201 - CLI output
 
 
 def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int) -> None:

@@ -54,11 +54,11 @@ class Child:
     def running(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self, timeout: float = 10.0) -> bool:
-        """SIGTERM, then SIGKILL after `timeout`; True if it stopped of its own accord."""
+    def stop(self, timeout: float = 10.0, signum: int = signal.SIGTERM) -> bool:
+        """`signum`, then SIGKILL after `timeout`; True if it stopped of its own accord."""
         if not self.running():
             return True
-        self.process.terminate()
+        self.process.send_signal(signum)
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:

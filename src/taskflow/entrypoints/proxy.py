@@ -7,7 +7,9 @@ loopback put in; timeouts, health checks and retry rules stay as that file says.
 
 from __future__ import annotations
 
+import re
 import shutil
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -37,3 +39,26 @@ def dev_config(template: str, *, port: int, backends: Sequence[int], stats_port:
             lines += [f"    server api{n} 127.0.0.1:{backend} check" for n, backend in enumerate(backends, 1)]
     lines += ["", "listen stats", f"    bind 127.0.0.1:{stats_port}", "    stats enable", "    stats uri /", ""]
     return "\n".join(lines)
+
+
+def notice_seconds(template: str) -> float:
+    """How long HAProxy may take to stop sending to a process whose readiness turned 503.
+
+    A check every `inter`, out after `fall` failures; one interval more for the check in
+    flight when readiness turned. A draining process serves at least this long.
+    """
+    found = re.search(r"^\s*default-server\b.*\binter (\d+)s\b.*\bfall (\d+)\b", template, re.MULTILINE)
+    if found is None:
+        msg = "haproxy.cfg sets no check interval and fall count on default-server"
+        raise ValueError(msg)
+    inter, fall = int(found[1]), int(found[2])
+    return float(inter * (fall + 1))
+
+
+def server_states(stats_url: str) -> dict[str, str]:
+    """HAProxy's view of the API servers (`api1`: "UP", ...), from its stats page's CSV."""
+    with urllib.request.urlopen(stats_url + ";csv", timeout=2) as answer:  # noqa: S310 - loopback http
+        rows = answer.read().decode().splitlines()
+    fields = rows[0].lstrip("# ").split(",")
+    named = [dict(zip(fields, row.split(","), strict=False)) for row in rows[1:] if row]
+    return {row["svname"]: row["status"] for row in named if row["pxname"] == "api" and row["svname"] != "BACKEND"}

@@ -1,13 +1,16 @@
 """`taskflow serve`: uvicorn, with a drain before it stops.
 
-On the first SIGTERM or SIGINT the app's readiness turns 503 at once while every request
-is still served, for `drain_seconds`: long enough for a load balancer's health checks to
-take the process out. Then uvicorn stops as it always does: no new connections, the
-requests in flight finished. A second signal stops it at once.
+On SIGTERM (what an orchestrator, or `taskflow dev`'s rolling restart, sends) the app's
+readiness turns 503 at once while every request is still served, for `drain_seconds`:
+long enough for a load balancer's health checks to take the process out. Then uvicorn
+stops as it always does: no new connections, the requests in flight finished. SIGINT
+(Ctrl-C, or a stack stopping whole, its balancer already gone) and a second SIGTERM skip
+the drain.
 """
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import TYPE_CHECKING
 
@@ -25,7 +28,7 @@ class DrainingServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         drain = getattr(self.config.loaded_app, "drain", None)
-        if self._drain_until is None and self._drain_seconds > 0 and callable(drain):
+        if sig == signal.SIGTERM and self._drain_until is None and self._drain_seconds > 0 and callable(drain):
             drain()
             self._drain_until = time.monotonic() + self._drain_seconds
             return

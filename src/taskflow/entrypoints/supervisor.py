@@ -29,6 +29,7 @@ class _Watched:
     failures: int = 0
     restarts: int = 0
     restart_at: float | None = None
+    replacing: bool = False
 
 
 class Supervisor:
@@ -45,8 +46,12 @@ class Supervisor:
         self._say = say
         self._watched = [_Watched(child, clock()) for child in children]
 
-    def watch(self, child: Child) -> None:
-        self._watched.append(_Watched(child, self._clock()))
+    def replace(self, child: Child) -> None:
+        """A planned restart: SIGTERM now (an API process drains), started again as soon as it exits."""
+        watched = next(watched for watched in self._watched if watched.child is child)
+        watched.replacing = True
+        if child.running():
+            child.process.terminate()
 
     @property
     def restarts(self) -> dict[str, int]:
@@ -60,6 +65,11 @@ class Supervisor:
                 if child.running():
                     if watched.failures and now - watched.started_at >= STABLE_SECONDS:
                         watched.failures = 0
+                    continue
+                if watched.replacing:
+                    child.respawn()
+                    watched.replacing, watched.started_at = False, now
+                    self._say(f"taskflow: {child.name} stopped and was started again")
                     continue
                 delay = min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2**watched.failures)
                 watched.failures += 1

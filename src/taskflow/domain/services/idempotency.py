@@ -7,7 +7,9 @@ Rules:
 - a retry while the first request still runs is told to come back shortly;
 - an answer that changed nothing (an error) is not kept: the key is released, so the
   corrected retry runs;
-- a first request whose process died holds the key only until its lease ends.
+- a first request whose process died holds the key only until its lease ends; the lease
+  is a little longer than a request may run (its deadline), so a live first request
+  never loses it.
 """
 
 from __future__ import annotations
@@ -24,14 +26,14 @@ if TYPE_CHECKING:
 
 KEY_MAX_LENGTH: Final = 255
 _KEY: Final = re.compile(rf"[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}")  # visible ASCII, as Stripe and the IETF draft
-LEASE: Final = timedelta(seconds=60)
 
 
 class IdempotencyService:
-    def __init__(self, store: IdempotencyStore, clock: Clock, *, retention: timedelta) -> None:
+    def __init__(self, store: IdempotencyStore, clock: Clock, *, retention: timedelta, lease: timedelta) -> None:
         self._store = store
         self._clock = clock
         self._retention = retention
+        self._lease = lease
 
     async def begin(self, owner: UserId, key: str, fingerprint: str) -> RecordedResponse | None:
         """None: run the request, then `finish` or `abandon`. A response: answer it as it is."""
@@ -40,7 +42,7 @@ class IdempotencyService:
             raise InvalidValueError(msg, field="Idempotency-Key")
         now = self._clock.now()
         record = await self._store.claim(
-            owner, key, fingerprint, now=now, lease_until=now + LEASE, expires_at=now + self._retention
+            owner, key, fingerprint, now=now, lease_until=now + self._lease, expires_at=now + self._retention
         )
         if record is None:
             return None

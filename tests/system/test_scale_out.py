@@ -1,0 +1,191 @@
+"""Two API processes behind HAProxy in `taskflow dev`, under a client's load, while parts fail.
+
+The load reads a page of tasks and creates tasks, some with an `Idempotency-Key` (retried
+by the client with the same key until it is answered 201) and some without (never
+retried). Afterwards every keyed create must be there exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from taskflow.entrypoints.processes import Child, free_port, start_redis
+from taskflow.entrypoints.proxy import server_states
+from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, the_one_mail
+
+pytestmark = pytest.mark.system
+# The load's few hundred requests a minute are within the user's budget; a keyed create
+# whose process was killed holds its key for the deadline plus 5 s.
+SETTINGS = {"TASKFLOW_LIMIT_PER_USER": "100000/3600", "TASKFLOW_REQUEST_TIMEOUT_SECONDS": "3"}
+KEYED_PATIENCE_SECONDS = 30.0
+
+
+def _sign_up(url: str, email: str) -> dict[str, str]:
+    with httpx.Client(base_url=url, timeout=10) as http:
+        assert http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Ada"}).is_success
+        token = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Load(threading.Thread):
+    """One client in a loop until stopped; what each request was answered, by kind."""
+
+    def __init__(self, url: str, auth: dict[str, str], *, unkeyed: bool) -> None:
+        super().__init__(daemon=True)
+        self.url, self.auth, self.unkeyed = url, auth, unkeyed
+        self.answers: dict[str, Counter[int | str]] = {"read": Counter(), "keyed": Counter(), "unkeyed": Counter()}
+        self.keyed_attempts: Counter[str] = Counter()  # by key: how often the client had to send it
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url, headers=self.auth, timeout=20) as http:
+            n = 0
+            while not self.finished.is_set():
+                n += 1
+                self._count("read", lambda: http.get("/api/v1/tasks", params={"limit": 20}))
+                self._count("keyed", partial(self._keyed, http, f"key-{n}"))
+                if self.unkeyed:
+                    self._count("unkeyed", partial(http.post, "/api/v1/tasks", json={"title": f"plain {n}"}))
+
+    def _count(self, kind: str, send: Callable[[], httpx.Response]) -> None:
+        try:
+            status: int | str = send().status_code
+        except httpx.TransportError as exc:
+            status = type(exc).__name__
+        self.answers[kind][status] += 1
+
+    def _keyed(self, http: httpx.Client, key: str) -> httpx.Response:
+        """Sent again with its key until answered 201, as a careful client does."""
+        deadline = time.monotonic() + KEYED_PATIENCE_SECONDS
+        while True:
+            self.keyed_attempts[key] += 1
+            try:
+                answer = http.post("/api/v1/tasks", json={"title": key}, headers={"Idempotency-Key": key})
+            except httpx.TransportError:
+                answer = None
+            if (answer is not None and answer.status_code == 201) or time.monotonic() > deadline:
+                assert answer is not None
+                return answer
+            time.sleep(min(1.0, float(answer.headers.get("retry-after", 0.2))) if answer is not None else 0.2)
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.join(timeout=KEYED_PATIENCE_SECONDS + 30)
+        assert not self.is_alive()
+
+
+def _titles(url: str, auth: dict[str, str]) -> Counter[str]:
+    titles: Counter[str] = Counter()
+    params: dict[str, str | int] = {"limit": 100}
+    with httpx.Client(base_url=url, headers=auth, timeout=10) as http:
+        while True:
+            page = http.get("/api/v1/tasks", params=params).json()
+            titles.update(task["title"] for task in page["items"])
+            if page["next_cursor"] is None:
+                return titles
+            params["cursor"] = page["next_cursor"]
+
+
+def _each_keyed_create_once(load: Load, url: str) -> None:
+    titles = _titles(url, load.auth)
+    keyed = {title: count for title, count in titles.items() if title.startswith("key-")}
+    assert load.answers["keyed"] == {201: len(load.keyed_attempts)}  # every one answered 201 in the end
+    assert keyed == dict.fromkeys(load.keyed_attempts, 1)  # and stored once, however often it was sent
+
+
+def test_a_killed_api_process_costs_no_read_and_no_keyed_write(folder: Path) -> None:
+    stack = DevStack(folder, free_port(), **SETTINGS)
+    assert "HAProxy   2 API processes behind it" in stack.log.read_text()
+    stack.all_in_rotation()
+    load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=False)
+    load.start()
+    time.sleep(2)
+    victim = stack.pids("cli serve")[0]
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(3)
+    stack.restarted("cli serve", victim)
+    stack.all_in_rotation()  # the restarted process is back in rotation
+    time.sleep(2)
+    load.stop()
+    assert load.answers["read"].keys() == {200}  # HAProxy sent again what the dead process never answered
+    assert load.answers["read"][200] > 20
+    _each_keyed_create_once(load, stack.url)
+    assert "API 1 exited (-9)" in stack.log.read_text() or "API 2 exited (-9)" in stack.log.read_text()
+    assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), stack.port)
+
+
+def test_a_rolling_restart_under_load_fails_no_request(folder: Path) -> None:
+    stack = DevStack(folder, free_port(), **SETTINGS)
+    stack.all_in_rotation()
+    before = set(stack.pids("cli serve"))
+    load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=True)
+    load.start()
+    time.sleep(1)
+    stack.process.send_signal(signal.SIGHUP)
+    stack.wait_for_line("rolling restart done", timeout=90)
+    load.stop()
+    assert not before & set(stack.pids("cli serve"))  # both processes are new
+    assert len(stack.pids("cli serve")) == 2
+    assert server_states(stack.stats_url) == {"api1": "UP", "api2": "UP"}
+    assert {kind: set(answers) for kind, answers in load.answers.items()} == {
+        "read": {200},
+        "keyed": {201},
+        "unkeyed": {201},
+    }
+    assert max(load.keyed_attempts.values()) == 1  # nothing had to be sent twice
+    assert load.answers["unkeyed"][201] > 20
+    _each_keyed_create_once(load, stack.url)
+    assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), stack.port)
+
+
+def test_the_stack_rides_out_ten_seconds_without_its_redis(folder: Path) -> None:
+    redis_port = free_port()
+    redis: Child = start_redis(data_dir=None, port=redis_port)
+    try:
+        stack = DevStack(
+            folder,
+            free_port(),
+            TASKFLOW_REDIS_URL=redis.url,
+            TASKFLOW_OUTBOX_SWEEP_SECONDS="2",
+            **SETTINGS,
+        )
+        stack.all_in_rotation()
+        load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=True)
+        assert b"ada@example.com" in the_one_mail(folder)
+        for mail in (folder / ".taskflow" / "mail").glob("*.eml"):
+            mail.unlink()
+        load.start()
+        time.sleep(1)
+        redis.process.kill()
+        redis.process.wait()
+        outage_ends = time.monotonic() + 10
+        with httpx.Client(base_url=stack.url, timeout=10) as http:
+            registered = http.post(
+                "/api/v1/auth/register", json={"email": "grace@example.com", "password": PASSWORD, "name": "Grace"}
+            )
+        assert registered.status_code == 201, registered.text
+        time.sleep(max(0.0, outage_ends - time.monotonic()))
+        redis.respawn()
+        time.sleep(3)
+        load.stop()
+        assert {kind: set(answers) for kind, answers in load.answers.items()} == {
+            "read": {200},
+            "keyed": {201},
+            "unkeyed": {201},
+        }
+        assert stack.pids("cli worker")  # still, or again, running
+        assert b"grace@example.com" in the_one_mail(folder, timeout=60)
+        _each_keyed_create_once(load, stack.url)
+        assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), stack.port)
+    finally:
+        redis.stop()
