@@ -37,6 +37,7 @@ format: install ## apply ruff's fixes and formatting
 
 bench: install ## load-test the API beside a bare Litestar app and print the figures
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "install wrk"; exit 1; }
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq haproxy >/dev/null; } || echo "no haproxy: the bench skips its rows through HAProxy"
 	$(UV) run --frozen python -m bench $(BENCH_ARGS)
 
 clean: ## remove the virtualenv, caches and the dev stack's data

@@ -42,6 +42,7 @@ from taskflow.entrypoints.processes import (
     wait_for_http,
     wait_for_port,
 )
+from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary
 from taskflow.settings import Settings, random_secret
 
 RUST_SERVER_CRATE = ("secantus-mdb", "0.5.3-beta.196")  # a pre-release: pinned
@@ -55,6 +56,8 @@ LISTING_CLIENTS = 1
 BARE = "bare Litestar, the same 20-task page"
 GRANIAN_BARE = "granian: bare Litestar, the same page"
 POST = "POST /api/v1/tasks"
+GET_ONE = "GET /api/v1/tasks/{id}"
+VIA_ONE, VIA_TWO = "HAProxy, 1 process: ", "HAProxy, 2 processes: "
 READER_TASK = {
     "description": "Gather the figures",
     "priority": "high",
@@ -75,6 +78,16 @@ class Scenario:
     token: str = ""
     bare: str = ""  # the bare row this one is compared with: the same server's; "" = the uvicorn one
     store: Child | None = None  # also measure this process's CPU per request (the database's)
+    proxy: Child | None = None  # wrk sends to this HAProxy instead, and its CPU is measured apart
+    others: tuple[Child, ...] = ()  # more API processes behind the proxy: their CPU counts as the API's
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url if self.proxy else self.server.url
+
+    @property
+    def apis(self) -> tuple[Child, ...]:
+        return (self.server, *self.others)
 
 
 @dataclass
@@ -86,6 +99,7 @@ class Sample:
     errors: int
     connections: int
     store_cpu_us_per_request: float = 0.0
+    proxy_cpu_us_per_request: float = 0.0
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -131,21 +145,23 @@ class BusyCpu:
         return _cpu_seconds(self._pid) - self._before - self._idle * (time.perf_counter() - self.started)
 
 
-def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path, idle: float) -> Sample:
-    """One wrk run; CPU per request is net of the server's idle rate."""
+def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path, idle: dict[str, float]) -> Sample:
+    """One wrk run; CPU per request is net of each process's idle rate."""
     script = workdir / "scenario.lua"
     script.write_text(scenario.lua)
-    busy = BusyCpu(scenario.server, idle)
+    busy = [BusyCpu(api, idle[api.name]) for api in scenario.apis]
     store = BusyCpu(scenario.store, 0.0) if scenario.store else None
+    proxy = BusyCpu(scenario.proxy, idle[scenario.proxy.name]) if scenario.proxy else None
     argv = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s", str(script)]
     out = subprocess.run(  # noqa: S603 - wrk with our own arguments
-        [*argv, scenario.server.url + scenario.path],
+        [*argv, scenario.url + scenario.path],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    cpu = busy.stop()
+    cpu = sum(api.stop() for api in busy)
     store_cpu = store.stop() if store else 0.0
+    proxy_cpu = proxy.stop() if proxy else 0.0
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return Sample(
@@ -156,6 +172,7 @@ def run_wrk(scenario: Scenario, *, seconds: int, connections: int, workdir: Path
         errors=errors,
         connections=connections,
         store_cpu_us_per_request=store_cpu / max(requests, 1) * 1e6,
+        proxy_cpu_us_per_request=proxy_cpu / max(requests, 1) * 1e6,
     )
 
 
@@ -273,11 +290,14 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
             # Warm means warm: cached figures outlive the run (they are dropped by a write, as always).
             "TASKFLOW_STATS_CACHE_SECONDS": "3600",
             "TASKFLOW_DRAIN_SECONDS": "0",  # no load balancer to tell when the bench stops
+            "TASKFLOW_TRUSTED_PROXIES": "127.0.0.1",  # as behind HAProxy in `taskflow dev`
         }
         asyncio.run(migrate(Settings.from_env(env)))
         _date_the_epoch(env["TASKFLOW_REDIS_URL"])
-        api, bare, granian_api, granian_bare = _start_servers(env, log)
-        children += [api, bare, granian_api, granian_bare]
+        api, bare, granian_api, granian_bare, api2 = _start_servers(env, log)
+        children += [api, bare, granian_api, granian_bare, api2]
+        proxies = _start_proxies([api, api2], workdir, log)
+        children += proxies
 
         sizes = LISTING_SIZES[:1] if args.hot_path else LISTING_SIZES
         token, task, page_token, listings = _seed(api, env, sizes, secret=secret, database=database)
@@ -285,7 +305,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         scenarios = [
             Scenario(BARE, bare, "/page", _lua()),
             Scenario("GET /health/live", api, "/health/live", _lua()),
-            Scenario("GET /api/v1/tasks/{id}", api, task.headers["location"], _lua(token=token)),
+            Scenario(GET_ONE, api, task.headers["location"], _lua(token=token)),
             Scenario("GET /tasks?limit=20, warm", api, "/api/v1/tasks?limit=20", _lua(token=page_token)),
             Scenario("GET /tasks/stats, warm", api, "/api/v1/tasks/stats", _lua(token=page_token)),
             Scenario(POST, api, "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token), store=store),
@@ -307,6 +327,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
                 bare=GRANIAN_BARE,
             ),
         ]
+        scenarios += _through_haproxy(proxies, [api, api2], task.headers["location"], token)
         for owner_token, seeded in listings:
             size = f"{seeded.count // 1000}k"
             for page, path in (("first", "/api/v1/tasks"), ("deep", f"/api/v1/tasks?cursor={seeded.deep_cursor}")):
@@ -317,6 +338,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
                 ]
         results = _run_rounds(scenarios, args=args, redis_url=env["TASKFLOW_REDIS_URL"], workdir=workdir)
         _report(results, {s.name: s.bare or BARE for s in scenarios}, database=database, args=args)
+        _report_scale_out(results)
         for who, attr in (("API", "cpu_us_per_request"), ("database", "store_cpu_us_per_request")):
             trend = ", ".join(f"{getattr(sample, attr):,.0f}" for sample in results[POST])
             print(f"POST /api/v1/tasks {who} CPU us/request by round, as the store fills: {trend}")  # noqa: T201
@@ -336,9 +358,12 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, Child, Child]:
-    """The API and the bare app, each under uvicorn (as `taskflow serve` runs it) and under granian."""
-    ports = [free_port() for _ in range(4)]
+def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, Child, Child, Child]:
+    """The API and the bare app under uvicorn (as `taskflow serve` runs it) and under granian; a second API.
+
+    The second API process is for HAProxy to balance.
+    """
+    ports = [free_port() for _ in range(5)]
     quiet = ["--log-level", "warning"]
     granian = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--no-access-log"]
     servers = [
@@ -348,6 +373,7 @@ def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, C
         ("taskflow (granian)", [*granian, "--factory", "--port", str(ports[2]), *quiet,
                                 "taskflow.entrypoints.asgi:create_app"], env),
         ("bare Litestar (granian)", [*granian, "--port", str(ports[3]), *quiet, "bench.bare_app:app"], None),
+        ("taskflow 2", [sys.executable, "-m", "taskflow.entrypoints.cli", "serve", "--port", str(ports[4])], env),
     ]  # fmt: skip
     children = [
         spawn(name, argv, port=port, url=f"http://127.0.0.1:{port}", env=child_env, log=log)
@@ -355,8 +381,26 @@ def _start_servers(env: dict[str, str], log: IO[bytes]) -> tuple[Child, Child, C
     ]
     for child in children:
         wait_for_http(child, child.url + ("/health/ready" if child.name.startswith("taskflow") else "/page"))
-    api, bare, granian_api, granian_bare = children
-    return api, bare, granian_api, granian_bare
+    api, bare, granian_api, granian_bare, api2 = children
+    return api, bare, granian_api, granian_bare, api2
+
+
+def _start_proxies(apis: list[Child], workdir: Path, log: IO[bytes]) -> list[Child]:
+    """HAProxy as `taskflow dev` configures it, in front of the first API process and of both."""
+    binary = haproxy_binary()
+    if binary is None:
+        print("bench: haproxy is not installed (apt-get install haproxy): no rows through HAProxy")  # noqa: T201
+        return []
+    proxies = []
+    for count in (1, 2):
+        port = free_port()
+        config = workdir / f"haproxy-{count}.cfg"
+        backends = [api.port for api in apis[:count]]
+        config.write_text(dev_config(TEMPLATE.read_text(), port=port, backends=backends, stats_port=free_port()))
+        url = f"http://127.0.0.1:{port}"
+        proxies.append(spawn(f"HAProxy {count}", [binary, "-f", str(config), "-db"], port=port, url=url, log=log))
+        wait_for_http(proxies[-1], f"{url}/health/ready")
+    return proxies
 
 
 def _seed(
@@ -398,22 +442,27 @@ def _run_rounds(
     scenarios: list[Scenario], *, args: argparse.Namespace, redis_url: str, workdir: Path
 ) -> dict[str, list[Sample]]:
     """Every scenario once per round, interleaved, so drift affects every scenario alike."""
-    servers = {scenario.server.name: scenario.server for scenario in scenarios}
+    servers = {
+        process.name: process
+        for scenario in scenarios
+        for process in (*scenario.apis, *([scenario.proxy] if scenario.proxy else []))
+    }
     idle = {name: idle_cpu_per_second(server) for name, server in servers.items()}
     print("bench: idle CPU (subtracted): " + ", ".join(f"{n} {i * 1e3:.1f} ms/s" for n, i in idle.items()))  # noqa: T201
     results: dict[str, list[Sample]] = {s.name: [] for s in scenarios}
-    for _ in range(args.rounds):
-        for scenario in scenarios:
-            idle_rate = idle[scenario.server.name]
+    for round_ in range(args.rounds):
+        # Backwards every other round: the store slows as it fills, and a row run later in
+        # every round would pay for it alone.
+        for scenario in scenarios if round_ % 2 == 0 else reversed(scenarios):
             results[scenario.name].append(
-                run_cold(scenario, seconds=args.seconds, redis_url=redis_url, idle=idle_rate)
+                run_cold(scenario, seconds=args.seconds, redis_url=redis_url, idle=idle[scenario.server.name])
                 if scenario.cold_for
                 else run_wrk(
                     scenario,
                     seconds=args.seconds,
                     connections=scenario.connections or args.connections,
                     workdir=workdir,
-                    idle=idle_rate,
+                    idle=idle,
                 )
             )
     return results
@@ -462,6 +511,38 @@ def _export_footprint(api: Child, token: str) -> str:
     return f"{size / 1e6:.1f} MB in {seconds:.1f} s; API RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB"
 
 
+def _through_haproxy(proxies: list[Child], apis: list[Child], task: str, token: str) -> list[Scenario]:
+    """The cached read and the create through HAProxy, to one API process and to two."""
+    scenarios = []
+    for prefix, proxy, others in zip((VIA_ONE, VIA_TWO), proxies, ((), tuple(apis[1:])), strict=False):
+        scenarios += [
+            Scenario(prefix + GET_ONE, apis[0], task, _lua(token=token), proxy=proxy, others=others),
+            Scenario(prefix + POST, apis[0], "/api/v1/tasks", _lua("POST", '{"title":"bench"}', token),
+                     proxy=proxy, others=others),
+        ]  # fmt: skip
+    return scenarios
+
+
+def _report_scale_out(results: dict[str, list[Sample]]) -> None:
+    """What the HAProxy hop costs, and what a second API process adds, from rows of this run."""
+    if VIA_ONE + GET_ONE not in results:
+        return
+
+    def median(name: str, attr: str) -> float:
+        return float(statistics.median(getattr(sample, attr) for sample in results[name]))
+
+    print()  # noqa: T201
+    for row in (GET_ONE, POST):
+        direct, one, two = row, VIA_ONE + row, VIA_TWO + row
+        print(  # noqa: T201
+            f"{row}: HAProxy hop {median(one, 'rps') / median(direct, 'rps'):.2f}x the req/s of the process direct, "
+            f"p50 {median(one, 'p50_ms') - median(direct, 'p50_ms'):+.2f} ms, "
+            f"HAProxy CPU {median(one, 'proxy_cpu_us_per_request'):.0f} us/request; "
+            f"2 API processes {median(two, 'rps') / median(one, 'rps'):.2f}x the req/s of 1 behind HAProxy "
+            f"(API CPU {median(two, 'cpu_us_per_request'):.0f} vs {median(one, 'cpu_us_per_request'):.0f} us/request)"
+        )
+
+
 def _report(
     results: dict[str, list[Sample]], bare_of: dict[str, str], *, database: str, args: argparse.Namespace
 ) -> None:
@@ -470,12 +551,12 @@ def _report(
 
     print(f"\ntaskflow bench: {args.rounds} x {args.seconds}s per scenario, {args.connections} connections, "  # noqa: T201
           f"1 API process per server, database {database}; medians\n")  # fmt: skip
-    header = f"{'scenario':<40}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
+    header = f"{'scenario':<44}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
     header += f"{'req/s vs bare':>15}{'CPU vs bare':>13}{'errors':>8}"
     print(header)  # noqa: T201
     for name, samples in results.items():
         print(  # noqa: T201
-            f"{name:<40}{samples[0].connections:>6}"
+            f"{name:<44}{samples[0].connections:>6}"
             f"{median(name, 'rps'):>9.0f}{median(name, 'p50_ms'):>9.2f}{median(name, 'p99_ms'):>9.2f}"
             f"{median(name, 'cpu_us_per_request'):>12.0f}"
             f"{median(name, 'rps') / median(bare_of[name], 'rps'):>15.2f}"

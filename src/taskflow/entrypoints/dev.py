@@ -184,7 +184,7 @@ def _supervise(supervisor: Supervisor, apis: list[Child], proxy: Child | None, r
 
 def _rolling_restart(apis: list[Child], supervisor: Supervisor, proxy: Child | None) -> None:
     """One API process at a time; the next only once HAProxy sends the last one traffic again."""
-    _say(f"taskflow: rolling restart of {len(apis)} API processes")
+    _say(f"taskflow: rolling restart of {len(apis)} API process{'es' if len(apis) > 1 else ''}")
     for n, api in enumerate(apis, 1):
         old = api.process
         supervisor.replace(api)
