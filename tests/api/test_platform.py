@@ -115,6 +115,18 @@ async def test_logs_carry_the_request_id_and_never_a_token_or_password(
     assert PASSWORD not in err
 
 
+async def test_an_answered_probe_is_logged_at_debug_only(
+    client: httpx.AsyncClient, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A load balancer probes every few seconds; a failed or unknown probe still shows."""
+    capfd.readouterr()
+    assert (await client.get("/health/live", headers={"X-Request-ID": "probe-answered"})).status_code == 200
+    assert (await client.get("/health/nothing", headers={"X-Request-ID": "probe-unknown"})).status_code == 404
+    err = capfd.readouterr().err
+    assert "probe-unknown" in err
+    assert "probe-answered" not in err
+
+
 async def test_documented_errors_are_problem_details(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     errors = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -55,15 +56,19 @@ def test_a_second_signal_stops_at_once(settings: Settings) -> None:
         api.stop()
 
 
-def test_sigint_stops_without_a_drain(settings: Settings) -> None:
+def test_sigint_stops_without_a_drain_or_a_traceback(settings: Settings, tmp_path: Path) -> None:
     """Ctrl-C, or `taskflow dev` stopping whole: no balancer is left to tell."""
     port = free_port()
-    env = {**process_env(settings), "TASKFLOW_DRAIN_SECONDS": "60"}
+    env = {**process_env(settings), "TASKFLOW_DRAIN_SECONDS": "60", "TASKFLOW_LOG_LEVEL": "info"}
     url = f"http://127.0.0.1:{port}"
-    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
-    try:
-        wait_for_http(api, f"{url}/health/ready")
-        api.process.send_signal(signal.SIGINT)
-        assert api.process.wait(timeout=15) == -signal.SIGINT
-    finally:
-        api.stop()
+    with (tmp_path / "api.log").open("ab") as log:
+        api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env, log=log)
+        try:
+            wait_for_http(api, f"{url}/health/ready")
+            api.process.send_signal(signal.SIGINT)
+            assert api.process.wait(timeout=15) == -signal.SIGINT  # ended by the signal, as a shell expects
+        finally:
+            api.stop()
+    output = (tmp_path / "api.log").read_text()
+    assert "Finished server process" in output
+    assert "Traceback" not in output

@@ -243,4 +243,5 @@ def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child
     ]
     if proxy is not None:
         lines.insert(-5, f"  HAProxy   {processes} API processes behind it; stats http://127.0.0.1:{proxy.port}/")
+        lines.insert(-5, f"  restart   kill -HUP {os.getpid()}  (the API processes, one at a time)")
     print("\n".join(lines), flush=True)  # noqa: T201 - CLI output

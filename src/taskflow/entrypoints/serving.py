@@ -10,13 +10,16 @@ the drain.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import time
 from typing import TYPE_CHECKING
 
 import uvicorn
 
 if TYPE_CHECKING:
+    import socket
     from types import FrameType
 
 
@@ -38,3 +41,17 @@ class DrainingServer(uvicorn.Server):
         if self._drain_until is not None and time.monotonic() >= self._drain_until:
             self.should_exit = True
         return await super().on_tick(counter)
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        """As uvicorn's; after SIGINT the process ends by that signal, without a traceback.
+
+        uvicorn raises the signal it caught again once it has shut down, and Python turns a
+        SIGINT into a KeyboardInterrupt: every Ctrl-C of `taskflow dev` printed one per process.
+        """
+        try:
+            super().run(sockets)
+        except KeyboardInterrupt:
+            sys.stdout.flush()  # a process ended by a signal does not flush its buffers
+            sys.stderr.flush()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)

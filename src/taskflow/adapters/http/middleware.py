@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Final, cast
 
 import structlog
@@ -34,6 +35,8 @@ _SECURITY_HEADERS: Final = (
 _HEADERS: Final = "taskflow.request_headers"
 _EXTRA: Final = "taskflow.response_headers"
 _UNMEASURED: Final = frozenset({"/metrics"})
+# HAProxy probes each process every 2 s: an answered probe is logged at debug, not news.
+_PROBES: Final = frozenset({"/health/live", "/health/ready"})
 _LABELS: Final = ["method", "path", "status_code", "app_name"]
 
 REQUESTS: Final = Counter("taskflow_requests_total", "Total requests", _LABELS)
@@ -107,7 +110,8 @@ class RequestContextMiddleware:
                 REQUEST_TIME.labels(*labels).observe(elapsed)
                 if status >= 500:  # noqa: PLR2004 - server errors
                     REQUEST_ERRORS.labels(*labels).inc()
-            log.info("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
+            emit = log.debug if route in _PROBES and status == HTTPStatus.OK else log.info
+            emit("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
 
 
 def _response_headers(
