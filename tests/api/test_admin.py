@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -169,3 +170,17 @@ async def test_admin_listing_refuses_undeclared_and_repeated_query_parameters(
         response = await client.get(f"/api/v1/admin/users?{query}", headers=root.auth)
         body = assert_problem(response, 422)
         assert [e["field"] for e in body["errors"]] == [field]  # type: ignore[attr-defined]
+
+
+async def test_options_on_every_path_answers_all_of_its_methods(
+    client: httpx.AsyncClient, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    """`Allow` lists exactly what the document says each resource has (admin routes too)."""
+    admin = await make_admin()
+    spec = (await client.get("/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "0" * 24, path)
+        answer = await client.options(concrete, headers=admin.auth)
+        assert answer.status_code == 204, (path, answer.text)
+        documented = {method.upper() for method in operations if method != "parameters"} | {"OPTIONS"}
+        assert set(answer.headers["allow"].split(", ")) == documented, path

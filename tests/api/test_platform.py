@@ -6,6 +6,8 @@ import dataclasses
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
 from pymongo import AsyncMongoClient
 
 from taskflow.entrypoints.processes import free_port
@@ -179,3 +181,39 @@ async def test_readiness_reports_redis_down_without_failing(settings: Settings) 
         ready = await http.get("/health/ready")
     assert ready.status_code == 200
     assert ready.json() == {"status": "up", "checks": {"database": "up", "redis": "down"}}
+
+
+async def test_every_json_request_body_refuses_unknown_fields_in_the_document(client: httpx.AsyncClient) -> None:
+    """The structs forbid unknown fields; the schema a client is built from says so."""
+    spec = (await client.get("/openapi.json")).json()
+    bodies = {
+        (path, method): operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert ("/api/v1/tasks", "post") in bodies
+    for operation, name in bodies.items():
+        assert spec["components"]["schemas"][name]["additionalProperties"] is False, operation
+    unknown = await client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x", "extra": 1})
+    assert unknown.status_code == 422  # what the document now says
+
+
+async def test_the_document_is_valid_openapi_3_1_with_unique_ids_tags_and_valid_examples(
+    client: httpx.AsyncClient,
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    validate(spec)  # the OpenAPI 3.1 meta-schema, as openapi-spec-validator checks it
+    operations = [operation for operations in spec["paths"].values() for operation in operations.values()]
+    ids = [operation["operationId"] for operation in operations]
+    assert len(ids) == len(set(ids))
+    for operation in operations:
+        assert operation.get("tags"), operation["operationId"]
+        assert operation.get("summary") or operation.get("description"), operation["operationId"]
+    checked = 0
+    for schema in spec["components"]["schemas"].values():
+        for field in schema.get("properties", {}).values():
+            for example in field.get("examples", []):
+                Draft202012Validator(field).validate(example)
+                checked += 1
+    assert checked >= 3  # titles, e-mail addresses and names carry examples

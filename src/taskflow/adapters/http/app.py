@@ -22,6 +22,7 @@ from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.gate import PUBLIC, RequestGate
 from taskflow.adapters.http.hooks import check_request_body
 from taskflow.adapters.http.problems import problem_details_plugin
+from taskflow.adapters.http.strict_schemas import StrictStructSchemaPlugin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -76,6 +77,7 @@ def build_app(
         middleware=[DefineMiddleware(RequestGate, deadline=request_deadline)],
         before_request=check_request_body,
         plugins=[
+            StrictStructSchemaPlugin(),
             problem_details_plugin(),
             OpenTelemetryPlugin(
                 OpenTelemetryConfig(

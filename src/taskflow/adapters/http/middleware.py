@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import re
 import time
 import uuid
@@ -17,12 +18,14 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Final, cast
 
 import structlog
+from litestar.routes import HTTPRoute
 from opentelemetry import trace
 from prometheus_client import Counter, Histogram
 
 from taskflow.adapters.observability import current_trace_id
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER: Final = "x-request-id"
@@ -123,11 +126,30 @@ def _response_headers(
         headers.extend(extra() if callable(extra) else extra)
     headers.append((b"x-request-id", request_id))
     headers.extend(_SECURITY_HEADERS)
+    if scope["method"] == "OPTIONS" and "path_template" in scope:  # type: ignore[typeddict-item]  # HTTP scope
+        allowed = _allowed_methods(scope["litestar_app"]).get(scope["path_template"])
+        if allowed:
+            headers = [(name, value) for name, value in headers if name != b"allow"]
+            headers.append((b"allow", allowed))
     if authenticated and not any(name == b"cache-control" for name, _ in headers):
         # Private data: never stored; an ETag still lets the owner revalidate.
         has_etag = any(name == b"etag" for name, _ in headers)
         headers.append((b"cache-control", b"private, no-cache" if has_etag else b"no-store"))
     return headers
+
+
+@functools.cache
+def _allowed_methods(app: Litestar) -> dict[str, bytes]:
+    """Every method of each path, for `Allow`.
+
+    Litestar 2's own OPTIONS answer names only the methods of the first handler registered
+    on a path (litestar#4169, fixed in 3.0): `/users/me` said `GET, OPTIONS` without PATCH.
+    """
+    methods: dict[str, set[str]] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            methods.setdefault(route.path_format, set()).update(route.methods)
+    return {path: ", ".join(sorted(names)).encode() for path, names in methods.items()}
 
 
 def _name_span(scope: Scope) -> None:

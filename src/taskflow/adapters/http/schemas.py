@@ -300,7 +300,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
 
 
 _PROBLEM_DESCRIPTIONS = {
-    400: "The body is not valid JSON, or is nested too deeply",
+    400: "The body is not valid JSON (or is nested too deeply), or X-Consistency-Token is not one this API handed out",
     401: "No valid bearer token (or, on login, wrong credentials); carries WWW-Authenticate",
     403: "The account may not do this (or, on a password change, the current password is wrong)",
     404: "No such resource for this caller: another user's looks the same as a missing one",

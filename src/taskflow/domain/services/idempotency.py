@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from taskflow.domain.values import UserId
 
 KEY_MAX_LENGTH: Final = 255
-_KEY: Final = re.compile(rf"[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}")  # visible ASCII, as Stripe and the IETF draft
+KEY_PATTERN: Final = rf"^[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII, as Stripe and the IETF draft
+_KEY: Final = re.compile(KEY_PATTERN)
 
 
 class IdempotencyService:

@@ -32,7 +32,7 @@ from taskflow.adapters.http.schemas import (
 )
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.errors import TaskNotFoundError
-from taskflow.domain.services.idempotency import KEY_MAX_LENGTH
+from taskflow.domain.services.idempotency import KEY_MAX_LENGTH, KEY_PATTERN
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
@@ -50,7 +50,9 @@ IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         required=False,
+        min_length=1,
         max_length=KEY_MAX_LENGTH,
+        pattern=KEY_PATTERN,
         description="A unique value per operation (a UUID, say). Retries with the same key and the same request "
         "get the first answer again (`Idempotent-Replayed: true`) for 24 hours (`TASKFLOW_IDEMPOTENCY_HOURS`); another "
         "request with the key is a 422, and a retry while the first still runs a 409. Error answers are not "
@@ -62,6 +64,7 @@ ANSWERS_CONSISTENCY_TOKEN = [
     ResponseHeader(
         name=CONSISTENCY_HEADER,
         documentation_only=True,
+        value="",  # only its type is used: the document gives the header a string schema
         description="Where this write landed: present it on a later read to see the write there.",
     )
 ]
@@ -125,7 +128,7 @@ class TasksController(Controller):
         "a 422 naming it). Pass `next_cursor` back as `cursor`, with the same filters and sort, for the next "
         "page; it is `null` on the last page. A cursor is signed and bound to you, the sort and the filters: "
         "any other use is a 422 `invalid-cursor`.",
-        responses=problem_responses(401, 422, 503),
+        responses=problem_responses(400, 401, 422, 503),
     )
     async def list_tasks(
         self,
@@ -173,7 +176,7 @@ class TasksController(Controller):
         "`done_last_7_days` counts tasks completed in the last 7 days. `computed_at` says when: the worker "
         "recomputes the figures a few seconds after your writes and keeps them briefly; otherwise they are "
         "computed for this request. Never older than your own last write.",
-        responses=problem_responses(401, 422, 503),
+        responses=problem_responses(400, 401, 422, 503),
     )
     async def stats(self, request: Caller, task_service: NamedDependency[TaskService]) -> TaskStatsResponse:
         return TaskStatsResponse.of(await task_service.stats(request.user.id))
@@ -184,7 +187,7 @@ class TasksController(Controller):
         description="Streamed, oldest first. CSV (RFC 4180, a header row, `tags` as a JSON array; cells "
         "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
         "run them) or JSON lines (one task per line, as the API shows it).",
-        responses=problem_responses(401, 422, 503),
+        responses=problem_responses(400, 401, 422, 503),
         opt={NO_DEADLINE: True},
     )
     async def export(
@@ -205,7 +208,7 @@ class TasksController(Controller):
         "/{task_id:str}",
         summary="One of your tasks",
         description="Answers an `ETag`; with a current `If-None-Match`, 304 and no body.",
-        responses=problem_responses(401, 404, 503),
+        responses=problem_responses(400, 401, 404, 503),
     )
     async def get(
         self,
@@ -250,7 +253,7 @@ class TasksController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete one of your tasks",
         description="With `If-Match`, only the version named is deleted (412 otherwise).",
-        responses=problem_responses(401, 404, 409, 412, 422, 503),
+        responses=problem_responses(400, 401, 404, 409, 412, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
