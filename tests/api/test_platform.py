@@ -217,3 +217,29 @@ async def test_the_document_is_valid_openapi_3_1_with_unique_ids_tags_and_valid_
                 Draft202012Validator(field).validate(example)
                 checked += 1
     assert checked >= 3  # titles, e-mail addresses and names carry examples
+
+
+async def test_the_document_states_the_password_minimum_the_server_applies(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    minimum = settings.password_min_length
+    assert schemas["RegisterRequest"]["properties"]["password"]["minLength"] == minimum
+    assert schemas["PasswordChange"]["properties"]["new_password"]["minLength"] == minimum
+    assert schemas["LoginRequest"]["properties"]["password"]["minLength"] == 1  # an older, shorter one still signs in
+    chosen = ("Zq8!vLm2" * 8)[:minimum]
+    for password, status in ((chosen[:-1], 422), (chosen, 201)):
+        answer = await client.post(
+            "/api/v1/auth/register", json={"email": f"min{status}@example.com", "password": password, "name": "Min"}
+        )
+        assert answer.status_code == status, answer.text
+
+
+async def test_the_document_names_the_media_types_of_the_import_and_the_export(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    import_body = spec["paths"]["/api/v1/tasks/import"]["post"]["requestBody"]
+    assert import_body["required"] is True
+    assert set(import_body["content"]) == {"text/csv", "application/x-ndjson", "application/jsonl"}
+    export = spec["paths"]["/api/v1/tasks/export"]["get"]["responses"]["200"]
+    assert set(export["content"]) == {"text/csv", "application/jsonl"}

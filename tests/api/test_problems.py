@@ -195,3 +195,19 @@ async def test_every_route_refuses_query_parameters_it_does_not_declare(
     response = await client.request(method, path, json={"title": "x"} if method == "POST" else None, headers=ada.auth)
     body = assert_problem(response, 422)
     assert [e["field"] for e in body["errors"]] == [field]  # type: ignore[attr-defined]
+
+
+async def test_json_bodies_are_read_strictly_as_the_document_types_them(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    """Litestar's lax mode took `0` for a date and `"1"` for a number; JSON says what it means."""
+    ada = await register()
+    for body, field in (({"title": "t", "due_at": 0}, "due_at"), ({"title": "t", "tags": [1]}, "tags[0]")):
+        refused = await client.post("/api/v1/tasks", json=body, headers=ada.auth)
+        assert_problem(refused, 422, "validation-failed")
+        assert refused.json()["errors"][0]["field"] == field
+    dated = {"title": "t", "due_at": "2030-01-01T00:00:00Z"}
+    created = await client.post("/api/v1/tasks", json=dated, headers=ada.auth)
+    assert created.status_code == 201
+    renamed = await client.patch("/api/v1/users/me", json={"name": 7}, headers=ada.auth)
+    assert_problem(renamed, 422, "validation-failed")

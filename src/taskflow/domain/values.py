@@ -22,7 +22,11 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # Deliberately loose: one "@", no spaces, a dot in the domain. Deliverability is
 # proven by mail, not by a regular expression.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# White space as `str.isspace` and `str.strip` see it, spelled out: `\s` means another set
+# in the ECMAScript regexes an OpenAPI `pattern` is read as (it leaves out \x1c-\x1f).
+WHITE_SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+EMAIL_PATTERN = rf"[^@{WHITE_SPACE}]+@[^@{WHITE_SPACE}]+\.[^@{WHITE_SPACE}]+"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def _check_id(value: str, kind: str) -> None:

@@ -69,5 +69,6 @@ def create_app(settings: Settings | None = None) -> TaskflowApp:
         max_body_bytes=settings.max_body_bytes,
         request_deadline=request_deadline(settings),
         cors_origins=settings.cors_origins,
+        password_min_length=settings.password_min_length,
     )
     return TaskflowApp(app)

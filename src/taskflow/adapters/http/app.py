@@ -58,6 +58,7 @@ def build_app(
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     max_body_bytes: int,
     request_deadline: Callable[[], AbstractContextManager[object]],
+    password_min_length: int,
     cors_origins: Sequence[str] = (),
     tracer_provider: TracerProvider | None = None,
 ) -> Litestar:
@@ -77,7 +78,7 @@ def build_app(
         middleware=[DefineMiddleware(RequestGate, deadline=request_deadline)],
         before_request=check_request_body,
         plugins=[
-            StrictStructSchemaPlugin(),
+            StrictStructSchemaPlugin(new_password_min_length=password_min_length),
             problem_details_plugin(),
             OpenTelemetryPlugin(
                 OpenTelemetryConfig(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -29,6 +30,8 @@ async def requires_admin(connection: ASGIConnection[Any, Principal, Any, Any], _
 class _DeclaredQuery:
     single: frozenset[str]
     repeatable: frozenset[str]
+    instants: frozenset[str]
+    """Parameters typed `datetime`, which Litestar's lax conversion also takes as Unix seconds ("0.5")."""
 
 
 # Per handler function: guards receive a fresh copy of the handler on every request.
@@ -42,9 +45,11 @@ def _declared_query(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         # Litestar reads only the names of the path parameters here.
         path_names = cast("dict[str, PathParameterDefinition]", dict.fromkeys(connection.path_params))
         params = handler.create_kwargs_model(path_parameters=path_names).expected_query_params
+        signature = handler.parsed_fn_signature.parameters
         declared = _DeclaredQuery(
             single=frozenset(p.field_alias for p in params if not p.is_sequence),
             repeatable=frozenset(p.field_alias for p in params if p.is_sequence),
+            instants=frozenset(p.field_alias for p in params if _is_instant(signature[p.field_name].annotation)),
         )
         _DECLARED[handler.fn] = declared
     return declared
@@ -70,3 +75,18 @@ async def strict_query(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         if name in declared.single and len(params.getall(name)) > 1:
             msg = f"{name} may be given once"
             raise InvalidValueError(msg, field=name)
+        if name in declared.instants and not _is_iso_instant(params[name]):
+            msg = f"{name} must be an ISO 8601 date-time"
+            raise InvalidValueError(msg, field=name)
+
+
+def _is_instant(annotation: object) -> bool:
+    return annotation is datetime or datetime in get_args(annotation)
+
+
+def _is_iso_instant(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

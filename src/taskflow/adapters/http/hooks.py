@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
+import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException, SerializationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.params import BodyKwarg
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
@@ -14,6 +16,7 @@ from taskflow.domain.errors import BodyTooDeepError
 
 _JSON = RequestEncodingType.JSON.value
 _JSON_TYPES: Final = (_JSON, "application/merge-patch+json")
+_AT: Final = re.compile(r"- at `\$\.([^`]+)`")
 ACCEPTS: Final = "accepts"
 """Route `opt` key: the media types of a body the handler reads raw (no `data` parameter)."""
 
@@ -54,8 +57,28 @@ async def check_request_body(request: Request[Any, Any, Any]) -> None:
         )
     if is_json:
         try:
-            await request.json()
+            body = await request.json()
         except RecursionError:
             raise BodyTooDeepError from None
         except SerializationException:
             return  # malformed JSON: Litestar answers 400 when it parses the body
+        _check_strictly(request, body)
+
+
+def _check_strictly(request: Request[Any, Any, Any], body: object) -> None:
+    """JSON types as the document states them: `0` is not a date, `"false"` not a boolean.
+
+    Litestar converts every parameter in msgspec's lax mode, which query strings need (all
+    their values are text) and JSON bodies must not have: a client sending `"is_active":
+    "false"` got `false`, and one sending `"due_at": 0` got 1970. The struct's own strict
+    conversion, then; Litestar's still runs after it, on input that is already exact.
+    """
+    field = request.route_handler.parsed_data_field
+    if field is None or not field.is_subclass_of(msgspec.Struct):
+        return
+    try:
+        msgspec.convert(body, field.annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        where = _AT.search(str(exc))
+        key = where.group(1) if where else "data"
+        raise ValidationException(extra=[{"key": key, "message": str(exc), "source": "body"}]) from None

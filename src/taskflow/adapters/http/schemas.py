@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Final
 
 import msgspec
 from litestar.openapi import ResponseSpec
@@ -17,36 +17,59 @@ from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
     NAME_MAX_LENGTH,
     PASSWORD_MAX_BYTES,
     TAG_MAX_LENGTH,
     TAGS_MAX_COUNT,
     TITLE_MAX_LENGTH,
+    WHITE_SPACE,
     Priority,
     Role,
     TaskStatus,
 )
 
+# Not blank: at least one character that is not white space (the domain's rule, stated).
+NOT_BLANK: Final = rf"[^{WHITE_SPACE}]"
 Title = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=TITLE_MAX_LENGTH, examples=["Write the report"]),
+    msgspec.Meta(min_length=1, max_length=TITLE_MAX_LENGTH, pattern=NOT_BLANK, examples=["Write the report"]),
 ]
 Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX_LENGTH)]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=TAG_MAX_LENGTH)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=TAG_MAX_LENGTH, pattern=NOT_BLANK)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=TAGS_MAX_COUNT)]
-EmailField = Annotated[str, msgspec.Meta(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])]
+# The domain's rule, around which white space is trimmed (the domain trims it too).
+EmailField = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=EMAIL_MAX_LENGTH,
+        pattern=rf"^[{WHITE_SPACE}]*{EMAIL_PATTERN}[{WHITE_SPACE}]*$",
+        examples=["ada@example.com"],
+    ),
+]
 # Characters, not bytes: the byte limit is checked by the password policy before hashing.
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX_BYTES)]
+# A password being chosen. The policy's minimum length is configured
+# (TASKFLOW_PASSWORD_MIN_LENGTH): the document states it from there (StrictStructSchemaPlugin).
+NewPassword = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=PASSWORD_MAX_BYTES,
+        description=f"At most {PASSWORD_MAX_BYTES} bytes as UTF-8, and not one of the most common passwords "
+        "(checked by the server; a schema cannot say it).",
+    ),
+]
 Name = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=NAME_MAX_LENGTH, examples=["Ada Lovelace"]),
+    msgspec.Meta(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK, examples=["Ada Lovelace"]),
 ]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a time-zone offset")]
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: EmailField
-    password: Password
+    password: NewPassword
     name: Name
 
 
@@ -78,7 +101,7 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class UserResponse(msgspec.Struct):

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
 from taskflow.adapters.http.paths import path_id
+from taskflow.adapters.http.raw_content import takes
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
 from taskflow.domain.errors import JobNotFoundError
 from taskflow.domain.imports import ImportFormat
@@ -44,8 +45,9 @@ class ImportController(Controller):
         "with `Location: /api/v1/jobs/{id}`, where progress, counts and row errors show. `dry_run=true` "
         "checks without writing. At most `TASKFLOW_IMPORT_MAX_BYTES` (8 MiB) and `TASKFLOW_IMPORT_MAX_ROWS` "
         "(50,000) rows (422 beyond); at most two imports queued or running per user (429 beyond).",
-        responses=problem_responses(401, 413, 415, 422, 429, 503),
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
         request_max_body_size=UPLOAD_CEILING_BYTES,
+        operation_class=takes(*MEDIA_TYPES, description="The file: CSV, or JSON lines (either media type)"),
         opt={ACCEPTS: tuple(MEDIA_TYPES)},
     )
     async def start_import(

@@ -10,7 +10,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
 from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
 from taskflow.adapters.http.consistency import MAX_LENGTH as CONSISTENCY_TOKEN_MAX_LENGTH
@@ -20,7 +20,9 @@ from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
+from taskflow.adapters.http.raw_content import answers
 from taskflow.adapters.http.schemas import (
+    NOT_BLANK,
     ExportFormat,
     TaskCreate,
     TaskPageResponse,
@@ -139,13 +141,20 @@ class TasksController(Controller):
         priority: Annotated[list[Priority] | None, QueryParameter(max_items=len(Priority))] = None,
         tag: Annotated[
             list[str] | None,
-            QueryParameter(max_items=TAGS_MAX_COUNT, description=f"1 to {TAG_MAX_LENGTH} characters each"),
+            QueryParameter(
+                max_items=TAGS_MAX_COUNT,
+                description=f"1 to {TAG_MAX_LENGTH} characters each",
+                schema_extra={
+                    "items": {"type": "string", "minLength": 1, "maxLength": TAG_MAX_LENGTH, "pattern": NOT_BLANK}
+                },
+            ),
         ] = None,
         due_before: Annotated[
             datetime | None, QueryParameter(description="Due strictly before this instant (with offset)")
         ] = None,
         due_after: Annotated[
-            datetime | None, QueryParameter(description="Due at or after this instant (with offset)")
+            datetime | None,
+            QueryParameter(description="Due at or after this instant (with offset); earlier than `due_before`"),
         ] = None,
         q: Annotated[
             str | None,
@@ -188,6 +197,7 @@ class TasksController(Controller):
         "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
         "run them) or JSON lines (one task per line, as the API shows it).",
         responses=problem_responses(400, 401, 422, 503),
+        operation_class=answers(HTTP_200_OK, *EXPORT_MEDIA_TYPES.values()),
         opt={NO_DEADLINE: True},
     )
     async def export(
