@@ -243,3 +243,21 @@ async def test_the_document_names_the_media_types_of_the_import_and_the_export(c
     assert set(import_body["content"]) == {"text/csv", "application/x-ndjson", "application/jsonl"}
     export = spec["paths"]["/api/v1/tasks/export"]["get"]["responses"]["200"]
     assert set(export["content"]) == {"text/csv", "application/jsonl"}
+
+
+async def test_the_document_links_a_created_task_and_an_import_to_what_follows(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    ids = {operation["operationId"] for operations in spec["paths"].values() for operation in operations.values()}
+    created = spec["paths"]["/api/v1/tasks"]["post"]["responses"]["201"]["links"]
+    assert {name: link["operationId"] for name, link in created.items()} == {
+        "GetTask": "getTask",
+        "UpdateTask": "updateTask",
+        "DeleteTask": "deleteTask",
+    }
+    assert created["UpdateTask"]["parameters"] == {
+        "task_id": "$response.body#/id",
+        "header.If-Match": "$response.header.ETag",
+    }
+    imported = spec["paths"]["/api/v1/tasks/import"]["post"]["responses"]["202"]["links"]
+    assert imported["GetJob"] == {"operationId": "getJob", "parameters": {"job_id": "$response.body#/id"}}
+    assert {link["operationId"] for link in [*created.values(), *imported.values()]} <= ids

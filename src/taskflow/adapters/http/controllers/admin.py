@@ -33,7 +33,12 @@ class AdminController(Controller):
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
     guards = [requires_admin]  # noqa: RUF012 - Litestar's declared attribute type
 
-    @get("/users", summary="List accounts (keyset pages)", responses=problem_responses(401, 403, 422, 503))
+    @get(
+        "/users",
+        summary="List accounts (keyset pages)",
+        responses=problem_responses(401, 403, 422, 503),
+        operation_id="listUsers",
+    )
     async def list_users(
         self,
         *,
@@ -58,6 +63,7 @@ class AdminController(Controller):
 
     @patch(
         "/users/{user_id:str}",
+        operation_id="updateUser",
         summary="Change an account's role or access; deactivation revokes its tokens",
         responses=problem_responses(400, 401, 403, 404, 409, 415, 422, 503),
     )
@@ -73,7 +79,12 @@ class AdminController(Controller):
         )
         return UserResponse.of(user)
 
-    @get("/stats", summary="System-wide figures (reads every shard)", responses=problem_responses(401, 403, 503))
+    @get(
+        "/stats",
+        summary="System-wide figures (reads every shard)",
+        responses=problem_responses(401, 403, 503),
+        operation_id="getAdminStats",
+    )
     async def stats(self, request: Caller, admin_service: NamedDependency[AdminService]) -> AdminStatsResponse:
         stats = await admin_service.stats(request.user)
         users = stats.users

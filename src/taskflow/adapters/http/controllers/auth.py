@@ -32,6 +32,7 @@ class AuthController(Controller):
 
     @post(
         "/register",
+        operation_id="register",
         status_code=HTTP_201_CREATED,
         summary="Create an account",
         description="Passwords need `TASKFLOW_PASSWORD_MIN_LENGTH` characters (15 by default), at most "
@@ -46,6 +47,7 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        operation_id="login",
         status_code=HTTP_200_OK,
         summary="Exchange e-mail and password for an access token and a refresh token",
         description="Failed attempts are limited per account and per client address (429 with Retry-After).",
@@ -62,6 +64,7 @@ class AuthController(Controller):
 
     @post(
         "/token",
+        operation_id="passwordGrant",
         status_code=HTTP_200_OK,
         summary="OAuth2 password grant, for the docs UI",
         opt={PUBLIC: True, SIGN_IN: True},
@@ -79,6 +82,7 @@ class AuthController(Controller):
 
     @post(
         "/refresh",
+        operation_id="refreshTokens",
         status_code=HTTP_200_OK,
         summary="Trade a refresh token for a new pair",
         description="The refresh token rotates: the one sent is spent. Sending a spent one again "
@@ -91,6 +95,7 @@ class AuthController(Controller):
 
     @post(
         "/logout",
+        operation_id="logout",
         status_code=HTTP_204_NO_CONTENT,
         summary="End this session",
         description="Revokes the access token sent and the session's refresh token at once.",

@@ -29,11 +29,11 @@ class HealthController(Controller):
     tags = ["operations"]  # noqa: RUF012 - Litestar's declared attribute type
     opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
 
-    @get("/live", summary="The process answers; checks no dependency")
+    @get("/live", summary="The process answers; checks no dependency", operation_id="live")
     async def live(self) -> dict[str, str]:
         return {"status": "up"}
 
-    @get("/ready", summary="Started, not draining, and MongoDB reachable for reads")
+    @get("/ready", summary="Started, not draining, and MongoDB reachable for reads", operation_id="ready")
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         state: AppState | None = getattr(request.app.state, "taskflow", None)
         if state is None or request.app.state.get("draining", False):

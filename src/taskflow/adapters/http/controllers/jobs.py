@@ -11,8 +11,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
+from taskflow.adapters.http.operations import documented, link
 from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.raw_content import takes
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
 from taskflow.domain.errors import JobNotFoundError
 from taskflow.domain.imports import ImportFormat
@@ -37,6 +37,7 @@ class ImportController(Controller):
 
     @post(
         "/",
+        operation_id="importTasks",
         status_code=HTTP_202_ACCEPTED,
         summary="Import tasks from CSV or JSON lines",
         description="The body is the file: `text/csv` (the export's columns, a header row; `title` is "
@@ -47,7 +48,11 @@ class ImportController(Controller):
         "(50,000) rows (422 beyond); at most two imports queued or running per user (429 beyond).",
         responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
         request_max_body_size=UPLOAD_CEILING_BYTES,
-        operation_class=takes(*MEDIA_TYPES, description="The file: CSV, or JSON lines (either media type)"),
+        operation_class=documented(
+            takes=tuple(MEDIA_TYPES),
+            takes_description="The file: CSV, or JSON lines (either media type)",
+            links={HTTP_202_ACCEPTED: {"GetJob": link("getJob", job_id="$response.body#/id")}},
+        ),
         opt={ACCEPTS: tuple(MEDIA_TYPES)},
     )
     async def start_import(
@@ -70,6 +75,7 @@ class JobsController(Controller):
 
     @get(
         "/{job_id:str}",
+        operation_id="getJob",
         summary="One of your jobs",
         description="State (`queued`, `running`, `succeeded`, `failed` with a `reason`), progress (rows "
         "processed of the total; it never goes backwards), counts and the first 100 row errors. Another "

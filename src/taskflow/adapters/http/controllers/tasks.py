@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import ResponseHeader
@@ -18,9 +18,9 @@ from taskflow.adapters.http.deadline import NO_DEADLINE
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
+from taskflow.adapters.http.operations import documented, link
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
-from taskflow.adapters.http.raw_content import answers
 from taskflow.adapters.http.schemas import (
     NOT_BLANK,
     ExportFormat,
@@ -76,6 +76,12 @@ IfNoneMatch = Annotated[
 ]
 
 
+# From a created task to what can be done with it; a change names the version it read.
+CREATED_TASK_LINKS: Final = {
+    "GetTask": link("getTask", task_id="$response.body#/id"),
+    "UpdateTask": link("updateTask", task_id="$response.body#/id", **{"header.If-Match": "$response.header.ETag"}),
+    "DeleteTask": link("deleteTask", task_id="$response.body#/id", **{"header.If-Match": "$response.header.ETag"}),
+}
 EXPORT_MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.JSONL: "application/jsonl"}
 
 
@@ -102,11 +108,13 @@ class TasksController(Controller):
 
     @post(
         "/",
+        operation_id="createTask",
         status_code=HTTP_201_CREATED,
         summary="Create a task",
         responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
+        operation_class=documented(links={HTTP_201_CREATED: CREATED_TASK_LINKS}),
     )
     async def create(
         self,
@@ -124,6 +132,7 @@ class TasksController(Controller):
 
     @get(
         "/",
+        operation_id="listTasks",
         summary="List your tasks (keyset pages)",
         description="Filters combine with AND. `status`, `priority` and `tag` may repeat and then match any "
         "of their values; every other parameter may appear once (a repeat, or a parameter not listed here, is "
@@ -180,6 +189,7 @@ class TasksController(Controller):
 
     @get(
         "/stats",
+        operation_id="getTaskStats",
         summary="Counts of your tasks",
         description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
         "`done_last_7_days` counts tasks completed in the last 7 days. `computed_at` says when: the worker "
@@ -192,12 +202,13 @@ class TasksController(Controller):
 
     @get(
         "/export",
+        operation_id="exportTasks",
         summary="Download all your tasks",
         description="Streamed, oldest first. CSV (RFC 4180, a header row, `tags` as a JSON array; cells "
         "starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` so spreadsheets do not "
         "run them) or JSON lines (one task per line, as the API shows it).",
         responses=problem_responses(400, 401, 422, 503),
-        operation_class=answers(HTTP_200_OK, *EXPORT_MEDIA_TYPES.values()),
+        operation_class=documented(answers=(HTTP_200_OK, tuple(EXPORT_MEDIA_TYPES.values()))),
         opt={NO_DEADLINE: True},
     )
     async def export(
@@ -216,6 +227,7 @@ class TasksController(Controller):
 
     @get(
         "/{task_id:str}",
+        operation_id="getTask",
         summary="One of your tasks",
         description="Answers an `ETag`; with a current `If-None-Match`, 304 and no body.",
         responses=problem_responses(400, 401, 404, 503),
@@ -235,6 +247,7 @@ class TasksController(Controller):
 
     @patch(
         "/{task_id:str}",
+        operation_id="updateTask",
         summary="Change one of your tasks",
         description="A JSON merge patch: absent fields stay, `null` clears `description`, `due_at` or `tags`. "
         "With `If-Match`, only the version named is changed (412 otherwise). Becoming `done` stamps "
@@ -260,6 +273,7 @@ class TasksController(Controller):
 
     @delete(
         "/{task_id:str}",
+        operation_id="deleteTask",
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete one of your tasks",
         description="With `If-Match`, only the version named is deleted (412 otherwise).",

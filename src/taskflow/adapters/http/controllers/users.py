@@ -22,11 +22,16 @@ class UsersController(Controller):
     tags = ["users"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
 
-    @get("/me", summary="Your profile", responses=problem_responses(401, 503))
+    @get("/me", summary="Your profile", responses=problem_responses(401, 503), operation_id="getMe")
     async def me(self, current_account: NamedDependency[User]) -> UserResponse:
         return UserResponse.of(current_account)
 
-    @patch("/me", summary="Change your display name", responses=problem_responses(400, 401, 413, 415, 422, 503))
+    @patch(
+        "/me",
+        summary="Change your display name",
+        responses=problem_responses(400, 401, 413, 415, 422, 503),
+        operation_id="updateMe",
+    )
     async def update_me(
         self,
         data: JSONBody[ProfileUpdate],
@@ -37,6 +42,7 @@ class UsersController(Controller):
 
     @post(
         "/me/password",
+        operation_id="changePassword",
         status_code=200,
         summary="Change your password",
         description="Needs the current password. Ends every session of the account, this one "
