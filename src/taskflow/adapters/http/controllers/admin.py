@@ -36,7 +36,7 @@ class AdminController(Controller):
     @get(
         "/users",
         summary="List accounts (keyset pages)",
-        responses=problem_responses(401, 403, 422, 503),
+        responses=problem_responses(400, 401, 403, 422, 503),
         operation_id="listUsers",
     )
     async def list_users(

@@ -80,7 +80,7 @@ class JobsController(Controller):
         description="State (`queued`, `running`, `succeeded`, `failed` with a `reason`), progress (rows "
         "processed of the total; it never goes backwards), counts and the first 100 row errors. Another "
         "user's job is a 404, exactly like a missing one.",
-        responses=problem_responses(401, 404, 503),
+        responses=problem_responses(400, 401, 404, 503),
     )
     async def get_job(
         self,
