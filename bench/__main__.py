@@ -42,7 +42,7 @@ from taskflow.entrypoints.processes import (
     wait_for_http,
     wait_for_port,
 )
-from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary
+from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary, start_haproxy
 from taskflow.settings import Settings, random_secret
 
 RUST_SERVER_CRATE = ("secantus-mdb", "0.5.3-beta.196")  # a pre-release: pinned
@@ -394,12 +394,14 @@ def _start_proxies(apis: list[Child], workdir: Path, log: IO[bytes]) -> list[Chi
     proxies = []
     for count in (1, 2):
         port = free_port()
-        config = workdir / f"haproxy-{count}.cfg"
         backends = [api.port for api in apis[:count]]
-        config.write_text(dev_config(TEMPLATE.read_text(), port=port, backends=backends, stats_port=free_port()))
+        config = dev_config(TEMPLATE.read_text(), port=port, backends=backends, stats_port=free_port())
         url = f"http://127.0.0.1:{port}"
-        proxies.append(spawn(f"HAProxy {count}", [binary, "-f", str(config), "-db"], port=port, url=url, log=log))
-        wait_for_http(proxies[-1], f"{url}/health/ready")
+        path = workdir / f"haproxy-{count}.cfg"
+        ready = f"{url}/health/ready"
+        proxies.append(
+            start_haproxy(binary, config, path, name=f"HAProxy {count}", port=port, url=url, ready=ready, log=log)
+        )
     return proxies
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http
-from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary
+from taskflow.entrypoints.processes import free_port
+from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary, start_haproxy
 
 pytestmark = pytest.mark.integration
 REQUESTS = 8
@@ -73,13 +73,15 @@ def _haproxy(tmp_path: Path, backends: list[int]) -> Iterator[str]:
         pytest.skip("haproxy is not installed")
     port, stats = free_port(), free_port()
     config = dev_config(TEMPLATE.read_text(), port=port, backends=backends, stats_port=stats)
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(config.replace(" inter 2s ", " inter 60s "))
+    slow_checks = config.replace(" inter 2s ", " inter 60s ")
+    url = f"http://127.0.0.1:{port}"
     with (tmp_path / "haproxy.log").open("ab") as log:
-        proxy: Child = spawn("haproxy", [binary, "-f", str(path), "-db"], port=port, url="", log=log)
+        proxy = start_haproxy(
+            binary, slow_checks, tmp_path / "haproxy.cfg", name="haproxy", port=port, url=url,
+            ready=f"http://127.0.0.1:{stats}/", log=log,
+        )  # fmt: skip
         try:
-            wait_for_http(proxy, f"http://127.0.0.1:{stats}/", timeout=10)
-            yield f"http://127.0.0.1:{port}"
+            yield url
         finally:
             proxy.stop()
 

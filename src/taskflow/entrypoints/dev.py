@@ -34,7 +34,14 @@ from taskflow.entrypoints.processes import (
     start_secantus,
     wait_for_http,
 )
-from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary, notice_seconds, server_states
+from taskflow.entrypoints.proxy import (
+    TEMPLATE,
+    dev_config,
+    haproxy_binary,
+    notice_seconds,
+    server_states,
+    start_haproxy,
+)
 from taskflow.entrypoints.supervisor import Supervisor
 from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
 
@@ -164,11 +171,18 @@ def _start_api(
         apis.append(spawn(f"API {n}", argv, port=api_port, url=f"http://127.0.0.1:{api_port}", env=behind))
     for api in apis:
         wait_for_http(api, f"{api.url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
-    config = home / "haproxy.cfg"
     stats_port = free_port()
-    config.write_text(dev_config(template, port=port, backends=[api.port for api in apis], stats_port=stats_port))
-    proxy = spawn("haproxy", [binary, "-f", str(config), "-db"], port=stats_port, url=url, log=log)
-    wait_for_http(proxy, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
+    config = dev_config(template, port=port, backends=[api.port for api in apis], stats_port=stats_port)
+    proxy = start_haproxy(
+        binary,
+        config,
+        home / "haproxy.cfg",
+        name="haproxy",
+        port=stats_port,
+        url=url,
+        ready=f"{url}/health/ready",
+        log=log,
+    )
     return apis, proxy
 
 

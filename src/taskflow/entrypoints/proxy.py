@@ -11,7 +11,9 @@ import re
 import shutil
 import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Final
+
+from taskflow.entrypoints.processes import Child, spawn, wait_for_http
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,6 +27,16 @@ def haproxy_binary() -> str | None:
     if found:
         return found
     return "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
+
+
+def start_haproxy(
+    binary: str, config: str, path: Path, *, name: str, port: int, url: str, ready: str, log: IO[bytes] | None
+) -> Child:
+    """HAProxy on `config` (written to `path`), returned once `ready` answers 200."""
+    path.write_text(config)
+    child = spawn(name, [binary, "-f", str(path), "-db"], port=port, url=url, log=log)
+    wait_for_http(child, ready)
+    return child
 
 
 def dev_config(template: str, *, port: int, backends: Sequence[int], stats_port: int) -> str:
