@@ -184,3 +184,6 @@ async def test_options_on_every_path_answers_all_of_its_methods(
         assert answer.status_code == 204, (path, answer.text)
         documented = {method.upper() for method in operations if method != "parameters"} | {"OPTIONS"}
         assert set(answer.headers["allow"].split(", ")) == documented, path
+        for method in {"HEAD", "PUT", "TRACE"} - documented:  # no 5xx from a method a path does not have
+            refused = await client.request(method, concrete, headers=admin.auth)
+            assert refused.status_code == 405, (method, path, refused.status_code)

@@ -260,3 +260,21 @@ async def test_the_document_links_a_created_task_and_an_import_to_what_follows(c
     imported = spec["paths"]["/api/v1/tasks/import"]["post"]["responses"]["202"]["links"]
     assert imported["GetJob"] == {"operationId": "getJob", "parameters": {"job_id": "$response.body#/id"}}
     assert {link["operationId"] for link in [*created.values(), *imported.values()]} <= ids
+
+
+async def test_the_document_names_the_headers_answers_carry(client: httpx.AsyncClient, register: Register) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operations = [operation for operations in spec["paths"].values() for operation in operations.values()]
+    for operation in operations:
+        for status, response in operation["responses"].items():
+            documented = set(response.get("headers", {}))
+            wanted = {"401": {"WWW-Authenticate"}, "429": {"Retry-After", "RateLimit"}, "503": {"Retry-After"}}
+            assert wanted.get(status, set()) <= documented, (operation["operationId"], status)
+    created_doc = spec["paths"]["/api/v1/tasks"]["post"]["responses"]["201"]["headers"]
+    ada = await register()
+    created = await client.post("/api/v1/tasks", json={"title": "t"}, headers=ada.auth)
+    carried = {name.lower() for name in created.headers}
+    assert {"location", "etag", "ratelimit", "ratelimit-policy", "x-consistency-token"} <= carried
+    assert {name.lower() for name in created_doc} >= carried & {
+        "location", "etag", "ratelimit", "ratelimit-policy", "x-consistency-token", "idempotent-replayed"
+    }  # fmt: skip

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from taskflow.adapters.http.cursors import decode_user_cursor, encode_user_cursor
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.guards import requires_admin
+from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import (
     AdminStatsResponse,
@@ -38,6 +39,7 @@ class AdminController(Controller):
         summary="List accounts (keyset pages)",
         responses=problem_responses(400, 401, 403, 422, 503),
         operation_id="listUsers",
+        operation_class=documented(),
     )
     async def list_users(
         self,
@@ -64,6 +66,7 @@ class AdminController(Controller):
     @patch(
         "/users/{user_id:str}",
         operation_id="updateUser",
+        operation_class=documented(),
         summary="Change an account's role or access; deactivation revokes its tokens",
         responses=problem_responses(400, 401, 403, 404, 409, 415, 422, 503),
     )
@@ -84,6 +87,7 @@ class AdminController(Controller):
         summary="System-wide figures (reads every shard)",
         responses=problem_responses(401, 403, 503),
         operation_id="getAdminStats",
+        operation_class=documented(),
     )
     async def stats(self, request: Caller, admin_service: NamedDependency[AdminService]) -> AdminStatsResponse:
         stats = await admin_service.stats(request.user)

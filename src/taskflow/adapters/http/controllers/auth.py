@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
+from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -33,6 +34,7 @@ class AuthController(Controller):
     @post(
         "/register",
         operation_id="register",
+        operation_class=documented(),
         status_code=HTTP_201_CREATED,
         summary="Create an account",
         description="Passwords need `TASKFLOW_PASSWORD_MIN_LENGTH` characters (15 by default), at most "
@@ -48,6 +50,7 @@ class AuthController(Controller):
     @post(
         "/login",
         operation_id="login",
+        operation_class=documented(),
         status_code=HTTP_200_OK,
         summary="Exchange e-mail and password for an access token and a refresh token",
         description="Failed attempts are limited per account and per client address (429 with Retry-After).",
@@ -65,6 +68,7 @@ class AuthController(Controller):
     @post(
         "/token",
         operation_id="passwordGrant",
+        operation_class=documented(),
         status_code=HTTP_200_OK,
         summary="OAuth2 password grant, for the docs UI",
         opt={PUBLIC: True, SIGN_IN: True},
@@ -83,6 +87,7 @@ class AuthController(Controller):
     @post(
         "/refresh",
         operation_id="refreshTokens",
+        operation_class=documented(),
         status_code=HTTP_200_OK,
         summary="Trade a refresh token for a new pair",
         description="The refresh token rotates: the one sent is spent. Sending a spent one again "
@@ -96,6 +101,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         operation_id="logout",
+        operation_class=documented(),
         status_code=HTTP_204_NO_CONTENT,
         summary="End this session",
         description="Revokes the access token sent and the session's refresh token at once.",

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
-from taskflow.adapters.http.operations import documented, link
+from taskflow.adapters.http.operations import LOCATION, documented, link
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import JobResponse, problem_responses
 from taskflow.domain.errors import JobNotFoundError
@@ -52,6 +52,7 @@ class ImportController(Controller):
             takes=tuple(MEDIA_TYPES),
             takes_description="The file: CSV, or JSON lines (either media type)",
             links={HTTP_202_ACCEPTED: {"GetJob": link("getJob", job_id="$response.body#/id")}},
+            headers={HTTP_202_ACCEPTED: {"Location": LOCATION}},
         ),
         opt={ACCEPTS: tuple(MEDIA_TYPES)},
     )
@@ -76,6 +77,7 @@ class JobsController(Controller):
     @get(
         "/{job_id:str}",
         operation_id="getJob",
+        operation_class=documented(),
         summary="One of your jobs",
         description="State (`queued`, `running`, `succeeded`, `failed` with a `reason`), progress (rows "
         "processed of the total; it never goes backwards), counts and the first 100 row errors. Another "

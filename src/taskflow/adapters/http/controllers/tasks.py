@@ -18,7 +18,7 @@ from taskflow.adapters.http.deadline import NO_DEADLINE
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
-from taskflow.adapters.http.operations import documented, link
+from taskflow.adapters.http.operations import ETAG, LOCATION, REPLAYED, documented, link
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
 from taskflow.adapters.http.schemas import (
@@ -114,7 +114,10 @@ class TasksController(Controller):
         responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
-        operation_class=documented(links={HTTP_201_CREATED: CREATED_TASK_LINKS}),
+        operation_class=documented(
+            links={HTTP_201_CREATED: CREATED_TASK_LINKS},
+            headers={HTTP_201_CREATED: {"Location": LOCATION, "ETag": ETAG, "Idempotent-Replayed": REPLAYED}},
+        ),
     )
     async def create(
         self,
@@ -133,6 +136,7 @@ class TasksController(Controller):
     @get(
         "/",
         operation_id="listTasks",
+        operation_class=documented(),
         summary="List your tasks (keyset pages)",
         description="Filters combine with AND. `status`, `priority` and `tag` may repeat and then match any "
         "of their values; every other parameter may appear once (a repeat, or a parameter not listed here, is "
@@ -190,6 +194,7 @@ class TasksController(Controller):
     @get(
         "/stats",
         operation_id="getTaskStats",
+        operation_class=documented(),
         summary="Counts of your tasks",
         description="By status and priority; `overdue` is unfinished tasks past `due_at`; "
         "`done_last_7_days` counts tasks completed in the last 7 days. `computed_at` says when: the worker "
@@ -228,6 +233,7 @@ class TasksController(Controller):
     @get(
         "/{task_id:str}",
         operation_id="getTask",
+        operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG}}),
         summary="One of your tasks",
         description="Answers an `ETag`; with a current `If-None-Match`, 304 and no body.",
         responses=problem_responses(400, 401, 404, 503),
@@ -248,6 +254,7 @@ class TasksController(Controller):
     @patch(
         "/{task_id:str}",
         operation_id="updateTask",
+        operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG, "Idempotent-Replayed": REPLAYED}}),
         summary="Change one of your tasks",
         description="A JSON merge patch: absent fields stay, `null` clears `description`, `due_at` or `tags`. "
         "With `If-Match`, only the version named is changed (412 otherwise). Becoming `done` stamps "
@@ -274,6 +281,7 @@ class TasksController(Controller):
     @delete(
         "/{task_id:str}",
         operation_id="deleteTask",
+        operation_class=documented(headers={HTTP_204_NO_CONTENT: {"Idempotent-Replayed": REPLAYED}}),
         status_code=HTTP_204_NO_CONTENT,
         summary="Delete one of your tasks",
         description="With `If-Match`, only the version named is deleted (412 otherwise).",

@@ -6,6 +6,7 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
     PasswordChange,
     ProfileUpdate,
@@ -22,7 +23,13 @@ class UsersController(Controller):
     tags = ["users"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
 
-    @get("/me", summary="Your profile", responses=problem_responses(401, 503), operation_id="getMe")
+    @get(
+        "/me",
+        operation_id="getMe",
+        operation_class=documented(),
+        summary="Your profile",
+        responses=problem_responses(401, 503),
+    )
     async def me(self, current_account: NamedDependency[User]) -> UserResponse:
         return UserResponse.of(current_account)
 
@@ -31,6 +38,7 @@ class UsersController(Controller):
         summary="Change your display name",
         responses=problem_responses(400, 401, 413, 415, 422, 503),
         operation_id="updateMe",
+        operation_class=documented(),
     )
     async def update_me(
         self,
@@ -43,6 +51,7 @@ class UsersController(Controller):
     @post(
         "/me/password",
         operation_id="changePassword",
+        operation_class=documented(),
         status_code=200,
         summary="Change your password",
         description="Needs the current password. Ends every session of the account, this one "
