@@ -11,6 +11,8 @@ from typing import Final, TypeVar
 from taskflow.domain.values import PASSWORD_MIN_LENGTH_FLOOR
 
 PREFIX: Final = "TASKFLOW_"
+ENV_FILE: Final = "env"
+"""In `TASKFLOW_HOME`: the `TASKFLOW_*` values of the stack `taskflow dev` runs, for other commands to use."""
 HS256_MIN_KEY_BYTES: Final = 32  # RFC 7518 §3.2: a key at least as long as the hash output
 
 

@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from taskflow.settings import PREFIX, Settings, SettingsError
+from taskflow.settings import ENV_FILE, PREFIX, Settings, SettingsError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-ENV_FILE = "env"
 
 
 def read_env_file(home: Path) -> dict[str, str]:

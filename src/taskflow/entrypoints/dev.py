@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from taskflow.bootstrap import migrate
-from taskflow.entrypoints.cli import ENV_FILE
 from taskflow.entrypoints.processes import (
     Child,
     ChildFailedError,
@@ -43,7 +42,7 @@ from taskflow.entrypoints.proxy import (
     start_haproxy,
 )
 from taskflow.entrypoints.supervisor import Supervisor
-from taskflow.settings import PREFIX, Settings, SettingsError, random_secret
+from taskflow.settings import ENV_FILE, PREFIX, Settings, SettingsError, random_secret
 
 if TYPE_CHECKING:
     import subprocess
