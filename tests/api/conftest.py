@@ -71,6 +71,10 @@ def process_env(settings: Settings) -> dict[str, str]:
         "TASKFLOW_LIMIT_PER_USER": f"{limits.requests_per_user.count}/{limits.requests_per_user.window_seconds}",
         "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": f"{limits.auth_requests_per_address.count}/"
         f"{limits.auth_requests_per_address.window_seconds}",
+        "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": f"{limits.login_failures_per_account.count}/"
+        f"{limits.login_failures_per_account.window_seconds}",
+        "TASKFLOW_LIMIT_LOGIN_PER_ADDRESS": f"{limits.login_failures_per_address.count}/"
+        f"{limits.login_failures_per_address.window_seconds}",
         "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
         "TASKFLOW_JOB_TIMEOUT_SECONDS": str(settings.job_timeout_seconds),
         "TASKFLOW_STATS_DEBOUNCE_SECONDS": str(settings.stats_debounce_seconds),

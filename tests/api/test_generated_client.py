@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http
 from taskflow.settings import Settings
-from tests.api.conftest import CLI, PASSWORD, process_env
+from tests.api.conftest import PASSWORD, api_processes
 
 pytestmark = pytest.mark.api
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
@@ -28,14 +27,8 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 @pytest.fixture
 def api_url(settings: Settings) -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=process_env(settings))
-    try:
-        wait_for_http(api, f"{url}/health/ready")
+    with api_processes(settings, count=1) as (url,):
         yield url
-    finally:
-        api.stop()
 
 
 def _generate(url: str, into: Path) -> str:

@@ -17,89 +17,87 @@ import httpx
 import pytest
 
 from taskflow.bootstrap import migrate
-from taskflow.entrypoints.processes import Child, free_port, spawn, start_redis, wait_for_http
-from tests.api.conftest import CLI, PASSWORD, process_env
+from taskflow.entrypoints.processes import Child, start_redis
+from taskflow.settings import Limit, RateLimits
+from tests.api.conftest import CLI, PASSWORD, api_processes, process_env
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.api
 RUN = Path(__file__).parent / "openapi_run"
 SEED = 20261202
 EXAMPLES = int(os.environ.get("TASKFLOW_TEST_SCHEMATHESIS_EXAMPLES", "30"))
+# The run sends a few thousand requests as one user from one address, and tries wrong
+# passwords by the hundred: its own sign-ins must still get through.
+UNLIMITED = RateLimits(
+    login_failures_per_account=Limit(1_000_000, 900),
+    login_failures_per_address=Limit(1_000_000, 900),
+    auth_requests_per_address=Limit(1_000_000, 60),
+    requests_per_user=Limit(1_000_000, 3600),
+)
 
 
 def test_schemathesis_finds_nothing(mongodb: Child) -> None:
     # A database and a Redis of its own: its thousands of requests must not spend the
     # per-address budgets, or fill the listings, of the tests that share the session's.
     redis = start_redis(data_dir=None)
-    settings = make_settings(mongodb, redis)
+    settings = make_settings(mongodb, redis, rate_limits=UNLIMITED)
     asyncio.run(migrate(settings))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **process_env(settings),
-        # The run sends a few thousand requests as one user from one address.
-        "TASKFLOW_LIMIT_PER_USER": "1000000/3600",
-        "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": "1000000/60",
-        # It tries wrong passwords by the hundred; its own sign-ins must still get through.
-        "TASKFLOW_LIMIT_LOGIN_PER_ADDRESS": "1000000/900",
-        "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": "1000000/900",
-    }
-    api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
     try:
-        wait_for_http(api, f"{url}/health/ready")
-        email = f"schemathesis-{port}@example.com"
-        with httpx.Client(base_url=url, timeout=10) as http:
-            account = {"email": email, "password": PASSWORD, "name": "S"}
-            assert http.post("/api/v1/auth/register", json=account).is_success
-        # An administrator, so the admin operations are exercised too (not only refused).
-        promoted = subprocess.run(  # noqa: S603 - our own CLI
-            [*CLI, "create-admin", "--email", email, "--password", PASSWORD],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert promoted.returncode == 0, promoted.stderr
-        with httpx.Client(base_url=url, timeout=10) as http:
-            token = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
-            written = http.post(
-                "/api/v1/tasks", json={"title": "seen"}, headers={"Authorization": f"Bearer {token['access_token']}"}
+        with api_processes(settings, count=1) as (url,):
+            email = "schemathesis@example.com"
+            with httpx.Client(base_url=url, timeout=10) as http:
+                account = {"email": email, "password": PASSWORD, "name": "S"}
+                assert http.post("/api/v1/auth/register", json=account).is_success
+            # An administrator, so the admin operations are exercised too (not only refused).
+            promoted = subprocess.run(  # noqa: S603 - our own CLI
+                [*CLI, "create-admin", "--email", email, "--password", PASSWORD],
+                env=process_env(settings),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
             )
-        run = subprocess.run(  # noqa: S603 - schemathesis's CLI with our own arguments
-            [
-                sys.executable,
-                "-m",
-                "schemathesis.cli",
-                "--config-file",
-                str(RUN / "schemathesis.toml"),
-                "run",
-                f"{url}/openapi.json",
-                "--seed",
-                str(SEED),
-                "--max-examples",
-                str(EXAMPLES),
-                "--no-color",
-            ],
-            env={
-                **os.environ,
-                "SCHEMATHESIS_HOOKS": "tests.api.openapi_run.hooks",
-                "TASKFLOW_TEST_EMAIL": email,
-                "TASKFLOW_TEST_PASSWORD": PASSWORD,
-                "TASKFLOW_TEST_CONSISTENCY_TOKEN": written.headers["x-consistency-token"],
-            },
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
-        assert "unique failures" not in run.stdout
-        tested = re.search(r"(\d+) generated, \1 passed", run.stdout)
-        assert tested, run.stdout[-3000:]
-        assert int(tested.group(1)) > 1000  # every phase ran, stateful included
-        for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
-            assert f"✅ {phase}" in run.stdout
+            assert promoted.returncode == 0, promoted.stderr
+            with httpx.Client(base_url=url, timeout=10) as http:
+                token = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
+                written = http.post(
+                    "/api/v1/tasks",
+                    json={"title": "seen"},
+                    headers={"Authorization": f"Bearer {token['access_token']}"},
+                )
+            run = subprocess.run(  # noqa: S603 - schemathesis's CLI with our own arguments
+                [
+                    sys.executable,
+                    "-m",
+                    "schemathesis.cli",
+                    "--config-file",
+                    str(RUN / "schemathesis.toml"),
+                    "run",
+                    f"{url}/openapi.json",
+                    "--seed",
+                    str(SEED),
+                    "--max-examples",
+                    str(EXAMPLES),
+                    "--no-color",
+                ],
+                env={
+                    **os.environ,
+                    "SCHEMATHESIS_HOOKS": "tests.api.openapi_run.hooks",
+                    "TASKFLOW_TEST_EMAIL": email,
+                    "TASKFLOW_TEST_PASSWORD": PASSWORD,
+                    "TASKFLOW_TEST_CONSISTENCY_TOKEN": written.headers["x-consistency-token"],
+                },
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
+            assert "unique failures" not in run.stdout
+            tested = re.search(r"(\d+) generated, \1 passed", run.stdout)
+            assert tested, run.stdout[-3000:]
+            assert int(tested.group(1)) > 1000  # every phase ran, stateful included
+            for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+                assert f"✅ {phase}" in run.stdout
     finally:
-        api.stop()
         redis.stop()

@@ -15,10 +15,8 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from contextlib import suppress
 from functools import partial
-from http import HTTPStatus
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
@@ -26,6 +24,7 @@ from taskflow.bootstrap import migrate
 from taskflow.entrypoints.processes import (
     Child,
     ChildFailedError,
+    answers,
     free_port,
     spawn,
     start_mail_sink,
@@ -223,11 +222,7 @@ def _tick_until(supervisor: Supervisor, done: Callable[[], bool]) -> bool:
 
 def _back(api: Child, old: subprocess.Popen[bytes]) -> bool:
     """A new process in `api`'s place, and ready."""
-    if api.process is old:
-        return False
-    with suppress(OSError), urllib.request.urlopen(f"{api.url}/health/ready", timeout=2) as answer:  # noqa: S310
-        return bool(answer.status == HTTPStatus.OK)
-    return False
+    return api.process is not old and answers(f"{api.url}/health/ready")
 
 
 def _in_rotation(proxy: Child, server: str) -> bool:

@@ -92,6 +92,13 @@ def wait_for_port(child: Child, *, timeout: float = 60.0) -> None:
     raise ChildFailedError(msg)
 
 
+def answers(url: str) -> bool:
+    """`url` answers 200 now."""
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback http
+        return bool(answer.status == HTTPStatus.OK)
+    return False
+
+
 def wait_for_http(child: Child, url: str, *, timeout: float = 60.0) -> None:
     """Until `url` answers 200; ChildFailedError if the child exits or time runs out."""
     deadline = time.monotonic() + timeout
@@ -99,9 +106,8 @@ def wait_for_http(child: Child, url: str, *, timeout: float = 60.0) -> None:
         if not child.running():
             msg = f"{child.name} exited with code {child.process.returncode}"
             raise ChildFailedError(msg)
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback http
-            if answer.status == HTTPStatus.OK:
-                return
+        if answers(url):
+            return
         time.sleep(0.2)
     msg = f"{child.name} did not answer {url} within {timeout:.0f}s"
     raise ChildFailedError(msg)
