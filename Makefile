@@ -23,8 +23,8 @@ run: install ## run the whole stack (MongoDB, Redis, mail sink, HAProxy, two API
 test: install lint ## lint, type-check, then every test layer
 	$(UV) run --frozen pytest
 
-test-unit: install ## only the fast domain tests
-	$(UV) run --frozen pytest tests/unit tests/contract -m "not integration"
+test-unit: install ## the unit layer: the domain on fakes, no servers (seconds)
+	$(UV) run --frozen pytest tests/unit tests/contract -m unit
 
 lint: install ## ruff, formatting, mypy --strict
 	$(UV) run --frozen ruff check src tests bench

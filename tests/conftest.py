@@ -31,6 +31,39 @@ GENEROUS_LIMITS = RateLimits(
 )
 
 
+# The folder says the layer; `make test-unit` selects `-m unit`. The contract suite's in-memory
+# run is a unit test, its MongoDB and cached runs are integration tests.
+LAYER_OF_FOLDER = {
+    "unit": "unit",
+    "contract": "unit",
+    "integration": "integration",
+    "api": "api",
+    "system": "system",
+    "browser": "browser",
+}
+SERVER_FIXTURES = frozenset({"mongodb", "redis_server", "mail_sink", "settings"})
+
+
+def layer_of(item: pytest.Item) -> str:
+    folder = Path(item.path).relative_to(Path(__file__).parent).parts[0]
+    layer = LAYER_OF_FOLDER[folder]
+    callspec = getattr(item, "callspec", None)
+    if folder == "contract" and callspec is not None and callspec.params.get("repositories") != "memory":
+        return "integration"
+    return layer
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer, and refuse a unit test that would start a server."""
+    for item in items:
+        layer = layer_of(item)
+        item.add_marker(layer)
+        servers = SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if layer == "unit" and servers:
+            message = f"{item.nodeid} is a unit test but uses {sorted(servers)}"
+            raise pytest.UsageError(message)
+
+
 @pytest.fixture(scope="session")
 def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("services") / "services.log"

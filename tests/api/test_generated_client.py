@@ -21,7 +21,6 @@ import pytest
 from taskflow.settings import Settings
 from tests.api.conftest import PASSWORD, api_processes
 
-pytestmark = pytest.mark.api
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from taskflow.bootstrap import migrate
 from taskflow.entrypoints.processes import Child, start_redis
@@ -22,7 +21,6 @@ from taskflow.settings import Limit, RateLimits
 from tests.api.conftest import CLI, PASSWORD, api_processes, process_env
 from tests.conftest import make_settings
 
-pytestmark = pytest.mark.api
 RUN = Path(__file__).parent / "openapi_run"
 SEED = 20261202
 EXAMPLES = int(os.environ.get("TASKFLOW_TEST_SCHEMATHESIS_EXAMPLES", "30"))

@@ -6,12 +6,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.async_api import Browser, Request
 
 from tests.api.conftest import PASSWORD, Account
 
-pytestmark = pytest.mark.browser
 Register = Callable[[], Awaitable[Account]]
 
 

@@ -19,7 +19,6 @@ import pytest
 from taskflow.entrypoints.processes import free_port
 from taskflow.entrypoints.proxy import TEMPLATE, dev_config, haproxy_binary, start_haproxy
 
-pytestmark = pytest.mark.integration
 REQUESTS = 8
 
 

@@ -9,12 +9,9 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from taskflow.entrypoints.processes import free_port
 from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, the_one_mail
-
-pytestmark = pytest.mark.system
 
 
 def test_dev_runs_everything_stops_cleanly_and_keeps_data(folder: Path) -> None:

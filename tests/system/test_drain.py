@@ -7,13 +7,11 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http
 from taskflow.settings import Settings
 from tests.api.conftest import CLI, process_env
 
-pytestmark = pytest.mark.system
 DRAIN_SECONDS = 3
 
 

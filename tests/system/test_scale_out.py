@@ -17,13 +17,11 @@ from functools import partial
 from pathlib import Path
 
 import httpx
-import pytest
 
 from taskflow.entrypoints.processes import Child, free_port, start_redis
 from taskflow.entrypoints.proxy import server_states
 from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, the_one_mail
 
-pytestmark = pytest.mark.system
 # The load's few hundred requests a minute are within the user's budget; a keyed create
 # whose process was killed holds its key for the deadline plus 5 s.
 SETTINGS = {"TASKFLOW_LIMIT_PER_USER": "100000/3600", "TASKFLOW_REQUEST_TIMEOUT_SECONDS": "3"}

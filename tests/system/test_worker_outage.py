@@ -7,14 +7,12 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from redis.asyncio import Redis
 
 from taskflow.entrypoints.processes import Child, start_redis
 from tests.api.conftest import new_account, stack_on_own_redis, worker_process
 from tests.conftest import mail_messages
 
-pytestmark = pytest.mark.system
 OUTAGE_SECONDS = 10
 
 
