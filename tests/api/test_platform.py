@@ -70,17 +70,26 @@ async def test_liveness_and_readiness(client: httpx.AsyncClient) -> None:
     assert ready.json() == {"status": "up", "checks": {"database": "up", "redis": "up"}}
 
 
+def _requests_counted(metrics: str, *, path: str, status: int) -> float:
+    """taskflow_requests_total for one route template and status, summed over its other labels."""
+    lines = [line for line in metrics.splitlines() if line.startswith("taskflow_requests_total{")]
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in lines
+        if f'path="{path}"' in line and f'status_code="{status}"' in line
+    )
+
+
 async def test_metrics_count_requests_per_route_template(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
+    template = "/api/v1/tasks/{task_id}"
+    before = _requests_counted((await client.get("/metrics")).text, path=template, status=404)
     for _ in range(2):
         await client.get("/api/v1/tasks/" + "0" * 24, headers=ada.auth)
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
-    lines = [line for line in metrics.text.splitlines() if line.startswith("taskflow_requests_total{")]
-    matching = [line for line in lines if 'path="/api/v1/tasks/{task_id}"' in line and 'status_code="404"' in line]
-    assert matching, lines
-    assert float(matching[0].rsplit(" ", 1)[1]) >= 2
+    assert _requests_counted(metrics.text, path=template, status=404) == before + 2
     assert "taskflow_request_duration_seconds_bucket" in metrics.text
     assert "0" * 24 not in metrics.text  # ids never become label values
 
