@@ -11,6 +11,7 @@ from bson import ObjectId
 from pydantic import Field
 from pymongo import IndexModel
 
+from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
 from taskflow.domain.entities import Session, Task, User
 from taskflow.domain.task_queries import PRIORITY_RANK
@@ -180,11 +181,6 @@ IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
 OUTBOX = OutboxDocument.Settings.name
 JOBS = ImportJobDocument.Settings.name
 IMPORT_UPLOADS = ImportUploadDocument.Settings.name
-
-# Repositories map raw BSON to entities by hand: Beanie binds each document class to one
-# client for the whole process, and pydantic validation would double the hot path's cost.
-# The Beanie classes above stay the declared schema; a test checks the two agree.
-Raw = dict[str, Any]
 
 
 def user_to_entity(raw: Raw) -> User:

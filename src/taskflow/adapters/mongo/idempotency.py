@@ -8,8 +8,9 @@ from bson import Binary, ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.documents import IDEMPOTENCY_KEYS, Raw
+from taskflow.adapters.mongo.documents import IDEMPOTENCY_KEYS
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.raw import Raw
 from taskflow.domain.ports import IdempotencyRecord, IdempotencyStore, RecordedResponse
 
 if TYPE_CHECKING:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from bson import Binary, ObjectId
 from pymongo import ReadPreference
 
-from taskflow.adapters.mongo.documents import IMPORT_UPLOADS, JOBS, Raw
+from taskflow.adapters.mongo.documents import IMPORT_UPLOADS, JOBS
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.raw import Raw
 from taskflow.domain.imports import ImportFormat, RowError
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, JobState
 from taskflow.domain.ports import ImportJobRepository

@@ -15,7 +15,6 @@ from taskflow.adapters.mongo.documents import (
     SESSIONS,
     TASKS,
     USERS,
-    Raw,
     session_to_document,
     session_to_entity,
     task_to_document,
@@ -24,6 +23,7 @@ from taskflow.adapters.mongo.documents import (
     user_to_entity,
 )
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,

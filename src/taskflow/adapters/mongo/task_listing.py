@@ -19,7 +19,7 @@ from pymongo import IndexModel
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 
 if TYPE_CHECKING:
-    from taskflow.adapters.mongo.documents import Raw
+    from taskflow.adapters.mongo.raw import Raw
     from taskflow.domain.values import UserId
 
 SORT_FIELD: Final = {
