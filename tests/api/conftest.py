@@ -58,31 +58,7 @@ CLI: Final = [sys.executable, "-m", "taskflow.entrypoints.cli"]
 
 def process_env(settings: Settings) -> dict[str, str]:
     """`settings` as the `TASKFLOW_*` environment of a `taskflow` process (the settings tests use)."""
-    limits = settings.rate_limits
-    return {
-        **os.environ,
-        "TASKFLOW_MONGODB_URI": settings.mongodb_uri,
-        "TASKFLOW_MONGODB_DATABASE": settings.mongodb_database,
-        "TASKFLOW_REDIS_URL": settings.redis_url,
-        "TASKFLOW_SMTP_URL": settings.smtp_url,
-        "TASKFLOW_JWT_SECRET": settings.jwt_secret,
-        "TASKFLOW_ARGON2_MEMORY_KIB": str(settings.argon2.memory_kib),
-        "TASKFLOW_ARGON2_TIME_COST": str(settings.argon2.time_cost),
-        "TASKFLOW_LIMIT_PER_USER": f"{limits.requests_per_user.count}/{limits.requests_per_user.window_seconds}",
-        "TASKFLOW_LIMIT_AUTH_PER_ADDRESS": f"{limits.auth_requests_per_address.count}/"
-        f"{limits.auth_requests_per_address.window_seconds}",
-        "TASKFLOW_LIMIT_LOGIN_PER_ACCOUNT": f"{limits.login_failures_per_account.count}/"
-        f"{limits.login_failures_per_account.window_seconds}",
-        "TASKFLOW_LIMIT_LOGIN_PER_ADDRESS": f"{limits.login_failures_per_address.count}/"
-        f"{limits.login_failures_per_address.window_seconds}",
-        "TASKFLOW_OUTBOX_SWEEP_SECONDS": str(settings.outbox_sweep_seconds),
-        "TASKFLOW_JOB_TIMEOUT_SECONDS": str(settings.job_timeout_seconds),
-        "TASKFLOW_STATS_DEBOUNCE_SECONDS": str(settings.stats_debounce_seconds),
-        "TASKFLOW_REMINDER_LEAD_MINUTES": str(settings.reminder_lead_minutes),
-        "TASKFLOW_REMINDER_INTERVAL_SECONDS": str(settings.reminder_interval_seconds),
-        "TASKFLOW_LOG_LEVEL": "warning",
-        "TASKFLOW_DRAIN_SECONDS": str(settings.drain_seconds),
-    }
+    return {**os.environ, **settings.to_env(), "TASKFLOW_LOG_LEVEL": "warning"}
 
 
 @contextmanager

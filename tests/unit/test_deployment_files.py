@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +22,6 @@ PINNED = re.compile(r"^[\w./-]+:v?\d+\.\d+\.\d+(-[\w.-]+)?$|@sha256:[0-9a-f]{64}
 GENERATED = {"infra/mongo-rs/keyfile"}  # made by infra/mongo-rs/make-keyfile.sh, never committed
 
 
-class _Recording(dict[str, str]):
-    """An environment that remembers every name it was asked for."""
-
-    def __init__(self, values: Mapping[str, str]) -> None:
-        super().__init__(values)
-        self.asked: set[str] = set()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.asked.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key: str) -> str:
-        self.asked.add(key)
-        return super().__getitem__(key)
-
-
 REQUIRED_ENV = {
     PREFIX + "MONGODB_URI": "mongodb://x",
     PREFIX + "REDIS_URL": "redis://x",
@@ -46,9 +30,8 @@ REQUIRED_ENV = {
 
 
 def _setting_names() -> set[str]:
-    env = _Recording(REQUIRED_ENV)
-    Settings.from_env(env)
-    return env.asked
+    """Every variable taskflow reads (tests/unit/test_settings.py: exactly those `to_env` writes)."""
+    return set(Settings.from_env(REQUIRED_ENV).to_env())
 
 
 def _depends_on(service: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ def read_env_file(home: Path) -> dict[str, str]:
 def effective_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The process environment, with what it leaves unset taken from the running dev stack."""
     environ = dict(os.environ if environ is None else environ)
-    home = Path(environ.get(PREFIX + "HOME") or ".taskflow")
+    home = Path(Settings.value_from_env(environ, "home"))
     return {**read_env_file(home), **environ}
 
 

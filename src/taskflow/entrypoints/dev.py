@@ -93,14 +93,14 @@ def _start_services(home: Path, env: dict[str, str], *, ephemeral: bool, log: IO
 
 def run_dev(*, ephemeral: bool = False) -> int:
     env = dict(os.environ)
-    home = Path(env.get(PREFIX + "HOME") or ".taskflow").resolve()
+    home = Path(Settings.value_from_env(env, "home")).resolve()
     if ephemeral:
         home = Path(tempfile.mkdtemp(prefix="taskflow-dev-"))
     home.mkdir(parents=True, exist_ok=True)
     env[PREFIX + "HOME"] = str(home)
     env.setdefault(PREFIX + "JWT_SECRET", _jwt_secret(home))
     env.setdefault(PREFIX + "LOG_FORMAT", "console")
-    port = int(env.get(PREFIX + "PORT") or 8000)
+    port: int = Settings.value_from_env(env, "port")
     api_url = f"http://127.0.0.1:{port}"
     env_file = home / ENV_FILE
 
