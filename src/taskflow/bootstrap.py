@@ -35,7 +35,7 @@ from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.domain.gate import GatedUserRepository
-from taskflow.domain.ports import RateRule
+from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
@@ -56,24 +56,20 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from taskflow.domain.gate import AccountGate
-    from taskflow.domain.ports import (
-        Clock,
+    from taskflow.domain.ports.accounts import SessionRepository, UserRepository
+    from taskflow.domain.ports.idempotency import IdempotencyStore
+    from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
+    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.security import (
         CommonPasswords,
-        IdempotencyStore,
-        IdGenerator,
-        ImportJobRepository,
-        JobQueue,
-        Mailer,
-        Outbox,
         PasswordHasher,
         RateLimiter,
         SecretGenerator,
         SecurityLog,
-        SessionRepository,
-        TaskRepository,
         TokenIssuer,
-        UserRepository,
     )
+    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.settings import Limit, Settings
 
 

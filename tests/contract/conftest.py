@@ -20,7 +20,10 @@ from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.task_cache import RedisTaskCache
 from taskflow.bootstrap import cache_limits
-from taskflow.domain.ports import IdempotencyStore, Outbox, SessionRepository, TaskRepository, UserRepository
+from taskflow.domain.ports.accounts import SessionRepository, UserRepository
+from taskflow.domain.ports.idempotency import IdempotencyStore
+from taskflow.domain.ports.jobs import Outbox
+from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.settings import Settings
 from tests.unit.fakes import (
     InMemoryIdempotencyStore,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from taskflow.domain.ports import RecordedResponse
+from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.values import UserId
 from tests.contract.conftest import Repositories
 

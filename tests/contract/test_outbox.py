@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from taskflow.domain.ports import OutboxEntry
+from taskflow.domain.ports.jobs import OutboxEntry
 from tests.contract.conftest import Repositories
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 from taskflow.domain.entities import Task, TaskDraft, new_user
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
-from taskflow.domain.ports import UserFilter
+from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
 from tests.contract.conftest import Repositories
 

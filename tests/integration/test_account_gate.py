@@ -18,7 +18,7 @@ from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import RedisRateLimiter
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.gate import AccountFacts
-from taskflow.domain.ports import RateRule, TokenClaims
+from taskflow.domain.ports.security import RateRule, TokenClaims
 from taskflow.domain.values import Role, SessionId, UserId
 from taskflow.entrypoints.processes import Child
 

@@ -14,7 +14,7 @@ from taskflow.adapters.jobs.queue import connect as connect_queue
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import MailMessage
+from taskflow.domain.ports.mail import MailMessage
 from taskflow.entrypoints.processes import Child, free_port
 from taskflow.settings import Settings
 from tests.conftest import mail_messages, run_worker_until_idle

@@ -27,7 +27,8 @@ from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
-from taskflow.domain.ports import OutboxEntry, RecordedResponse
+from taskflow.domain.ports.idempotency import RecordedResponse
+from taskflow.domain.ports.jobs import OutboxEntry
 from taskflow.domain.values import Email, Priority, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 

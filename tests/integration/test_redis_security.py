@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from taskflow.adapters.redis.client import connect
 from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
-from taskflow.domain.ports import RateRule
+from taskflow.domain.ports.security import RateRule
 from taskflow.domain.values import SessionId
 from taskflow.entrypoints.processes import Child
 

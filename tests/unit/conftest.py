@@ -10,7 +10,7 @@ import pytest
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.domain.entities import User
 from taskflow.domain.gate import GatedUserRepository, Principal
-from taskflow.domain.ports import RateRule
+from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportLimits, ImportService

@@ -21,33 +21,23 @@ from taskflow.domain.errors import (
 )
 from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
-from taskflow.domain.ports import (
+from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
+from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
+from taskflow.domain.ports.mail import Mailer, MailMessage
+from taskflow.domain.ports.security import (
     AccessToken,
-    Clock,
     CommonPasswords,
-    IdempotencyRecord,
-    IdempotencyStore,
-    IdGenerator,
-    ImportJobRepository,
-    JobQueue,
-    Mailer,
-    MailMessage,
-    Outbox,
-    OutboxEntry,
     PasswordHasher,
     RateLimiter,
     RateRule,
-    RecordedResponse,
     SecretGenerator,
     SecurityLog,
-    SessionRepository,
-    TaskRepository,
     TokenClaims,
     TokenIssuer,
-    UserCounts,
-    UserFilter,
-    UserRepository,
 )
+from taskflow.domain.ports.tasks import TaskRepository
+from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from taskflow.domain.errors import InvalidTokenError
-from taskflow.domain.ports import RateRule
+from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.values import Role, UserId
 from tests.unit.conftest import World, as_principal

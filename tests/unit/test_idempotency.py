@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from taskflow.domain.errors import IdempotencyKeyReusedError, InvalidValueError, RequestInProgressError
-from taskflow.domain.ports import RecordedResponse
+from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.values import UserId
 from tests.unit.fakes import FrozenClock, InMemoryIdempotencyStore

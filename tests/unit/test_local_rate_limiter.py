@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
-from taskflow.domain.ports import RateRule
+from taskflow.domain.ports.security import RateRule
 
 RULE = RateRule("test", 2, 60)
 

@@ -24,7 +24,7 @@ from taskflow.adapters.consistency import NEWEST, ReadRule, latest, presented, r
 from taskflow.adapters.redis.errors import RedisUnavailableError
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.ports import TaskRepository
+from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import TaskId, TaskStatus, UserId
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.mongo.repositories import MongoTaskRepository
     from taskflow.adapters.redis.task_cache import CacheView, RedisTaskCache
-    from taskflow.domain.ports import Clock
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition
 
 HITS: Final = Counter("taskflow_cache_hits_total", "Task reads answered from the cache", ["kind"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from taskflow.domain.ports import Clock
+from taskflow.domain.ports.time_and_ids import Clock
 
 
 class SystemClock(Clock):

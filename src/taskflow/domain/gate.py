@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
-from taskflow.domain.ports import UserRepository
+from taskflow.domain.ports.accounts import UserRepository
 
 # Runtime imports: Litestar resolves a Principal's annotations when it injects one.
 from taskflow.domain.values import Role, UserId
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.entities import User
-    from taskflow.domain.ports import RateDecision, RateRule, TokenClaims, UserCounts, UserFilter
+    from taskflow.domain.ports.accounts import UserCounts, UserFilter
+    from taskflow.domain.ports.security import RateDecision, RateRule, TokenClaims
     from taskflow.domain.values import Email, SessionId
 
 

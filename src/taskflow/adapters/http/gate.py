@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.consistency import WriteToken
     from taskflow.adapters.http.state import AppState
-    from taskflow.domain.ports import RateDecision, RateRule
+    from taskflow.domain.ports.security import RateDecision, RateRule
 
 PUBLIC: Final = "public"
 """Route `opt` key: a handler marked `opt={PUBLIC: True}` needs no token."""

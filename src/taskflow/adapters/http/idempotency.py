@@ -17,7 +17,7 @@ import structlog
 
 from taskflow.adapters.http.deadline import outside_deadline
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import RecordedResponse
+from taskflow.domain.ports.idempotency import RecordedResponse
 
 if TYPE_CHECKING:
     from litestar import Request

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from taskflow.adapters.http.clients import ClientAddresses
     from taskflow.adapters.http.consistency import ConsistencyTokens
     from taskflow.adapters.http.task_pages import TaskPages
-    from taskflow.domain.ports import RateLimiter, RateRule
+    from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.services import Services
 
 

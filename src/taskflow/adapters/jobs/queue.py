@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 
 from taskflow.adapters.jobs.tracing import TRACE_ARGUMENT, current_trace_context
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import JobQueue
+from taskflow.domain.ports.jobs import JobQueue
 
 
 def connect(url: str, *, timeout_seconds: float) -> ArqRedis:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import aiosmtplib
 
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import Mailer, MailMessage
+from taskflow.domain.ports.mail import Mailer, MailMessage
 
 SENDER = "taskflow <no-reply@taskflow.local>"
 

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from taskflow.adapters.mongo.documents import IDEMPOTENCY_KEYS
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
-from taskflow.domain.ports import IdempotencyRecord, IdempotencyStore, RecordedResponse
+from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -6,7 +6,7 @@ import hashlib
 
 from bson import ObjectId
 
-from taskflow.domain.ports import IdGenerator
+from taskflow.domain.ports.time_and_ids import IdGenerator
 from taskflow.domain.values import TaskId, UserId
 
 

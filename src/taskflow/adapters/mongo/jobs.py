@@ -12,7 +12,7 @@ from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.domain.imports import ImportFormat, RowError
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, JobState
-from taskflow.domain.ports import ImportJobRepository
+from taskflow.domain.ports.jobs import ImportJobRepository
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from taskflow.adapters.mongo.documents import OUTBOX
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
-from taskflow.domain.ports import Outbox, OutboxEntry
+from taskflow.domain.ports.jobs import Outbox, OutboxEntry
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -32,7 +32,8 @@ from taskflow.domain.errors import (
     TaskNotFoundError,
     UserNotFoundError,
 )
-from taskflow.domain.ports import SessionRepository, TaskRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
 from taskflow.domain.values import Priority, Role, TaskStatus
 

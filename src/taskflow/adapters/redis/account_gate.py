@@ -25,7 +25,8 @@ from taskflow.domain.values import Role
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from taskflow.domain.ports import Clock, RateRule, TokenClaims
+    from taskflow.domain.ports.security import RateRule, TokenClaims
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import SessionId, UserId
 
 _GATE: Final = "taskflow:gate:"

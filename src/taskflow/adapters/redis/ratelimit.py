@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 from taskflow.adapters.redis.errors import REDIS_FALLBACKS, RedisHealth, translate_errors
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import RateDecision, RateLimiter, RateRule
+from taskflow.domain.ports.security import RateDecision, RateLimiter, RateRule
 
 if TYPE_CHECKING:
     from collections.abc import Callable

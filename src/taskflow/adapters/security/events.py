@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from taskflow.domain.ports import SecurityLog
+from taskflow.domain.ports.security import SecurityLog
 
 log = structlog.get_logger("taskflow.security")
 

@@ -7,7 +7,7 @@ import asyncio
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from taskflow.domain.ports import PasswordHasher
+from taskflow.domain.ports.security import PasswordHasher
 
 
 class Argon2PasswordHasher(PasswordHasher):

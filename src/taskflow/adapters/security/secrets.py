@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from taskflow.domain.ports import SecretGenerator
+from taskflow.domain.ports.security import SecretGenerator
 from taskflow.domain.values import SessionId
 
 SESSION_ID_BYTES = 16  # 128 bits

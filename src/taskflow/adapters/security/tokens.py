@@ -11,7 +11,7 @@ import jwt
 from cachetools import TLRUCache
 
 from taskflow.domain.errors import InvalidTokenError, InvalidValueError
-from taskflow.domain.ports import AccessToken, TokenClaims, TokenIssuer
+from taskflow.domain.ports.security import AccessToken, TokenClaims, TokenIssuer
 from taskflow.domain.values import SessionId, UserId
 
 ALGORITHM: Final = "HS256"

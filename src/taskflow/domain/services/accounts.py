@@ -18,16 +18,10 @@ from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_m
 from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, check_name
 
 if TYPE_CHECKING:
-    from taskflow.domain.ports import (
-        Clock,
-        CommonPasswords,
-        IdGenerator,
-        Mailer,
-        PasswordHasher,
-        RateLimiter,
-        RateRule,
-        UserRepository,
-    )
+    from taskflow.domain.ports.accounts import UserRepository
+    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.security import CommonPasswords, PasswordHasher, RateLimiter, RateRule
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.sessions import SessionService, TokenPair
 

@@ -11,7 +11,9 @@ from taskflow.domain.values import Role, TaskStatus
 if TYPE_CHECKING:
     from taskflow.domain.entities import User
     from taskflow.domain.gate import Principal
-    from taskflow.domain.ports import Clock, TaskRepository, UserCounts, UserFilter, UserRepository
+    from taskflow.domain.ports.accounts import UserCounts, UserFilter, UserRepository
+    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.sessions import SessionService
     from taskflow.domain.values import UserId
 

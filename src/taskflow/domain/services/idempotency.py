@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Final
 from taskflow.domain.errors import IdempotencyKeyReusedError, InvalidValueError, RequestInProgressError
 
 if TYPE_CHECKING:
-    from taskflow.domain.ports import Clock, IdempotencyStore, RecordedResponse
+    from taskflow.domain.ports.idempotency import IdempotencyStore, RecordedResponse
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import UserId
 
 KEY_MAX_LENGTH: Final = 255

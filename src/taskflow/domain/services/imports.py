@@ -25,7 +25,9 @@ from taskflow.domain.imports import ImportFormat, Row, RowError, count_rows, row
 from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
 
 if TYPE_CHECKING:
-    from taskflow.domain.ports import Clock, IdGenerator, ImportJobRepository, TaskRepository
+    from taskflow.domain.ports.jobs import ImportJobRepository
+    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import UserId

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from taskflow.domain.ports import MailMessage
+from taskflow.domain.ports.mail import MailMessage
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -16,12 +16,13 @@ import contextlib
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports import OutboxEntry
+from taskflow.domain.ports.jobs import OutboxEntry
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from taskflow.domain.ports import Clock, JobQueue, Outbox
+    from taskflow.domain.ports.jobs import JobQueue, Outbox
+    from taskflow.domain.ports.time_and_ids import Clock
 
 SWEEP_BATCH: Final = 500
 

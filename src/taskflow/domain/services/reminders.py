@@ -22,7 +22,10 @@ from taskflow.domain.values import TaskId, TaskStatus, UserId
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from taskflow.domain.ports import Clock, Mailer, TaskRepository, UserRepository
+    from taskflow.domain.ports.accounts import UserRepository
+    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.outbox import OutboxService
 
 TICK_LIMIT: Final = 5_000  # reminders recorded per tick at most; the next tick takes the rest

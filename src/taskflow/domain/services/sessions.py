@@ -24,19 +24,18 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.gate import AccountGate, GateReading
-    from taskflow.domain.ports import (
+    from taskflow.domain.ports.accounts import SessionRepository, UserRepository
+    from taskflow.domain.ports.security import (
         AccessToken,
-        Clock,
         RateDecision,
         RateLimiter,
         RateRule,
         SecretGenerator,
         SecurityLog,
-        SessionRepository,
         TokenClaims,
         TokenIssuer,
-        UserRepository,
     )
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import UserId
 
 CLOCK_SKEW: Final = timedelta(seconds=5)

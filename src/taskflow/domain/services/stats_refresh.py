@@ -22,7 +22,8 @@ from taskflow.domain.errors import UnavailableError
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from taskflow.domain.ports import Clock, JobQueue
+    from taskflow.domain.ports.jobs import JobQueue
+    from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import UserId
 
 STATS_JOB: Final = "refresh_stats"

@@ -12,7 +12,8 @@ from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, T
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow.domain.ports import Clock, IdGenerator, TaskRepository
+    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import TaskId, UserId
 

@@ -23,7 +23,7 @@ from taskflow.adapters.http.schemas import (
     problem_responses,
 )
 from taskflow.domain.errors import UserNotFoundError
-from taskflow.domain.ports import UserFilter
+from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
 from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
 

@@ -1,0 +1,90 @@
+"""Ports for accounts and their sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from taskflow.domain.values import Role, SessionId, UserId
+
+if TYPE_CHECKING:
+    from taskflow.domain.entities import Session, User
+    from taskflow.domain.values import Email
+
+
+class UserRepository(Protocol):
+    """Accounts. Reads here drive decisions (login, token checks): they go to the primary."""
+
+    async def add(self, user: User) -> None:
+        """Store a new account; EmailAlreadyRegisteredError if the e-mail is taken."""
+        ...
+
+    async def get(self, user_id: UserId) -> User:
+        """UserNotFoundError if there is no such account."""
+        ...
+
+    async def find_by_email(self, email: Email) -> User | None: ...
+
+    async def save(self, user: User, *, fields: frozenset[str]) -> None:
+        """Write these attributes of the account; the others stay as stored.
+
+        Never the whole account: it was read earlier (at authentication, say), and writing
+        all of it back would undo a concurrent change, such as a deactivation.
+        UserNotFoundError if there is no such account.
+        """
+        ...
+
+    async def invalidate_tokens(self, user_id: UserId, *, issued_before: datetime) -> None:
+        """Set the account's `tokens_valid_after`, without reading it first.
+
+        UserNotFoundError if there is no such account.
+        """
+        ...
+
+    async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
+        """Up to `limit` accounts matching the filter, in id order, with ids after `after`."""
+        ...
+
+    async def counts(self) -> UserCounts: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserFilter:
+    """Admin listing filters; `None` means "any"."""
+
+    email_prefix: str | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCounts:
+    total: int
+    active: int
+    admins: int
+
+
+class SessionRepository(Protocol):
+    """Sign-ins and their refresh-token families. Every call reads or writes the primary."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: SessionId) -> Session | None: ...
+
+    async def rotate(
+        self, session_id: SessionId, *, presented: str, replacement: str, now: datetime, expires_at: datetime
+    ) -> Session | None:
+        """Replace the token digest `presented` by `replacement`, atomically.
+
+        One compare-and-set, durable on a majority: of two calls presenting the same digest,
+        exactly one gets the session back; the other, and any call on a session that is
+        revoked or expired at `now`, gets None.
+        """
+        ...
+
+    async def revoke(self, session_id: SessionId, *, now: datetime, reason: str) -> None: ...
+
+    async def revoke_all(self, user_id: UserId, *, now: datetime, reason: str) -> None:
+        """End every live session of this account."""
+        ...
