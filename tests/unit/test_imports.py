@@ -11,6 +11,7 @@ from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyR
 from taskflow.domain.imports import ImportFormat, RowError, count_rows, rows
 from taskflow.domain.jobs import JobState
 from taskflow.domain.services.imports import BATCH_ROWS, IMPORT_JOB
+from taskflow.domain.task_file import neutralise, unneutralise
 from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World
@@ -80,6 +81,15 @@ def test_hostile_csv_rows_are_row_errors_not_crashes(data: bytes, field: str | N
     assert isinstance(outcome, RowError)
     assert outcome.row == 1
     assert outcome.field == field
+
+
+@pytest.mark.parametrize(
+    "cell", ["=1+1", "+33 1", "-", "@SUM(A1)", "\tx", "\rx", "'=1+1", "''=1", "it's", "'", "", "plain"]
+)
+def test_every_cell_the_export_writes_imports_back_as_itself(cell: str) -> None:
+    written = neutralise(cell)
+    assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))  # no spreadsheet runs it
+    assert unneutralise(written) == cell
 
 
 def test_jsonl_rows_are_objects_checked_like_post() -> None:

@@ -1,8 +1,8 @@
 """What an import file means: rows of CSV or JSON lines, each a task or the reason it is not.
 
-The columns are the export's (decision 0013), so an export imports back; `id`,
-`created_at`, `updated_at`, `completed_at` and `version` are ignored (the import makes new
-tasks). Every row is checked by the rules of `POST /tasks` (`TaskDraft`). A row that
+The columns are the export's (`task_file`), so an export imports back; the stored task's
+own columns (`id`, timestamps, `version`) are ignored (the import makes new tasks).
+Every row is checked by the rules of `POST /tasks` (`TaskDraft`). A row that
 cannot be read (bad quoting, not UTF-8, not a JSON object) is an error of that row, never
 of the whole file.
 """
@@ -15,18 +15,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from taskflow.domain.entities import TaskDraft
 from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.task_file import IGNORED, IMPORTED, unneutralise
 from taskflow.domain.values import Priority, TaskStatus
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-FIELDS: Final = ("title", "description", "status", "priority", "due_at", "tags")
-IGNORED: Final = frozenset({"id", "created_at", "updated_at", "completed_at", "version"})
-_NEUTRALISED: Final = ("'=", "'+", "'-", "'@", "'\t", "'\r")  # the export's CSV-injection guard
 
 
 class ImportFormat(StrEnum):
@@ -69,7 +66,7 @@ def _csv_records(data: bytes) -> Iterator[_Record]:
     except (StopIteration, csv.Error):
         return
     columns = [name.strip().lower() for name in header]
-    unknown = [name for name in columns if name not in FIELDS and name not in IGNORED]
+    unknown = [name for name in columns if name not in IMPORTED and name not in IGNORED]
     number = 0
     while True:
         number += 1
@@ -87,7 +84,7 @@ def _csv_records(data: bytes) -> Iterator[_Record]:
         elif any(_not_utf8(cell) for cell in cells):
             yield number, RowError(number, None, "not valid UTF-8")
         else:
-            values = {name: _unneutralised(cell) for name, cell in zip(columns, cells, strict=True)}
+            values = {name: unneutralise(cell) for name, cell in zip(columns, cells, strict=True)}
             yield number, {name: value for name, value in values.items() if value != ""}
 
 
@@ -105,7 +102,7 @@ def _jsonl_records(data: bytes) -> Iterator[_Record]:
         if not isinstance(value, dict):
             yield number, RowError(number, None, "not a JSON object")
             continue
-        unknown = [name for name in value if name not in FIELDS and name not in IGNORED]
+        unknown = [name for name in value if name not in IMPORTED and name not in IGNORED]
         if unknown:
             yield number, RowError(number, str(unknown[0]), "unknown field")
             continue
@@ -159,10 +156,6 @@ def _tags(value: object) -> tuple[str, ...]:
         msg = "a list of strings"
         raise TypeError(msg)
     return tuple(value)
-
-
-def _unneutralised(cell: str) -> str:
-    return cell[1:] if cell.startswith(_NEUTRALISED) else cell
 
 
 def _not_utf8(cell: str) -> bool:

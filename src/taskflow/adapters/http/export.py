@@ -1,7 +1,6 @@
 """Tasks as CSV or JSON lines, encoded a batch of rows at a time while they stream.
 
-CSV cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
-carriage return) get a leading `'` (OWASP's CSV-injection advice); decision 0013.
+CSV columns and cells are the task file's (`domain/task_file.py`: formulas neutralised).
 JSON lines carry the values exactly, as the API shows a task.
 """
 
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 import msgspec
 
 from taskflow.adapters.http.schemas import TaskResponse
+from taskflow.domain.task_file import COLUMNS, neutralise
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -22,20 +22,6 @@ if TYPE_CHECKING:
     from taskflow.domain.entities import Task
 
 ROWS_PER_CHUNK: Final = 200
-CSV_COLUMNS: Final = (
-    "id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_at",
-    "tags",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "version",
-)
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def started(tasks: AsyncIterator[Task]) -> AsyncIterator[Task]:
@@ -53,10 +39,6 @@ async def started(tasks: AsyncIterator[Task]) -> AsyncIterator[Task]:
             yield task
 
     return all_of_them()
-
-
-def neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _csv_row(task: Task) -> list[str]:
@@ -84,7 +66,7 @@ def _csv_row(task: Task) -> list[str]:
 async def csv_chunks(tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(COLUMNS)
     rows = 1
     async for task in tasks:
         writer.writerow(_csv_row(task))
