@@ -8,7 +8,7 @@ import pytest
 
 from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskSortKey
+from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskSort, TaskSortKey
 from taskflow.domain.values import Priority, TaskId, UserId
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -81,3 +81,9 @@ def test_filters_refuse_what_they_cannot_mean(kwargs: dict[str, object], field: 
 def test_filter_instants_are_kept_in_utc_milliseconds() -> None:
     paris_summer = datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
     assert TaskFilter(due_after=paris_summer).due_after == datetime(2026, 7, 1, 10, 0, 0, 123000, tzinfo=UTC)
+
+
+def test_the_orders_offered_are_every_key_both_ways() -> None:
+    orders = {str(TaskOrder(key, descending)) for key in TaskSortKey for descending in (False, True)}
+    assert {sort.value for sort in TaskSort} == orders
+    assert all(str(TaskOrder.parse(sort)) == sort for sort in TaskSort)

@@ -32,6 +32,19 @@ class TaskSortKey(StrEnum):
     PRIORITY = "priority"
 
 
+class TaskSort(StrEnum):
+    """The orders a listing offers, by name; `-` means descending. Ties break on the task id."""
+
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+    UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+    DUE_AT = "due_at"
+    DUE_AT_DESC = "-due_at"
+    PRIORITY = "priority"
+    PRIORITY_DESC = "-priority"
+
+
 @dataclass(frozen=True, slots=True)
 class TaskOrder:
     """One sort key and a direction; ties are broken by task id in the same direction.
@@ -44,15 +57,14 @@ class TaskOrder:
 
     @classmethod
     def parse(cls, text: str) -> TaskOrder:
-        """`created_at` is ascending, `-created_at` descending."""
-        descending = text.startswith("-")
+        """One of `TaskSort`: `created_at` is ascending, `-created_at` descending."""
         try:
-            key = TaskSortKey(text.removeprefix("-"))
+            name = TaskSort(text)
         except ValueError:
-            allowed = ", ".join(k.value for k in TaskSortKey)
-            msg = f"sort must be one of {allowed}, optionally prefixed with '-' for descending"
+            allowed = ", ".join(TaskSort)
+            msg = f"sort must be one of {allowed}"
             raise InvalidValueError(msg, field="sort") from None
-        return cls(key, descending)
+        return cls(TaskSortKey(name.removeprefix("-")), descending=name.startswith("-"))
 
     def __str__(self) -> str:
         return ("-" if self.descending else "") + self.key.value

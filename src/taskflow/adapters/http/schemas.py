@@ -288,19 +288,6 @@ class JobResponse(msgspec.Struct):
         )
 
 
-class TaskSort(StrEnum):
-    """The orders a listing offers; `-` means descending. Ties break on the task id."""
-
-    CREATED_AT = "created_at"
-    CREATED_AT_DESC = "-created_at"
-    UPDATED_AT = "updated_at"
-    UPDATED_AT_DESC = "-updated_at"
-    DUE_AT = "due_at"
-    DUE_AT_DESC = "-due_at"
-    PRIORITY = "priority"
-    PRIORITY_DESC = "-priority"
-
-
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"

@@ -28,7 +28,6 @@ from taskflow.adapters.http.schemas import (
     TaskPageResponse,
     TaskPatch,
     TaskResponse,
-    TaskSort,
     TaskStatsResponse,
     problem_responses,
 )
@@ -36,7 +35,14 @@ from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.errors import TaskNotFoundError
 from taskflow.domain.services.idempotency import KEY_MAX_LENGTH, KEY_PATTERN
 from taskflow.domain.services.tasks import TaskService
-from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_QUERY_MAX_LENGTH, TaskFilter, TaskOrder
+from taskflow.domain.task_queries import (
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    TEXT_QUERY_MAX_LENGTH,
+    TaskFilter,
+    TaskOrder,
+    TaskSort,
+)
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
 
 IfMatch = Annotated[
