@@ -26,9 +26,9 @@ from taskflow.adapters.mongo.sharding import is_mongos, shard_tasks
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
-from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
+from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
@@ -150,7 +150,7 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
             security_log=StructlogSecurityLog(),
             clock=clock,
             ids=ObjectIdGenerator(),
-            jobs=arq_queue.ArqJobQueue(job_pool),
+            jobs=arq_queue.ArqJobQueue(job_pool, redis_health),
             mailer=SmtpMailer(settings.smtp_url),
             mongo_client=mongo_client,
             database=database,

@@ -17,8 +17,8 @@ from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
-from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.task_cache import RedisTaskCache
+from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.bootstrap import cache_limits
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore

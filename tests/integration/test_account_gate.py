@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import EPOCH_KEY, Epoch
-from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import RedisRateLimiter
+from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.gate import AccountFacts
 from taskflow.domain.ports.security import RateRule, TokenClaims

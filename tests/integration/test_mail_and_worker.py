@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from taskflow.adapters.jobs.queue import ArqJobQueue
 from taskflow.adapters.jobs.queue import connect as connect_queue
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.bootstrap import build_services, open_ports
@@ -50,9 +49,7 @@ async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
         user = await services.accounts.register("ada@example.com", "a long enough password", "Ada")
         pool = connect_queue(worker_config.redis_url, timeout_seconds=1)
         try:
-            await ArqJobQueue(pool).enqueue(
-                "send_welcome_mail", {"user_id": user.id.value}, job_id=f"welcome:{user.id}"
-            )
+            await ports.jobs.enqueue("send_welcome_mail", {"user_id": user.id.value}, job_id=f"welcome:{user.id}")
             await run_worker_until_idle(worker_config, pool)
         finally:
             await pool.flushdb()

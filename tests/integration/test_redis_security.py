@@ -7,8 +7,8 @@ import asyncio
 from redis.asyncio import Redis
 
 from taskflow.adapters.redis.client import connect
-from taskflow.adapters.redis.errors import RedisHealth
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
+from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.values import SessionId
 from taskflow.entrypoints.processes import Child

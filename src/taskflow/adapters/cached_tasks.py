@@ -21,7 +21,7 @@ import msgspec
 from prometheus_client import Counter
 
 from taskflow.adapters.consistency import NEWEST, ReadRule, latest, presented, request_tokens
-from taskflow.adapters.redis.errors import RedisUnavailableError
+from taskflow.adapters.redis_failures import RedisUnavailableError
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.ports.tasks import TaskRepository

@@ -12,11 +12,11 @@ import structlog
 from arq.connections import RedisSettings
 from arq.cron import cron
 from arq.worker import Worker, get_kwargs
-from redis.exceptions import RedisError
 
 from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, remind_coming_due, sweep_outbox
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.adapters.observability import configure_logging, configure_tracing
+from taskflow.adapters.redis_failures import REDIS_FAILURES
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
 
@@ -40,7 +40,7 @@ class PatientWorker(Worker):
     async def _poll_iteration(self) -> None:
         try:
             await super()._poll_iteration()
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._waited = min(MAX_WAIT_SECONDS, self._waited * 2 or FIRST_WAIT_SECONDS)
             log.warning("redis_unavailable", error=type(exc).__name__, retry_in_seconds=self._waited)
             await asyncio.sleep(self._waited)
@@ -51,7 +51,7 @@ class PatientWorker(Worker):
 
     async def close(self) -> None:
         """Stopping while Redis is away: its health key expires by itself."""
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*REDIS_FAILURES):
             await super().close()
 
 

@@ -13,7 +13,8 @@ from arq.constants import default_queue_name
 from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from redis.exceptions import RedisError
+
+from taskflow.adapters.redis_failures import REDIS_FAILURES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -26,7 +27,7 @@ FAILURES_KEY: Final = "taskflow:jobs:failed"
 
 async def record_failure(redis: Redis, job: str) -> None:
     """Count a job that gave up; a lost count is better than a job that fails twice."""
-    with contextlib.suppress(RedisError, OSError):
+    with contextlib.suppress(*REDIS_FAILURES):
         await redis.hincrby(FAILURES_KEY, job, 1)  # type: ignore[misc]  # redis-py's union return
 
 
@@ -41,7 +42,7 @@ class JobMetrics(Collector):
         self._failed: dict[str, int] = {}
 
     async def refresh(self, redis: Redis) -> None:
-        with contextlib.suppress(RedisError, OSError):  # Redis away: the last figures stand
+        with contextlib.suppress(*REDIS_FAILURES):  # Redis away: the last figures stand
             self._depth = await redis.zcard(default_queue_name)
             failed = await redis.hgetall(FAILURES_KEY)  # type: ignore[misc]  # redis-py's union return
             self._failed = {key.decode(): int(value) for key, value in failed.items()}

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from arq.connections import ArqRedis
-from redis.exceptions import RedisError
 
 from taskflow.adapters.jobs.tracing import TRACE_ARGUMENT, current_trace_context
-from taskflow.domain.errors import UnavailableError
+from taskflow.adapters.redis_failures import RedisHealth, translate_errors
 from taskflow.domain.ports.jobs import JobQueue
 
 
@@ -22,12 +21,11 @@ def connect(url: str, *, timeout_seconds: float) -> ArqRedis:
 class ArqJobQueue(JobQueue):
     """arq refuses a second job with the same id while the first is queued or running."""
 
-    def __init__(self, pool: ArqRedis) -> None:
+    def __init__(self, pool: ArqRedis, health: RedisHealth) -> None:
         self._pool = pool
+        self._health = health
 
     async def enqueue(self, job: str, args: Mapping[str, str], *, job_id: str, run_at: datetime | None = None) -> None:
-        try:
-            arguments: dict[str, Any] = {**args, TRACE_ARGUMENT: current_trace_context()}
+        arguments: dict[str, Any] = {**args, TRACE_ARGUMENT: current_trace_context()}
+        with translate_errors(self._health):
             await self._pool.enqueue_job(job, _job_id=job_id, _defer_until=run_at, **arguments)
-        except (RedisError, OSError) as exc:
-            raise UnavailableError from exc

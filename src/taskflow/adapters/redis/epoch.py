@@ -13,7 +13,7 @@ import asyncio
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Final
 
-from taskflow.adapters.redis.errors import REDIS_FALLBACKS, RedisHealth, RedisUnavailableError, translate_errors
+from taskflow.adapters.redis_failures import REDIS_FALLBACKS, RedisHealth, RedisUnavailableError, translate_errors
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -8,7 +8,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Final, cast
 
-from taskflow.adapters.redis.errors import REDIS_FALLBACKS, RedisHealth, translate_errors
+from taskflow.adapters.redis_failures import REDIS_FALLBACKS, RedisHealth, translate_errors
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.security import RateDecision, RateLimiter, RateRule
 

@@ -1,4 +1,6 @@
-"""Redis failures become the domain's UnavailableError, so callers can fall back.
+"""What a Redis failure is, for every adapter on Redis (cache, limits, gate, job queue, worker).
+
+`translate_errors` turns one into the domain's UnavailableError, so callers can fall back.
 
 `RedisHealth` remembers whether this process's last Redis call worked, logs each change
 once (not once per failed call), and exposes it in `/metrics`.
@@ -24,6 +26,9 @@ REDIS_UP: Final = Gauge("taskflow_redis_up", "1 while this process's last Redis 
 REDIS_FALLBACKS: Final = Counter(
     "taskflow_redis_fallbacks_total", "Calls answered without Redis, by what stood in for it", ["use"]
 )
+
+
+REDIS_FAILURES: Final = (RedisError, OSError)  # OSError covers refused connections and timeouts
 
 
 class RedisUnavailableError(UnavailableError):
@@ -53,7 +58,7 @@ class RedisHealth:
 def translate_errors(health: RedisHealth) -> Iterator[None]:
     try:
         yield
-    except (RedisError, OSError, TimeoutError) as exc:
+    except REDIS_FAILURES as exc:
         health.failed(exc)
         raise RedisUnavailableError from exc
     health.succeeded()
