@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from taskflow.domain.entities import TaskDraft, User
-from taskflow.domain.errors import ForbiddenError, InvalidTokenError
+from taskflow.domain.errors import ForbiddenError, InvalidTokenError, SelfLockoutError
 from taskflow.domain.ports.accounts import UserFilter
-from taskflow.domain.services.admin import SelfLockoutError
 from taskflow.domain.values import Role, TaskStatus
 from tests.unit.conftest import World, as_principal
 

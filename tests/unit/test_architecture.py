@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import grimp
+
+import taskflow
+from taskflow.domain.errors import TaskflowError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,3 +33,16 @@ def test_no_module_imports_itself_by_a_detour() -> None:
         if (chain := graph.find_shortest_chain(imported, importer)) is not None
     )
     assert cycles == []
+
+
+def test_every_problem_type_is_declared_in_domain_errors() -> None:
+    """A client's vocabulary of problem types has one owner: a class with its own `code` lives there."""
+    for module in pkgutil.walk_packages(taskflow.__path__, "taskflow."):
+        importlib.import_module(module.name)
+    pending, elsewhere = [TaskflowError], []
+    while pending:
+        error = pending.pop()
+        pending += error.__subclasses__()
+        if "code" in vars(error) and error.__module__ != "taskflow.domain.errors":
+            elsewhere.append(f"{error.__module__}.{error.__qualname__}")
+    assert elsewhere == []

@@ -32,8 +32,7 @@ REDIS_FAILURES: Final = (RedisError, OSError)  # OSError covers refused connecti
 
 
 class RedisUnavailableError(UnavailableError):
-    code = "redis-unavailable"
-    title = "Cache temporarily unavailable"
+    """Redis, not MongoDB, failed: what callers that can do without Redis catch."""
 
 
 class RedisHealth:

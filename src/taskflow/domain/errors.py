@@ -96,6 +96,27 @@ class RequestInProgressError(ConflictError):
     retry_after = 1
 
 
+class SelfLockoutError(ConflictError):
+    """An admin may not demote or deactivate their own account."""
+
+    code = "self-lockout"
+    title = "You cannot remove your own admin access"
+
+
+class TaskChangingTooFastError(ConflictError):
+    """Every compare-and-set of an update lost to another writer."""
+
+    code = "task-busy"
+    title = "The task kept changing while this update was applied; retry"
+
+
+class InvalidCursorError(InvalidValueError):
+    """A listing cursor that is forged, altered, or made for another user, order or filter."""
+
+    code = "invalid-cursor"
+    title = "The cursor is not one this listing handed out"
+
+
 class IdempotencyKeyReusedError(InvalidValueError):
     """The key was first used for another request: keys are one per operation."""
 

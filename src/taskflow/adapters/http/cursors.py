@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from taskflow.adapters.http.signing import Signer, b64decode, b64encode
-from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.errors import InvalidCursorError, InvalidValueError
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import TaskId, UserId
 
@@ -27,11 +27,6 @@ def decode_user_cursor(cursor: str) -> UserId:
         msg = "cursor is not one this API handed out"
         raise InvalidValueError(msg, field="cursor")
     return UserId(raw.hex())
-
-
-class InvalidCursorError(InvalidValueError):
-    code = "invalid-cursor"
-    title = "The cursor is not one this listing handed out"
 
 
 class TaskCursors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskflow.domain.errors import ConflictError, ForbiddenError
+from taskflow.domain.errors import ForbiddenError, SelfLockoutError
 from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
@@ -18,13 +18,6 @@ if TYPE_CHECKING:
     from taskflow.domain.values import UserId
 
 MAX_PAGE_SIZE = 100
-
-
-class SelfLockoutError(ConflictError):
-    """An admin may not demote or deactivate their own account."""
-
-    code = "self-lockout"
-    title = "You cannot remove your own admin access"
 
 
 @dataclass(frozen=True, slots=True)

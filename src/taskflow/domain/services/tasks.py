@@ -6,7 +6,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, to_utc_millis
-from taskflow.domain.errors import ConflictError, InvalidValueError, PreconditionFailedError, TaskIdTakenError
+from taskflow.domain.errors import (
+    InvalidValueError,
+    PreconditionFailedError,
+    TaskChangingTooFastError,
+    TaskIdTakenError,
+)
 from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
 
 if TYPE_CHECKING:
@@ -19,11 +24,6 @@ if TYPE_CHECKING:
 
 UPDATE_ATTEMPTS: Final = 5
 DONE_RECENTLY: Final = timedelta(days=7)
-
-
-class TaskChangingTooFastError(ConflictError):
-    code = "task-busy"
-    title = "The task kept changing while this update was applied; retry"
 
 
 class TaskService:
