@@ -29,8 +29,8 @@ import redis
 from bench.imports import ROWS as IMPORT_ROWS
 from bench.imports import import_rows_per_second
 from bench.listing import Seeded, seed
-from taskflow.bootstrap import migrate
 from taskflow.domain.values import UserId
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import (
     Child,
     free_port,

@@ -5,24 +5,23 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from taskflow.adapters.cached_tasks import CachedTaskRepository
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.jobs import queue as arq_queue
+from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
-from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoTaskRepository,
     MongoUserRepository,
 )
-from taskflow.adapters.mongo.sharding import is_mongos, shard_tasks
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
@@ -51,10 +50,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
     from contextlib import AbstractContextManager
 
-    from pymongo import AsyncMongoClient
-    from pymongo.asynchronous.database import AsyncDatabase
-    from redis.asyncio import Redis
-
     from taskflow.domain.gate import AccountGate
     from taskflow.domain.ports.accounts import SessionRepository, UserRepository
     from taskflow.domain.ports.idempotency import IdempotencyStore
@@ -75,7 +70,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Ports:
-    """Connected adapters, one per port, plus the clients behind them for health checks."""
+    """One adapter per port: all that `build_services` needs, and nothing else."""
 
     users: UserRepository
     tasks: TaskRepository
@@ -94,20 +89,26 @@ class Ports:
     ids: IdGenerator
     jobs: JobQueue
     mailer: Mailer
-    mongo_client: AsyncMongoClient[Any]
-    database: AsyncDatabase[Any]
-    redis: Redis
 
-    def health_checks(self) -> dict[str, Callable[[], Awaitable[object]]]:
-        """`database` gates readiness; the others are reported only."""
-        return {
-            "database": lambda: mongo.ping_for_reads(self.database),
-            "redis": self.redis.ping,
-        }
+
+@dataclass(frozen=True, slots=True)
+class Probes:
+    """What an API process reports about its connections rather than uses through a port."""
+
+    checks: dict[str, Callable[[], Awaitable[object]]]
+    """Each dependency and how to ping it; `database` gates readiness, the others are reported."""
+    refresh_shared_metrics: Callable[[], Awaitable[None]]
+    """Reads the figures other processes keep in Redis (the job queue's) before `/metrics` answers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Connections:
+    ports: Ports
+    probes: Probes
 
 
 @asynccontextmanager
-async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
+async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
     """Connect MongoDB and Redis for this process, and close them on the way out."""
     mongo_client = mongo.connect(settings.mongodb_uri, timeout_seconds=settings.request_timeout_seconds)
     database = mongo_client[settings.mongodb_database]
@@ -118,8 +119,8 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     clock = SystemClock()
     gate = RedisAccountGate(redis_client, epoch, clock)
     try:
-        yield Ports(
-            users=GatedUserRepository(MongoUserRepository(database), gate),
+        ports = Ports(
+            users=MongoUserRepository(database),
             tasks=CachedTaskRepository(
                 MongoTaskRepository(database),
                 RedisTaskCache(redis_client, epoch, cache_limits(settings)),
@@ -152,22 +153,28 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
             ids=ObjectIdGenerator(),
             jobs=arq_queue.ArqJobQueue(job_pool, redis_health),
             mailer=SmtpMailer(settings.smtp_url),
-            mongo_client=mongo_client,
-            database=database,
-            redis=redis_client,
         )
+        probes = Probes(
+            checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
+            refresh_shared_metrics=lambda: JOB_METRICS.refresh(redis_client),
+        )
+        yield Connections(ports, probes)
     finally:
         await job_pool.aclose()
         await redis_client.aclose()
         await mongo_client.close()
 
 
+@asynccontextmanager
+async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
+    """The ports alone, for a process that reports nothing about its connections."""
+    async with open_connections(settings) as connections:
+        yield connections.ports
+
+
 # How far behind the primary a secondary may answer: the driver's `maxStalenessSeconds`
 # plus two heartbeats (its estimate of a member's lag is that coarse).
 REPLICATION_WINDOW_SECONDS = mongo.MAX_STALENESS_SECONDS + 2 * 10
-# An idempotency key's lease outlasts its request's deadline by this much: the key's own
-# bookkeeping (1 s) and room for a slow clock.
-IDEMPOTENCY_LEASE_SLACK_SECONDS = 5
 
 
 def cache_limits(settings: Settings) -> CacheLimits:
@@ -197,9 +204,11 @@ def user_budget(settings: Settings) -> RateRule:
 
 
 def build_services(ports: Ports, settings: Settings) -> Services:
+    """The domain's services on these ports; unit tests call it with fakes."""
     clock, ids = ports.clock, ports.ids
+    users = GatedUserRepository(ports.users, ports.gate)
     sessions = SessionService(
-        users=ports.users,
+        users=users,
         sessions=ports.sessions,
         tokens=ports.tokens,
         gate=ports.gate,
@@ -218,7 +227,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
     return Services(
         accounts=AccountService(
-            users=ports.users,
+            users=users,
             hasher=ports.hasher,
             sessions=sessions,
             clock=clock,
@@ -234,13 +243,12 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         sessions=sessions,
         tasks=TaskService(ports.tasks, clock, ids, stats),
-        admin=AdminService(users=ports.users, tasks=ports.tasks, sessions=sessions, clock=clock),
+        admin=AdminService(users=users, tasks=ports.tasks, sessions=sessions, clock=clock),
         idempotency=IdempotencyService(
             ports.idempotency,
             clock,
             retention=timedelta(hours=settings.idempotency_hours),
-            # A live request holds its key to the end: its deadline, its bookkeeping, and slack.
-            lease=timedelta(seconds=settings.request_timeout_seconds + IDEMPOTENCY_LEASE_SLACK_SECONDS),
+            request_deadline=timedelta(seconds=settings.request_timeout_seconds),
         ),
         outbox=outbox,
         imports=ImportService(
@@ -254,24 +262,10 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         reminders=ReminderService(
             tasks=ports.tasks,
-            users=ports.users,
+            users=users,
             outbox=outbox,
             mailer=ports.mailer,
             clock=clock,
             lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
     )
-
-
-async def migrate(settings: Settings) -> list[str]:
-    """Create every index and, on a mongos, shard `tasks`; idempotent. Returns the collections it touched."""
-    client = mongo.connect(settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30))
-    try:
-        database = client[settings.mongodb_database]
-        touched = await mongo.create_indexes(database)
-        if await is_mongos(database):
-            await shard_tasks(database)
-        await backfill_priority_rank_across_users(database)
-        return touched
-    finally:
-        await client.close()

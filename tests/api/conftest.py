@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from pymongo import AsyncMongoClient, monitoring
 
-from taskflow.bootstrap import migrate
 from taskflow.entrypoints.asgi import create_app
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, free_port, spawn, start_redis, wait_for_http
 from taskflow.settings import Settings
 from tests.api.shard_key_guard import TEST_HOUSEKEEPING, ShardKeyGuard

@@ -24,7 +24,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient, ReadPreference, monitoring
 from pymongo.read_concern import ReadConcern
 
-from taskflow.bootstrap import migrate
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child
 from tests.api.conftest import Account, assert_problem, new_account, serve
 from tests.conftest import make_settings, proxy_server_timeout_seconds, secantus_for_tests

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from taskflow.bootstrap import migrate
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_redis
 from taskflow.settings import Limit, RateLimits
 from tests.api.conftest import CLI, PASSWORD, api_processes, process_env

@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 import pytest
 
-from taskflow.bootstrap import migrate
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_redis
 from taskflow.settings import Limit, RateLimits, Settings
 from tests.api.conftest import PASSWORD, assert_problem, new_account, serve

@@ -17,7 +17,7 @@ import pytest
 from mockupdb import MockupDB, Request
 
 from taskflow.adapters.mongo.sharding import TASKS_SHARD_KEY, ShardKeyMismatchError
-from taskflow.bootstrap import migrate
+from taskflow.entrypoints.migration import migrate
 from taskflow.settings import Settings
 from tests.conftest import TEST_ARGON2, TEST_JWT_SECRET
 

@@ -1,24 +1,23 @@
-"""Domain services wired to honest fakes."""
+"""Domain services wired to honest fakes by the real composition root."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
+from taskflow.bootstrap import Ports, build_services
 from taskflow.domain.entities import User
-from taskflow.domain.gate import GatedUserRepository, Principal
-from taskflow.domain.ports.security import RateRule
-from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
+from taskflow.domain.gate import Principal
+from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
-from taskflow.domain.services.imports import ImportLimits, ImportService
+from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.reminders import ReminderService
-from taskflow.domain.services.sessions import SessionPolicy, SessionService
-from taskflow.domain.services.stats_refresh import StatsRefresh
+from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.settings import Limit, RateLimits, Settings
 from tests.unit.fakes import (
     FakeCommonPasswords,
     FakeJobQueue,
@@ -27,6 +26,7 @@ from tests.unit.fakes import (
     FakeTokenIssuer,
     FrozenClock,
     InMemoryAccountGate,
+    InMemoryIdempotencyStore,
     InMemoryImportJobs,
     InMemoryOutbox,
     InMemorySessionRepository,
@@ -37,15 +37,19 @@ from tests.unit.fakes import (
     SequentialSecrets,
 )
 
-LIMITS = LoginLimits(
-    per_account=RateRule("login-account", 3, 900),
-    per_address=RateRule("login-address", 5, 900),
+# Small budgets and limits, so the tests reach them; the servers in the URLs never start.
+SETTINGS = Settings(
+    mongodb_uri="mongodb://unused.invalid",
+    redis_url="redis://unused.invalid",
+    jwt_secret="unit-" + "x" * 40,
+    password_min_length=12,
+    rate_limits=RateLimits(login_failures_per_account=Limit(3, 900), login_failures_per_address=Limit(5, 900)),
+    import_max_bytes=100_000,
+    import_max_rows=2_000,
 )
-OUTBOX_GRACE = timedelta(seconds=30)
-REMINDER_LEAD = timedelta(hours=1)
-STATS_DEBOUNCE = timedelta(seconds=5)
-IMPORT_LIMITS = ImportLimits(max_bytes=100_000, max_rows=2_000)
-SESSION_POLICY = SessionPolicy(idle=timedelta(days=14), absolute=timedelta(days=30))
+
+
+LIMITS = SETTINGS.rate_limits
 
 
 def as_principal(user: User) -> Principal:
@@ -78,44 +82,35 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    records, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
-    hasher, tokens = FakePasswordHasher(), FakeTokenIssuer()
-    clock, ids, jobs, mailer = FrozenClock(), SequentialIds(), FakeJobQueue(), FakeMailer()
-    security_log = RecordingSecurityLog()
-    outbox = InMemoryOutbox()
-    outbox_service = OutboxService(outbox, jobs, clock, grace=OUTBOX_GRACE)
-    import_jobs = InMemoryImportJobs()
-    stats_refresh = StatsRefresh(jobs, clock, debounce=STATS_DEBOUNCE)
+    users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
+    hasher, tokens, security_log = FakePasswordHasher(), FakeTokenIssuer(), RecordingSecurityLog()
+    clock, jobs, mailer = FrozenClock(), FakeJobQueue(), FakeMailer()
+    outbox, import_jobs = InMemoryOutbox(), InMemoryImportJobs()
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
-    users = GatedUserRepository(records, gate)
-    session_service = SessionService(
+    ports = Ports(
         users=users,
+        tasks=tasks,
         sessions=sessions,
+        idempotency=InMemoryIdempotencyStore(),
+        outbox=outbox,
+        import_jobs=import_jobs,
+        hasher=hasher,
         tokens=tokens,
         gate=gate,
         limiter=limiter,
+        common_passwords=FakeCommonPasswords(),
         secrets=SequentialSecrets(),
-        clock=clock,
         security_log=security_log,
-        policy=SESSION_POLICY,
-        access_ttl=timedelta(minutes=15),
-    )
-    accounts = AccountService(
-        users=users,
-        hasher=hasher,
-        sessions=session_service,
         clock=clock,
-        ids=ids,
-        policy=PasswordPolicy(12, FakeCommonPasswords()),
-        limiter=limiter,
-        limits=LIMITS,
-        outbox=outbox_service,
+        ids=SequentialIds(),
+        jobs=jobs,
         mailer=mailer,
     )
+    services = build_services(ports, SETTINGS)
     return World(
-        users=records,
+        users=users,
         tasks=tasks,
         sessions=sessions,
         hasher=hasher,
@@ -125,23 +120,13 @@ def world() -> World:
         clock=clock,
         jobs=jobs,
         outbox=outbox,
-        outbox_service=outbox_service,
+        outbox_service=services.outbox,
         import_jobs=import_jobs,
-        imports=ImportService(
-            jobs=import_jobs,
-            tasks=tasks,
-            outbox=outbox_service,
-            stats=stats_refresh,
-            ids=ids,
-            clock=clock,
-            limits=IMPORT_LIMITS,
-        ),
-        reminders=ReminderService(
-            tasks=tasks, users=users, outbox=outbox_service, mailer=mailer, clock=clock, lead=REMINDER_LEAD
-        ),
+        imports=services.imports,
+        reminders=services.reminders,
         mailer=mailer,
-        accounts=accounts,
-        session_service=session_service,
-        task_service=TaskService(tasks, clock, ids, stats_refresh),
-        admin=AdminService(users=users, tasks=tasks, sessions=session_service, clock=clock),
+        accounts=services.accounts,
+        session_service=services.sessions,
+        task_service=services.tasks,
+        admin=services.admin,
     )

@@ -24,7 +24,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def service(clock: FrozenClock) -> IdempotencyService:
     return IdempotencyService(
-        InMemoryIdempotencyStore(), clock, retention=timedelta(hours=24), lease=timedelta(seconds=15)
+        InMemoryIdempotencyStore(), clock, retention=timedelta(hours=24), request_deadline=timedelta(seconds=10)
     )
 
 

@@ -166,18 +166,18 @@ async def test_registration_rejects_a_common_password(world: World) -> None:
 
 async def test_failed_logins_are_limited_per_account_from_any_address(world: World) -> None:
     await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    for attempt in range(LIMITS.per_account.limit):
+    for attempt in range(LIMITS.login_failures_per_account.count):
         with pytest.raises(InvalidCredentialsError):
             await world.accounts.login("ada@example.com", "wrong password!!", client=f"192.0.2.{attempt}")
     with pytest.raises(TooManyRequestsError) as caught:  # even the right password, from elsewhere
         await world.accounts.login("ADA@example.com", PASSWORD, client="198.51.100.7")
-    assert 0 < caught.value.retry_after <= LIMITS.per_account.window_seconds
-    world.clock.advance(seconds=LIMITS.per_account.window_seconds)
+    assert 0 < caught.value.retry_after <= LIMITS.login_failures_per_account.window_seconds
+    world.clock.advance(seconds=LIMITS.login_failures_per_account.window_seconds)
     assert await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
 
 
 async def test_unknown_accounts_are_limited_like_known_ones(world: World) -> None:
-    for _ in range(LIMITS.per_account.limit):
+    for _ in range(LIMITS.login_failures_per_account.count):
         with pytest.raises(InvalidCredentialsError):
             await world.accounts.login("nobody@example.com", PASSWORD, client=CLIENT)
     with pytest.raises(TooManyRequestsError):
@@ -185,7 +185,7 @@ async def test_unknown_accounts_are_limited_like_known_ones(world: World) -> Non
 
 
 async def test_failed_logins_are_limited_per_address_across_accounts(world: World) -> None:
-    for i in range(LIMITS.per_address.limit):
+    for i in range(LIMITS.login_failures_per_address.count):
         with pytest.raises(InvalidCredentialsError):
             await world.accounts.login(f"user{i}@example.com", PASSWORD, client=CLIENT)
     await world.accounts.register("ada@example.com", PASSWORD, "Ada")
@@ -196,14 +196,14 @@ async def test_failed_logins_are_limited_per_address_across_accounts(world: Worl
 
 async def test_successful_logins_do_not_use_up_the_budgets(world: World) -> None:
     await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    for _ in range(LIMITS.per_address.limit * 2):
+    for _ in range(LIMITS.login_failures_per_address.count * 2):
         assert await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
 
 
 async def test_wrong_current_passwords_count_against_the_account(world: World) -> None:
     pair = await _signed_in(world)
     user = await _account(world, pair)
-    for _ in range(LIMITS.per_account.limit):
+    for _ in range(LIMITS.login_failures_per_account.count):
         with pytest.raises(WrongPasswordError):
             await world.accounts.change_password(user, current="not the password", new=NEW_PASSWORD)
     with pytest.raises(TooManyRequestsError):

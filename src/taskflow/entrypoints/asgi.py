@@ -13,13 +13,20 @@ from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.middleware import RequestContextMiddleware
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.task_pages import TaskPages
-from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.observability import configure_logging, configure_tracing
-from taskflow.bootstrap import auth_budget, build_services, open_ports, request_deadline, user_budget
+from taskflow.bootstrap import (
+    Connections,
+    auth_budget,
+    build_services,
+    open_connections,
+    request_deadline,
+    user_budget,
+)
 from taskflow.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
+    from contextlib import AbstractAsyncContextManager
 
     from litestar import Litestar
 
@@ -36,25 +43,30 @@ class TaskflowApp(RequestContextMiddleware):
         self._litestar.state.draining = True
 
 
-def create_app(settings: Settings | None = None) -> TaskflowApp:
-    """Ports open in the lifespan, never at import time; tests pass their own settings."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    connect: Callable[[Settings], AbstractAsyncContextManager[Connections]] = open_connections,
+) -> TaskflowApp:
+    """Ports open in the lifespan, by `connect`, never at import time; tests pass their own settings."""
     settings = settings or Settings.from_env(os.environ)
     configure_logging(level=settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
     async def taskflow_lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with open_ports(settings) as ports:
+        async with connect(settings) as connections:
+            ports, probes = connections.ports, connections.probes
             services = build_services(ports, settings)
             app.state.taskflow = AppState(
                 services=services,
-                checks=ports.health_checks(),
+                checks=probes.checks,
                 clients=ClientAddresses.trusting(settings.trusted_proxies),
                 limiter=ports.limiter,
                 auth_budget=auth_budget(settings),
                 user_budget=user_budget(settings),
                 task_pages=TaskPages(services.tasks, TaskCursors(settings.jwt_secret)),
                 consistency_tokens=ConsistencyTokens(settings.jwt_secret),
-                refresh_shared_metrics=lambda: JOB_METRICS.refresh(ports.redis),
+                refresh_shared_metrics=probes.refresh_shared_metrics,
             )
             try:
                 yield

@@ -69,7 +69,7 @@ def cmd_worker(_: argparse.Namespace) -> None:
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
-    from taskflow.bootstrap import migrate  # noqa: PLC0415 - keeps `taskflow --help` fast
+    from taskflow.entrypoints.migration import migrate  # noqa: PLC0415 - keeps `taskflow --help` fast
 
     collections = asyncio.run(migrate(load_settings()))
     print(f"indexes ready on: {', '.join(collections)}")  # noqa: T201 - CLI output

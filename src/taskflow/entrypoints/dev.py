@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from taskflow.bootstrap import migrate
+from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import (
     Child,
     ChildFailedError,

@@ -28,14 +28,18 @@ if TYPE_CHECKING:
 KEY_MAX_LENGTH: Final = 255
 KEY_PATTERN: Final = rf"^[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII, as Stripe and the IETF draft
 _KEY: Final = re.compile(KEY_PATTERN)
+LEASE_SLACK: Final = timedelta(seconds=5)
+"""A lease outlasts its request's deadline by this much: the key's own bookkeeping (1 s) and a slow clock."""
 
 
 class IdempotencyService:
-    def __init__(self, store: IdempotencyStore, clock: Clock, *, retention: timedelta, lease: timedelta) -> None:
+    def __init__(
+        self, store: IdempotencyStore, clock: Clock, *, retention: timedelta, request_deadline: timedelta
+    ) -> None:
         self._store = store
         self._clock = clock
         self._retention = retention
-        self._lease = lease
+        self._lease = request_deadline + LEASE_SLACK
 
     async def begin(self, owner: UserId, key: str, fingerprint: str) -> RecordedResponse | None:
         """None: run the request, then `finish` or `abandon`. A response: answer it as it is."""
