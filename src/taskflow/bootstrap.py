@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from taskflow.adapters.cached_tasks import CachedTaskRepository
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.jobs import queue as arq_queue
 from taskflow.adapters.jobs.metrics import JOB_METRICS
@@ -19,20 +18,19 @@ from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
-    MongoTaskRepository,
     MongoUserRepository,
 )
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
-from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.gate import GatedUserRepository
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services import Services
@@ -121,9 +119,10 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
     try:
         ports = Ports(
             users=MongoUserRepository(database),
-            tasks=CachedTaskRepository(
-                MongoTaskRepository(database),
-                RedisTaskCache(redis_client, epoch, cache_limits(settings)),
+            tasks=task_store(
+                database,
+                redis_client,
+                epoch,
                 clock,
                 ttl=timedelta(seconds=settings.cache_ttl_seconds),
                 stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
@@ -170,18 +169,6 @@ async def open_ports(settings: Settings) -> AsyncIterator[Ports]:
     """The ports alone, for a process that reports nothing about its connections."""
     async with open_connections(settings) as connections:
         yield connections.ports
-
-
-# How far behind the primary a secondary may answer: the driver's `maxStalenessSeconds`
-# plus two heartbeats (its estimate of a member's lag is that coarse).
-REPLICATION_WINDOW_SECONDS = mongo.MAX_STALENESS_SECONDS + 2 * 10
-
-
-def cache_limits(settings: Settings) -> CacheLimits:
-    return CacheLimits(
-        window_ms=REPLICATION_WINDOW_SECONDS * 1000,
-        record_ttl_ms=max(REPLICATION_WINDOW_SECONDS, settings.cache_ttl_seconds) * 1000,
-    )
 
 
 def request_deadline(settings: Settings) -> Callable[[], AbstractContextManager[object]]:

@@ -15,8 +15,8 @@ from typing import Any, Final
 from bson import ObjectId
 from pymongo import monitoring
 
+from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import TASKS
-from taskflow.adapters.mongo.repositories import SCATTER_GATHER
 
 TEST_HOUSEKEEPING: Final = "test housekeeping"
 _EXEMPT: Final = {SCATTER_GATHER, TEST_HOUSEKEEPING}

@@ -9,17 +9,16 @@ from datetime import timedelta
 import pytest
 from pymongo import AsyncMongoClient
 
-from taskflow.adapters.cached_tasks import CachedTaskRepository
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.outbox import MongoOutbox
-from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoTaskRepository, MongoUserRepository
+from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
-from taskflow.adapters.redis.task_cache import RedisTaskCache
 from taskflow.adapters.redis_failures import RedisHealth
-from taskflow.bootstrap import cache_limits
+from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox
@@ -63,9 +62,10 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
     await redis.flushdb()
     tasks: TaskRepository = MongoTaskRepository(database)
     if request.param == "cached":
-        tasks = CachedTaskRepository(
-            MongoTaskRepository(database),
-            RedisTaskCache(redis, Epoch(redis, RedisHealth()), cache_limits(settings)),
+        tasks = task_store(
+            database,
+            redis,
+            Epoch(redis, RedisHealth()),
             SystemClock(),
             ttl=timedelta(seconds=settings.cache_ttl_seconds),
             stats_ttl=timedelta(seconds=settings.stats_cache_seconds),

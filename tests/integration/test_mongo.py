@@ -24,7 +24,7 @@ from taskflow.adapters.mongo.documents import (
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
 from taskflow.adapters.mongo.outbox import MongoOutbox
-from taskflow.adapters.mongo.repositories import MongoTaskRepository
+from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse

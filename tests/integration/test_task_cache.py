@@ -8,10 +8,10 @@ import signal
 import pytest
 from redis.asyncio import Redis
 
-from taskflow.adapters.consistency import WriteToken
 from taskflow.adapters.redis.epoch import Epoch
-from taskflow.adapters.redis.task_cache import CacheLimits, RedisTaskCache
 from taskflow.adapters.redis_failures import RedisHealth, RedisUnavailableError
+from taskflow.adapters.task_store.cache import CacheLimits, RedisTaskCache
+from taskflow.adapters.task_store.consistency import WriteToken
 from taskflow.domain.values import UserId
 from taskflow.entrypoints.processes import Child
 

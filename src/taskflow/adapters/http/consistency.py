@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from taskflow.adapters.consistency import WriteToken
 from taskflow.adapters.http.signing import Signer
+from taskflow.adapters.task_store.consistency import WriteToken
 
 HEADER: Final = "X-Consistency-Token"
 MAX_LENGTH: Final = 1024

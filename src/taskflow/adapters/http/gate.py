@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Final
 import structlog
 from litestar.connection import ASGIConnection
 
-from taskflow.adapters.consistency import request_tokens
 from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
 from taskflow.adapters.http.deadline import BEFORE_DEADLINE, NO_DEADLINE
 from taskflow.adapters.http.guards import strict_query
 from taskflow.adapters.http.middleware import add_response_headers, request_headers
 from taskflow.adapters.http.problems import problem
+from taskflow.adapters.task_store.consistency import request_tokens
 from taskflow.domain.errors import InvalidTokenError, UnauthenticatedError
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from litestar.handlers import BaseRouteHandler
     from litestar.types import ASGIApp, Receive, Scope, Send
 
-    from taskflow.adapters.consistency import WriteToken
     from taskflow.adapters.http.state import AppState
+    from taskflow.adapters.task_store.consistency import WriteToken
     from taskflow.domain.ports.security import RateDecision, RateRule
 
 PUBLIC: Final = "public"

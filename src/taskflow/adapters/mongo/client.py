@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # The driver's minimum: a secondary further behind than this is not read from.
 MAX_STALENESS_SECONDS = 90
+# The comment every query across users carries: visible in the server's logs and
+# profiler, and the one exception the tests' shard-key guard allows.
+SCATTER_GATHER = "scatter-gather"
 
 
 def connect(uri: str, *, timeout_seconds: float, app_name: str = "taskflow") -> AsyncMongoClient[Any]:

@@ -14,6 +14,8 @@ from pymongo.errors import (
 
 from taskflow.domain.errors import StorageUnavailableError
 
+DUPLICATE_KEY = 11000
+
 # Errors that mean "try again later", not "your request is wrong".
 _UNAVAILABLE: tuple[type[PyMongoError], ...] = (ConnectionFailure, WriteConcernError)
 # Server codes of the same kind: not primary, shutting down, exceeded time limit, interrupted.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import TASKS
-from taskflow.adapters.mongo.repositories import SCATTER_GATHER
 from taskflow.domain.task_queries import PRIORITY_RANK
 
 if TYPE_CHECKING:

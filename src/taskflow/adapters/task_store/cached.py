@@ -15,13 +15,13 @@ import struct
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
 
 import msgspec
 from prometheus_client import Counter
 
-from taskflow.adapters.consistency import NEWEST, ReadRule, latest, presented, request_tokens
 from taskflow.adapters.redis_failures import RedisUnavailableError
+from taskflow.adapters.task_store.consistency import NEWEST, ReadRule, latest, presented, request_tokens
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.ports.tasks import TaskRepository
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
     from datetime import timedelta
 
-    from taskflow.adapters.mongo.repositories import MongoTaskRepository
-    from taskflow.adapters.redis.task_cache import CacheView, RedisTaskCache
+    from taskflow.adapters.task_store.cache import CacheView
+    from taskflow.adapters.task_store.consistency import WriteToken
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition
 
@@ -45,9 +45,40 @@ T = TypeVar("T")
 _EXPIRY: Final = struct.Struct(">Q")  # each entry starts with its expiry, epoch milliseconds
 
 
+class RuledTaskRepository(TaskRepository, Protocol):
+    """The store behind the cache: the port, with each read served by a `ReadRule`."""
+
+    async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ...) -> Task: ...
+
+    async def list_page(
+        self,
+        owner: UserId,
+        task_filter: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: TaskPosition | None,
+        limit: int,
+        rule: ReadRule = ...,
+    ) -> list[Task]: ...
+
+    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime, rule: ReadRule = ...) -> TaskStats: ...
+
+    def stream(self, owner: UserId, *, rule: ReadRule = ...) -> AsyncIterator[Task]: ...
+
+
+class TaskCache(Protocol):
+    """Per-owner entries and last writes; each call raises RedisUnavailableError when the cache is away."""
+
+    async def view(self, owner: UserId, field: str) -> CacheView: ...
+
+    async def fill(self, view: CacheView, value: bytes, *, ttl_ms: int) -> bool: ...
+
+    async def bump(self, owner: UserId, written: WriteToken | None) -> None: ...
+
+
 class CachedTaskRepository(TaskRepository):
     def __init__(
-        self, tasks: MongoTaskRepository, cache: RedisTaskCache, clock: Clock, *, ttl: timedelta, stats_ttl: timedelta
+        self, tasks: RuledTaskRepository, cache: TaskCache, clock: Clock, *, ttl: timedelta, stats_ttl: timedelta
     ) -> None:
         self._tasks = tasks
         self._cache = cache

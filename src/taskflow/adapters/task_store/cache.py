@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from taskflow.adapters.consistency import WriteToken
 from taskflow.adapters.redis.epoch import EPOCH_KEY as EPOCH_KEY  # noqa: PLC0414 - re-exported: tests move the epoch
 from taskflow.adapters.redis.epoch import EPOCH_LUA, Epoch
 from taskflow.adapters.redis_failures import RedisUnavailableError
+from taskflow.adapters.task_store.consistency import WriteToken
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

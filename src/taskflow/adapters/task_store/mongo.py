@@ -1,0 +1,181 @@
+"""Tasks on MongoDB, each read by a `ReadRule`, each write in a session whose token is recorded.
+
+Every operation carries `user_id`, the shard key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bson import ObjectId
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from taskflow.adapters.mongo.client import SCATTER_GATHER
+from taskflow.adapters.mongo.documents import (
+    TASKS,
+    task_to_document,
+    task_to_entity,
+)
+from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
+from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
+from taskflow.adapters.task_store.causal import CausalCollection
+from taskflow.adapters.task_store.consistency import ANY_MEMBER, PRIMARY, ReadRule
+from taskflow.domain.errors import (
+    StorageUnavailableError,
+    TaskIdTakenError,
+    TaskNotFoundError,
+)
+from taskflow.domain.ports.tasks import TaskRepository
+from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
+from taskflow.domain.values import Priority, TaskStatus
+
+STREAM_BATCH = 500
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from datetime import datetime
+
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from taskflow.domain.entities import Task
+    from taskflow.domain.task_queries import TaskFilter, TaskPosition
+    from taskflow.domain.values import TaskId, UserId
+
+
+class MongoTaskRepository(TaskRepository):
+    """Tasks, always filtered by owner so mongos routes each call to one shard.
+
+    Reads take a `ReadRule` (any member by default); writes record their token for
+    read-your-writes. `get_latest` reads the primary: it decides a compare-and-set.
+    """
+
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._tasks = CausalCollection(database.get_collection(TASKS))
+
+    async def add(self, task: Task) -> None:
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                try:
+                    await self._tasks.collection.insert_one(task_to_document(task), session=session)
+                except DuplicateKeyError:
+                    raise TaskIdTakenError from None
+
+    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+        """Unordered, so one taken id does not stop the rest; taken ids are what a re-run meets."""
+        if not tasks:
+            return
+        documents = [task_to_document(task) for task in tasks if task.owner_id == owner]
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                try:
+                    await self._tasks.collection.insert_many(documents, ordered=False, session=session)
+                except BulkWriteError as exc:
+                    if exc.details.get("writeConcernErrors"):
+                        raise StorageUnavailableError from exc
+                    if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
+                        raise
+
+    async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
+        with translate_errors():
+            async with self._tasks.reading(rule) as (tasks, session):
+                raw = await tasks.find_one(
+                    {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}, session=session
+                )
+        if raw is None:
+            raise TaskNotFoundError
+        return task_to_entity(raw)
+
+    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
+        return await self.get(owner, task_id, rule=PRIMARY)
+
+    async def replace(self, task: Task, *, expected_version: int) -> bool:
+        document = task_to_document(task)
+        key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                result = await self._tasks.collection.update_one(
+                    {**key, "version": expected_version}, {"$set": document}, session=session
+                )
+        return result.matched_count == 1
+
+    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+        query: Raw = {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}
+        if expected_version is not None:
+            query["version"] = expected_version
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                result = await self._tasks.collection.delete_one(query, session=session)
+        return result.deleted_count == 1
+
+    async def list_page(
+        self,
+        owner: UserId,
+        task_filter: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: TaskPosition | None,
+        limit: int,
+        rule: ReadRule = ANY_MEMBER,
+    ) -> list[Task]:
+        query = listing_query(owner, task_filter, order, after)
+        with translate_errors():
+            async with self._tasks.reading(rule) as (tasks, session):
+                raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
+        return [task_to_entity(raw) for raw in raws]
+
+    async def stream(self, owner: UserId, *, rule: ReadRule = ANY_MEMBER) -> AsyncIterator[Task]:
+        oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
+        with translate_errors():
+            async with self._tasks.reading(rule) as (tasks, session):
+                cursor = tasks.find({"user_id": ObjectId(owner.value)}, batch_size=STREAM_BATCH, session=session)
+                async with cursor.sort(listing_sort(oldest_first)) as rows:
+                    async for raw in rows:
+                        yield task_to_entity(raw)
+
+    async def stats(
+        self, owner: UserId, *, now: datetime, done_since: datetime, rule: ReadRule = ANY_MEMBER
+    ) -> TaskStats:
+        def count_if(condition: Raw) -> Raw:
+            return {"$sum": {"$cond": [condition, 1, 0]}}
+
+        is_done: Raw = {"$eq": ["$status", TaskStatus.DONE.value]}
+        group: Raw = {
+            "_id": None,
+            "total": {"$sum": 1},
+            # Comparisons order null below every date: `$gt null` keeps undated tasks out.
+            "overdue": count_if({"$and": [{"$not": [is_done]}, {"$gt": ["$due_at", None]}, {"$lt": ["$due_at", now]}]}),
+            "done_since": count_if({"$and": [is_done, {"$gte": ["$completed_at", done_since]}]}),
+        }
+        for status in TaskStatus:
+            group[f"status_{status.value}"] = count_if({"$eq": ["$status", status.value]})
+        for priority in Priority:
+            group[f"priority_{priority.value}"] = count_if({"$eq": ["$priority", priority.value]})
+        pipeline: list[Raw] = [{"$match": {"user_id": ObjectId(owner.value)}}, {"$group": group}]
+        with translate_errors():
+            async with self._tasks.reading(rule) as (tasks, session):
+                rows = await (await tasks.aggregate(pipeline, session=session)).to_list()
+        row: Raw = rows[0] if rows else {}
+        return TaskStats(
+            total=row.get("total", 0),
+            by_status={status: row.get(f"status_{status.value}", 0) for status in TaskStatus},
+            by_priority={priority: row.get(f"priority_{priority.value}", 0) for priority in Priority},
+            overdue=row.get("overdue", 0),
+            done_since=row.get("done_since", 0),
+            computed_at=now,
+        )
+
+    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+        """Scatter-gather on purpose, for the reminder cron: the `due_at` index serves it."""
+        query: Raw = {"due_at": {"$gt": after, "$lte": until}, "status": {"$ne": TaskStatus.DONE.value}}
+        with translate_errors():
+            cursor = self._tasks.collection.find(query, comment=SCATTER_GATHER)
+            raws = await cursor.sort([("due_at", 1), ("_id", 1)]).limit(limit).to_list()
+        return [task_to_entity(raw) for raw in raws]
+
+    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+        """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
+        pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
+        with translate_errors():
+            rows = await (await self._tasks.collection.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
+        return {TaskStatus(row["_id"]): row["count"] for row in rows}
