@@ -77,7 +77,7 @@ LOWER_CASE: Final[Codec[str]] = Codec(str.lower, str, "text")
 ITEMS: Final[Codec[tuple[str, ...]]] = Codec(_items, ",".join, "a comma-separated list")
 NETWORKS: Final[Codec[tuple[str, ...]]] = Codec(_networks, ",".join, "a list of IP addresses or CIDR networks")
 LOG_FORMAT: Final[Codec[bool]] = Codec(
-    lambda raw: raw.lower() == "json", lambda json: "json" if json else "console", "json"
+    lambda raw: raw.lower() == "json", lambda json: "json" if json else "console", "json or console"
 )
 
 
