@@ -25,6 +25,7 @@ from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFi
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
+from taskflow.domain.ports.projects import MembershipRepository
 from taskflow.domain.ports.security import (
     AccessToken,
     CommonPasswords,
@@ -38,8 +39,9 @@ from taskflow.domain.ports.security import (
 )
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+from taskflow.domain.projects import Membership
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
-from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
 
 class InMemoryUserRepository(UserRepository):
@@ -346,6 +348,23 @@ class InMemoryImportJobs(ImportJobRepository):
         job = self.jobs[job_id]
         if not job.state.finished:
             self.jobs[job_id] = dataclasses.replace(job, state=state, reason=reason, updated_at=at, finished_at=at)
+
+
+class InMemoryMemberships(MembershipRepository):
+    def __init__(self) -> None:
+        self.memberships: dict[tuple[UserId, ProjectId], Membership] = {}
+
+    def join(self, membership: Membership) -> None:
+        self.memberships[membership.user_id, membership.project_id] = membership
+
+    def leave(self, user_id: UserId, project_id: ProjectId) -> None:
+        del self.memberships[user_id, project_id]
+
+    async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
+        return self.memberships.get((user_id, project_id))
+
+    async def of_user(self, user_id: UserId) -> list[Membership]:
+        return [membership for (member, _), membership in self.memberships.items() if member == user_id]
 
 
 class InMemoryOutbox(Outbox):

@@ -53,6 +53,13 @@ class TaskNotFoundError(NotFoundError):
     title = "Task not found"
 
 
+class ProjectNotFoundError(NotFoundError):
+    """No such project, or the caller is not (or no longer) a member: the two look the same."""
+
+    code = "project-not-found"
+    title = "Project not found"
+
+
 class JobNotFoundError(NotFoundError):
     """No job with this id belongs to this user."""
 

@@ -49,6 +49,19 @@ class UserId:
 
 
 @dataclass(frozen=True, slots=True)
+class ProjectId:
+    """Identity of a project; its tasks live in its space (decision 0028)."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.value, "project id")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
 class TaskId:
     """Identity of a task; meaningful only together with its owner."""
 

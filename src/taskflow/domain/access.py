@@ -1,0 +1,70 @@
+"""Access grants: the only way to reach a task or a project, made only here (decision 0028).
+
+A repository takes a `Grant`, never a bare id, and only `AccessService` makes one, from
+the caller's own id or their membership read now. So every id that arrives (in a path, a
+body, a query, a cursor) is checked by the same code before any data is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
+from taskflow.domain.projects import NEEDS, Action, ProjectRole
+
+if TYPE_CHECKING:
+    from taskflow.domain.gate import Principal
+    from taskflow.domain.ports.projects import MembershipRepository
+    from taskflow.domain.values import ProjectId, UserId
+
+_SEAL: Final = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What `user` may do (`role`) in one place: their own tasks, or one project's.
+
+    `space` is where that place's tasks are stored (their shard key); `project` is None
+    for the user's own tasks.
+    """
+
+    user: UserId
+    space: UserId
+    project: ProjectId | None
+    role: ProjectRole
+    _seal: object = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            msg = "a Grant is made by AccessService only"
+            raise TypeError(msg)
+
+    def allows(self, action: Action) -> bool:
+        return self.role.covers(NEEDS[action])
+
+
+class AccessService:
+    def __init__(self, memberships: MembershipRepository) -> None:
+        self._memberships = memberships
+
+    def personal(self, principal: Principal) -> Grant:
+        """The caller's own tasks: theirs to do anything with, no read needed."""
+        return Grant(principal.id, principal.id, None, ProjectRole.OWNER, _SEAL)
+
+    async def project(self, principal: Principal, project_id: ProjectId, action: Action) -> Grant:
+        """ProjectNotFoundError for a non-member (as for a missing id); ForbiddenError below the role."""
+        membership = await self._memberships.find(principal.id, project_id)
+        if membership is None:
+            raise ProjectNotFoundError
+        grant = Grant(principal.id, membership.space, project_id, membership.role, _SEAL)
+        if not grant.allows(action):
+            msg = f"this needs the {NEEDS[action]} role in the project; you are {membership.role}"
+            raise ForbiddenError(msg)
+        return grant
+
+    async def where(self, principal: Principal, project_id: ProjectId | None, action: Action) -> Grant:
+        """The grant for a place named by a client (`project_id` in a body or a query), or their own tasks."""
+        if project_id is None:
+            return self.personal(principal)
+        return await self.project(principal, project_id, action)
