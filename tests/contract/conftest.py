@@ -13,6 +13,7 @@ from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.outbox import MongoOutbox
+from taskflow.adapters.mongo.projects import MongoMembershipRepository, MongoProjectRepository
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
@@ -22,11 +23,14 @@ from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox
+from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.settings import Settings
 from tests.unit.fakes import (
     InMemoryIdempotencyStore,
+    InMemoryMemberships,
     InMemoryOutbox,
+    InMemoryProjects,
     InMemorySessionRepository,
     InMemoryTaskRepository,
     InMemoryUserRepository,
@@ -40,6 +44,8 @@ class Repositories:
     sessions: SessionRepository
     idempotency: IdempotencyStore
     outbox: Outbox
+    projects: ProjectRepository
+    memberships: MembershipRepository
 
 
 @pytest.fixture(params=["memory", "mongo", "cached"])
@@ -52,6 +58,8 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             InMemorySessionRepository(),
             InMemoryIdempotencyStore(),
             InMemoryOutbox(),
+            InMemoryProjects(),
+            InMemoryMemberships(),
         )
         return
     settings: Settings = request.getfixturevalue("settings")
@@ -78,6 +86,8 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             MongoSessionRepository(database),
             MongoIdempotencyStore(database),
             MongoOutbox(database),
+            MongoProjectRepository(database),
+            MongoMembershipRepository(database),
         )
     finally:
         await client.drop_database(database.name)

@@ -13,10 +13,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import (
     IdempotencyKeyDocument,
+    MembershipDocument,
     OutboxDocument,
+    ProjectDocument,
     SessionDocument,
     TaskDocument,
     UserDocument,
+    membership_to_document,
+    project_to_document,
     session_to_document,
     task_to_document,
     user_to_document,
@@ -29,7 +33,8 @@ from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.ports.jobs import OutboxEntry
-from taskflow.domain.values import Email, Priority, SessionId, TaskId, UserId
+from taskflow.domain.projects import Membership, Project, ProjectRole
+from taskflow.domain.values import Email, Priority, ProjectId, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -83,6 +88,12 @@ async def test_the_raw_mapping_agrees_with_the_declared_documents() -> None:
     )
     assert SessionDocument.model_validate(session_to_document(session)).id == "5" * 32
     assert set(session_to_document(session)) - {"_id"} == set(SessionDocument.model_fields) - {"id", "revision_id"}
+    project = Project(id=ProjectId("6" * 24), space=ADA, name="Home", owner_id=ADA, created_at=NOW, updated_at=NOW)
+    membership = Membership(user_id=ADA, project_id=project.id, space=ADA, role=ProjectRole.OWNER, joined_at=NOW)
+    assert ProjectDocument.model_validate(project_to_document(project)).name == "Home"
+    assert MembershipDocument.model_validate(membership_to_document(membership)).role == "owner"
+    assert set(project_to_document(project)) - {"_id"} == set(ProjectDocument.model_fields) - {"id", "revision_id"}
+    assert set(membership_to_document(membership)) == set(MembershipDocument.model_fields) - {"id", "revision_id"}
 
 
 @pytest.fixture

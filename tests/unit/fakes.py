@@ -14,18 +14,20 @@ from taskflow.domain.entities import Session, Task, User
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
     InvalidTokenError,
+    ProjectNotFoundError,
     TaskIdTakenError,
     TaskNotFoundError,
     UnavailableError,
     UserNotFoundError,
 )
 from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
+from taskflow.domain.grants import Grant
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
 from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFilter, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
-from taskflow.domain.ports.projects import MembershipRepository
+from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
 from taskflow.domain.ports.security import (
     AccessToken,
     CommonPasswords,
@@ -39,7 +41,7 @@ from taskflow.domain.ports.security import (
 )
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-from taskflow.domain.projects import Membership
+from taskflow.domain.projects import Membership, Project
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
@@ -360,11 +362,52 @@ class InMemoryMemberships(MembershipRepository):
     def leave(self, user_id: UserId, project_id: ProjectId) -> None:
         del self.memberships[user_id, project_id]
 
+    async def add(self, membership: Membership) -> bool:
+        if (membership.user_id, membership.project_id) in self.memberships:
+            return False
+        self.join(membership)
+        return True
+
     async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
         return self.memberships.get((user_id, project_id))
 
     async def of_user(self, user_id: UserId) -> list[Membership]:
         return [membership for (member, _), membership in self.memberships.items() if member == user_id]
+
+    async def count_of_user(self, user_id: UserId) -> int:
+        return len(await self.of_user(user_id))
+
+    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+        return self.memberships.pop((user_id, project_id), None) is not None
+
+
+class InMemoryProjects(ProjectRepository):
+    def __init__(self) -> None:
+        self.projects: dict[tuple[UserId, ProjectId], Project] = {}
+
+    def _key(self, grant: Grant) -> tuple[UserId, ProjectId]:
+        if grant.project is None:
+            raise ProjectNotFoundError
+        return grant.space, grant.project
+
+    async def add(self, project: Project) -> None:
+        self.projects[project.space, project.id] = project
+
+    async def get(self, grant: Grant) -> Project:
+        found = self.projects.get(self._key(grant))
+        if found is None:
+            raise ProjectNotFoundError
+        return found
+
+    async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
+        stored = self.projects.get(self._key(grant))
+        if stored is None or stored.version != expected_version:
+            return False
+        self.projects[self._key(grant)] = project
+        return True
+
+    async def delete(self, grant: Grant) -> bool:
+        return self.projects.pop(self._key(grant), None) is not None
 
 
 class InMemoryOutbox(Outbox):

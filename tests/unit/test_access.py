@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from taskflow.domain.access import AccessService, Grant
+from taskflow.domain.access import AccessService
 from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
 from taskflow.domain.gate import Principal
+from taskflow.domain.grants import Grant
 from taskflow.domain.projects import NEEDS, Action, Membership, ProjectRole
 from taskflow.domain.values import ProjectId, Role, UserId
 from tests.unit.fakes import InMemoryMemberships
@@ -97,5 +98,6 @@ def test_a_grant_cannot_be_made_outside_the_access_service() -> None:
     with pytest.raises(TypeError):
         Grant(BOB, ADA, PROJECT, ProjectRole.OWNER, object())
     source = Path(__file__).resolve().parents[2] / "src" / "taskflow"
-    sealed = [path for path in source.rglob("*.py") if "_SEAL" in path.read_text() and path.name != "access.py"]
+    minters = {"grants.py", "access.py"}
+    sealed = [path for path in source.rglob("*.py") if "_SEAL" in path.read_text() and path.name not in minters]
     assert sealed == []

@@ -7,41 +7,16 @@ body, a query, a cursor) is checked by the same code before any data is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
+from taskflow.domain.grants import _SEAL, Grant  # the one module that may mint grants
 from taskflow.domain.projects import NEEDS, Action, ProjectRole
 
 if TYPE_CHECKING:
     from taskflow.domain.gate import Principal
     from taskflow.domain.ports.projects import MembershipRepository
-    from taskflow.domain.values import ProjectId, UserId
-
-_SEAL: Final = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """What `user` may do (`role`) in one place: their own tasks, or one project's.
-
-    `space` is where that place's tasks are stored (their shard key); `project` is None
-    for the user's own tasks.
-    """
-
-    user: UserId
-    space: UserId
-    project: ProjectId | None
-    role: ProjectRole
-    _seal: object = field(repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self._seal is not _SEAL:
-            msg = "a Grant is made by AccessService only"
-            raise TypeError(msg)
-
-    def allows(self, action: Action) -> bool:
-        return self.role.covers(NEEDS[action])
+    from taskflow.domain.values import ProjectId
 
 
 class AccessService:

@@ -14,8 +14,9 @@ from pymongo import IndexModel
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
 from taskflow.domain.entities import Session, Task, User
+from taskflow.domain.projects import Membership, Project, ProjectRole
 from taskflow.domain.task_queries import PRIORITY_RANK
-from taskflow.domain.values import Email, Priority, Role, SessionId, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
 
 class UserDocument(Document):
@@ -165,6 +166,40 @@ class ImportUploadDocument(Document):
         ]
 
 
+class ProjectDocument(Document):
+    """A project; `space` (its creator's id) holds its tasks and leads every query (decision 0028)."""
+
+    space: PydanticObjectId
+    name: str
+    owner_id: PydanticObjectId
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    class Settings:
+        name = "projects"
+        indexes: ClassVar = [
+            IndexModel([("space", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)], name="space_id"),
+        ]
+
+
+class MembershipDocument(Document):
+    """One member of one project, in the member's partition; the unique index makes joining once."""
+
+    user_id: PydanticObjectId
+    project_id: PydanticObjectId
+    space: PydanticObjectId
+    role: str
+    joined_at: datetime
+
+    class Settings:
+        name = "memberships"
+        indexes: ClassVar = [
+            IndexModel([("user_id", pymongo.ASCENDING), ("project_id", pymongo.ASCENDING)], name="member", unique=True),
+            IndexModel([("project_id", pymongo.ASCENDING)], name="project"),
+        ]
+
+
 DOCUMENTS = (
     UserDocument,
     TaskDocument,
@@ -173,11 +208,15 @@ DOCUMENTS = (
     OutboxDocument,
     ImportJobDocument,
     ImportUploadDocument,
+    ProjectDocument,
+    MembershipDocument,
 )
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
+PROJECTS = ProjectDocument.Settings.name
+MEMBERSHIPS = MembershipDocument.Settings.name
 OUTBOX = OutboxDocument.Settings.name
 JOBS = ImportJobDocument.Settings.name
 IMPORT_UPLOADS = ImportUploadDocument.Settings.name
@@ -271,4 +310,48 @@ def session_to_document(session: Session) -> Raw:
         "ends_at": session.ends_at,
         "revoked_at": session.revoked_at,
         "revoked_reason": session.revoked_reason,
+    }
+
+
+def project_to_entity(raw: Raw) -> Project:
+    return Project(
+        id=ProjectId(str(raw["_id"])),
+        space=UserId(str(raw["space"])),
+        name=raw["name"],
+        owner_id=UserId(str(raw["owner_id"])),
+        created_at=raw["created_at"],
+        updated_at=raw["updated_at"],
+        version=raw["version"],
+    )
+
+
+def project_to_document(project: Project) -> Raw:
+    return {
+        "_id": ObjectId(project.id.value),
+        "space": ObjectId(project.space.value),
+        "name": project.name,
+        "owner_id": ObjectId(project.owner_id.value),
+        "created_at": project.created_at,
+        "updated_at": project.updated_at,
+        "version": project.version,
+    }
+
+
+def membership_to_entity(raw: Raw) -> Membership:
+    return Membership(
+        user_id=UserId(str(raw["user_id"])),
+        project_id=ProjectId(str(raw["project_id"])),
+        space=UserId(str(raw["space"])),
+        role=ProjectRole(raw["role"]),
+        joined_at=raw["joined_at"],
+    )
+
+
+def membership_to_document(membership: Membership) -> Raw:
+    return {
+        "user_id": ObjectId(membership.user_id.value),
+        "project_id": ObjectId(membership.project_id.value),
+        "space": ObjectId(membership.space.value),
+        "role": membership.role.value,
+        "joined_at": membership.joined_at,
     }

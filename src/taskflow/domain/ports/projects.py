@@ -1,19 +1,49 @@
-"""Ports for projects and their memberships (decision 0028)."""
+"""Ports for projects and their memberships (decision 0028).
+
+Each project read or write takes a `Grant` for that project, never a bare id.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from taskflow.domain.projects import Membership
+    from taskflow.domain.grants import Grant
+    from taskflow.domain.projects import Membership, Project
     from taskflow.domain.values import ProjectId, UserId
+
+
+class ProjectRepository(Protocol):
+    """Projects, kept in their space (the creator's partition)."""
+
+    async def add(self, project: Project) -> None: ...
+
+    async def get(self, grant: Grant) -> Project:
+        """The grant's project; ProjectNotFoundError if it is gone (deleted meanwhile)."""
+        ...
+
+    async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
+        """Store `project` if the stored one is still at `expected_version`; False if not."""
+        ...
+
+    async def delete(self, grant: Grant) -> bool: ...
 
 
 class MembershipRepository(Protocol):
     """Memberships, in each member's own partition: "mine" and the per-request check are one shard."""
 
+    async def add(self, membership: Membership) -> bool:
+        """False if the user is a member already (the stored membership stays as it was)."""
+        ...
+
     async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
         """The newest there is (it decides access): a removal is seen by the very next call."""
         ...
 
-    async def of_user(self, user_id: UserId) -> list[Membership]: ...
+    async def of_user(self, user_id: UserId) -> list[Membership]:
+        """The user's memberships, oldest first."""
+        ...
+
+    async def count_of_user(self, user_id: UserId) -> int: ...
+
+    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool: ...

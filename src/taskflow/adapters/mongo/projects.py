@@ -1,0 +1,104 @@
+"""Projects and memberships on MongoDB (decision 0028).
+
+A project is read and written by its grant: `_id` and `space` together, so each command
+names the partition. Memberships are keyed by their member: "mine" and the check on
+every request name `user_id`. Both read the primary while there is one: they decide access.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bson import ObjectId
+from pymongo import ReadPreference
+from pymongo.errors import DuplicateKeyError
+
+from taskflow.adapters.mongo.documents import (
+    MEMBERSHIPS,
+    PROJECTS,
+    membership_to_document,
+    membership_to_entity,
+    project_to_document,
+    project_to_entity,
+)
+from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.domain.errors import ProjectNotFoundError
+from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from taskflow.adapters.mongo.raw import Raw
+    from taskflow.domain.grants import Grant
+    from taskflow.domain.projects import Membership, Project
+    from taskflow.domain.values import ProjectId, UserId
+
+
+def _where(grant: Grant) -> Raw:
+    if grant.project is None:  # the caller's own tasks are no project
+        raise ProjectNotFoundError
+    return {"_id": ObjectId(grant.project.value), "space": ObjectId(grant.space.value)}
+
+
+class MongoProjectRepository(ProjectRepository):
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._projects = database.get_collection(PROJECTS, read_preference=ReadPreference.PRIMARY_PREFERRED)
+
+    async def add(self, project: Project) -> None:
+        with translate_errors():
+            await self._projects.insert_one(project_to_document(project))
+
+    async def get(self, grant: Grant) -> Project:
+        with translate_errors():
+            raw = await self._projects.find_one(_where(grant))
+        if raw is None:
+            raise ProjectNotFoundError
+        return project_to_entity(raw)
+
+    async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
+        with translate_errors():
+            result = await self._projects.replace_one(
+                {**_where(grant), "version": expected_version}, project_to_document(project)
+            )
+        return result.matched_count == 1
+
+    async def delete(self, grant: Grant) -> bool:
+        with translate_errors():
+            result = await self._projects.delete_one(_where(grant))
+        return result.deleted_count == 1
+
+
+class MongoMembershipRepository(MembershipRepository):
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._memberships = database.get_collection(MEMBERSHIPS, read_preference=ReadPreference.PRIMARY_PREFERRED)
+
+    async def add(self, membership: Membership) -> bool:
+        with translate_errors():
+            try:
+                await self._memberships.insert_one(membership_to_document(membership))
+            except DuplicateKeyError:
+                return False
+        return True
+
+    async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
+        with translate_errors():
+            raw = await self._memberships.find_one(_member(user_id, project_id))
+        return None if raw is None else membership_to_entity(raw)
+
+    async def of_user(self, user_id: UserId) -> list[Membership]:
+        with translate_errors():
+            raws = await self._memberships.find({"user_id": ObjectId(user_id.value)}).sort("_id", 1).to_list()
+        return [membership_to_entity(raw) for raw in raws]
+
+    async def count_of_user(self, user_id: UserId) -> int:
+        with translate_errors():
+            return await self._memberships.count_documents({"user_id": ObjectId(user_id.value)})
+
+    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+        with translate_errors():
+            result = await self._memberships.delete_one(_member(user_id, project_id))
+        return result.deleted_count == 1
+
+
+def _member(user_id: UserId, project_id: ProjectId) -> Raw:
+    return {"user_id": ObjectId(user_id.value), "project_id": ObjectId(project_id.value)}
