@@ -16,6 +16,7 @@ from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.outbox import MongoOutbox
+from taskflow.adapters.mongo.projects import MongoMembershipRepository, MongoProjectRepository
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoUserRepository,
@@ -31,6 +32,7 @@ from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
+from taskflow.domain.access import AccessService
 from taskflow.domain.gate import GatedUserRepository
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services import Services
@@ -39,6 +41,7 @@ from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.stats_refresh import StatsRefresh
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
     from taskflow.domain.ports.security import (
         CommonPasswords,
         PasswordHasher,
@@ -87,6 +91,8 @@ class Ports:
     ids: IdGenerator
     jobs: JobQueue
     mailer: Mailer
+    projects: ProjectRepository
+    memberships: MembershipRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,8 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             ids=ObjectIdGenerator(),
             jobs=arq_queue.ArqJobQueue(job_pool, redis_health),
             mailer=SmtpMailer(settings.smtp_url),
+            projects=MongoProjectRepository(database),
+            memberships=MongoMembershipRepository(database),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -255,4 +263,5 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             clock=clock,
             lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
+        projects=ProjectService(ports.projects, ports.memberships, AccessService(ports.memberships), clock, ids),
     )

@@ -36,18 +36,21 @@ async def test_a_project_reads_back_through_a_members_grant(repositories: Reposi
     project = _project()
     await repositories.projects.add(project)
     assert await repositories.memberships.add(_membership(ADA))
-    assert await repositories.projects.get(await _grant(repositories, ADA)) == project
+    grant = await _grant(repositories, ADA)
+    assert await repositories.projects.find(grant) == project
+    assert await repositories.projects.many([grant]) == [project]
 
 
 async def test_a_grant_reaches_only_its_own_project_in_its_own_space(repositories: Repositories) -> None:
     await repositories.projects.add(_project())
     await repositories.projects.add(_project(OTHER, space=BOB))  # another space
     await repositories.memberships.add(_membership(ADA, OTHER))  # a membership that names the wrong space
-    with pytest.raises(ProjectNotFoundError):
-        await repositories.projects.get(await _grant(repositories, ADA, OTHER))
+    wrong_space = await _grant(repositories, ADA, OTHER)
+    assert await repositories.projects.find(wrong_space) is None
+    assert await repositories.projects.many([wrong_space]) == []
     own = AccessService(repositories.memberships).personal(Principal(ADA, Role.USER))
     with pytest.raises(ProjectNotFoundError):  # one's own tasks are no project
-        await repositories.projects.get(own)
+        await repositories.projects.find(own)
 
 
 async def test_a_replace_is_one_compare_and_set_on_the_version(repositories: Repositories) -> None:
@@ -57,7 +60,7 @@ async def test_a_replace_is_one_compare_and_set_on_the_version(repositories: Rep
     renamed = dataclasses.replace(_project(), name="House", version=2, updated_at=NOW + timedelta(seconds=1))
     assert await repositories.projects.replace(grant, renamed, expected_version=1)
     assert not await repositories.projects.replace(grant, renamed, expected_version=1)
-    assert await repositories.projects.get(grant) == renamed
+    assert await repositories.projects.find(grant) == renamed
 
 
 async def test_a_deleted_project_is_not_found(repositories: Repositories) -> None:
@@ -66,8 +69,7 @@ async def test_a_deleted_project_is_not_found(repositories: Repositories) -> Non
     grant = await _grant(repositories, ADA)
     assert await repositories.projects.delete(grant)
     assert not await repositories.projects.delete(grant)
-    with pytest.raises(ProjectNotFoundError):
-        await repositories.projects.get(grant)
+    assert await repositories.projects.find(grant) is None
 
 
 async def test_one_membership_per_member_and_project(repositories: Repositories) -> None:
@@ -88,3 +90,13 @@ async def test_a_users_memberships_oldest_first_and_counted(repositories: Reposi
     assert not await repositories.memberships.remove(BOB, PROJECT)
     assert await repositories.memberships.find(BOB, PROJECT) is None
     assert await repositories.memberships.count_of_user(BOB) == 1
+
+
+async def test_ending_a_projects_memberships_ends_every_members(repositories: Repositories) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    await repositories.memberships.add(_membership(BOB, role=ProjectRole.VIEWER))
+    await repositories.memberships.add(_membership(BOB, OTHER))
+    assert await repositories.memberships.remove_all(await _grant(repositories, ADA)) == 2
+    assert await repositories.memberships.find(ADA, PROJECT) is None
+    assert await repositories.memberships.find(BOB, PROJECT) is None
+    assert await repositories.memberships.find(BOB, OTHER) is not None

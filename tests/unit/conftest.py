@@ -14,6 +14,7 @@ from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -28,7 +29,9 @@ from tests.unit.fakes import (
     InMemoryAccountGate,
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
+    InMemoryMemberships,
     InMemoryOutbox,
+    InMemoryProjects,
     InMemorySessionRepository,
     InMemoryTaskRepository,
     InMemoryUserRepository,
@@ -78,6 +81,9 @@ class World:
     session_service: SessionService
     task_service: TaskService
     admin: AdminService
+    projects: InMemoryProjects
+    memberships: InMemoryMemberships
+    project_service: ProjectService
 
 
 @pytest.fixture
@@ -86,6 +92,7 @@ def world() -> World:
     hasher, tokens, security_log = FakePasswordHasher(), FakeTokenIssuer(), RecordingSecurityLog()
     clock, jobs, mailer = FrozenClock(), FakeJobQueue(), FakeMailer()
     outbox, import_jobs = InMemoryOutbox(), InMemoryImportJobs()
+    projects, memberships = InMemoryProjects(), InMemoryMemberships()
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
@@ -107,6 +114,8 @@ def world() -> World:
         ids=SequentialIds(),
         jobs=jobs,
         mailer=mailer,
+        projects=projects,
+        memberships=memberships,
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -129,4 +138,7 @@ def world() -> World:
         session_service=services.sessions,
         task_service=services.tasks,
         admin=services.admin,
+        projects=projects,
+        memberships=memberships,
+        project_service=services.projects,
     )

@@ -284,6 +284,9 @@ class SequentialIds(IdGenerator):
     def new_task_id(self) -> TaskId:
         return TaskId(f"{next(self._counter):024x}")
 
+    def new_project_id(self) -> ProjectId:
+        return ProjectId(f"{next(self._counter):024x}")
+
     def new_job_id(self) -> str:
         return f"{next(self._counter):024x}"
 
@@ -380,6 +383,12 @@ class InMemoryMemberships(MembershipRepository):
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
         return self.memberships.pop((user_id, project_id), None) is not None
 
+    async def remove_all(self, grant: Grant) -> int:
+        ended = [key for key in self.memberships if key[1] == grant.project]
+        for key in ended:
+            del self.memberships[key]
+        return len(ended)
+
 
 class InMemoryProjects(ProjectRepository):
     def __init__(self) -> None:
@@ -393,11 +402,11 @@ class InMemoryProjects(ProjectRepository):
     async def add(self, project: Project) -> None:
         self.projects[project.space, project.id] = project
 
-    async def get(self, grant: Grant) -> Project:
-        found = self.projects.get(self._key(grant))
-        if found is None:
-            raise ProjectNotFoundError
-        return found
+    async def find(self, grant: Grant) -> Project | None:
+        return self.projects.get(self._key(grant))
+
+    async def many(self, grants: list[Grant]) -> list[Project]:
+        return [project for grant in grants if (project := self.projects.get(self._key(grant))) is not None]
 
     async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
         stored = self.projects.get(self._key(grant))

@@ -38,6 +38,13 @@ class AccessService:
             raise ForbiddenError(msg)
         return grant
 
+    async def memberships(self, principal: Principal) -> list[Grant]:
+        """A grant for each of the caller's projects, from one read, oldest membership first."""
+        return [
+            Grant(principal.id, membership.space, membership.project_id, membership.role, _SEAL)
+            for membership in await self._memberships.of_user(principal.id)
+        ]
+
     async def where(self, principal: Principal, project_id: ProjectId | None, action: Action) -> Grant:
         """The grant for a place named by a client (`project_id` in a body or a query), or their own tasks."""
         if project_id is None:

@@ -81,6 +81,13 @@ class ConflictError(TaskflowError):
     title = "Conflict"
 
 
+class ProjectLimitError(ConflictError):
+    """A user may be in at most 500 projects, owned or joined."""
+
+    code = "project-limit"
+    title = "You are in as many projects as one account may be"
+
+
 class EmailAlreadyRegisteredError(ConflictError):
     """An account with this e-mail address exists already."""
 

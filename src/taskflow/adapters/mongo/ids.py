@@ -7,7 +7,7 @@ import hashlib
 from bson import ObjectId
 
 from taskflow.domain.ports.time_and_ids import IdGenerator
-from taskflow.domain.values import TaskId, UserId
+from taskflow.domain.values import ProjectId, TaskId, UserId
 
 
 class ObjectIdGenerator(IdGenerator):
@@ -18,6 +18,9 @@ class ObjectIdGenerator(IdGenerator):
 
     def new_task_id(self) -> TaskId:
         return TaskId(str(ObjectId()))
+
+    def new_project_id(self) -> ProjectId:
+        return ProjectId(str(ObjectId()))
 
     def new_job_id(self) -> str:
         return str(ObjectId())

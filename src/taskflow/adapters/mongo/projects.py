@@ -13,6 +13,7 @@ from bson import ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
+from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import (
     MEMBERSHIPS,
     PROJECTS,
@@ -48,12 +49,18 @@ class MongoProjectRepository(ProjectRepository):
         with translate_errors():
             await self._projects.insert_one(project_to_document(project))
 
-    async def get(self, grant: Grant) -> Project:
+    async def find(self, grant: Grant) -> Project | None:
         with translate_errors():
             raw = await self._projects.find_one(_where(grant))
-        if raw is None:
-            raise ProjectNotFoundError
-        return project_to_entity(raw)
+        return None if raw is None else project_to_entity(raw)
+
+    async def many(self, grants: list[Grant]) -> list[Project]:
+        places = [_where(grant) for grant in grants]
+        if not places:
+            return []
+        with translate_errors():
+            raws = await self._projects.find({"$or": places}).to_list()
+        return [project_to_entity(raw) for raw in raws]
 
     async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
         with translate_errors():
@@ -98,6 +105,13 @@ class MongoMembershipRepository(MembershipRepository):
         with translate_errors():
             result = await self._memberships.delete_one(_member(user_id, project_id))
         return result.deleted_count == 1
+
+    async def remove_all(self, grant: Grant) -> int:
+        """Members live in their own partitions: this one reaches every shard."""
+        project = _where(grant)["_id"]
+        with translate_errors():
+            result = await self._memberships.delete_many({"project_id": project}, comment=SCATTER_GATHER)
+        return result.deleted_count
 
 
 def _member(user_id: UserId, project_id: ProjectId) -> Raw:

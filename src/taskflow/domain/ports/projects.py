@@ -18,8 +18,12 @@ class ProjectRepository(Protocol):
 
     async def add(self, project: Project) -> None: ...
 
-    async def get(self, grant: Grant) -> Project:
-        """The grant's project; ProjectNotFoundError if it is gone (deleted meanwhile)."""
+    async def find(self, grant: Grant) -> Project | None:
+        """The grant's project; None if it is gone (deleted meanwhile)."""
+        ...
+
+    async def many(self, grants: list[Grant]) -> list[Project]:
+        """The projects of these grants that still exist, in one read, in no particular order."""
         ...
 
     async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
@@ -47,3 +51,7 @@ class MembershipRepository(Protocol):
     async def count_of_user(self, user_id: UserId) -> int: ...
 
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool: ...
+
+    async def remove_all(self, grant: Grant) -> int:
+        """End every membership of the grant's project; how many there were."""
+        ...

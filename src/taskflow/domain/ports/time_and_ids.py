@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:
-    from taskflow.domain.values import TaskId
+    from taskflow.domain.values import ProjectId, TaskId
 
 
 class Clock(Protocol):
@@ -25,6 +25,8 @@ class IdGenerator(Protocol):
     def new_user_id(self) -> UserId: ...
 
     def new_task_id(self) -> TaskId: ...
+
+    def new_project_id(self) -> ProjectId: ...
 
     def new_job_id(self) -> str: ...
 

@@ -9,6 +9,7 @@ from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -26,3 +27,4 @@ class Services:
     outbox: OutboxService
     imports: ImportService
     reminders: ReminderService
+    projects: ProjectService

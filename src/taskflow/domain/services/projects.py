@@ -1,0 +1,105 @@
+"""Projects: made, listed, renamed and deleted through grants (decision 0028).
+
+Rules:
+- the creator is the owner, and the project's space is the creator's for its whole life;
+- a user is in at most `MAX_PROJECTS_PER_USER` projects, owned or joined;
+- only the owner renames or deletes; a change may name the version it read (412 otherwise);
+- deleting ends every membership first, so no member reaches the project from then on,
+  and then removes the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from taskflow.domain.errors import PreconditionFailedError, ProjectLimitError, ProjectNotFoundError
+from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Action, Membership, Project, ProjectRole
+
+if TYPE_CHECKING:
+    from taskflow.domain.access import AccessService
+    from taskflow.domain.gate import Principal
+    from taskflow.domain.grants import Grant
+    from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+    from taskflow.domain.values import ProjectId
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    """A project as one member sees it: with their role in it."""
+
+    project: Project
+    role: ProjectRole
+
+
+class ProjectService:
+    def __init__(
+        self,
+        projects: ProjectRepository,
+        memberships: MembershipRepository,
+        access: AccessService,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._projects = projects
+        self._memberships = memberships
+        self._access = access
+        self._clock = clock
+        self._ids = ids
+
+    async def create(self, principal: Principal, name: str) -> ProjectView:
+        if await self._memberships.count_of_user(principal.id) >= MAX_PROJECTS_PER_USER:
+            raise ProjectLimitError
+        now = self._clock.now()
+        project = Project(
+            id=self._ids.new_project_id(),
+            space=principal.id,
+            name=name,
+            owner_id=principal.id,
+            created_at=now,
+            updated_at=now,
+        )
+        await self._projects.add(project)
+        owner = Membership(
+            user_id=principal.id, project_id=project.id, space=project.space, role=ProjectRole.OWNER, joined_at=now
+        )
+        await self._memberships.add(owner)
+        return ProjectView(project, ProjectRole.OWNER)
+
+    async def mine(self, principal: Principal) -> list[ProjectView]:
+        """Every project the caller is in, oldest membership first."""
+        grants = await self._access.memberships(principal)
+        found = {project.id: project for project in await self._projects.many(grants)}
+        # A project deleted whose memberships are not all gone yet is skipped.
+        return [ProjectView(found[grant.project], grant.role) for grant in grants if grant.project in found]
+
+    async def get(self, principal: Principal, project_id: ProjectId) -> ProjectView:
+        grant = await self._access.project(principal, project_id, Action.READ)
+        return ProjectView(await self._current(grant), grant.role)
+
+    async def rename(
+        self, principal: Principal, project_id: ProjectId, name: str, *, if_match: int | None
+    ) -> ProjectView:
+        grant = await self._access.project(principal, project_id, Action.RENAME)
+        current = await self._current(grant)
+        if if_match is not None and if_match != current.version:
+            raise PreconditionFailedError
+        renamed = replace(current, name=name, updated_at=self._clock.now(), version=current.version + 1)
+        if not await self._projects.replace(grant, renamed, expected_version=current.version):
+            raise PreconditionFailedError  # changed meanwhile
+        return ProjectView(renamed, grant.role)
+
+    async def delete(self, principal: Principal, project_id: ProjectId, *, if_match: int | None) -> None:
+        grant = await self._access.project(principal, project_id, Action.DELETE)
+        current = await self._current(grant)
+        if if_match is not None and if_match != current.version:
+            raise PreconditionFailedError
+        await self._memberships.remove_all(grant)
+        await self._projects.delete(grant)
+
+    async def _current(self, grant: Grant) -> Project:
+        project = await self._projects.find(grant)
+        if project is None:
+            raise ProjectNotFoundError
+        return project
