@@ -12,6 +12,8 @@ from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.jobs import ImportJob, JobState
+from taskflow.domain.projects import MAX_PROJECTS_PER_USER, ProjectRole
+from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import (
@@ -344,6 +346,46 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
 class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
+
+
+class ProjectCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+
+
+class ProjectRename(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+
+
+class ProjectResponse(msgspec.Struct):
+    """A project as you see it: `role` is yours in it."""
+
+    id: str
+    name: str
+    owner_id: str
+    role: ProjectRole
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, view: ProjectView) -> ProjectResponse:
+        project = view.project
+        return cls(
+            id=project.id.value,
+            name=project.name,
+            owner_id=project.owner_id.value,
+            role=view.role,
+            created_at=project.created_at,
+            updated_at=project.updated_at,
+            version=project.version,
+        )
+
+
+class ProjectListResponse(msgspec.Struct):
+    items: Annotated[
+        list[ProjectResponse],
+        msgspec.Meta(max_length=MAX_PROJECTS_PER_USER, description="Every project you are in, oldest membership first"),
+    ]
 
 
 class AdminUserUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,0 +1,150 @@
+"""Projects you are in (decision 0028): every id here is checked by the access service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.operations import ETAG, LOCATION, documented, link
+from taskflow.adapters.http.paths import path_id
+from taskflow.adapters.http.preconditions import etag, if_match_version
+from taskflow.adapters.http.schemas import (
+    ProjectCreate,
+    ProjectListResponse,
+    ProjectRename,
+    ProjectResponse,
+    problem_responses,
+)
+from taskflow.domain.errors import ProjectNotFoundError
+from taskflow.domain.projects import MAX_PROJECTS_PER_USER
+from taskflow.domain.services.projects import ProjectService, ProjectView
+from taskflow.domain.values import ProjectId
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        description='The project\'s ETag (`"<version>"`): the change applies only to that version (412 otherwise).',
+    ),
+]
+CREATED_PROJECT_LINKS: Final = {
+    "GetProject": link("getProject", project_id="$response.body#/id"),
+    "RenameProject": link(
+        "renameProject", project_id="$response.body#/id", **{"header.If-Match": "$response.header.ETag"}
+    ),
+    "DeleteProject": link(
+        "deleteProject", project_id="$response.body#/id", **{"header.If-Match": "$response.header.ETag"}
+    ),
+}
+NOT_YOURS: Final = (
+    " A project you are not in answers 404, exactly as a project that does not exist; one you are in, "
+    "but below the role this needs, answers 403."
+)
+
+
+def _project_id(raw: str) -> ProjectId:
+    return path_id(raw, ProjectId, ProjectNotFoundError)
+
+
+def _answer(view: ProjectView, status: int = HTTP_200_OK) -> Response[ProjectResponse]:
+    headers = {"ETag": etag(view.project.version)}
+    if status == HTTP_201_CREATED:
+        headers["Location"] = f"/api/v1/projects/{view.project.id}"
+    return Response(ProjectResponse.of(view), status_code=status, headers=headers)
+
+
+class ProjectsController(Controller):
+    path = "/api/v1/projects"
+    tags = ["projects"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @post(
+        "/",
+        operation_id="createProject",
+        status_code=HTTP_201_CREATED,
+        summary="Create a project",
+        description=f"You become its owner. You can be in at most {MAX_PROJECTS_PER_USER} projects, owned or "
+        "joined (409 beyond).",
+        responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
+        operation_class=documented(
+            links={HTTP_201_CREATED: CREATED_PROJECT_LINKS},
+            headers={HTTP_201_CREATED: {"Location": LOCATION, "ETag": ETAG}},
+        ),
+    )
+    async def create(
+        self, data: JSONBody[ProjectCreate], request: Caller, project_service: NamedDependency[ProjectService]
+    ) -> Response[ProjectResponse]:
+        return _answer(await project_service.create(request.user, data.name), HTTP_201_CREATED)
+
+    @get(
+        "/",
+        operation_id="listProjects",
+        operation_class=documented(),
+        summary="The projects you are in",
+        description=f"All of them at once (at most {MAX_PROJECTS_PER_USER}), oldest membership first, each "
+        "with your role in it.",
+        responses=problem_responses(400, 401, 503),
+    )
+    async def mine(self, request: Caller, project_service: NamedDependency[ProjectService]) -> ProjectListResponse:
+        views = await project_service.mine(request.user)
+        return ProjectListResponse(items=[ProjectResponse.of(view) for view in views])
+
+    @get(
+        "/{project_id:str}",
+        operation_id="getProject",
+        operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG}}),
+        summary="A project you are in",
+        description="With your role in it." + NOT_YOURS,
+        responses=problem_responses(400, 401, 404, 503),
+    )
+    async def get(
+        self, project_id: FromPath[str], request: Caller, project_service: NamedDependency[ProjectService]
+    ) -> Response[ProjectResponse]:
+        return _answer(await project_service.get(request.user, _project_id(project_id)))
+
+    @patch(
+        "/{project_id:str}",
+        operation_id="renameProject",
+        operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG}}),
+        summary="Rename a project",
+        description="The owner only. With `If-Match`, only the version named is changed (412 otherwise)." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 503),
+    )
+    async def rename(
+        self,
+        *,
+        project_id: FromPath[str],
+        data: JSONBody[ProjectRename],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+        if_match: IfMatch = None,
+    ) -> Response[ProjectResponse]:
+        view = await project_service.rename(
+            request.user, _project_id(project_id), data.name, if_match=if_match_version(if_match)
+        )
+        return _answer(view)
+
+    @delete(
+        "/{project_id:str}",
+        operation_id="deleteProject",
+        operation_class=documented(),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Delete a project",
+        description="The owner only. Every member loses it at once. With `If-Match`, only the version named is "
+        "deleted (412 otherwise)." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 412, 503),
+    )
+    async def remove(
+        self,
+        project_id: FromPath[str],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+        if_match: IfMatch = None,
+    ) -> None:
+        await project_service.delete(request.user, _project_id(project_id), if_match=if_match_version(if_match))

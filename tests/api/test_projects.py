@@ -1,0 +1,164 @@
+"""`/api/v1/projects` through HTTP: the owner's routes, and what members and strangers get.
+
+Until the member and invitation routes land, a member is added with the MongoDB adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from bson import ObjectId
+from pymongo import AsyncMongoClient
+
+from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.values import ProjectId, UserId
+from taskflow.settings import Settings
+from tests.api.conftest import Account, Register, assert_problem
+
+PROJECTS = "/api/v1/projects"
+Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
+Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
+
+
+@pytest.fixture
+async def memberships(settings: Settings) -> AsyncIterator[MongoMembershipRepository]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        yield MongoMembershipRepository(client[settings.mongodb_database])
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def join(memberships: MongoMembershipRepository) -> Join:
+    async def add(account: Account, project: dict[str, object], role: ProjectRole) -> None:
+        membership = Membership(
+            user_id=UserId(account.id),
+            project_id=ProjectId(str(project["id"])),
+            space=UserId(str(project["owner_id"])),
+            role=role,
+            joined_at=datetime.now(UTC),
+        )
+        assert await memberships.add(membership)
+
+    return add
+
+
+@pytest.fixture
+def leave(memberships: MongoMembershipRepository) -> Leave:
+    async def remove(account: Account, project: dict[str, object]) -> None:
+        assert await memberships.remove(UserId(account.id), ProjectId(str(project["id"])))
+
+    return remove
+
+
+async def _create(client: httpx.AsyncClient, owner: Account, name: str = "Home") -> dict[str, object]:
+    response = await client.post(PROJECTS, json={"name": name}, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_a_project_is_created_listed_read_renamed_and_deleted(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    ada = await register()
+    created = await client.post(PROJECTS, json={"name": "Home"}, headers=ada.auth)
+    assert created.status_code == 201
+    project = created.json()
+    assert created.headers["location"] == f"{PROJECTS}/{project['id']}"
+    assert created.headers["etag"] == '"1"'
+    assert (project["name"], project["owner_id"], project["role"], project["version"]) == ("Home", ada.id, "owner", 1)
+    url = f"{PROJECTS}/{project['id']}"
+    assert (await client.get(PROJECTS, headers=ada.auth)).json() == {"items": [project]}
+    assert (await client.get(url, headers=ada.auth)).json() == project
+    renamed = await client.patch(url, json={"name": "House"}, headers={**ada.auth, "If-Match": '"1"'})
+    assert (renamed.status_code, renamed.headers["etag"], renamed.json()["name"]) == (200, '"2"', "House")
+    stale = await client.patch(url, json={"name": "Flat"}, headers={**ada.auth, "If-Match": '"1"'})
+    assert_problem(stale, 412, "precondition-failed")
+    assert_problem(await client.delete(url, headers={**ada.auth, "If-Match": '"1"'}), 412, "precondition-failed")
+    assert (await client.delete(url, headers=ada.auth)).status_code == 204
+    assert_problem(await client.get(url, headers=ada.auth), 404, "project-not-found")
+    assert (await client.get(PROJECTS, headers=ada.auth)).json() == {"items": []}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"name": ""}, {"name": "   "}, {"name": "x" * 101}, {"name": 7}, {"name": "Home", "space": "x"}, []],
+)
+async def test_a_bad_project_body_is_422_and_stores_nothing(
+    client: httpx.AsyncClient, register: Register, body: object
+) -> None:
+    ada = await register()
+    assert_problem(await client.post(PROJECTS, json=body, headers=ada.auth), 422)
+    assert (await client.get(PROJECTS, headers=ada.auth)).json() == {"items": []}
+
+
+async def test_projects_need_a_token(client: httpx.AsyncClient) -> None:
+    for response in await asyncio.gather(
+        client.get(PROJECTS), client.post(PROJECTS, json={"name": "x"}), client.get(f"{PROJECTS}/{'0' * 24}")
+    ):
+        assert_problem(response, 401)
+
+
+async def test_a_stranger_gets_the_same_404_as_for_an_id_that_does_not_exist(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    ada, eve = await register(), await register()
+    project = await _create(client, ada)
+    missing = str(ObjectId())
+    for method, body in (("GET", None), ("PATCH", {"name": "mine"}), ("DELETE", None)):
+        answers = [
+            await client.request(method, f"{PROJECTS}/{project_id}", json=body, headers=eve.auth)
+            for project_id in (project["id"], missing)
+        ]
+        for answer in answers:
+            assert_problem(answer, 404, "project-not-found")
+        assert answers[0].content == answers[1].content
+        assert "etag" not in answers[0].headers
+    assert_problem(await client.get(f"{PROJECTS}/not-an-id", headers=eve.auth), 404, "project-not-found")
+    assert (await client.get(PROJECTS, headers=eve.auth)).json() == {"items": []}
+    assert (await client.get(f"{PROJECTS}/{project['id']}", headers=ada.auth)).json() == project
+
+
+async def test_a_member_sees_the_project_with_their_role_and_cannot_rename_or_delete_it(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob = await register(), await register()
+    project = await _create(client, ada)
+    await join(bob, project, ProjectRole.ADMIN)
+    url = f"{PROJECTS}/{project['id']}"
+    assert (await client.get(url, headers=bob.auth)).json() == {**project, "role": "admin"}
+    assert [item["id"] for item in (await client.get(PROJECTS, headers=bob.auth)).json()["items"]] == [project["id"]]
+    assert_problem(await client.patch(url, json={"name": "mine"}, headers=bob.auth), 403, "forbidden")
+    assert_problem(await client.delete(url, headers=bob.auth), 403, "forbidden")
+    assert (await client.get(url, headers=ada.auth)).json() == project
+
+
+async def test_a_removed_member_loses_the_project_on_the_next_request(
+    client: httpx.AsyncClient, register: Register, join: Join, leave: Leave
+) -> None:
+    ada, bob = await register(), await register()
+    project = await _create(client, ada)
+    await join(bob, project, ProjectRole.EDITOR)
+    url = f"{PROJECTS}/{project['id']}"
+    assert (await client.get(url, headers=bob.auth)).status_code == 200
+    await leave(bob, project)
+    assert_problem(await client.get(url, headers=bob.auth), 404, "project-not-found")
+    assert (await client.get(PROJECTS, headers=bob.auth)).json() == {"items": []}
+
+
+async def test_deleting_a_project_takes_it_from_every_member(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob = await register(), await register()
+    project = await _create(client, ada)
+    await join(bob, project, ProjectRole.VIEWER)
+    assert (await client.delete(f"{PROJECTS}/{project['id']}", headers=ada.auth)).status_code == 204
+    assert_problem(await client.get(f"{PROJECTS}/{project['id']}", headers=bob.auth), 404, "project-not-found")
+    assert (await client.get(PROJECTS, headers=bob.auth)).json() == {"items": []}
