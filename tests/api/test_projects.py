@@ -162,3 +162,60 @@ async def test_deleting_a_project_takes_it_from_every_member(
     assert (await client.delete(f"{PROJECTS}/{project['id']}", headers=ada.auth)).status_code == 204
     assert_problem(await client.get(f"{PROJECTS}/{project['id']}", headers=bob.auth), 404, "project-not-found")
     assert (await client.get(PROJECTS, headers=bob.auth)).json() == {"items": []}
+
+
+async def test_members_are_listed_and_managed_below_ones_own_role(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob, carol = await register(), await register(), await register()
+    project = await _create(client, ada)
+    await join(bob, project, ProjectRole.ADMIN)
+    await join(carol, project, ProjectRole.VIEWER)
+    url = f"{PROJECTS}/{project['id']}/members"
+    listed = (await client.get(url, headers=carol.auth)).json()["items"]
+    assert [(m["user_id"], m["role"]) for m in listed] == [(ada.id, "owner"), (bob.id, "admin"), (carol.id, "viewer")]
+    changed = await client.patch(f"{url}/{carol.id}", json={"role": "editor"}, headers=bob.auth)
+    assert (changed.status_code, changed.json()["role"]) == (200, "editor")
+    for target, role in ((carol.id, "admin"), (carol.id, "owner"), (bob.id, "viewer"), (ada.id, "viewer")):
+        refused = await client.patch(f"{url}/{target}", json={"role": role}, headers=bob.auth)
+        assert_problem(refused, 403, "forbidden")
+    assert_problem(await client.patch(f"{url}/{ada.id}", json={"role": "viewer"}, headers=carol.auth), 403)
+    assert_problem(await client.patch(f"{url}/{'0' * 24}", json={"role": "viewer"}, headers=bob.auth), 404)
+    assert_problem(await client.patch(f"{url}/{carol.id}", json={"role": "boss"}, headers=bob.auth), 422)
+    assert (await client.delete(f"{url}/{carol.id}", headers=bob.auth)).status_code == 204
+    assert_problem(await client.get(url, headers=carol.auth), 404, "project-not-found")
+    assert_problem(await client.delete(f"{url}/{carol.id}", headers=bob.auth), 404, "member-not-found")
+    assert_problem(await client.delete(f"{url}/{ada.id}", headers=bob.auth), 403, "forbidden")
+
+
+async def test_a_stranger_cannot_list_or_manage_members(client: httpx.AsyncClient, register: Register) -> None:
+    ada, eve = await register(), await register()
+    project = await _create(client, ada)
+    url = f"{PROJECTS}/{project['id']}"
+    for response in (
+        await client.get(f"{url}/members", headers=eve.auth),
+        await client.patch(f"{url}/members/{ada.id}", json={"role": "viewer"}, headers=eve.auth),
+        await client.delete(f"{url}/members/{ada.id}", headers=eve.auth),
+        await client.post(f"{url}/leave", headers=eve.auth),
+        await client.post(f"{url}/transfer", json={"user_id": eve.id}, headers=eve.auth),
+    ):
+        assert_problem(response, 404, "project-not-found")
+    assert [m["user_id"] for m in (await client.get(f"{url}/members", headers=ada.auth)).json()["items"]] == [ada.id]
+
+
+async def test_the_owner_transfers_before_leaving(client: httpx.AsyncClient, register: Register, join: Join) -> None:
+    ada, bob, eve = await register(), await register(), await register()
+    project = await _create(client, ada)
+    await join(bob, project, ProjectRole.DOER)
+    url = f"{PROJECTS}/{project['id']}"
+    assert_problem(await client.post(f"{url}/leave", headers=ada.auth), 409, "owner-must-transfer")
+    for heir in (eve.id, ada.id, "not-an-id"):
+        assert_problem(await client.post(f"{url}/transfer", json={"user_id": heir}, headers=ada.auth), 422)
+    assert_problem(await client.post(f"{url}/transfer", json={"user_id": ada.id}, headers=bob.auth), 403)
+    handed = await client.post(f"{url}/transfer", json={"user_id": bob.id}, headers=ada.auth)
+    assert handed.status_code == 200
+    assert (handed.json()["owner_id"], handed.json()["role"], handed.headers["etag"]) == (bob.id, "admin", '"2"')
+    assert (await client.get(url, headers=bob.auth)).json()["role"] == "owner"
+    assert (await client.post(f"{url}/leave", headers=ada.auth)).status_code == 204
+    assert_problem(await client.get(url, headers=ada.auth), 404, "project-not-found")
+    assert [m["user_id"] for m in (await client.get(f"{url}/members", headers=bob.auth)).json()["items"]] == [bob.id]

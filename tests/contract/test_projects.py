@@ -100,3 +100,22 @@ async def test_ending_a_projects_memberships_ends_every_members(repositories: Re
     assert await repositories.memberships.find(ADA, PROJECT) is None
     assert await repositories.memberships.find(BOB, PROJECT) is None
     assert await repositories.memberships.find(BOB, OTHER) is not None
+
+
+async def test_a_projects_members_earliest_first_and_a_role_changed_in_place(repositories: Repositories) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    await repositories.memberships.add(
+        dataclasses.replace(_membership(BOB, role=ProjectRole.VIEWER), joined_at=NOW + timedelta(seconds=1))
+    )
+    await repositories.memberships.add(_membership(BOB, OTHER))
+    grant = await _grant(repositories, ADA)
+    assert [m.user_id for m in await repositories.memberships.of_project(grant)] == [ADA, BOB]
+    changed = await repositories.memberships.set_role(BOB, PROJECT, ProjectRole.EDITOR)
+    assert changed == dataclasses.replace(
+        _membership(BOB, role=ProjectRole.EDITOR), joined_at=NOW + timedelta(seconds=1)
+    )
+    assert await repositories.memberships.find(BOB, PROJECT) == changed
+    other = await repositories.memberships.find(BOB, OTHER)
+    assert other is not None
+    assert other.role is ProjectRole.OWNER
+    assert await repositories.memberships.set_role(BOB, ProjectId("e" * 24), ProjectRole.EDITOR) is None

@@ -41,7 +41,7 @@ from taskflow.domain.ports.security import (
 )
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-from taskflow.domain.projects import Membership, Project
+from taskflow.domain.projects import Membership, Project, ProjectRole
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
@@ -379,6 +379,17 @@ class InMemoryMemberships(MembershipRepository):
 
     async def count_of_user(self, user_id: UserId) -> int:
         return len(await self.of_user(user_id))
+
+    async def of_project(self, grant: Grant) -> list[Membership]:
+        found = [membership for (_, project), membership in self.memberships.items() if project == grant.project]
+        return sorted(found, key=lambda membership: membership.joined_at)
+
+    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+        found = self.memberships.get((user_id, project_id))
+        if found is None:
+            return None
+        self.memberships[user_id, project_id] = replace(found, role=role)
+        return self.memberships[user_id, project_id]
 
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
         return self.memberships.pop((user_id, project_id), None) is not None

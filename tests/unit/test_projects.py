@@ -9,6 +9,8 @@ import pytest
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidValueError,
+    MemberNotFoundError,
+    OwnerMustTransferError,
     PreconditionFailedError,
     ProjectLimitError,
     ProjectNotFoundError,
@@ -81,3 +83,79 @@ async def test_deleting_ends_every_membership_at_once(world: World) -> None:
         with pytest.raises(ProjectNotFoundError):
             await world.project_service.get(who, project.id)
         assert await world.project_service.mine(who) == []
+
+
+CAROL = Principal(UserId("c" * 24), Role.USER)
+
+
+async def _shared(world: World, **roles: ProjectRole) -> ProjectId:
+    """Ada's project, with Bob and Carol in it at the roles given."""
+    project = (await world.project_service.create(ADA, "Home")).project
+    for name, role in roles.items():
+        _join(world, {"bob": BOB, "carol": CAROL}[name], project.id, role)
+    return project.id
+
+
+async def test_members_are_listed_for_every_member_earliest_first(world: World) -> None:
+    project = await _shared(world, bob=ProjectRole.VIEWER)
+    members = await world.project_service.members(BOB, project)
+    assert [(m.user_id, m.role) for m in members] == [(ADA.id, ProjectRole.OWNER), (BOB.id, ProjectRole.VIEWER)]
+    with pytest.raises(ProjectNotFoundError):
+        await world.project_service.members(CAROL, project)
+
+
+@pytest.mark.parametrize(
+    ("actor_role", "target_role", "new_role"),
+    [
+        (ProjectRole.EDITOR, ProjectRole.VIEWER, ProjectRole.DOER),  # editors manage nobody
+        (ProjectRole.ADMIN, ProjectRole.VIEWER, ProjectRole.ADMIN),  # not up to one's own role
+        (ProjectRole.ADMIN, ProjectRole.ADMIN, ProjectRole.VIEWER),  # not a peer
+        (ProjectRole.ADMIN, ProjectRole.VIEWER, ProjectRole.OWNER),
+    ],
+)
+async def test_nobody_grants_or_changes_at_or_above_their_own_role(
+    world: World, actor_role: ProjectRole, target_role: ProjectRole, new_role: ProjectRole
+) -> None:
+    project = await _shared(world, bob=actor_role, carol=target_role)
+    with pytest.raises(ForbiddenError):
+        await world.project_service.change_role(BOB, project, CAROL.id, new_role)
+    with pytest.raises(ForbiddenError):
+        await world.project_service.change_role(BOB, project, ADA.id, ProjectRole.VIEWER)  # the owner
+    carol = await world.memberships.find(CAROL.id, project)
+    assert carol is not None
+    assert carol.role is target_role
+
+
+async def test_an_admin_manages_members_below_them(world: World) -> None:
+    project = await _shared(world, bob=ProjectRole.ADMIN, carol=ProjectRole.VIEWER)
+    changed = await world.project_service.change_role(BOB, project, CAROL.id, ProjectRole.EDITOR)
+    assert changed.role is ProjectRole.EDITOR
+    with pytest.raises(ForbiddenError):
+        await world.project_service.change_role(BOB, project, BOB.id, ProjectRole.VIEWER)  # one's own role
+    await world.project_service.remove_member(BOB, project, CAROL.id)
+    with pytest.raises(ProjectNotFoundError):
+        await world.project_service.get(CAROL, project)
+    with pytest.raises(MemberNotFoundError):
+        await world.project_service.remove_member(BOB, project, CAROL.id)
+
+
+async def test_anyone_but_the_owner_may_leave(world: World) -> None:
+    project = await _shared(world, bob=ProjectRole.DOER)
+    await world.project_service.leave(BOB, project)
+    assert await world.project_service.mine(BOB) == []
+    with pytest.raises(OwnerMustTransferError):
+        await world.project_service.leave(ADA, project)
+
+
+async def test_a_transfer_makes_a_member_the_owner_and_the_owner_an_admin(world: World) -> None:
+    project = await _shared(world, bob=ProjectRole.VIEWER)
+    for heir in (CAROL.id, ADA.id):  # not a member; oneself
+        with pytest.raises(InvalidValueError):
+            await world.project_service.transfer(ADA, project, heir)
+    handed = await world.project_service.transfer(ADA, project, BOB.id)
+    assert (handed.project.owner_id, handed.project.space, handed.role) == (BOB.id, ADA.id, ProjectRole.ADMIN)
+    assert (await world.project_service.get(BOB, project)).role is ProjectRole.OWNER
+    with pytest.raises(ForbiddenError):
+        await world.project_service.transfer(ADA, project, BOB.id)
+    await world.project_service.leave(ADA, project)  # no longer the owner
+    assert [view.project.owner_id for view in await world.project_service.mine(BOB)] == [BOB.id]

@@ -60,6 +60,13 @@ class ProjectNotFoundError(NotFoundError):
     title = "Project not found"
 
 
+class MemberNotFoundError(NotFoundError):
+    """The user named is not a member of this project."""
+
+    code = "member-not-found"
+    title = "Member not found"
+
+
 class JobNotFoundError(NotFoundError):
     """No job with this id belongs to this user."""
 
@@ -79,6 +86,13 @@ class ConflictError(TaskflowError):
 
     code = "conflict"
     title = "Conflict"
+
+
+class OwnerMustTransferError(ConflictError):
+    """A project always has its owner: they hand it on before they leave."""
+
+    code = "owner-must-transfer"
+    title = "Transfer the project to another member before you leave it"
 
 
 class ProjectLimitError(ConflictError):

@@ -18,7 +18,8 @@ PASSWORD_MAX_BYTES = 1024
 
 PASSWORD_MIN_LENGTH_FLOOR = 8  # NIST SP 800-63B-4 §3.1.1.2: never below 8, whatever is configured
 
-_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+OBJECT_ID_PATTERN = "^[0-9a-f]{24}$"
+_OBJECT_ID = re.compile(OBJECT_ID_PATTERN)
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # Deliberately loose: one "@", no spaces, a dot in the domain. Deliverability is
 # proven by mail, not by a regular expression.

@@ -12,7 +12,7 @@ from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.jobs import ImportJob, JobState
-from taskflow.domain.projects import MAX_PROJECTS_PER_USER, ProjectRole
+from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Membership, ProjectRole
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.task_queries import TaskStats
@@ -21,6 +21,7 @@ from taskflow.domain.values import (
     EMAIL_MAX_LENGTH,
     EMAIL_PATTERN,
     NAME_MAX_LENGTH,
+    OBJECT_ID_PATTERN,
     PASSWORD_MAX_BYTES,
     TAG_MAX_LENGTH,
     TAGS_MAX_COUNT,
@@ -386,6 +387,31 @@ class ProjectListResponse(msgspec.Struct):
         list[ProjectResponse],
         msgspec.Meta(max_length=MAX_PROJECTS_PER_USER, description="Every project you are in, oldest membership first"),
     ]
+
+
+class MemberResponse(msgspec.Struct):
+    user_id: str
+    role: ProjectRole
+    joined_at: datetime
+
+    @classmethod
+    def of(cls, membership: Membership) -> MemberResponse:
+        return cls(user_id=membership.user_id.value, role=membership.role, joined_at=membership.joined_at)
+
+
+class MemberListResponse(msgspec.Struct):
+    items: Annotated[list[MemberResponse], msgspec.Meta(max_length=MAX_MEMBERS, description="Earliest joined first")]
+
+
+class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    role: Annotated[
+        ProjectRole,
+        msgspec.Meta(description="Below your own role; `owner` only by a transfer"),
+    ]
+
+
+class ProjectTransfer(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: Annotated[str, msgspec.Meta(description="Another member of the project", pattern=OBJECT_ID_PATTERN)]
 
 
 class AdminUserUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
-from pymongo import ReadPreference
+from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.mongo.raw import Raw
     from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Membership, Project
+    from taskflow.domain.projects import Membership, Project, ProjectRole
     from taskflow.domain.values import ProjectId, UserId
 
 
@@ -100,6 +100,24 @@ class MongoMembershipRepository(MembershipRepository):
     async def count_of_user(self, user_id: UserId) -> int:
         with translate_errors():
             return await self._memberships.count_documents({"user_id": ObjectId(user_id.value)})
+
+    async def of_project(self, grant: Grant) -> list[Membership]:
+        """Members live in their own partitions: this one reaches every shard (at most 50 found)."""
+        project = _where(grant)["_id"]
+        with translate_errors():
+            raws = await (
+                self._memberships.find({"project_id": project}, comment=SCATTER_GATHER)
+                .sort([("joined_at", 1), ("_id", 1)])
+                .to_list()
+            )
+        return [membership_to_entity(raw) for raw in raws]
+
+    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+        with translate_errors():
+            raw = await self._memberships.find_one_and_update(
+                _member(user_id, project_id), {"$set": {"role": role.value}}, return_document=ReturnDocument.AFTER
+            )
+        return None if raw is None else membership_to_entity(raw)
 
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
         with translate_errors():

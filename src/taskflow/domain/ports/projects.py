@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Membership, Project
+    from taskflow.domain.projects import Membership, Project, ProjectRole
     from taskflow.domain.values import ProjectId, UserId
 
 
@@ -49,6 +49,14 @@ class MembershipRepository(Protocol):
         ...
 
     async def count_of_user(self, user_id: UserId) -> int: ...
+
+    async def of_project(self, grant: Grant) -> list[Membership]:
+        """Every member of the grant's project, earliest joined first."""
+        ...
+
+    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+        """The membership with its new role; None if the user is no member."""
+        ...
 
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool: ...
 

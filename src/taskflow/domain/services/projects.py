@@ -5,7 +5,11 @@ Rules:
 - a user is in at most `MAX_PROJECTS_PER_USER` projects, owned or joined;
 - only the owner renames or deletes; a change may name the version it read (412 otherwise);
 - deleting ends every membership first, so no member reaches the project from then on,
-  and then removes the project.
+  and then removes the project;
+- an admin or the owner manages members: nobody gives a role at or above their own, nor
+  changes or removes a member at or above their own (so nobody changes their own role);
+- anyone may leave but the owner, who transfers the project to a member first; the
+  transfer makes that member the owner and the old owner an admin.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from taskflow.domain.errors import PreconditionFailedError, ProjectLimitError, ProjectNotFoundError
+from taskflow.domain.errors import (
+    ForbiddenError,
+    InvalidValueError,
+    MemberNotFoundError,
+    OwnerMustTransferError,
+    PreconditionFailedError,
+    ProjectLimitError,
+    ProjectNotFoundError,
+)
 from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Action, Membership, Project, ProjectRole
 
 if TYPE_CHECKING:
@@ -22,7 +34,7 @@ if TYPE_CHECKING:
     from taskflow.domain.grants import Grant
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-    from taskflow.domain.values import ProjectId
+    from taskflow.domain.values import ProjectId, UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,67 @@ class ProjectService:
             raise PreconditionFailedError
         await self._memberships.remove_all(grant)
         await self._projects.delete(grant)
+
+    async def members(self, principal: Principal, project_id: ProjectId) -> list[Membership]:
+        grant = await self._access.project(principal, project_id, Action.READ)
+        return await self._memberships.of_project(grant)
+
+    async def change_role(
+        self, principal: Principal, project_id: ProjectId, member: UserId, role: ProjectRole
+    ) -> Membership:
+        grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
+        await self._below(grant, member)
+        if role.covers(grant.role):
+            msg = f"you can give roles below your own ({grant.role}) only"
+            raise ForbiddenError(msg)
+        changed = await self._memberships.set_role(member, project_id, role)
+        if changed is None:
+            raise MemberNotFoundError
+        return changed
+
+    async def remove_member(self, principal: Principal, project_id: ProjectId, member: UserId) -> None:
+        grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
+        await self._below(grant, member)
+        if not await self._memberships.remove(member, project_id):
+            raise MemberNotFoundError
+
+    async def leave(self, principal: Principal, project_id: ProjectId) -> None:
+        grant = await self._access.project(principal, project_id, Action.READ)
+        if grant.role is ProjectRole.OWNER:
+            raise OwnerMustTransferError
+        await self._memberships.remove(principal.id, project_id)
+
+    async def transfer(self, principal: Principal, project_id: ProjectId, to: UserId) -> ProjectView:
+        """Promote first, then name the owner, then step down: a failure half way leaves two owners, never none."""
+        grant = await self._access.project(principal, project_id, Action.TRANSFER)
+        heir = None if to == principal.id else await self._memberships.find(to, project_id)
+        if heir is None:
+            msg = "the new owner must be another member of the project"
+            raise InvalidValueError(msg, field="user_id")
+        current = await self._current(grant)
+        await self._memberships.set_role(to, project_id, ProjectRole.OWNER)
+        handed = replace(current, owner_id=to, updated_at=self._clock.now(), version=current.version + 1)
+        if not await self._projects.replace(grant, handed, expected_version=current.version):
+            await self._memberships.set_role(to, project_id, heir.role)  # renamed meanwhile: as it was
+            raise PreconditionFailedError
+        await self._memberships.set_role(principal.id, project_id, ProjectRole.ADMIN)
+        return ProjectView(handed, ProjectRole.ADMIN)
+
+    async def _below(self, grant: Grant, member: UserId) -> Membership:
+        """The member, if their role is below the caller's; MemberNotFoundError if they are none."""
+        target = await self._member(grant, member)
+        if target.role.covers(grant.role):
+            msg = f"you can change members below your own role ({grant.role}) only"
+            raise ForbiddenError(msg)
+        return target
+
+    async def _member(self, grant: Grant, member: UserId) -> Membership:
+        if grant.project is None:
+            raise ProjectNotFoundError
+        found = await self._memberships.find(member, grant.project)
+        if found is None:
+            raise MemberNotFoundError
+        return found
 
     async def _current(self, grant: Grant) -> Project:
         project = await self._projects.find(grant)

@@ -14,16 +14,20 @@ from taskflow.adapters.http.operations import ETAG, LOCATION, documented, link
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version
 from taskflow.adapters.http.schemas import (
+    MemberListResponse,
+    MemberResponse,
+    MemberUpdate,
     ProjectCreate,
     ProjectListResponse,
     ProjectRename,
     ProjectResponse,
+    ProjectTransfer,
     problem_responses,
 )
-from taskflow.domain.errors import ProjectNotFoundError
-from taskflow.domain.projects import MAX_PROJECTS_PER_USER
+from taskflow.domain.errors import MemberNotFoundError, ProjectNotFoundError
+from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER
 from taskflow.domain.services.projects import ProjectService, ProjectView
-from taskflow.domain.values import ProjectId
+from taskflow.domain.values import ProjectId, UserId
 
 IfMatch = Annotated[
     str | None,
@@ -50,6 +54,10 @@ NOT_YOURS: Final = (
 
 def _project_id(raw: str) -> ProjectId:
     return path_id(raw, ProjectId, ProjectNotFoundError)
+
+
+def _member_id(raw: str) -> UserId:
+    return path_id(raw, UserId, MemberNotFoundError)
 
 
 def _answer(view: ProjectView, status: int = HTTP_200_OK) -> Response[ProjectResponse]:
@@ -103,7 +111,7 @@ class ProjectsController(Controller):
         description="With your role in it." + NOT_YOURS,
         responses=problem_responses(400, 401, 404, 503),
     )
-    async def get(
+    async def read(
         self, project_id: FromPath[str], request: Caller, project_service: NamedDependency[ProjectService]
     ) -> Response[ProjectResponse]:
         return _answer(await project_service.get(request.user, _project_id(project_id)))
@@ -148,3 +156,92 @@ class ProjectsController(Controller):
         if_match: IfMatch = None,
     ) -> None:
         await project_service.delete(request.user, _project_id(project_id), if_match=if_match_version(if_match))
+
+    @get(
+        "/{project_id:str}/members",
+        operation_id="listProjectMembers",
+        operation_class=documented(),
+        summary="The members of a project you are in",
+        description=f"All of them (at most {MAX_MEMBERS}), earliest joined first." + NOT_YOURS,
+        responses=problem_responses(400, 401, 404, 503),
+    )
+    async def members(
+        self, project_id: FromPath[str], request: Caller, project_service: NamedDependency[ProjectService]
+    ) -> MemberListResponse:
+        found = await project_service.members(request.user, _project_id(project_id))
+        return MemberListResponse(items=[MemberResponse.of(membership) for membership in found])
+
+    @patch(
+        "/{project_id:str}/members/{user_id:str}",
+        operation_id="changeProjectMemberRole",
+        operation_class=documented(),
+        summary="Change a member's role",
+        description="Admins and the owner, for members below their own role, to a role below their own "
+        "(`owner` only by a transfer). A user who is no member answers 404." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 503),
+    )
+    async def change_role(
+        self,
+        *,
+        project_id: FromPath[str],
+        user_id: FromPath[str],
+        data: JSONBody[MemberUpdate],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+    ) -> MemberResponse:
+        changed = await project_service.change_role(
+            request.user, _project_id(project_id), _member_id(user_id), data.role
+        )
+        return MemberResponse.of(changed)
+
+    @delete(
+        "/{project_id:str}/members/{user_id:str}",
+        operation_id="removeProjectMember",
+        operation_class=documented(),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Remove a member",
+        description="Admins and the owner, for members below their own role; the member loses the project on "
+        "their next request. To leave yourself, use `leave`." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 503),
+    )
+    async def remove_member(
+        self,
+        project_id: FromPath[str],
+        user_id: FromPath[str],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+    ) -> None:
+        await project_service.remove_member(request.user, _project_id(project_id), _member_id(user_id))
+
+    @post(
+        "/{project_id:str}/leave",
+        operation_id="leaveProject",
+        operation_class=documented(),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Leave a project",
+        description="Anyone but the owner, who transfers the project first (409)." + NOT_YOURS,
+        responses=problem_responses(400, 401, 404, 409, 503),
+    )
+    async def leave(
+        self, project_id: FromPath[str], request: Caller, project_service: NamedDependency[ProjectService]
+    ) -> None:
+        await project_service.leave(request.user, _project_id(project_id))
+
+    @post(
+        "/{project_id:str}/transfer",
+        operation_id="transferProject",
+        operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG}}),
+        status_code=HTTP_200_OK,
+        summary="Hand a project to another member",
+        description="The owner only. The member named becomes the owner and you an admin; the project's tasks "
+        "stay where they are. A user who is no member is a 422." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 503),
+    )
+    async def transfer(
+        self,
+        project_id: FromPath[str],
+        data: JSONBody[ProjectTransfer],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+    ) -> Response[ProjectResponse]:
+        return _answer(await project_service.transfer(request.user, _project_id(project_id), UserId(data.user_id)))
