@@ -16,7 +16,11 @@ from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.outbox import MongoOutbox
-from taskflow.adapters.mongo.projects import MongoMembershipRepository, MongoProjectRepository
+from taskflow.adapters.mongo.projects import (
+    MongoInvitationRepository,
+    MongoMembershipRepository,
+    MongoProjectRepository,
+)
 from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoUserRepository,
@@ -40,6 +44,7 @@ from taskflow.domain.services.accounts import AccountService, LoginLimits, Passw
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
+from taskflow.domain.services.invitations import InvitationService, InvitationTokens
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
@@ -56,7 +61,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
     from taskflow.domain.ports.security import (
         CommonPasswords,
         PasswordHasher,
@@ -93,6 +98,7 @@ class Ports:
     mailer: Mailer
     projects: ProjectRepository
     memberships: MembershipRepository
+    invitations: InvitationRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             mailer=SmtpMailer(settings.smtp_url),
             projects=MongoProjectRepository(database),
             memberships=MongoMembershipRepository(database),
+            invitations=MongoInvitationRepository(database),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -202,6 +209,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     """The domain's services on these ports; unit tests call it with fakes."""
     clock, ids = ports.clock, ports.ids
     users = GatedUserRepository(ports.users, ports.gate)
+    access = AccessService(ports.memberships)
     sessions = SessionService(
         users=users,
         sessions=ports.sessions,
@@ -263,5 +271,17 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             clock=clock,
             lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
-        projects=ProjectService(ports.projects, ports.memberships, AccessService(ports.memberships), clock, ids),
+        projects=ProjectService(ports.projects, ports.memberships, access, clock, ids),
+        invitations=InvitationService(
+            invitations=ports.invitations,
+            projects=ports.projects,
+            memberships=ports.memberships,
+            users=users,
+            access=access,
+            tokens=InvitationTokens(settings.jwt_secret.encode()),
+            outbox=outbox,
+            mailer=ports.mailer,
+            clock=clock,
+            ids=ids,
+        ),
     )

@@ -13,7 +13,11 @@ from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.outbox import MongoOutbox
-from taskflow.adapters.mongo.projects import MongoMembershipRepository, MongoProjectRepository
+from taskflow.adapters.mongo.projects import (
+    MongoInvitationRepository,
+    MongoMembershipRepository,
+    MongoProjectRepository,
+)
 from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoUserRepository
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
@@ -23,11 +27,12 @@ from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox
-from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.settings import Settings
 from tests.unit.fakes import (
     InMemoryIdempotencyStore,
+    InMemoryInvitations,
     InMemoryMemberships,
     InMemoryOutbox,
     InMemoryProjects,
@@ -46,6 +51,7 @@ class Repositories:
     outbox: Outbox
     projects: ProjectRepository
     memberships: MembershipRepository
+    invitations: InvitationRepository
 
 
 @pytest.fixture(params=["memory", "mongo", "cached"])
@@ -60,6 +66,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             InMemoryOutbox(),
             InMemoryProjects(),
             InMemoryMemberships(),
+            InMemoryInvitations(),
         )
         return
     settings: Settings = request.getfixturevalue("settings")
@@ -88,6 +95,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             MongoOutbox(database),
             MongoProjectRepository(database),
             MongoMembershipRepository(database),
+            MongoInvitationRepository(database),
         )
     finally:
         await client.drop_database(database.name)

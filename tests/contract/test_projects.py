@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,8 @@ from taskflow.domain.access import AccessService
 from taskflow.domain.errors import ProjectNotFoundError
 from taskflow.domain.gate import Principal
 from taskflow.domain.grants import Grant
-from taskflow.domain.projects import Action, Membership, Project, ProjectRole
-from taskflow.domain.values import ProjectId, Role, UserId
+from taskflow.domain.projects import Action, Invitation, Membership, Project, ProjectRole
+from taskflow.domain.values import Email, ProjectId, Role, UserId
 from tests.contract.conftest import Repositories
 
 NOW = datetime(2026, 12, 2, 9, 30, 15, 123000, tzinfo=UTC)
@@ -119,3 +120,39 @@ async def test_a_projects_members_earliest_first_and_a_role_changed_in_place(rep
     assert other is not None
     assert other.role is ProjectRole.OWNER
     assert await repositories.memberships.set_role(BOB, ProjectId("e" * 24), ProjectRole.EDITOR) is None
+
+
+def _invitation(
+    number: int, email: str = "bob@example.com", *, expires: datetime = NOW + timedelta(days=7)
+) -> Invitation:
+    return Invitation(
+        id=f"{number:024x}",
+        project_id=PROJECT,
+        space=ADA,
+        project_name="Home",
+        email=Email(email),
+        role=ProjectRole.EDITOR,
+        invited_by=ADA,
+        token_digest=f"digest-{number}",
+        created_at=NOW,
+        expires_at=expires,
+    )
+
+
+async def test_an_invitation_is_found_by_its_digest_and_address_until_it_expires(repositories: Repositories) -> None:
+    invitation = _invitation(1)
+    await repositories.invitations.add(invitation)
+    await repositories.invitations.add(_invitation(2, "eve@example.com"))
+    assert await repositories.invitations.get(invitation.id) == invitation
+    assert await repositories.invitations.find("digest-1", Email("bob@example.com"), now=NOW) == invitation
+    assert await repositories.invitations.find("digest-1", Email("eve@example.com"), now=NOW) is None
+    assert await repositories.invitations.find("digest-2", Email("bob@example.com"), now=NOW) is None
+    assert await repositories.invitations.find("digest-1", Email("bob@example.com"), now=invitation.expires_at) is None
+
+
+async def test_an_invitation_is_taken_once(repositories: Repositories) -> None:
+    await repositories.invitations.add(_invitation(3))
+    address = Email("bob@example.com")
+    taken = await asyncio.gather(*(repositories.invitations.take("digest-3", address, now=NOW) for _ in range(5)))
+    assert [found.id for found in taken if found is not None] == [f"{3:024x}"]
+    assert await repositories.invitations.get(f"{3:024x}") is None

@@ -13,12 +13,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import (
     IdempotencyKeyDocument,
+    InvitationDocument,
     MembershipDocument,
     OutboxDocument,
     ProjectDocument,
     SessionDocument,
     TaskDocument,
     UserDocument,
+    invitation_to_document,
     membership_to_document,
     project_to_document,
     session_to_document,
@@ -33,7 +35,7 @@ from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.ports.jobs import OutboxEntry
-from taskflow.domain.projects import Membership, Project, ProjectRole
+from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
 from taskflow.domain.values import Email, Priority, ProjectId, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 
@@ -94,6 +96,23 @@ async def test_the_raw_mapping_agrees_with_the_declared_documents() -> None:
     assert MembershipDocument.model_validate(membership_to_document(membership)).role == "owner"
     assert set(project_to_document(project)) - {"_id"} == set(ProjectDocument.model_fields) - {"id", "revision_id"}
     assert set(membership_to_document(membership)) == set(MembershipDocument.model_fields) - {"id", "revision_id"}
+    invitation = Invitation(
+        id="7" * 24,
+        project_id=project.id,
+        space=ADA,
+        project_name="Home",
+        email=Email("bob@example.com"),
+        role=ProjectRole.EDITOR,
+        invited_by=ADA,
+        token_digest="d",
+        created_at=NOW,
+        expires_at=NOW,
+    )
+    assert InvitationDocument.model_validate(invitation_to_document(invitation)).id == "7" * 24
+    assert set(invitation_to_document(invitation)) - {"_id"} == set(InvitationDocument.model_fields) - {
+        "id",
+        "revision_id",
+    }
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from taskflow.domain.gate import Principal
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
+from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
@@ -29,6 +30,7 @@ from tests.unit.fakes import (
     InMemoryAccountGate,
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
+    InMemoryInvitations,
     InMemoryMemberships,
     InMemoryOutbox,
     InMemoryProjects,
@@ -84,6 +86,8 @@ class World:
     projects: InMemoryProjects
     memberships: InMemoryMemberships
     project_service: ProjectService
+    invitations: InMemoryInvitations
+    invitation_service: InvitationService
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def world() -> World:
     hasher, tokens, security_log = FakePasswordHasher(), FakeTokenIssuer(), RecordingSecurityLog()
     clock, jobs, mailer = FrozenClock(), FakeJobQueue(), FakeMailer()
     outbox, import_jobs = InMemoryOutbox(), InMemoryImportJobs()
-    projects, memberships = InMemoryProjects(), InMemoryMemberships()
+    projects, memberships, invitations = InMemoryProjects(), InMemoryMemberships(), InMemoryInvitations()
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
@@ -116,6 +120,7 @@ def world() -> World:
         mailer=mailer,
         projects=projects,
         memberships=memberships,
+        invitations=invitations,
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -141,4 +146,6 @@ def world() -> World:
         projects=projects,
         memberships=memberships,
         project_service=services.projects,
+        invitations=invitations,
+        invitation_service=services.invitations,
     )

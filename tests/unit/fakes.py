@@ -27,7 +27,7 @@ from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFi
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
-from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 from taskflow.domain.ports.security import (
     AccessToken,
     CommonPasswords,
@@ -41,7 +41,7 @@ from taskflow.domain.ports.security import (
 )
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-from taskflow.domain.projects import Membership, Project, ProjectRole
+from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
@@ -287,6 +287,9 @@ class SequentialIds(IdGenerator):
     def new_project_id(self) -> ProjectId:
         return ProjectId(f"{next(self._counter):024x}")
 
+    def new_invitation_id(self) -> str:
+        return f"{next(self._counter):024x}"
+
     def new_job_id(self) -> str:
         return f"{next(self._counter):024x}"
 
@@ -428,6 +431,33 @@ class InMemoryProjects(ProjectRepository):
 
     async def delete(self, grant: Grant) -> bool:
         return self.projects.pop(self._key(grant), None) is not None
+
+
+class InMemoryInvitations(InvitationRepository):
+    def __init__(self) -> None:
+        self.invitations: dict[str, Invitation] = {}
+
+    async def add(self, invitation: Invitation) -> None:
+        self.invitations[invitation.id] = invitation
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        return self.invitations.get(invitation_id)
+
+    async def find(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        return next(
+            (
+                found
+                for found in self.invitations.values()
+                if (found.token_digest, found.email) == (token_digest, email) and found.expires_at > now
+            ),
+            None,
+        )
+
+    async def take(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        found = await self.find(token_digest, email, now=now)
+        if found is not None:
+            del self.invitations[found.id]
+        return found
 
 
 class InMemoryOutbox(Outbox):

@@ -16,6 +16,7 @@ from taskflow.domain.projects import NEEDS, Action, ProjectRole
 if TYPE_CHECKING:
     from taskflow.domain.gate import Principal
     from taskflow.domain.ports.projects import MembershipRepository
+    from taskflow.domain.projects import Invitation
     from taskflow.domain.values import ProjectId
 
 
@@ -44,6 +45,10 @@ class AccessService:
             Grant(principal.id, membership.space, membership.project_id, membership.role, _SEAL)
             for membership in await self._memberships.of_user(principal.id)
         ]
+
+    def invited(self, principal: Principal, invitation: Invitation) -> Grant:
+        """An open invitation for the caller's address is their grant to the project, at its role."""
+        return Grant(principal.id, invitation.space, invitation.project_id, invitation.role, _SEAL)
 
     async def where(self, principal: Principal, project_id: ProjectId | None, action: Action) -> Grant:
         """The grant for a place named by a client (`project_id` in a body or a query), or their own tasks."""

@@ -60,6 +60,13 @@ class ProjectNotFoundError(NotFoundError):
     title = "Project not found"
 
 
+class InvitationNotFoundError(NotFoundError):
+    """No open invitation with this token for the signed-in account's e-mail: used, expired or never made."""
+
+    code = "invitation-not-found"
+    title = "Invitation not found"
+
+
 class MemberNotFoundError(NotFoundError):
     """The user named is not a member of this project."""
 
@@ -93,6 +100,13 @@ class OwnerMustTransferError(ConflictError):
 
     code = "owner-must-transfer"
     title = "Transfer the project to another member before you leave it"
+
+
+class MemberLimitError(ConflictError):
+    """A project has at most 50 members."""
+
+    code = "member-limit"
+    title = "The project has as many members as one project may"
 
 
 class ProjectLimitError(ConflictError):

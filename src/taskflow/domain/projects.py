@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
@@ -11,10 +12,11 @@ from taskflow.domain.values import check_name
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.values import ProjectId, UserId
+    from taskflow.domain.values import Email, ProjectId, UserId
 
 MAX_MEMBERS: Final = 50
 MAX_PROJECTS_PER_USER: Final = 500
+INVITATION_LIFETIME: Final = timedelta(days=7)
 
 
 class ProjectRole(StrEnum):
@@ -86,3 +88,22 @@ class Membership:
     space: UserId
     role: ProjectRole
     joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invitation:
+    """An e-mail asked to join a project at a role; only a digest of its token is kept.
+
+    `project_name` is as it was when the invitation was made: the mail says it.
+    """
+
+    id: str
+    project_id: ProjectId
+    space: UserId
+    project_name: str
+    email: Email
+    role: ProjectRole
+    invited_by: UserId
+    token_digest: str
+    created_at: datetime
+    expires_at: datetime

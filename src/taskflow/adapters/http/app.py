@@ -15,7 +15,7 @@ from taskflow.adapters.http.controllers.admin import AdminController
 from taskflow.adapters.http.controllers.auth import AuthController
 from taskflow.adapters.http.controllers.health import HealthController
 from taskflow.adapters.http.controllers.jobs import ImportController, JobsController
-from taskflow.adapters.http.controllers.projects import ProjectsController
+from taskflow.adapters.http.controllers.projects import InvitationsController, ProjectsController
 from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
@@ -71,6 +71,7 @@ def build_app(
             TasksController,
             JobsController,
             ProjectsController,
+            InvitationsController,
             AdminController,
             HealthController,
             MetricsController,

@@ -14,6 +14,7 @@ from taskflow.domain.gate import Principal
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
+from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.sessions import Authenticated, SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -60,6 +61,10 @@ def provide_projects(request: Request[Any, Any, Any]) -> ProjectService:
     return _state(request).services.projects
 
 
+def provide_invitations(request: Request[Any, Any, Any]) -> InvitationService:
+    return _state(request).services.invitations
+
+
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
@@ -77,6 +82,7 @@ DEPENDENCIES = {
     "task_pages": Provide(provide_task_pages, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "project_service": Provide(provide_projects, sync_to_thread=False),
+    "invitation_service": Provide(provide_invitations, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
     "current_account": Provide(provide_current_account),
 }

@@ -12,7 +12,7 @@ from litestar.openapi import ResponseSpec
 
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.jobs import ImportJob, JobState
-from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Membership, ProjectRole
+from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Membership, ProjectRole
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.task_queries import TaskStats
@@ -408,6 +408,23 @@ class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True):
         ProjectRole,
         msgspec.Meta(description="Below your own role; `owner` only by a transfer"),
     ]
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: EmailField
+    role: Annotated[ProjectRole, msgspec.Meta(description="Below your own role")]
+
+
+class InvitationResponse(msgspec.Struct):
+    """What was sent, the same for every address: whether it has an account is not said."""
+
+    email: str
+    role: ProjectRole
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationResponse:
+        return cls(email=invitation.email.value, role=invitation.role, expires_at=invitation.expires_at)
 
 
 class ProjectTransfer(msgspec.Struct, forbid_unknown_fields=True):

@@ -46,6 +46,13 @@ async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
         raise await _retry_or_give_up(ctx, "send_welcome_mail") from exc
 
 
+async def send_invitation(ctx: dict[str, Any], invitation_id: str) -> None:
+    try:
+        await _services(ctx).invitations.send(invitation_id)
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_invitation") from exc
+
+
 async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: str) -> None:
     try:
         await _services(ctx).reminders.send(UserId(owner), TaskId(task_id), datetime.fromisoformat(due_at))
@@ -87,4 +94,4 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await _services(ctx).outbox.sweep()
 
 
-FUNCTIONS = tuple(traced(job) for job in (send_welcome_mail, send_reminder, run_import, refresh_stats))
+FUNCTIONS = tuple(traced(job) for job in (send_welcome_mail, send_invitation, send_reminder, run_import, refresh_stats))

@@ -14,7 +14,7 @@ from pymongo import IndexModel
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
 from taskflow.domain.entities import Session, Task, User
-from taskflow.domain.projects import Membership, Project, ProjectRole
+from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
 from taskflow.domain.task_queries import PRIORITY_RANK
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
@@ -200,6 +200,28 @@ class MembershipDocument(Document):
         ]
 
 
+class InvitationDocument(Document):
+    """An open invitation (`_id` its hex id); only the token's SHA-256 is kept; gone once expired."""
+
+    id: str  # type: ignore[assignment]  # the invitation id
+    project_id: PydanticObjectId
+    space: PydanticObjectId
+    project_name: str
+    email: str
+    role: str
+    invited_by: PydanticObjectId
+    token_digest: str
+    created_at: datetime
+    expires_at: datetime
+
+    class Settings:
+        name = "invitations"
+        indexes: ClassVar = [
+            IndexModel([("token_digest", pymongo.ASCENDING)], name="token_digest", unique=True),
+            IndexModel([("expires_at", pymongo.ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+        ]
+
+
 DOCUMENTS = (
     UserDocument,
     TaskDocument,
@@ -210,6 +232,7 @@ DOCUMENTS = (
     ImportUploadDocument,
     ProjectDocument,
     MembershipDocument,
+    InvitationDocument,
 )
 USERS = UserDocument.Settings.name
 TASKS = TaskDocument.Settings.name
@@ -217,6 +240,7 @@ SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name
 PROJECTS = ProjectDocument.Settings.name
 MEMBERSHIPS = MembershipDocument.Settings.name
+INVITATIONS = InvitationDocument.Settings.name
 OUTBOX = OutboxDocument.Settings.name
 JOBS = ImportJobDocument.Settings.name
 IMPORT_UPLOADS = ImportUploadDocument.Settings.name
@@ -354,4 +378,34 @@ def membership_to_document(membership: Membership) -> Raw:
         "space": ObjectId(membership.space.value),
         "role": membership.role.value,
         "joined_at": membership.joined_at,
+    }
+
+
+def invitation_to_entity(raw: Raw) -> Invitation:
+    return Invitation(
+        id=raw["_id"],
+        project_id=ProjectId(str(raw["project_id"])),
+        space=UserId(str(raw["space"])),
+        project_name=raw["project_name"],
+        email=Email(raw["email"]),
+        role=ProjectRole(raw["role"]),
+        invited_by=UserId(str(raw["invited_by"])),
+        token_digest=raw["token_digest"],
+        created_at=raw["created_at"],
+        expires_at=raw["expires_at"],
+    )
+
+
+def invitation_to_document(invitation: Invitation) -> Raw:
+    return {
+        "_id": invitation.id,
+        "project_id": ObjectId(invitation.project_id.value),
+        "space": ObjectId(invitation.space.value),
+        "project_name": invitation.project_name,
+        "email": invitation.email.value,
+        "role": invitation.role.value,
+        "invited_by": ObjectId(invitation.invited_by.value),
+        "token_digest": invitation.token_digest,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
     }

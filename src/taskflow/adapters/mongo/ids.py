@@ -22,6 +22,9 @@ class ObjectIdGenerator(IdGenerator):
     def new_project_id(self) -> ProjectId:
         return ProjectId(str(ObjectId()))
 
+    def new_invitation_id(self) -> str:
+        return str(ObjectId())
+
     def new_job_id(self) -> str:
         return str(ObjectId())
 

@@ -15,8 +15,11 @@ from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import (
+    INVITATIONS,
     MEMBERSHIPS,
     PROJECTS,
+    invitation_to_document,
+    invitation_to_entity,
     membership_to_document,
     membership_to_entity,
     project_to_document,
@@ -24,15 +27,17 @@ from taskflow.adapters.mongo.documents import (
 )
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.domain.errors import ProjectNotFoundError
-from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pymongo.asynchronous.database import AsyncDatabase
 
     from taskflow.adapters.mongo.raw import Raw
     from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Membership, Project, ProjectRole
-    from taskflow.domain.values import ProjectId, UserId
+    from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
+    from taskflow.domain.values import Email, ProjectId, UserId
 
 
 def _where(grant: Grant) -> Raw:
@@ -134,3 +139,32 @@ class MongoMembershipRepository(MembershipRepository):
 
 def _member(user_id: UserId, project_id: ProjectId) -> Raw:
     return {"user_id": ObjectId(user_id.value), "project_id": ObjectId(project_id.value)}
+
+
+class MongoInvitationRepository(InvitationRepository):
+    def __init__(self, database: AsyncDatabase[Raw]) -> None:
+        self._invitations = database.get_collection(INVITATIONS, read_preference=ReadPreference.PRIMARY_PREFERRED)
+
+    async def add(self, invitation: Invitation) -> None:
+        with translate_errors():
+            await self._invitations.insert_one(invitation_to_document(invitation))
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        with translate_errors():
+            raw = await self._invitations.find_one({"_id": invitation_id})
+        return None if raw is None else invitation_to_entity(raw)
+
+    async def find(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        with translate_errors():
+            raw = await self._invitations.find_one(_open(token_digest, email, now))
+        return None if raw is None else invitation_to_entity(raw)
+
+    async def take(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        with translate_errors():
+            raw = await self._invitations.find_one_and_delete(_open(token_digest, email, now))
+        return None if raw is None else invitation_to_entity(raw)
+
+
+def _open(token_digest: str, email: Email, now: datetime) -> Raw:
+    """MongoDB removes expired invitations within a minute or so; the filter does not wait for it."""
+    return {"token_digest": token_digest, "email": email.value, "expires_at": {"$gt": now}}

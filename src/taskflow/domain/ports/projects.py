@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Membership, Project, ProjectRole
-    from taskflow.domain.values import ProjectId, UserId
+    from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
+    from taskflow.domain.values import Email, ProjectId, UserId
 
 
 class ProjectRepository(Protocol):
@@ -62,4 +64,22 @@ class MembershipRepository(Protocol):
 
     async def remove_all(self, grant: Grant) -> int:
         """End every membership of the grant's project; how many there were."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    """Open invitations; MongoDB forgets them once expired."""
+
+    async def add(self, invitation: Invitation) -> None: ...
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        """For the job that mails it: None once accepted or expired."""
+        ...
+
+    async def find(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        """The open invitation with this token for this address."""
+        ...
+
+    async def take(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        """As `find`, and gone in the same step: of two concurrent takes, one gets it."""
         ...

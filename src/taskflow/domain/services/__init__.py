@@ -8,6 +8,7 @@ from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
+from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
@@ -28,3 +29,4 @@ class Services:
     imports: ImportService
     reminders: ReminderService
     projects: ProjectService
+    invitations: InvitationService

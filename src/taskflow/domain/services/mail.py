@@ -11,10 +11,12 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.entities import Task, User
+    from taskflow.domain.projects import Invitation
     from taskflow.domain.values import TaskId, UserId
 
 WELCOME_JOB = "send_welcome_mail"
 REMINDER_JOB = "send_reminder"
+INVITATION_JOB = "send_invitation"
 MAIL_DOMAIN = "taskflow.local"
 
 
@@ -47,4 +49,24 @@ def reminder_mail(user: User, task: Task) -> MailMessage:
         text=f'Hello {user.name},\n\n"{task.title}" is due {due}.\n',
         html=f"<p>Hello {escape(user.name)},</p><p><strong>{escape(task.title)}</strong> is due {due}.</p>",
         message_id=f"<reminder.{task.id}.{stamp}@{MAIL_DOMAIN}>",
+    )
+
+
+def invitation_job_id(invitation_id: str) -> str:
+    return f"invitation:{invitation_id}"
+
+
+def invitation_mail(invitation: Invitation, token: str) -> MailMessage:
+    accept = f"POST /api/v1/invitations/{token}/accept"
+    role = invitation.role.value
+    name = invitation.project_name
+    return MailMessage(
+        to=invitation.email.value,
+        subject=f"You are invited to {name} on taskflow",
+        text=f'Hello,\n\nyou are invited to the project "{name}" as {role}. Sign in (or sign up) with this '
+        f"address and accept within 7 days:\n\n    {accept}\n\nThe link works once.\n",
+        html=f"<p>Hello,</p><p>you are invited to the project <strong>{escape(name)}</strong> as {role}. Sign in "
+        f"(or sign up) with this address and accept within 7 days:</p><pre>{escape(accept)}</pre>"
+        "<p>The link works once.</p>",
+        message_id=f"<invitation.{invitation.id}@{MAIL_DOMAIN}>",
     )

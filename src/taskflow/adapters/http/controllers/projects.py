@@ -6,14 +6,16 @@ from typing import Annotated, Final
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.operations import ETAG, LOCATION, documented, link
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.preconditions import etag, if_match_version
 from taskflow.adapters.http.schemas import (
+    InvitationCreate,
+    InvitationResponse,
     MemberListResponse,
     MemberResponse,
     MemberUpdate,
@@ -26,6 +28,7 @@ from taskflow.adapters.http.schemas import (
 )
 from taskflow.domain.errors import MemberNotFoundError, ProjectNotFoundError
 from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER
+from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.projects import ProjectService, ProjectView
 from taskflow.domain.values import ProjectId, UserId
 
@@ -46,6 +49,7 @@ CREATED_PROJECT_LINKS: Final = {
         "deleteProject", project_id="$response.body#/id", **{"header.If-Match": "$response.header.ETag"}
     ),
 }
+TOKEN_MAX_LENGTH: Final = 64  # an invitation token is 43 characters
 NOT_YOURS: Final = (
     " A project you are not in answers 404, exactly as a project that does not exist; one you are in, "
     "but below the role this needs, answers 403."
@@ -245,3 +249,48 @@ class ProjectsController(Controller):
         project_service: NamedDependency[ProjectService],
     ) -> Response[ProjectResponse]:
         return _answer(await project_service.transfer(request.user, _project_id(project_id), UserId(data.user_id)))
+
+    @post(
+        "/{project_id:str}/invitations",
+        operation_id="inviteToProject",
+        operation_class=documented(),
+        status_code=HTTP_202_ACCEPTED,
+        summary="Invite someone by e-mail",
+        description="Admins and the owner, at a role below their own. The answer is the same whether or not the "
+        "address has an account: a mail goes to it with a token that works once, within 7 days, for the account "
+        "with that address (`acceptInvitation`)." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 503),
+    )
+    async def invite(
+        self,
+        project_id: FromPath[str],
+        data: JSONBody[InvitationCreate],
+        request: Caller,
+        invitation_service: NamedDependency[InvitationService],
+    ) -> InvitationResponse:
+        sent = await invitation_service.invite(request.user, _project_id(project_id), data.email, data.role)
+        return InvitationResponse.of(sent)
+
+
+class InvitationsController(Controller):
+    path = "/api/v1/invitations"
+    tags = ["projects"]  # noqa: RUF012 - Litestar's declared attribute type
+    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
+
+    @post(
+        "/{token:str}/accept",
+        operation_id="acceptInvitation",
+        operation_class=documented(),
+        status_code=HTTP_200_OK,
+        summary="Accept an invitation",
+        description="Signed in as the account with the invited address; you join at the invitation's role (a "
+        "member already keeps theirs). A token used, expired, or sent to another address answers 404.",
+        responses=problem_responses(400, 401, 404, 409, 422, 503),
+    )
+    async def accept(
+        self,
+        token: Annotated[str, PathParameter(max_length=TOKEN_MAX_LENGTH)],
+        request: Caller,
+        invitation_service: NamedDependency[InvitationService],
+    ) -> Response[ProjectResponse]:
+        return _answer(await invitation_service.accept(request.user, token))

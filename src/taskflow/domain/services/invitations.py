@@ -1,0 +1,157 @@
+"""Invitations by e-mail to a project (decision 0028).
+
+Rules:
+- admins and the owner invite, at a role below their own; the answer is the same whatever
+  the address (no account is looked up), so it reveals nothing about who has one;
+- the token is an HMAC of the invitation's id under the server's secret: only its SHA-256
+  is stored, and the mail job derives the token again, so it is never stored anywhere;
+- the signed-in account whose e-mail was invited accepts it once, within 7 days; the
+  token of another address, or a used or expired one, is one and the same 404;
+- accepting keeps both limits: 50 members per project, 500 projects per user.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import TYPE_CHECKING
+
+from taskflow.domain.errors import (
+    ForbiddenError,
+    InvitationNotFoundError,
+    MemberLimitError,
+    ProjectLimitError,
+    ProjectNotFoundError,
+)
+from taskflow.domain.projects import (
+    INVITATION_LIFETIME,
+    MAX_MEMBERS,
+    MAX_PROJECTS_PER_USER,
+    Action,
+    Invitation,
+    Membership,
+    ProjectRole,
+)
+from taskflow.domain.services.mail import INVITATION_JOB, invitation_job_id, invitation_mail
+from taskflow.domain.services.projects import ProjectView
+from taskflow.domain.values import Email
+
+if TYPE_CHECKING:
+    from taskflow.domain.access import AccessService
+    from taskflow.domain.gate import Principal
+    from taskflow.domain.ports.accounts import UserRepository
+    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+    from taskflow.domain.services.outbox import OutboxService
+    from taskflow.domain.values import ProjectId
+
+
+class InvitationTokens:
+    """Tokens derived from an invitation's id; what is stored is their digest."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._key = hmac.new(secret, b"taskflow invitation tokens v1", hashlib.sha256).digest()
+
+    def token(self, invitation_id: str) -> str:
+        mac = hmac.new(self._key, invitation_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationService:
+    def __init__(
+        self,
+        *,
+        invitations: InvitationRepository,
+        projects: ProjectRepository,
+        memberships: MembershipRepository,
+        users: UserRepository,
+        access: AccessService,
+        tokens: InvitationTokens,
+        outbox: OutboxService,
+        mailer: Mailer,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._invitations = invitations
+        self._projects = projects
+        self._memberships = memberships
+        self._users = users
+        self._access = access
+        self._tokens = tokens
+        self._outbox = outbox
+        self._mailer = mailer
+        self._clock = clock
+        self._ids = ids
+
+    async def invite(self, principal: Principal, project_id: ProjectId, email: str, role: ProjectRole) -> Invitation:
+        address = Email(email)
+        grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
+        if role.covers(grant.role):
+            msg = f"you can invite at roles below your own ({grant.role}) only"
+            raise ForbiddenError(msg)
+        project = await self._projects.find(grant)
+        if project is None:
+            raise ProjectNotFoundError
+        now = self._clock.now()
+        invitation_id = self._ids.new_invitation_id()
+        invitation = Invitation(
+            id=invitation_id,
+            project_id=project.id,
+            space=project.space,
+            project_name=project.name,
+            email=address,
+            role=role,
+            invited_by=principal.id,
+            token_digest=self._tokens.digest(self._tokens.token(invitation_id)),
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        entry = await self._outbox.record(invitation_job_id(invitation_id), INVITATION_JOB, invitation_id=invitation_id)
+        await self._invitations.add(invitation)
+        await self._outbox.dispatch(entry)
+        return invitation
+
+    async def send(self, invitation_id: str) -> None:
+        """The worker's job: at least once, with a stable Message-ID; nothing for one accepted or expired."""
+        entry_id = invitation_job_id(invitation_id)
+        if await self._outbox.is_done(entry_id):
+            return
+        invitation = await self._invitations.get(invitation_id)
+        if invitation is not None and invitation.expires_at > self._clock.now():
+            await self._mailer.send(invitation_mail(invitation, self._tokens.token(invitation_id)))
+        await self._outbox.mark_done(entry_id)
+
+    async def accept(self, principal: Principal, token: str) -> ProjectView:
+        account = await self._users.get(principal.id)
+        digest, now = self._tokens.digest(token), self._clock.now()
+        invitation = await self._invitations.find(digest, account.email, now=now)
+        if invitation is None:
+            raise InvitationNotFoundError
+        grant = self._access.invited(principal, invitation)
+        project = await self._projects.find(grant)
+        if project is None:
+            raise InvitationNotFoundError  # the project was deleted
+        if await self._memberships.find(principal.id, invitation.project_id) is None:
+            if await self._memberships.count_of_user(principal.id) >= MAX_PROJECTS_PER_USER:
+                raise ProjectLimitError
+            if len(await self._memberships.of_project(grant)) >= MAX_MEMBERS:
+                raise MemberLimitError
+        if await self._invitations.take(digest, account.email, now=now) is None:
+            raise InvitationNotFoundError  # taken meanwhile
+        joined = Membership(
+            user_id=principal.id,
+            project_id=invitation.project_id,
+            space=invitation.space,
+            role=invitation.role,
+            joined_at=now,
+        )
+        if not await self._memberships.add(joined):  # a member already keeps their role
+            current = await self._memberships.find(principal.id, invitation.project_id)
+            return ProjectView(project, current.role if current is not None else invitation.role)
+        return ProjectView(project, invitation.role)
