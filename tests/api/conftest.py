@@ -98,7 +98,7 @@ def shard_key_guard() -> ShardKeyGuard:
 
 
 @pytest.fixture(autouse=True)
-def _every_tasks_command_routes_by_user(shard_key_guard: ShardKeyGuard) -> Iterator[None]:
+def _every_partitioned_command_routes(shard_key_guard: ShardKeyGuard) -> Iterator[None]:
     shard_key_guard.violations.clear()
     yield
     violations, shard_key_guard.violations = shard_key_guard.violations, []

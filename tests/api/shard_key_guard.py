@@ -1,9 +1,10 @@
-"""A PyMongo command listener that sees every command the API sends to `tasks`.
+"""A PyMongo command listener that sees every command the API sends to a sharded collection.
 
-Each query, update, delete, count and aggregation must carry `user_id` equality (the
-shard key, so mongos routes it to one shard) and each inserted task its `user_id`. The
-only exceptions are commands whose `comment` names them as deliberate scatter-gather
-(admin figures, migrations) or as the tests' own housekeeping.
+Each query, update, delete, count and aggregation must carry the shard key's field (`user_id`
+of a task or a membership, `space` of a project) as an equality, a bounded `$in`, or in every
+clause of an `$or`, so mongos routes it to the shards that hold it; each inserted document
+carries it. The only exceptions are commands whose `comment` names them as deliberate
+scatter-gather (admin figures, migrations, a project's members) or the tests' own housekeeping.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from bson import ObjectId
 from pymongo import monitoring
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
-from taskflow.adapters.mongo.documents import TASKS
+from taskflow.adapters.mongo.documents import MEMBERSHIPS, PROJECTS, TASKS
 
 TEST_HOUSEKEEPING: Final = "test housekeeping"
 _EXEMPT: Final = {SCATTER_GATHER, TEST_HOUSEKEEPING}
+KEY_FIELD: Final = {TASKS: "user_id", PROJECTS: "space", MEMBERSHIPS: "user_id"}
+MAX_IN: Final = 500  # a user's projects at most
 _NOT_DATA: Final = {"createIndexes", "listIndexes", "dropIndexes", "getMore", "killCursors", "drop", "create"}
 
 
@@ -35,6 +38,17 @@ _FILTERS: Final[dict[str, Callable[[Mapping[str, Any]], list[Any]]]] = {
 }
 
 
+def _routes(query: Mapping[str, Any], key: str) -> bool:
+    value = query.get(key)
+    if isinstance(value, ObjectId):
+        return True
+    if isinstance(value, Mapping) and set(value) == {"$in"}:
+        members = value["$in"]
+        return 0 < len(members) <= MAX_IN and all(isinstance(member, ObjectId) for member in members)
+    clauses = query.get("$or")
+    return isinstance(clauses, list) and bool(clauses) and all(_routes(clause, key) for clause in clauses)
+
+
 def _filters(name: str, command: Mapping[str, Any]) -> list[Any]:
     """What must route by user; a command this guard does not know is reported, not missed."""
     extract = _FILTERS.get(name)
@@ -48,14 +62,16 @@ class ShardKeyGuard(monitoring.CommandListener):
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
-        if event.command.get(name) != TASKS or name in _NOT_DATA:
+        target = event.command.get(name)
+        key = KEY_FIELD.get(target) if isinstance(target, str) else None
+        if key is None or name in _NOT_DATA:
             return
         if event.command.get("comment") in _EXEMPT:
             return
         self.seen += 1
         for query in _filters(name, event.command):
-            if not isinstance(query.get("user_id"), ObjectId):
-                self.violations.append(f"{name} without user_id equality: {event.command!r}"[:500])
+            if not _routes(query, key):
+                self.violations.append(f"{name} not routed by {key}: {event.command!r}"[:500])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

@@ -95,7 +95,11 @@ async def test_the_raw_mapping_agrees_with_the_declared_documents() -> None:
     assert ProjectDocument.model_validate(project_to_document(project)).name == "Home"
     assert MembershipDocument.model_validate(membership_to_document(membership)).role == "owner"
     assert set(project_to_document(project)) - {"_id"} == set(ProjectDocument.model_fields) - {"id", "revision_id"}
-    assert set(membership_to_document(membership)) == set(MembershipDocument.model_fields) - {"id", "revision_id"}
+    assert MembershipDocument.model_validate(membership_to_document(membership)).id == f"{ADA}:{project.id}"
+    assert set(membership_to_document(membership)) - {"_id"} == set(MembershipDocument.model_fields) - {
+        "id",
+        "revision_id",
+    }
     invitation = Invitation(
         id="7" * 24,
         project_id=project.id,

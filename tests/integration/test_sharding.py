@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mockupdb import MockupDB, Request
 
-from taskflow.adapters.mongo.sharding import TASKS_SHARD_KEY, ShardKeyMismatchError
+from taskflow.adapters.mongo.sharding import SHARD_KEYS, ShardKeyMismatchError
 from taskflow.entrypoints.migration import migrate
 from taskflow.settings import Settings
 from tests.conftest import TEST_ARGON2, TEST_JWT_SECRET
@@ -32,7 +32,8 @@ class ScriptedMongos:
 
     server: MockupDB
     commands: list[dict[str, Any]] = field(default_factory=list)
-    sharded_on: dict[str, Any] | None = None
+    sharded_on: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each namespace already sharded, with its key."""
     task_indexes: list[dict[str, Any]] = field(default_factory=list)
 
     def respond(self, request: Request) -> bool:
@@ -56,8 +57,9 @@ class ScriptedMongos:
 
     def _rows(self, request: Request) -> list[dict[str, Any]]:
         target = (request.doc.get("$db"), request.command_name, request.doc.get(request.command_name))
-        if target == ("config", "find", "collections") and self.sharded_on is not None:
-            return [{"_id": NAMESPACE, "key": self.sharded_on}]
+        if target == ("config", "find", "collections"):
+            wanted = request.doc["filter"]["_id"]
+            return [{"_id": wanted, "key": self.sharded_on[wanted]}] if wanted in self.sharded_on else []
         if target == (DATABASE, "listIndexes", "tasks"):
             return [{"v": 2, "key": {"_id": 1}, "name": "_id_"}, *self.task_indexes]
         return []
@@ -95,10 +97,9 @@ SHARD_KEY = [("user_id", "hashed"), ("_id", 1)]
 
 async def test_migrate_on_a_mongos_shards_tasks_on_the_hashed_owner_then_id(mongos: ScriptedMongos) -> None:
     await _migrate(mongos)
-    (enable,) = mongos.named("enableSharding")
+    enable = mongos.named("enableSharding")[0]
     assert enable == {"enableSharding": DATABASE, "$db": "admin", **_time_limit(enable)}
-    (shard,) = mongos.named("shardCollection")
-    assert shard["shardCollection"] == NAMESPACE
+    shard = next(command for command in mongos.named("shardCollection") if command["shardCollection"] == NAMESPACE)
     assert list(shard["key"].items()) == SHARD_KEY  # order matters: hashed owner first, then _id
     assert shard["$db"] == "admin"
     # The key's index is created before the collection is sharded (required when it holds data).
@@ -120,8 +121,30 @@ async def test_migrate_on_a_mongos_shards_tasks_on_the_hashed_owner_then_id(mong
     assert all(next(iter(index["key"])) == "user_id" for index in index_creations if index["name"] != "due_at")
 
 
+@pytest.mark.parametrize(
+    ("collection", "key"),
+    [("projects", [("space", "hashed"), ("_id", 1)]), ("memberships", [("user_id", "hashed"), ("_id", 1)])],
+)
+async def test_migrate_shards_projects_by_space_and_memberships_by_member(
+    mongos: ScriptedMongos, collection: str, key: list[tuple[str, Any]]
+) -> None:
+    await _migrate(mongos)
+    (shard,) = [
+        command for command in mongos.named("shardCollection") if command["shardCollection"].endswith(collection)
+    ]
+    assert (shard["shardCollection"], list(shard["key"].items())) == (f"{DATABASE}.{collection}", key)
+    created = [
+        position
+        for position, command in enumerate(mongos.commands)
+        if command.get("createIndexes") == collection
+        and any(list(index["key"].items()) == key for index in command["indexes"])
+    ]
+    assert created
+    assert min(created) < mongos.commands.index(shard)
+
+
 async def test_migrate_again_keeps_the_shard_key_index_and_shards_nothing(mongos: ScriptedMongos) -> None:
-    mongos.sharded_on = dict(TASKS_SHARD_KEY)
+    mongos.sharded_on = {f"{DATABASE}.{name}": dict(key) for name, key in SHARD_KEYS.items()}
     mongos.task_indexes = [{"v": 2, "key": dict(SHARD_KEY), "name": "shard_key"}]
     await _migrate(mongos)
     assert not mongos.named("shardCollection")
@@ -131,7 +154,7 @@ async def test_migrate_again_keeps_the_shard_key_index_and_shards_nothing(mongos
 
 
 async def test_migrate_refuses_a_collection_sharded_on_another_key(mongos: ScriptedMongos) -> None:
-    mongos.sharded_on = {"_id": "hashed"}
+    mongos.sharded_on = {NAMESPACE: {"_id": "hashed"}}
     with pytest.raises(ShardKeyMismatchError, match=r"taskflow\.tasks is sharded on"):
         await _migrate(mongos)
     assert not mongos.named("shardCollection")

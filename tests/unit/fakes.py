@@ -378,7 +378,8 @@ class InMemoryMemberships(MembershipRepository):
         return self.memberships.get((user_id, project_id))
 
     async def of_user(self, user_id: UserId) -> list[Membership]:
-        return [membership for (member, _), membership in self.memberships.items() if member == user_id]
+        found = [membership for (member, _), membership in self.memberships.items() if member == user_id]
+        return sorted(found, key=lambda membership: (membership.joined_at, membership.project_id.value))
 
     async def count_of_user(self, user_id: UserId) -> int:
         return len(await self.of_user(user_id))

@@ -6,20 +6,23 @@ from typing import TYPE_CHECKING
 
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
-from taskflow.adapters.mongo.sharding import is_mongos, shard_tasks
+from taskflow.adapters.mongo.sharding import is_mongos, shard_collections
 
 if TYPE_CHECKING:
     from taskflow.settings import Settings
 
 
 async def migrate(settings: Settings) -> list[str]:
-    """Create every index and, on a mongos, shard `tasks`; idempotent. Returns the collections it touched."""
+    """Create every index and, on a mongos, shard the partitioned collections; idempotent.
+
+    Returns the collections it touched.
+    """
     client = mongo.connect(settings.mongodb_uri, timeout_seconds=max(settings.request_timeout_seconds, 30))
     try:
         database = client[settings.mongodb_database]
         touched = await mongo.create_indexes(database)
         if await is_mongos(database):
-            await shard_tasks(database)
+            await shard_collections(database)
         await backfill_priority_rank_across_users(database)
         return touched
     finally:

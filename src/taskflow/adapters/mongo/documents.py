@@ -184,8 +184,13 @@ class ProjectDocument(Document):
 
 
 class MembershipDocument(Document):
-    """One member of one project, in the member's partition; the unique index makes joining once."""
+    """One member of one project, in the member's partition.
 
+    `_id` is `<user_id>:<project_id>`, so joining twice is a duplicate key: on a sharded
+    cluster a unique index beside a hashed shard key is not allowed, `_id` is.
+    """
+
+    id: str  # type: ignore[assignment]  # "<user_id>:<project_id>"
     user_id: PydanticObjectId
     project_id: PydanticObjectId
     space: PydanticObjectId
@@ -195,7 +200,7 @@ class MembershipDocument(Document):
     class Settings:
         name = "memberships"
         indexes: ClassVar = [
-            IndexModel([("user_id", pymongo.ASCENDING), ("project_id", pymongo.ASCENDING)], name="member", unique=True),
+            IndexModel([("user_id", pymongo.ASCENDING), ("joined_at", pymongo.ASCENDING)], name="user_joined"),
             IndexModel([("project_id", pymongo.ASCENDING)], name="project"),
         ]
 
@@ -371,8 +376,13 @@ def membership_to_entity(raw: Raw) -> Membership:
     )
 
 
+def membership_id(user_id: UserId, project_id: ProjectId) -> str:
+    return f"{user_id.value}:{project_id.value}"
+
+
 def membership_to_document(membership: Membership) -> Raw:
     return {
+        "_id": membership_id(membership.user_id, membership.project_id),
         "user_id": ObjectId(membership.user_id.value),
         "project_id": ObjectId(membership.project_id.value),
         "space": ObjectId(membership.space.value),

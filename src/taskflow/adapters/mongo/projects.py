@@ -20,6 +20,7 @@ from taskflow.adapters.mongo.documents import (
     PROJECTS,
     invitation_to_document,
     invitation_to_entity,
+    membership_id,
     membership_to_document,
     membership_to_entity,
     project_to_document,
@@ -99,7 +100,11 @@ class MongoMembershipRepository(MembershipRepository):
 
     async def of_user(self, user_id: UserId) -> list[Membership]:
         with translate_errors():
-            raws = await self._memberships.find({"user_id": ObjectId(user_id.value)}).sort("_id", 1).to_list()
+            raws = await (
+                self._memberships.find({"user_id": ObjectId(user_id.value)})
+                .sort([("joined_at", 1), ("_id", 1)])
+                .to_list()
+            )
         return [membership_to_entity(raw) for raw in raws]
 
     async def count_of_user(self, user_id: UserId) -> int:
@@ -138,7 +143,7 @@ class MongoMembershipRepository(MembershipRepository):
 
 
 def _member(user_id: UserId, project_id: ProjectId) -> Raw:
-    return {"user_id": ObjectId(user_id.value), "project_id": ObjectId(project_id.value)}
+    return {"_id": membership_id(user_id, project_id), "user_id": ObjectId(user_id.value)}
 
 
 class MongoInvitationRepository(InvitationRepository):

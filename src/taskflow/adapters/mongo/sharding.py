@@ -1,10 +1,13 @@
-"""`tasks` sharded by owner, when `taskflow migrate` talks to a mongos (decision 0019).
+"""`tasks`, `projects` and `memberships` sharded, when `taskflow migrate` talks to a mongos (decisions 0019, 0028).
 
 The key is `{user_id: "hashed", _id: 1}`: owners spread evenly over the shards, every
 task query (which always names its owner) goes to the shards holding that owner's
 range (one, unless the owner's tasks were split), and a heavy owner's tasks can still
 be split by `_id`. Under `{user_id: "hashed"}` alone they all share one hash value: one
-chunk that can never split ("jumbo") and one shard that holds all of it.
+chunk that can never split ("jumbo") and one shard that holds all of it. A project is
+keyed the same way by its space, a membership by its member (their `_id` makes joining
+once unique, which a unique index beside a hashed key could not). Invitations and the
+other small collections stay unsharded, on the database's primary shard.
 """
 
 from __future__ import annotations
@@ -14,17 +17,23 @@ from typing import TYPE_CHECKING, Any, Final
 import pymongo
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.documents import TASKS
+from taskflow.adapters.mongo.documents import MEMBERSHIPS, PROJECTS, TASKS
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
 
 TASKS_SHARD_KEY: Final[dict[str, str | int]] = {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING}
-SHARD_KEY_INDEX: Final = IndexModel(list(TASKS_SHARD_KEY.items()), name="shard_key")
+# Decision 0028: a project in its space, a membership in its member's partition.
+SHARD_KEYS: Final[dict[str, dict[str, str | int]]] = {
+    TASKS: TASKS_SHARD_KEY,
+    PROJECTS: {"space": pymongo.HASHED, "_id": pymongo.ASCENDING},
+    MEMBERSHIPS: {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
+}
+SHARD_KEY_INDEX_NAME: Final = "shard_key"
 
 
 class ShardKeyMismatchError(RuntimeError):
-    """`tasks` is sharded on another key: resharding is an operator's decision, not a migration's."""
+    """A collection is sharded on another key: resharding is an operator's decision, not a migration's."""
 
 
 async def is_mongos(database: AsyncDatabase[Any]) -> bool:
@@ -32,17 +41,25 @@ async def is_mongos(database: AsyncDatabase[Any]) -> bool:
     return bool(hello.get("msg") == "isdbgrid")
 
 
-async def shard_tasks(database: AsyncDatabase[Any]) -> bool:
-    """Shard `tasks` on `TASKS_SHARD_KEY` unless it is; True if this call did. Idempotent."""
+async def shard_collections(database: AsyncDatabase[Any]) -> list[str]:
+    """Shard each collection of `SHARD_KEYS` on its key unless it is; those this call sharded. Idempotent."""
+    sharded = []
+    for collection, key in SHARD_KEYS.items():
+        if await _shard(database, collection, key):
+            sharded.append(collection)
+    return sharded
+
+
+async def _shard(database: AsyncDatabase[Any], collection: str, key: dict[str, str | int]) -> bool:
     client = database.client
-    namespace = f"{database.name}.{TASKS}"
+    namespace = f"{database.name}.{collection}"
     existing = await client["config"]["collections"].find_one({"_id": namespace})
     if existing is not None and not existing.get("dropped", False):
-        if list(existing["key"].items()) != list(TASKS_SHARD_KEY.items()):
-            msg = f"{namespace} is sharded on {dict(existing['key'])}, not {TASKS_SHARD_KEY}"
+        if list(existing["key"].items()) != list(key.items()):
+            msg = f"{namespace} is sharded on {dict(existing['key'])}, not {key}"
             raise ShardKeyMismatchError(msg)
         return False
     await client.admin.command("enableSharding", database.name)
-    await database[TASKS].create_indexes([SHARD_KEY_INDEX])
-    await client.admin.command("shardCollection", namespace, key=TASKS_SHARD_KEY)
+    await database[collection].create_indexes([IndexModel(list(key.items()), name=SHARD_KEY_INDEX_NAME)])
+    await client.admin.command("shardCollection", namespace, key=key)
     return True
