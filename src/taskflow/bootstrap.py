@@ -245,7 +245,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             mailer=ports.mailer,
         ),
         sessions=sessions,
-        tasks=TaskService(ports.tasks, clock, ids, stats),
+        tasks=TaskService(ports.tasks, access, clock, ids, stats),
         admin=AdminService(users=users, tasks=ports.tasks, sessions=sessions, clock=clock),
         idempotency=IdempotencyService(
             ports.idempotency,
@@ -257,6 +257,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         imports=ImportService(
             jobs=ports.import_jobs,
             tasks=ports.tasks,
+            access=access,
             outbox=outbox,
             stats=stats,
             ids=ids,
@@ -265,6 +266,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         reminders=ReminderService(
             tasks=ports.tasks,
+            access=access,
             users=users,
             outbox=outbox,
             mailer=ports.mailer,

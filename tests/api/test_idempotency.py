@@ -113,6 +113,32 @@ async def test_a_key_on_another_users_task_replays_nothing_of_theirs(
     assert (await client.get(url, headers=ada.auth)).json()["title"] == "Ada's"
 
 
+async def test_a_failed_request_has_let_go_of_its_key_when_its_answer_arrives(
+    client: httpx.AsyncClient, register: Register, settings: Settings
+) -> None:
+    """The release is slowed on the server: the 404 must still come after it, never before."""
+    ada = await register()
+    key = _key()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    keys = mongo[settings.mongodb_database].idempotency_keys
+    admin: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri, directConnection=True)
+    await admin.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 1},
+            "data": {"failCommands": ["delete"], "blockConnection": True, "blockTimeMS": 700, "appName": "taskflow"},
+        }
+    )
+    try:
+        missing = await client.patch(f"{TASKS}/{'0' * 24}", json={"title": "x"}, headers={**ada.auth, **key})
+        assert_problem(missing, 404)
+        assert await keys.find_one({"key": key["Idempotency-Key"]}) is None
+    finally:
+        await admin.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+        await admin.close()
+        await mongo.close()
+
+
 @pytest.mark.parametrize("key", ["", "x" * 256, "clé", "two words"])
 async def test_malformed_keys_are_422(client: httpx.AsyncClient, register: Register, key: str) -> None:
     ada = await register()

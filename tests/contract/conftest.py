@@ -24,11 +24,15 @@ from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.adapters.task_store.wiring import task_store
+from taskflow.domain.access import AccessService
+from taskflow.domain.entities import Task
+from taskflow.domain.grants import Grant
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox
 from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 from taskflow.domain.ports.tasks import TaskRepository
+from taskflow.domain.values import UserId
 from taskflow.settings import Settings
 from tests.unit.fakes import (
     InMemoryIdempotencyStore,
@@ -101,3 +105,12 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
         await client.drop_database(database.name)
         await client.close()
         await redis.aclose()
+
+
+def own(user: UserId) -> Grant:
+    """The grant a user's own tasks are reached with (no membership is read for it)."""
+    return AccessService(InMemoryMemberships()).own(user)
+
+
+async def add_task(tasks: TaskRepository, task: Task) -> None:
+    await tasks.add(own(task.owner_id), task)

@@ -11,7 +11,7 @@ from taskflow.domain.entities import Task, TaskDraft, new_user
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
-from tests.contract.conftest import Repositories
+from tests.contract.conftest import Repositories, add_task, own
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=UTC)
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
@@ -31,31 +31,31 @@ def _task(task_id: str, owner: UserId) -> Task:
 
 async def test_a_task_reads_back_exactly_as_written(repositories: Repositories) -> None:
     task = _task("1" * 24, ADA)
-    await repositories.tasks.add(task)
-    read = await repositories.tasks.get(ADA, task.id)
-    again = await repositories.tasks.get(ADA, task.id)  # from the cache, where there is one
-    latest = await repositories.tasks.get_latest(ADA, task.id)
+    await add_task(repositories.tasks, task)
+    read = await repositories.tasks.get(own(ADA), task.id)
+    again = await repositories.tasks.get(own(ADA), task.id)  # from the cache, where there is one
+    latest = await repositories.tasks.get_latest(own(ADA), task.id)
     assert (
         dataclasses.asdict(read) == dataclasses.asdict(again) == dataclasses.asdict(latest) == dataclasses.asdict(task)
     )
 
 
 async def test_a_task_is_invisible_to_other_owners(repositories: Repositories) -> None:
-    await repositories.tasks.add(_task("2" * 24, ADA))
+    await add_task(repositories.tasks, _task("2" * 24, ADA))
     with pytest.raises(TaskNotFoundError):
-        await repositories.tasks.get(BOB, TaskId("2" * 24))
+        await repositories.tasks.get(own(BOB), TaskId("2" * 24))
     with pytest.raises(TaskNotFoundError):
-        await repositories.tasks.get(ADA, TaskId("3" * 24))
+        await repositories.tasks.get(own(ADA), TaskId("3" * 24))
     with pytest.raises(TaskNotFoundError):
-        await repositories.tasks.get_latest(BOB, TaskId("2" * 24))
+        await repositories.tasks.get_latest(own(BOB), TaskId("2" * 24))
 
 
 async def test_a_taken_task_id_is_refused_and_the_first_task_kept(repositories: Repositories) -> None:
     first = _task("4" * 24, ADA)
-    await repositories.tasks.add(first)
+    await add_task(repositories.tasks, first)
     with pytest.raises(TaskIdTakenError):
-        await repositories.tasks.add(dataclasses.replace(first, title="Another"))
-    assert (await repositories.tasks.get_latest(ADA, first.id)).title == first.title
+        await add_task(repositories.tasks, dataclasses.replace(first, title="Another"))
+    assert (await repositories.tasks.get_latest(own(ADA), first.id)).title == first.title
 
 
 async def test_users_round_trip_and_emails_are_unique(repositories: Repositories) -> None:
@@ -111,8 +111,8 @@ async def test_user_pages_filter_and_follow_ids(repositories: Repositories) -> N
 
 async def test_tasks_are_counted_by_status_across_users(repositories: Repositories) -> None:
     assert await repositories.tasks.count_by_status_across_users() == {}
-    await repositories.tasks.add(_task("1" * 24, ADA))
-    await repositories.tasks.add(_task("2" * 24, BOB))
+    await add_task(repositories.tasks, _task("1" * 24, ADA))
+    await add_task(repositories.tasks, _task("2" * 24, BOB))
     assert await repositories.tasks.count_by_status_across_users() == {TaskStatus.DONE: 2}
 
 
@@ -139,14 +139,17 @@ async def test_invalidating_tokens_sets_only_the_cut_off(repositories: Repositor
 
 async def test_replace_and_delete_compare_the_version_and_the_owner(repositories: Repositories) -> None:
     task = _task("7" * 24, ADA)
-    await repositories.tasks.add(task)
+    await add_task(repositories.tasks, task)
     newer = dataclasses.replace(task, title="Newer", version=2)
-    assert not await repositories.tasks.replace(dataclasses.replace(newer, owner_id=BOB), expected_version=1)
-    assert not await repositories.tasks.replace(newer, expected_version=5)
-    assert await repositories.tasks.replace(newer, expected_version=1)
-    assert not await repositories.tasks.replace(newer, expected_version=1)  # one winner per version
-    assert dataclasses.asdict(await repositories.tasks.get(ADA, task.id)) == dataclasses.asdict(newer)
-    assert not await repositories.tasks.delete(BOB, task.id, expected_version=None)
-    assert not await repositories.tasks.delete(ADA, task.id, expected_version=1)
-    assert await repositories.tasks.delete(ADA, task.id, expected_version=2)
-    assert not await repositories.tasks.delete(ADA, task.id, expected_version=None)
+    bobs = dataclasses.replace(newer, owner_id=BOB)
+    assert not await repositories.tasks.replace(own(BOB), bobs, expected_version=1)  # not in Bob's place
+    with pytest.raises(ValueError, match="not in the grant's place"):  # a bug, refused before any write
+        await repositories.tasks.replace(own(ADA), bobs, expected_version=1)
+    assert not await repositories.tasks.replace(own(ADA), newer, expected_version=5)
+    assert await repositories.tasks.replace(own(ADA), newer, expected_version=1)
+    assert not await repositories.tasks.replace(own(ADA), newer, expected_version=1)  # one winner per version
+    assert dataclasses.asdict(await repositories.tasks.get(own(ADA), task.id)) == dataclasses.asdict(newer)
+    assert not await repositories.tasks.delete(own(BOB), task.id, expected_version=None)
+    assert not await repositories.tasks.delete(own(ADA), task.id, expected_version=1)
+    assert await repositories.tasks.delete(own(ADA), task.id, expected_version=2)
+    assert not await repositories.tasks.delete(own(ADA), task.id, expected_version=None)

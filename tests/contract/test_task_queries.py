@@ -15,7 +15,7 @@ import pytest
 from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
-from tests.contract.conftest import Repositories
+from tests.contract.conftest import Repositories, add_task, own
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
@@ -53,7 +53,7 @@ async def _walk(repositories: Repositories, task_filter: TaskFilter, order: Task
     seen: list[TaskId] = []
     after: TaskPosition | None = None
     while True:
-        page = await repositories.tasks.list_page(ADA, task_filter, order, after=after, limit=size)
+        page = await repositories.tasks.list_page(own(ADA), task_filter, order, after=after, limit=size)
         seen += [task.id for task in page]
         if len(page) < size:
             return seen
@@ -64,7 +64,7 @@ async def _walk(repositories: Repositories, task_filter: TaskFilter, order: Task
 async def dataset(repositories: Repositories) -> list[Task]:
     tasks = _dataset()
     for task in tasks:
-        await repositories.tasks.add(task)
+        await add_task(repositories.tasks, task)
     return tasks
 
 
@@ -102,14 +102,14 @@ async def test_filters_keep_exactly_the_matching_tasks(
 
 
 async def test_another_owners_tasks_never_appear(repositories: Repositories, dataset: list[Task]) -> None:
-    page = await repositories.tasks.list_page(BOB, TaskFilter(), TaskOrder(), after=None, limit=100)
+    page = await repositories.tasks.list_page(own(BOB), TaskFilter(), TaskOrder(), after=None, limit=100)
     assert {task.id for task in page} == {t.id for t in dataset if t.owner_id == BOB}
 
 
 async def test_streaming_yields_every_task_of_the_owner_oldest_first(
     repositories: Repositories, dataset: list[Task]
 ) -> None:
-    streamed = [task async for task in repositories.tasks.stream(ADA)]
+    streamed = [task async for task in repositories.tasks.stream(own(ADA))]
     oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
     assert [t.id for t in streamed] == _expected(dataset, TaskFilter(), oldest_first)
     assert streamed[0] == next(t for t in dataset if t.id == streamed[0].id)
@@ -117,7 +117,7 @@ async def test_streaming_yields_every_task_of_the_owner_oldest_first(
 
 async def test_stats_count_the_owners_tasks_only(repositories: Repositories, dataset: list[Task]) -> None:
     now = START + timedelta(days=1)
-    stats = await repositories.tasks.stats(ADA, now=now, done_since=START + timedelta(minutes=3))
+    stats = await repositories.tasks.stats(own(ADA), now=now, done_since=START + timedelta(minutes=3))
     mine = [t for t in dataset if t.owner_id == ADA]
     assert stats.total == len(mine)
     assert stats.by_status == {s: sum(t.status is s for t in mine) for s in TaskStatus}
@@ -135,6 +135,6 @@ async def test_stats_count_the_owners_tasks_only(repositories: Repositories, dat
 
 
 async def test_stats_of_a_user_with_no_tasks_are_zeros(repositories: Repositories) -> None:
-    stats = await repositories.tasks.stats(ADA, now=START, done_since=START)
+    stats = await repositories.tasks.stats(own(ADA), now=START, done_since=START)
     assert stats.total == stats.overdue == stats.done_since == 0
     assert set(stats.by_status.values()) == set(stats.by_priority.values()) == {0}

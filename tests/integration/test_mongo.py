@@ -38,6 +38,7 @@ from taskflow.domain.ports.jobs import OutboxEntry
 from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
 from taskflow.domain.values import Email, Priority, ProjectId, SessionId, TaskId, UserId
 from taskflow.settings import Settings
+from tests.contract.conftest import own
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 ADA = UserId("a" * 24)
@@ -143,7 +144,7 @@ async def failing_finds(
 
 async def test_a_server_shutting_down_is_storage_unavailable(failing_finds: AsyncDatabase[Any]) -> None:
     with pytest.raises(StorageUnavailableError) as caught:
-        await MongoTaskRepository(failing_finds).get(ADA, TaskId("1" * 24))
+        await MongoTaskRepository(failing_finds).get(own(ADA), TaskId("1" * 24))
     assert caught.value.__cause__ is not None  # the driver error is kept as the cause
 
 
@@ -158,7 +159,7 @@ async def test_a_dropped_connection_during_an_insert_is_retried_once(
         }
     )
     task = Task.create(TaskId("2" * 24), ADA, TaskDraft(title="retried"), now=NOW)
-    await MongoTaskRepository(database).add(task)
+    await MongoTaskRepository(database).add(own(ADA), task)
     assert await database.tasks.count_documents({"user_id": task_to_document(task)["user_id"]}) == 1
 
 

@@ -102,48 +102,56 @@ class InMemoryUserRepository(UserRepository):
         )
 
 
+def _check_place(grant: Grant, task: Task) -> None:
+    if not grant.holds(task):
+        msg = "the task is not in the grant's place"
+        raise ValueError(msg)
+
+
 class InMemoryTaskRepository(TaskRepository):
     def __init__(self) -> None:
         self._by_id: dict[TaskId, Task] = {}
 
-    async def add(self, task: Task) -> None:
+    async def add(self, grant: Grant, task: Task) -> None:
+        _check_place(grant, task)
         if task.id in self._by_id:
             raise TaskIdTakenError
         self._by_id[task.id] = copy.deepcopy(task)
 
-    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+    async def add_many(self, grant: Grant, tasks: list[Task]) -> None:
         for task in tasks:
-            if task.owner_id == owner and task.id not in self._by_id:
+            if grant.holds(task) and task.id not in self._by_id:
                 self._by_id[task.id] = copy.deepcopy(task)
 
-    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+    async def get(self, grant: Grant, task_id: TaskId) -> Task:
         task = self._by_id.get(task_id)
-        if task is None or task.owner_id != owner:
+        if task is None or not grant.holds(task):
             raise TaskNotFoundError
         return copy.deepcopy(task)
 
-    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
-        return await self.get(owner, task_id)
+    async def get_latest(self, grant: Grant, task_id: TaskId) -> Task:
+        return await self.get(grant, task_id)
 
-    async def replace(self, task: Task, *, expected_version: int) -> bool:
+    async def replace(self, grant: Grant, task: Task, *, expected_version: int) -> bool:
+        _check_place(grant, task)
         stored = self._by_id.get(task.id)
-        if stored is None or stored.owner_id != task.owner_id or stored.version != expected_version:
+        if stored is None or not grant.holds(stored) or stored.version != expected_version:
             return False
         self._by_id[task.id] = copy.deepcopy(task)
         return True
 
-    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
+    async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         stored = self._by_id.get(task_id)
-        if stored is None or stored.owner_id != owner or expected_version not in {None, stored.version}:
+        if stored is None or not grant.holds(stored) or expected_version not in {None, stored.version}:
             return False
         del self._by_id[task_id]
         return True
 
     async def list_page(
-        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+        self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:
         found = sorted(
-            (t for t in self._by_id.values() if t.owner_id == owner and task_filter.matches(t)),
+            (t for t in self._by_id.values() if grant.holds(t) and task_filter.matches(t)),
             key=order.sort_key,
             reverse=order.descending,
         )
@@ -152,13 +160,13 @@ class InMemoryTaskRepository(TaskRepository):
             found = [t for t in found if (order.sort_key(t) < mark if order.descending else order.sort_key(t) > mark)]
         return [copy.deepcopy(task) for task in found[:limit]]
 
-    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
+    async def stream(self, grant: Grant) -> AsyncIterator[Task]:
         oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
-        for task in sorted((t for t in self._by_id.values() if t.owner_id == owner), key=oldest_first.sort_key):
+        for task in sorted((t for t in self._by_id.values() if grant.holds(t)), key=oldest_first.sort_key):
             yield copy.deepcopy(task)
 
-    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
-        tasks = [t for t in self._by_id.values() if t.owner_id == owner]
+    async def stats(self, grant: Grant, *, now: datetime, done_since: datetime) -> TaskStats:
+        tasks = [t for t in self._by_id.values() if grant.holds(t)]
         open_tasks = [t for t in tasks if t.status is not TaskStatus.DONE]
         done = [t for t in tasks if t.status is TaskStatus.DONE]
         return TaskStats(

@@ -8,6 +8,7 @@ import pytest
 
 from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError, UnavailableError
+from taskflow.domain.grants import Grant
 from taskflow.domain.imports import ImportFormat, RowError, count_rows, rows
 from taskflow.domain.jobs import JobState
 from taskflow.domain.services.imports import BATCH_ROWS, IMPORT_JOB
@@ -160,11 +161,11 @@ class FailOnSecondBatch:
         self._original = world.tasks.add_many
         self._calls = 0
 
-        async def add_many(owner: UserId, tasks: list[Task]) -> None:
+        async def add_many(grant: Grant, tasks: list[Task]) -> None:
             self._calls += 1
             if self._calls == 2:
                 raise UnavailableError
-            await self._original(owner, tasks)
+            await self._original(grant, tasks)
 
         world.tasks.add_many = add_many  # type: ignore[method-assign]
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from taskflow.domain.gate import Principal
     from taskflow.domain.ports.projects import MembershipRepository
     from taskflow.domain.projects import Invitation
-    from taskflow.domain.values import ProjectId
+    from taskflow.domain.values import ProjectId, UserId
 
 
 class AccessService:
@@ -26,7 +26,11 @@ class AccessService:
 
     def personal(self, principal: Principal) -> Grant:
         """The caller's own tasks: theirs to do anything with, no read needed."""
-        return Grant(principal.id, principal.id, None, ProjectRole.OWNER, _SEAL)
+        return self.own(principal.id)
+
+    def own(self, user: UserId) -> Grant:
+        """A user's own tasks, for work done on their behalf (a job they started, their statistics)."""
+        return Grant(user, user, None, ProjectRole.OWNER, _SEAL)
 
     async def project(self, principal: Principal, project_id: ProjectId, action: Action) -> Grant:
         """ProjectNotFoundError for a non-member (as for a missing id); ForbiddenError below the role."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final
 from taskflow.domain.projects import NEEDS
 
 if TYPE_CHECKING:
+    from taskflow.domain.entities import Task
     from taskflow.domain.projects import Action, ProjectRole
     from taskflow.domain.values import ProjectId, UserId
 
@@ -35,3 +36,7 @@ class Grant:
 
     def allows(self, action: Action) -> bool:
         return self.role.covers(NEEDS[action])
+
+    def holds(self, task: Task) -> bool:
+        """Whether `task` is in this grant's place."""
+        return task.owner_id == self.space

@@ -72,6 +72,7 @@ class IdempotencyMiddleware:
             # Release the key for a retry; if the database is gone too, its lease does that.
             with contextlib.suppress(UnavailableError, TimeoutError):
                 await outside_deadline(scope, lambda: service.abandon(user.id, key), seconds=BOOKKEEPING_SECONDS)
+            await recorder.finish()
             raise
         try:
             if recorder.succeeded:
@@ -82,8 +83,10 @@ class IdempotencyMiddleware:
             else:  # nothing changed: a corrected retry with the same key should run
                 await outside_deadline(scope, lambda: service.abandon(user.id, key), seconds=BOOKKEEPING_SECONDS)
         except (UnavailableError, TimeoutError):
-            # The answer is already sent; the key stays claimed until its lease ends.
+            # The key stays claimed until its lease ends.
             log.warning("idempotency_record_failed", idempotency_key_status=recorder.status)
+        finally:
+            await recorder.finish()  # only now: a client's next request finds the key settled
 
 
 def request_key(request: Request[Any, Any, Any]) -> str | None:
@@ -142,18 +145,28 @@ class _Recorder:
         self.status = 500
         self._headers: list[tuple[str, str]] = []
         self._body: list[bytes] = []
+        self._last: Message | None = None
 
     @property
     def succeeded(self) -> bool:
         return 200 <= self.status < 300  # noqa: PLR2004 - the 2xx class
 
     async def send(self, message: Message) -> None:
+        """Passes every message on but the answer's last, which `finish` sends."""
         if message["type"] == "http.response.start":
             self.status = message["status"]
             self._headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
         elif message["type"] == "http.response.body":
             self._body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                self._last = message
+                return
         await self._send(message)
+
+    async def finish(self) -> None:
+        if self._last is not None:
+            last, self._last = self._last, None
+            await self._send(last)
 
     def response(self) -> RecordedResponse:
         return RecordedResponse(status=self.status, headers=tuple(self._headers), body=b"".join(self._body))

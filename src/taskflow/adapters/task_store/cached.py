@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.task_store.cache import CacheView
     from taskflow.adapters.task_store.consistency import WriteToken
+    from taskflow.domain.grants import Grant
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition
 
@@ -48,11 +49,11 @@ _EXPIRY: Final = struct.Struct(">Q")  # each entry starts with its expiry, epoch
 class RuledTaskRepository(TaskRepository, Protocol):
     """The store behind the cache: the port, with each read served by a `ReadRule`."""
 
-    async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ...) -> Task: ...
+    async def get(self, grant: Grant, task_id: TaskId, *, rule: ReadRule = ...) -> Task: ...
 
     async def list_page(
         self,
-        owner: UserId,
+        grant: Grant,
         task_filter: TaskFilter,
         order: TaskOrder,
         *,
@@ -61,9 +62,9 @@ class RuledTaskRepository(TaskRepository, Protocol):
         rule: ReadRule = ...,
     ) -> list[Task]: ...
 
-    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime, rule: ReadRule = ...) -> TaskStats: ...
+    async def stats(self, grant: Grant, *, now: datetime, done_since: datetime, rule: ReadRule = ...) -> TaskStats: ...
 
-    def stream(self, owner: UserId, *, rule: ReadRule = ...) -> AsyncIterator[Task]: ...
+    def stream(self, grant: Grant, *, rule: ReadRule = ...) -> AsyncIterator[Task]: ...
 
 
 class TaskCache(Protocol):
@@ -86,56 +87,56 @@ class CachedTaskRepository(TaskRepository):
         self._ttl = ttl
         self._stats_ttl = stats_ttl
 
-    async def add(self, task: Task) -> None:
-        await self._write(task.owner_id, lambda: self._tasks.add(task))
+    async def add(self, grant: Grant, task: Task) -> None:
+        await self._write(grant, lambda: self._tasks.add(grant, task))
 
-    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
-        await self._write(owner, lambda: self._tasks.add_many(owner, tasks))
+    async def add_many(self, grant: Grant, tasks: list[Task]) -> None:
+        await self._write(grant, lambda: self._tasks.add_many(grant, tasks))
 
-    async def replace(self, task: Task, *, expected_version: int) -> bool:
-        return await self._write(task.owner_id, lambda: self._tasks.replace(task, expected_version=expected_version))
+    async def replace(self, grant: Grant, task: Task, *, expected_version: int) -> bool:
+        return await self._write(grant, lambda: self._tasks.replace(grant, task, expected_version=expected_version))
 
-    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
-        return await self._write(owner, lambda: self._tasks.delete(owner, task_id, expected_version=expected_version))
+    async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
+        return await self._write(grant, lambda: self._tasks.delete(grant, task_id, expected_version=expected_version))
 
-    async def get(self, owner: UserId, task_id: TaskId) -> Task:
+    async def get(self, grant: Grant, task_id: TaskId) -> Task:
         return await self._read(
-            owner,
+            grant,
             f"task:{task_id.value}",
-            lambda rule: self._tasks.get(owner, task_id, rule=rule),
+            lambda rule: self._tasks.get(grant, task_id, rule=rule),
             _TASK,
             self._ttl,
         )
 
-    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
-        return await self._tasks.get_latest(owner, task_id)
+    async def get_latest(self, grant: Grant, task_id: TaskId) -> Task:
+        return await self._tasks.get_latest(grant, task_id)
 
     async def list_page(
-        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+        self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:
         query = [str(order), task_filter.canonical, limit, *(after.plain() if after else [])]
         digest = hashlib.sha256(json.dumps(query).encode()).hexdigest()[:32]
         return await self._read(
-            owner,
+            grant,
             f"page:{digest}",
-            lambda rule: self._tasks.list_page(owner, task_filter, order, after=after, limit=limit, rule=rule),
+            lambda rule: self._tasks.list_page(grant, task_filter, order, after=after, limit=limit, rule=rule),
             _PAGE,
             self._ttl,
         )
 
-    async def stats(self, owner: UserId, *, now: datetime, done_since: datetime) -> TaskStats:
+    async def stats(self, grant: Grant, *, now: datetime, done_since: datetime) -> TaskStats:
         """Cached for `stats_ttl` only: `overdue` also changes as time passes, not just on writes."""
         return await self._read(
-            owner,
+            grant,
             "stats",
-            lambda rule: self._tasks.stats(owner, now=now, done_since=done_since, rule=rule),
+            lambda rule: self._tasks.stats(grant, now=now, done_since=done_since, rule=rule),
             _STATS,
             self._stats_ttl,
         )
 
-    async def stream(self, owner: UserId) -> AsyncIterator[Task]:
-        view = await self._view(owner, "export")
-        async for task in self._tasks.stream(owner, rule=_rule(view)):
+    async def stream(self, grant: Grant) -> AsyncIterator[Task]:
+        view = await self._view(grant, "export")
+        async for task in self._tasks.stream(grant, rule=_rule(view)):
             yield task
 
     async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
@@ -144,19 +145,19 @@ class CachedTaskRepository(TaskRepository):
     async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
         return await self._tasks.count_by_status_across_users()
 
-    async def _write(self, owner: UserId, write: Callable[[], Awaitable[T]]) -> T:
+    async def _write(self, grant: Grant, write: Callable[[], Awaitable[T]]) -> T:
         """Drops the owner's entries even when the write failed: its outcome may be unknown."""
         with request_tokens() as tokens:
             try:
                 return await write()
             finally:
                 with suppress(RedisUnavailableError):
-                    await self._cache.bump(owner, tokens.written)
+                    await self._cache.bump(grant.space, tokens.written)
 
     async def _read(
-        self, owner: UserId, field: str, read: Callable[[ReadRule], Awaitable[T]], kind: _Kind[T], ttl: timedelta
+        self, grant: Grant, field: str, read: Callable[[ReadRule], Awaitable[T]], kind: _Kind[T], ttl: timedelta
     ) -> T:
-        view = await self._view(owner, field)
+        view = await self._view(grant, field)
         if view is not None and (cached := self._cached(view.value, kind)) is not None:
             HITS.labels(kind=kind.name).inc()
             return cached
@@ -169,9 +170,10 @@ class CachedTaskRepository(TaskRepository):
                 await self._cache.fill(view, entry, ttl_ms=int(ttl.total_seconds() * 1000))
         return found
 
-    async def _view(self, owner: UserId, field: str) -> CacheView | None:
+    async def _view(self, grant: Grant, field: str) -> CacheView | None:
+        """Entries and write records are per space: every place in a space shares them."""
         try:
-            return await self._cache.view(owner, field)
+            return await self._cache.view(grant.space, field)
         except RedisUnavailableError:
             return None
 

@@ -39,12 +39,13 @@ if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
 
     from taskflow.domain.entities import Task
+    from taskflow.domain.grants import Grant
     from taskflow.domain.task_queries import TaskFilter, TaskPosition
-    from taskflow.domain.values import TaskId, UserId
+    from taskflow.domain.values import TaskId
 
 
 class MongoTaskRepository(TaskRepository):
-    """Tasks, always filtered by owner so mongos routes each call to one shard.
+    """Tasks, always filtered by the grant's space so mongos routes each call to one shard.
 
     Reads take a `ReadRule` (any member by default); writes record their token for
     read-your-writes. `get_latest` reads the primary: it decides a compare-and-set.
@@ -53,7 +54,8 @@ class MongoTaskRepository(TaskRepository):
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
         self._tasks = CausalCollection(database.get_collection(TASKS))
 
-    async def add(self, task: Task) -> None:
+    async def add(self, grant: Grant, task: Task) -> None:
+        _check_place(grant, task)
         with translate_errors():
             async with self._tasks.writing() as session:
                 try:
@@ -61,11 +63,11 @@ class MongoTaskRepository(TaskRepository):
                 except DuplicateKeyError:
                     raise TaskIdTakenError from None
 
-    async def add_many(self, owner: UserId, tasks: list[Task]) -> None:
+    async def add_many(self, grant: Grant, tasks: list[Task]) -> None:
         """Unordered, so one taken id does not stop the rest; taken ids are what a re-run meets."""
         if not tasks:
             return
-        documents = [task_to_document(task) for task in tasks if task.owner_id == owner]
+        documents = [task_to_document(task) for task in tasks if grant.holds(task)]
         with translate_errors():
             async with self._tasks.writing() as session:
                 try:
@@ -76,20 +78,19 @@ class MongoTaskRepository(TaskRepository):
                     if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
                         raise
 
-    async def get(self, owner: UserId, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
+    async def get(self, grant: Grant, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
-                raw = await tasks.find_one(
-                    {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}, session=session
-                )
+                raw = await tasks.find_one({"_id": ObjectId(task_id.value), **_place(grant)}, session=session)
         if raw is None:
             raise TaskNotFoundError
         return task_to_entity(raw)
 
-    async def get_latest(self, owner: UserId, task_id: TaskId) -> Task:
-        return await self.get(owner, task_id, rule=PRIMARY)
+    async def get_latest(self, grant: Grant, task_id: TaskId) -> Task:
+        return await self.get(grant, task_id, rule=PRIMARY)
 
-    async def replace(self, task: Task, *, expected_version: int) -> bool:
+    async def replace(self, grant: Grant, task: Task, *, expected_version: int) -> bool:
+        _check_place(grant, task)
         document = task_to_document(task)
         key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
         with translate_errors():
@@ -99,8 +100,8 @@ class MongoTaskRepository(TaskRepository):
                 )
         return result.matched_count == 1
 
-    async def delete(self, owner: UserId, task_id: TaskId, *, expected_version: int | None) -> bool:
-        query: Raw = {"_id": ObjectId(task_id.value), "user_id": ObjectId(owner.value)}
+    async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
+        query: Raw = {"_id": ObjectId(task_id.value), **_place(grant)}
         if expected_version is not None:
             query["version"] = expected_version
         with translate_errors():
@@ -110,7 +111,7 @@ class MongoTaskRepository(TaskRepository):
 
     async def list_page(
         self,
-        owner: UserId,
+        grant: Grant,
         task_filter: TaskFilter,
         order: TaskOrder,
         *,
@@ -118,23 +119,23 @@ class MongoTaskRepository(TaskRepository):
         limit: int,
         rule: ReadRule = ANY_MEMBER,
     ) -> list[Task]:
-        query = listing_query(owner, task_filter, order, after)
+        query = listing_query(grant.space, task_filter, order, after)
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
                 raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
         return [task_to_entity(raw) for raw in raws]
 
-    async def stream(self, owner: UserId, *, rule: ReadRule = ANY_MEMBER) -> AsyncIterator[Task]:
+    async def stream(self, grant: Grant, *, rule: ReadRule = ANY_MEMBER) -> AsyncIterator[Task]:
         oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
-                cursor = tasks.find({"user_id": ObjectId(owner.value)}, batch_size=STREAM_BATCH, session=session)
+                cursor = tasks.find(_place(grant), batch_size=STREAM_BATCH, session=session)
                 async with cursor.sort(listing_sort(oldest_first)) as rows:
                     async for raw in rows:
                         yield task_to_entity(raw)
 
     async def stats(
-        self, owner: UserId, *, now: datetime, done_since: datetime, rule: ReadRule = ANY_MEMBER
+        self, grant: Grant, *, now: datetime, done_since: datetime, rule: ReadRule = ANY_MEMBER
     ) -> TaskStats:
         def count_if(condition: Raw) -> Raw:
             return {"$sum": {"$cond": [condition, 1, 0]}}
@@ -151,7 +152,7 @@ class MongoTaskRepository(TaskRepository):
             group[f"status_{status.value}"] = count_if({"$eq": ["$status", status.value]})
         for priority in Priority:
             group[f"priority_{priority.value}"] = count_if({"$eq": ["$priority", priority.value]})
-        pipeline: list[Raw] = [{"$match": {"user_id": ObjectId(owner.value)}}, {"$group": group}]
+        pipeline: list[Raw] = [{"$match": _place(grant)}, {"$group": group}]
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
                 rows = await (await tasks.aggregate(pipeline, session=session)).to_list()
@@ -179,3 +180,14 @@ class MongoTaskRepository(TaskRepository):
         with translate_errors():
             rows = await (await self._tasks.collection.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
+
+
+def _place(grant: Grant) -> Raw:
+    """The grant's place as a filter: its space, the shard key."""
+    return {"user_id": ObjectId(grant.space.value)}
+
+
+def _check_place(grant: Grant, task: Task) -> None:
+    if not grant.holds(task):  # a task written outside its grant is a bug, never a client's doing
+        msg = "the task is not in the grant's place"
+        raise ValueError(msg)

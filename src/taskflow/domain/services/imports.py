@@ -25,6 +25,7 @@ from taskflow.domain.imports import ImportFormat, Row, RowError, count_rows, row
 from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
 
 if TYPE_CHECKING:
+    from taskflow.domain.access import AccessService
     from taskflow.domain.ports.jobs import ImportJobRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
@@ -55,6 +56,7 @@ class ImportService:
         *,
         jobs: ImportJobRepository,
         tasks: TaskRepository,
+        access: AccessService,
         outbox: OutboxService,
         stats: StatsRefresh,
         ids: IdGenerator,
@@ -63,6 +65,7 @@ class ImportService:
     ) -> None:
         self._jobs = jobs
         self._tasks = tasks
+        self._access = access
         self._outbox = outbox
         self._stats = stats
         self._ids = ids
@@ -131,6 +134,6 @@ class ImportService:
             task_id = self._ids.task_id_for(job.owner, f"{import_job_id(job.id)}:{number}")
             tasks.append(Task.create(task_id, job.owner, outcome, now=now))
         if tasks and not job.dry_run:
-            await self._tasks.add_many(job.owner, tasks)
+            await self._tasks.add_many(self._access.own(job.owner), tasks)
         progress = ImportProgress(processed + len(batch), len(tasks), len(errors), tuple(errors))
         await self._jobs.advance(job.id, progress, at=now)

@@ -22,6 +22,7 @@ from taskflow.domain.values import TaskId, TaskStatus, UserId
 if TYPE_CHECKING:
     from datetime import timedelta
 
+    from taskflow.domain.access import AccessService
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.tasks import TaskRepository
@@ -36,6 +37,7 @@ class ReminderService:
         self,
         *,
         tasks: TaskRepository,
+        access: AccessService,
         users: UserRepository,
         outbox: OutboxService,
         mailer: Mailer,
@@ -43,6 +45,7 @@ class ReminderService:
         lead: timedelta,
     ) -> None:
         self._tasks = tasks
+        self._access = access
         self._users = users
         self._outbox = outbox
         self._mailer = mailer
@@ -73,7 +76,7 @@ class ReminderService:
         if await self._outbox.is_done(entry_id):
             return
         with contextlib.suppress(TaskNotFoundError, UserNotFoundError):
-            task = await self._tasks.get_latest(owner, task_id)
+            task = await self._tasks.get_latest(self._access.own(owner), task_id)
             if task.due_at == due_at and task.status is not TaskStatus.DONE:
                 await self._mailer.send(reminder_mail(await self._users.get(owner), task))
         await self._outbox.mark_done(entry_id)
