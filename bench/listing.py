@@ -18,6 +18,8 @@ from pymongo import AsyncMongoClient
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.mongo.documents import TASKS, task_to_document
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
+from taskflow.adapters.task_store.mongo import place_of
+from taskflow.domain.access import AccessService
 from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, TaskFilter, TaskOrder, TaskPosition
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
@@ -51,7 +53,9 @@ async def seed(uri: str, database: str, owner: UserId, count: int, *, secret: st
             raise RuntimeError(msg)
         position = TaskPosition(stored["created_at"], TaskId(str(stored["_id"])))
         cursor = TaskCursors(secret).encode(position, owner, order, task_filter)
-        plan = await _plan(client, database, listing_query(owner, task_filter, order, position), order)
+        plan = await _plan(
+            client, database, listing_query(place_of(AccessService.own(owner)), task_filter, order, position), order
+        )
         return Seeded(owner=owner, count=count, deep_cursor=cursor, plan=plan)
     finally:
         await client.close()

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import httpx
@@ -17,6 +18,9 @@ import pytest
 import uvicorn
 from pymongo import AsyncMongoClient, monitoring
 
+from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, free_port, spawn, start_redis, wait_for_http
@@ -230,3 +234,41 @@ def assert_problem(response: httpx.Response, status: int, type_suffix: str | Non
     for leak in ("Traceback", "pymongo", "Error(", 'File "', "msgspec"):
         assert leak not in text
     return body
+
+
+# Until a member can be added through the API alone (an invitation, accepted), tests add one
+# with the MongoDB adapter.
+Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
+Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
+
+
+@pytest.fixture
+async def memberships(settings: Settings) -> AsyncIterator[MongoMembershipRepository]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        yield MongoMembershipRepository(client[settings.mongodb_database])
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def join(memberships: MongoMembershipRepository) -> Join:
+    async def add(account: Account, project: dict[str, object], role: ProjectRole) -> None:
+        membership = Membership(
+            user_id=UserId(account.id),
+            project_id=ProjectId(str(project["id"])),
+            space=UserId(str(project["owner_id"])),
+            role=role,
+            joined_at=datetime.now(UTC),
+        )
+        assert await memberships.add(membership)
+
+    return add
+
+
+@pytest.fixture
+def leave(memberships: MongoMembershipRepository) -> Leave:
+    async def remove(account: Account, project: dict[str, object]) -> None:
+        assert await memberships.remove(UserId(account.id), ProjectId(str(project["id"])))
+
+    return remove

@@ -6,55 +6,15 @@ Until the member and invitation routes land, a member is added with the MongoDB 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from bson import ObjectId
-from pymongo import AsyncMongoClient
 
-from taskflow.adapters.mongo.projects import MongoMembershipRepository
-from taskflow.domain.projects import Membership, ProjectRole
-from taskflow.domain.values import ProjectId, UserId
-from taskflow.settings import Settings
-from tests.api.conftest import Account, Register, assert_problem
+from taskflow.domain.projects import ProjectRole
+from tests.api.conftest import Account, Join, Leave, Register, assert_problem
 
 PROJECTS = "/api/v1/projects"
-Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
-Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
-
-
-@pytest.fixture
-async def memberships(settings: Settings) -> AsyncIterator[MongoMembershipRepository]:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
-    try:
-        yield MongoMembershipRepository(client[settings.mongodb_database])
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-def join(memberships: MongoMembershipRepository) -> Join:
-    async def add(account: Account, project: dict[str, object], role: ProjectRole) -> None:
-        membership = Membership(
-            user_id=UserId(account.id),
-            project_id=ProjectId(str(project["id"])),
-            space=UserId(str(project["owner_id"])),
-            role=role,
-            joined_at=datetime.now(UTC),
-        )
-        assert await memberships.add(membership)
-
-    return add
-
-
-@pytest.fixture
-def leave(memberships: MongoMembershipRepository) -> Leave:
-    async def remove(account: Account, project: dict[str, object]) -> None:
-        assert await memberships.remove(UserId(account.id), ProjectId(str(project["id"])))
-
-    return remove
 
 
 async def _create(client: httpx.AsyncClient, owner: Account, name: str = "Home") -> dict[str, object]:

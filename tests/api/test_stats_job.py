@@ -54,7 +54,7 @@ async def _stored(stack: OwnRedisStack, account: Account, *, within: float = 20)
     redis = Redis.from_url(stack.settings.redis_url)
     try:
         for _ in range(int(within / 0.1)):
-            if await redis.hexists(f"taskflow:cache:entries:{account.id}", "stats"):
+            if await redis.hexists(f"taskflow:cache:entries:{account.id}", "own/stats"):
                 return
             await asyncio.sleep(0.1)
     finally:

@@ -84,9 +84,9 @@ async def test_an_unreadable_or_expired_entry_is_a_miss_not_an_error(
     redis = Redis.from_url(settings.redis_url)
     try:
         entries = f"taskflow:cache:entries:{ada.id}"
-        stored = await redis.hget(entries, f"task:{task['id']}")
+        stored = await redis.hget(entries, f"own/task:{task['id']}")
         assert stored is not None
-        await redis.hset(entries, f"task:{task['id']}", mangle(stored))
+        await redis.hset(entries, f"own/task:{task['id']}", mangle(stored))
     finally:
         await redis.aclose()
     before = await cache_hits_and_misses(client, "task")

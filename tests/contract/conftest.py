@@ -109,7 +109,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
 
 def own(user: UserId) -> Grant:
     """The grant a user's own tasks are reached with (no membership is read for it)."""
-    return AccessService(InMemoryMemberships()).own(user)
+    return AccessService.own(user)
 
 
 async def add_task(tasks: TaskRepository, task: Task) -> None:

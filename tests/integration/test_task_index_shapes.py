@@ -17,6 +17,8 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
+from taskflow.adapters.task_store.mongo import place_of
+from taskflow.domain.access import AccessService
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
 
@@ -46,7 +48,7 @@ async def test_every_listing_shape_has_its_index(database: AsyncDatabase[Any]) -
         sort = listing_sort(order)
         reversed_sort = [(field, -direction) for field, direction in sort]
         for after in _positions(order):
-            query = listing_query(ADA, task_filter, order, after)
+            query = listing_query(place_of(AccessService.own(ADA)), task_filter, order, after)
             assert query["user_id"] == ObjectId(ADA.value), "user_id equality routes to one shard"
             assert any(index[0] == ("user_id", 1) and index[1:] in (sort, reversed_sort) for index in keys), (
                 f"no index serves {order} ({sort})"

@@ -19,6 +19,7 @@ from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.values import Role, UserId
 from taskflow.settings import Limit, RateLimits, Settings
 from tests.unit.fakes import (
     FakeCommonPasswords,
@@ -60,6 +61,11 @@ LIMITS = SETTINGS.rate_limits
 def as_principal(user: User) -> Principal:
     """What the gate makes of an account signed in now."""
     return Principal(user.id, user.role)
+
+
+def me(user_id: UserId) -> Principal:
+    """An ordinary account signed in, by its id."""
+    return Principal(user_id, Role.USER)
 
 
 @dataclass

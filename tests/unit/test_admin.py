@@ -8,7 +8,7 @@ from taskflow.domain.entities import TaskDraft, User
 from taskflow.domain.errors import ForbiddenError, InvalidTokenError, SelfLockoutError
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Role, TaskStatus
-from tests.unit.conftest import World, as_principal
+from tests.unit.conftest import World, as_principal, me
 
 PASSWORD = "a long enough password"
 CLIENT = "192.0.2.1"
@@ -64,8 +64,8 @@ async def test_pages_cover_every_match_once_in_id_order(world: World) -> None:
 async def test_stats_count_users_and_every_status(world: World) -> None:
     root = await _admin(world)
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    await world.task_service.create(ada.id, TaskDraft(title="a"))
-    await world.task_service.create(root.id, TaskDraft(title="b", status=TaskStatus.DONE))
+    await world.task_service.create(me(ada.id), TaskDraft(title="a"))
+    await world.task_service.create(me(root.id), TaskDraft(title="b", status=TaskStatus.DONE))
     stats = await world.admin.stats(as_principal(root))
     assert (stats.users.total, stats.users.active, stats.users.admins) == (2, 2, 1)
     assert stats.tasks_by_status == {TaskStatus.TODO: 1, TaskStatus.IN_PROGRESS: 0, TaskStatus.DONE: 1}

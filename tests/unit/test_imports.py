@@ -15,7 +15,7 @@ from taskflow.domain.services.imports import BATCH_ROWS, IMPORT_JOB
 from taskflow.domain.task_file import neutralise, unneutralise
 from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
-from tests.unit.conftest import World
+from tests.unit.conftest import World, me
 
 ADA = UserId("a" * 24)
 BOB = UserId("b" * 24)
@@ -27,10 +27,10 @@ def _csv(count: int, *, start: int = 0) -> bytes:
 
 
 async def _titles(world: World, owner: UserId) -> list[str]:
-    page = await world.task_service.list(owner, TaskFilter(), TaskOrder(), after=None, limit=100)
+    page = await world.task_service.list(me(owner), TaskFilter(), TaskOrder(), after=None, limit=100)
     found = list(page.items)
     while page.next_after is not None:
-        page = await world.task_service.list(owner, TaskFilter(), TaskOrder(), after=page.next_after, limit=100)
+        page = await world.task_service.list(me(owner), TaskFilter(), TaskOrder(), after=page.next_after, limit=100)
         found += page.items
     return sorted(task.title for task in found)
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from taskflow.domain.entities import TaskChanges, TaskDraft
 from taskflow.domain.services.mail import REMINDER_JOB
 from taskflow.domain.values import TaskId, TaskStatus, UserId
-from tests.unit.conftest import World
+from tests.unit.conftest import World, me
 
 PASSWORD = "a long enough password"
 
@@ -23,13 +23,13 @@ async def _run_jobs(world: World) -> None:
 async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(world: World) -> None:
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     now = world.clock.now()
-    soon = await world.task_service.create(ada.id, TaskDraft(title="Soon", due_at=now + timedelta(minutes=30)))
-    await world.task_service.create(ada.id, TaskDraft(title="Later", due_at=now + timedelta(hours=3)))
-    await world.task_service.create(ada.id, TaskDraft(title="Past", due_at=now - timedelta(minutes=1)))
+    soon = await world.task_service.create(me(ada.id), TaskDraft(title="Soon", due_at=now + timedelta(minutes=30)))
+    await world.task_service.create(me(ada.id), TaskDraft(title="Later", due_at=now + timedelta(hours=3)))
+    await world.task_service.create(me(ada.id), TaskDraft(title="Past", due_at=now - timedelta(minutes=1)))
     await world.task_service.create(
-        ada.id, TaskDraft(title="Done", status=TaskStatus.DONE, due_at=now + timedelta(minutes=5))
+        me(ada.id), TaskDraft(title="Done", status=TaskStatus.DONE, due_at=now + timedelta(minutes=5))
     )
-    await world.task_service.create(ada.id, TaskDraft(title="Undated"))
+    await world.task_service.create(me(ada.id), TaskDraft(title="Undated"))
     assert await world.reminders.tick() == 1
     assert await world.reminders.tick() == 1  # the same reminder again: recorded and queued once
     assert [job_id for job_id in world.jobs.enqueued if job_id.startswith("reminder:")] == [
@@ -46,9 +46,9 @@ async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(wor
 async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(world: World) -> None:
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     now = world.clock.now()
-    task = await world.task_service.create(ada.id, TaskDraft(title="Moved", due_at=now + timedelta(minutes=30)))
+    task = await world.task_service.create(me(ada.id), TaskDraft(title="Moved", due_at=now + timedelta(minutes=30)))
     await world.reminders.tick()
-    await world.task_service.update(ada.id, task.id, TaskChanges(due_at=now + timedelta(minutes=45)), if_match=None)
+    await world.task_service.update(me(ada.id), task.id, TaskChanges(due_at=now + timedelta(minutes=45)), if_match=None)
     await world.reminders.tick()
     await _run_jobs(world)
     reminders = [mail for mail in world.mailer.sent if mail.subject.startswith("Due")]
@@ -58,9 +58,9 @@ async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(
 async def test_a_task_done_before_its_reminder_runs_is_not_mailed_about(world: World) -> None:
     ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
     task = await world.task_service.create(
-        ada.id, TaskDraft(title="Quick", due_at=world.clock.now() + timedelta(minutes=10))
+        me(ada.id), TaskDraft(title="Quick", due_at=world.clock.now() + timedelta(minutes=10))
     )
     await world.reminders.tick()
-    await world.task_service.update(ada.id, task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
+    await world.task_service.update(me(ada.id), task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
     await _run_jobs(world)
     assert [mail for mail in world.mailer.sent if mail.subject.startswith("Due")] == []

@@ -11,33 +11,33 @@ from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, T
 from taskflow.domain.services.stats_refresh import STATS_JOB
 from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
-from tests.unit.conftest import World
+from tests.unit.conftest import World, me
 
 ADA = UserId("a" * 24)
 BOB = UserId("b" * 24)
 
 
 async def test_a_task_is_found_by_its_owner_only(world: World) -> None:
-    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
-    assert (await world.task_service.get(ADA, task.id)).title == "Write"
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write"))
+    assert (await world.task_service.get(me(ADA), task.id)).title == "Write"
     with pytest.raises(TaskNotFoundError):
-        await world.task_service.get(BOB, task.id)
+        await world.task_service.get(me(BOB), task.id)
 
 
 async def test_a_task_created_done_is_completed_now(world: World) -> None:
-    task = await world.task_service.create(ADA, TaskDraft(title="Done already", status=TaskStatus.DONE))
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Done already", status=TaskStatus.DONE))
     assert task.completed_at == world.clock.now()
     assert task.version == 1
 
 
 async def test_a_create_sent_again_with_its_request_key_answers_the_first_task(world: World) -> None:
-    first = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k1")
-    again = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k1")
-    other_key = await world.task_service.create(ADA, TaskDraft(title="Once"), request_key="k2")
-    other_owner = await world.task_service.create(BOB, TaskDraft(title="Once"), request_key="k1")
+    first = await world.task_service.create(me(ADA), TaskDraft(title="Once"), request_key="k1")
+    again = await world.task_service.create(me(ADA), TaskDraft(title="Once"), request_key="k1")
+    other_key = await world.task_service.create(me(ADA), TaskDraft(title="Once"), request_key="k2")
+    other_owner = await world.task_service.create(me(BOB), TaskDraft(title="Once"), request_key="k1")
     assert again == first
     assert len({first.id, other_key.id, other_owner.id}) == 3
-    assert len((await world.task_service.list(ADA, TaskFilter(), TaskOrder(), after=None, limit=10)).items) == 2
+    assert len((await world.task_service.list(me(ADA), TaskFilter(), TaskOrder(), after=None, limit=10)).items) == 2
 
 
 def test_due_at_is_kept_in_utc_at_millisecond_precision() -> None:
@@ -79,12 +79,14 @@ def test_duplicate_tags_collapse_in_order() -> None:
 
 async def test_changes_merge_and_bump_the_version(world: World) -> None:
     due = datetime(2026, 5, 1, tzinfo=UTC)
-    task = await world.task_service.create(ADA, TaskDraft(title="Write", description="d", due_at=due))
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write", description="d", due_at=due))
     world.clock.advance(minutes=1)
-    changed = await world.task_service.update(ADA, task.id, TaskChanges(title="Rewrite", clear_due_at=True), if_match=1)
+    changed = await world.task_service.update(
+        me(ADA), task.id, TaskChanges(title="Rewrite", clear_due_at=True), if_match=1
+    )
     assert (changed.title, changed.description, changed.due_at, changed.version) == ("Rewrite", "d", None, 2)
     assert changed.updated_at == world.clock.now()
-    assert (await world.task_service.get(ADA, task.id)).version == 2
+    assert (await world.task_service.get(me(ADA), task.id)).version == 2
 
 
 @pytest.mark.parametrize(
@@ -96,56 +98,56 @@ async def test_changes_merge_and_bump_the_version(world: World) -> None:
     ],
 )
 async def test_a_patch_that_changes_nothing_makes_no_new_version(world: World, changes: TaskChanges) -> None:
-    task = await world.task_service.create(ADA, TaskDraft(title="Write", tags=("a",), priority=Priority.HIGH))
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write", tags=("a",), priority=Priority.HIGH))
     world.clock.advance(minutes=1)
-    same = await world.task_service.update(ADA, task.id, changes, if_match=1)
+    same = await world.task_service.update(me(ADA), task.id, changes, if_match=1)
     assert (same.version, same.updated_at) == (1, task.updated_at)
     with pytest.raises(PreconditionFailedError):  # a stale If-Match is still refused
-        await world.task_service.update(ADA, task.id, changes, if_match=2)
+        await world.task_service.update(me(ADA), task.id, changes, if_match=2)
 
 
 async def test_completed_at_follows_the_status(world: World) -> None:
-    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
-    done = await world.task_service.update(ADA, task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write"))
+    done = await world.task_service.update(me(ADA), task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
     assert done.completed_at == world.clock.now()
     world.clock.advance(minutes=1)
-    still = await world.task_service.update(ADA, task.id, TaskChanges(title="x"), if_match=None)
+    still = await world.task_service.update(me(ADA), task.id, TaskChanges(title="x"), if_match=None)
     assert still.completed_at == done.completed_at
-    reopened = await world.task_service.update(ADA, task.id, TaskChanges(status=TaskStatus.TODO), if_match=None)
+    reopened = await world.task_service.update(me(ADA), task.id, TaskChanges(status=TaskStatus.TODO), if_match=None)
     assert reopened.completed_at is None
 
 
 async def test_a_stale_if_match_is_refused_and_another_owner_sees_nothing(world: World) -> None:
-    task = await world.task_service.create(ADA, TaskDraft(title="Write"))
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write"))
     with pytest.raises(PreconditionFailedError):
-        await world.task_service.update(ADA, task.id, TaskChanges(title="x"), if_match=7)
+        await world.task_service.update(me(ADA), task.id, TaskChanges(title="x"), if_match=7)
     with pytest.raises(PreconditionFailedError):
-        await world.task_service.delete(ADA, task.id, if_match=7)
+        await world.task_service.delete(me(ADA), task.id, if_match=7)
     with pytest.raises(TaskNotFoundError):
-        await world.task_service.update(BOB, task.id, TaskChanges(title="x"), if_match=1)
+        await world.task_service.update(me(BOB), task.id, TaskChanges(title="x"), if_match=1)
     with pytest.raises(TaskNotFoundError):
-        await world.task_service.delete(BOB, task.id, if_match=7)
-    await world.task_service.delete(ADA, task.id, if_match=1)
+        await world.task_service.delete(me(BOB), task.id, if_match=7)
+    await world.task_service.delete(me(ADA), task.id, if_match=1)
     with pytest.raises(TaskNotFoundError):
-        await world.task_service.get(ADA, task.id)
+        await world.task_service.get(me(ADA), task.id)
 
 
 async def test_writes_schedule_one_statistics_recompute_per_user_and_window(world: World) -> None:
-    first = await world.task_service.create(ADA, TaskDraft(title="One"))
-    await world.task_service.update(ADA, first.id, TaskChanges(title="One, renamed"), if_match=None)
-    await world.task_service.update(ADA, first.id, TaskChanges(title="One, renamed"), if_match=None)  # no-op
-    await world.task_service.create(BOB, TaskDraft(title="Bob's"))
+    first = await world.task_service.create(me(ADA), TaskDraft(title="One"))
+    await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)
+    await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)  # no-op
+    await world.task_service.create(me(BOB), TaskDraft(title="Bob's"))
     stats_jobs = {job_id: args for job_id, (job, args) in world.jobs.jobs.items() if job == STATS_JOB}
     window = int(world.clock.now().timestamp() // 5)
     assert stats_jobs == {f"stats:{ADA}:{window}": {"owner": ADA.value}, f"stats:{BOB}:{window}": {"owner": BOB.value}}
     assert world.jobs.run_at[f"stats:{ADA}:{window}"] == datetime.fromtimestamp((window + 1) * 5, UTC)
     world.clock.advance(seconds=5)
-    await world.task_service.delete(ADA, first.id, if_match=None)
+    await world.task_service.delete(me(ADA), first.id, if_match=None)
     assert f"stats:{ADA}:{window + 1}" in world.jobs.jobs
 
 
 async def test_statistics_say_when_they_were_computed(world: World) -> None:
-    await world.task_service.create(ADA, TaskDraft(title="One"))
+    await world.task_service.create(me(ADA), TaskDraft(title="One"))
     stats = await world.task_service.stats(ADA)
     assert stats.total == 1
     assert stats.computed_at == world.clock.now().replace(microsecond=world.clock.now().microsecond // 1000 * 1000)
@@ -153,12 +155,12 @@ async def test_statistics_say_when_they_were_computed(world: World) -> None:
 
 async def test_a_process_asks_the_queue_once_per_user_and_window_and_again_after_a_failure(world: World) -> None:
     world.jobs.down = True
-    first = await world.task_service.create(ADA, TaskDraft(title="One"))  # not queued: Redis is down
+    first = await world.task_service.create(me(ADA), TaskDraft(title="One"))  # not queued: Redis is down
     world.jobs.down = False
     for title in ("Two", "Three"):
-        await world.task_service.update(ADA, first.id, TaskChanges(title=title), if_match=None)
+        await world.task_service.update(me(ADA), first.id, TaskChanges(title=title), if_match=None)
     window = int(world.clock.now().timestamp() // 5)
     assert world.jobs.enqueued == [f"stats:{ADA}:{window}"]  # the failed one is retried, then remembered
     world.clock.advance(seconds=5)
-    await world.task_service.delete(ADA, first.id, if_match=None)
+    await world.task_service.delete(me(ADA), first.id, if_match=None)
     assert world.jobs.enqueued[-1] == f"stats:{ADA}:{window + 1}"

@@ -28,7 +28,8 @@ class AccessService:
         """The caller's own tasks: theirs to do anything with, no read needed."""
         return self.own(principal.id)
 
-    def own(self, user: UserId) -> Grant:
+    @staticmethod
+    def own(user: UserId) -> Grant:
         """A user's own tasks, for work done on their behalf (a job they started, their statistics)."""
         return Grant(user, user, None, ProjectRole.OWNER, _SEAL)
 

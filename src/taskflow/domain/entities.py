@@ -9,6 +9,7 @@ from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.values import (
     Email,
     Priority,
+    ProjectId,
     Role,
     SessionId,
     TaskId,
@@ -111,6 +112,13 @@ class TaskChanges:
     tags: tuple[str, ...] | None = None
     clear_due_at: bool = False
 
+    @property
+    def only_status(self) -> bool:
+        """Completing or reopening, nothing else: what a project's doers may do."""
+        return (self.title, self.description, self.priority, self.due_at, self.tags) == (None,) * 5 and not (
+            self.clear_due_at
+        )
+
     def __post_init__(self) -> None:
         if self.title is not None:
             check_title(self.title)
@@ -124,10 +132,15 @@ class TaskChanges:
 
 @dataclass(slots=True, eq=False, kw_only=True)
 class Task:
-    """A unit of work owned by one user. `version` grows by one on every change."""
+    """A unit of work; `version` grows by one on every change.
+
+    `owner_id` is where it is stored (the shard key): its user's id for a personal task, the
+    project's space for a project's task (decision 0028).
+    """
 
     id: TaskId
     owner_id: UserId
+    project_id: ProjectId | None = None
     title: str
     description: str = ""
     status: TaskStatus = TaskStatus.TODO
@@ -146,11 +159,14 @@ class Task:
         return hash(self.id)
 
     @classmethod
-    def create(cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime) -> Task:
+    def create(
+        cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime, project_id: ProjectId | None = None
+    ) -> Task:
         """A new task at version 1; one created as `done` is completed now."""
         return cls(
             id=task_id,
             owner_id=owner_id,
+            project_id=project_id,
             title=draft.title,
             description=draft.description,
             status=draft.status,

@@ -39,4 +39,4 @@ class Grant:
 
     def holds(self, task: Task) -> bool:
         """Whether `task` is in this grant's place."""
-        return task.owner_id == self.space
+        return task.owner_id == self.space and task.project_id == self.project

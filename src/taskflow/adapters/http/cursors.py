@@ -9,7 +9,7 @@ from datetime import datetime
 from taskflow.adapters.http.signing import Signer, b64decode, b64encode
 from taskflow.domain.errors import InvalidCursorError, InvalidValueError
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
-from taskflow.domain.values import TaskId, UserId
+from taskflow.domain.values import ProjectId, TaskId, UserId
 
 _ID_BYTES = 12
 
@@ -40,12 +40,26 @@ class TaskCursors:
     def __init__(self, secret: str) -> None:
         self._signer = Signer(secret, b"taskflow task cursor v1")
 
-    def encode(self, position: TaskPosition, owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> str:
+    def encode(
+        self,
+        position: TaskPosition,
+        owner: UserId,
+        order: TaskOrder,
+        task_filter: TaskFilter,
+        project: ProjectId | None = None,
+    ) -> str:
         payload = json.dumps(position.plain(), separators=(",", ":")).encode()
-        return self._signer.sign(payload, bound=_bound(owner, order, task_filter))
+        return self._signer.sign(payload, bound=_bound(owner, order, task_filter, project))
 
-    def decode(self, cursor: str, owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> TaskPosition:
-        payload = self._signer.open(cursor, bound=_bound(owner, order, task_filter))
+    def decode(
+        self,
+        cursor: str,
+        owner: UserId,
+        order: TaskOrder,
+        task_filter: TaskFilter,
+        project: ProjectId | None = None,
+    ) -> TaskPosition:
+        payload = self._signer.open(cursor, bound=_bound(owner, order, task_filter, project))
         if payload is None:
             msg = "cursor does not belong to this listing: start again without it"
             raise InvalidCursorError(msg, field="cursor")
@@ -55,5 +69,6 @@ class TaskCursors:
         return TaskPosition(None if value is None else datetime.fromisoformat(value), TaskId(task_id))
 
 
-def _bound(owner: UserId, order: TaskOrder, task_filter: TaskFilter) -> bytes:
-    return json.dumps([owner.value, str(order), task_filter.canonical]).encode()
+def _bound(owner: UserId, order: TaskOrder, task_filter: TaskFilter, project: ProjectId | None) -> bytes:
+    place = [] if project is None else [project.value]  # a personal cursor is as it always was
+    return json.dumps([owner.value, str(order), task_filter.canonical, *place]).encode()

@@ -127,6 +127,15 @@ class UserResponse(msgspec.Struct):
         )
 
 
+ProjectIdField = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=OBJECT_ID_PATTERN,
+        description="A project you are in; absent or null: your own tasks. One you are not in answers 404.",
+    ),
+]
+
+
 class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     description: Description = ""
@@ -134,6 +143,7 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
     priority: Priority = Priority.MEDIUM
     due_at: AwareDatetime | None = None
     tags: Tags = msgspec.field(default_factory=list)
+    project_id: ProjectIdField | None = None
 
     def to_draft(self) -> TaskDraft:
         return TaskDraft(
@@ -176,6 +186,7 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 class TaskResponse(msgspec.Struct):
     id: str
+    project_id: str | None
     title: str
     description: str
     status: TaskStatus
@@ -191,6 +202,7 @@ class TaskResponse(msgspec.Struct):
     def of(cls, task: Task) -> TaskResponse:
         return cls(
             id=task.id.value,
+            project_id=None if task.project_id is None else task.project_id.value,
             title=task.title,
             description=task.description,
             status=task.status,

@@ -8,9 +8,10 @@ from taskflow.adapters.http.schemas import TaskPageResponse, TaskResponse
 
 if TYPE_CHECKING:
     from taskflow.adapters.http.cursors import TaskCursors
+    from taskflow.domain.gate import Principal
     from taskflow.domain.services.tasks import TaskService
     from taskflow.domain.task_queries import TaskFilter, TaskOrder
-    from taskflow.domain.values import UserId
+    from taskflow.domain.values import ProjectId
 
 
 class TaskPages:
@@ -21,12 +22,22 @@ class TaskPages:
         self._cursors = cursors
 
     async def page(
-        self, owner: UserId, task_filter: TaskFilter, order: TaskOrder, cursor: str | None, *, limit: int
+        self,
+        principal: Principal,
+        task_filter: TaskFilter,
+        order: TaskOrder,
+        cursor: str | None,
+        *,
+        limit: int,
+        project: ProjectId | None = None,
     ) -> TaskPageResponse:
-        """A cursor is bound to its owner, order and filter: used with any other, a 422."""
-        bound = (owner, order, task_filter)
+        """A cursor is bound to its user, project, order and filter: used with any other, a 422.
+
+        It carries no permission: each page is authorised again.
+        """
+        bound = (principal.id, order, task_filter, project)
         after = self._cursors.decode(cursor, *bound) if cursor else None
-        page = await self._tasks.list(owner, task_filter, order, after=after, limit=limit)
+        page = await self._tasks.list(principal, task_filter, order, after=after, limit=limit, project=project)
         return TaskPageResponse(
             items=[TaskResponse.of(task) for task in page.items],
             next_cursor=self._cursors.encode(page.next_after, *bound) if page.next_after else None,

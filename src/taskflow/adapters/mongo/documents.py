@@ -40,6 +40,7 @@ class TaskDocument(Document):
     """A task; `user_id` is the shard key and leads every index."""
 
     user_id: PydanticObjectId
+    project_id: PydanticObjectId | None = None
     title: str
     description: str = ""
     status: str = TaskStatus.TODO.value
@@ -283,6 +284,7 @@ def task_to_entity(raw: Raw) -> Task:
     return Task(
         id=TaskId(str(raw["_id"])),
         owner_id=UserId(str(raw["user_id"])),
+        project_id=None if raw.get("project_id") is None else ProjectId(str(raw["project_id"])),
         title=raw["title"],
         description=raw["description"],
         status=TaskStatus(raw["status"]),
@@ -300,6 +302,7 @@ def task_to_document(task: Task) -> Raw:
     return {
         "_id": ObjectId(task.id.value),
         "user_id": ObjectId(task.owner_id.value),
+        "project_id": None if task.project_id is None else ObjectId(task.project_id.value),
         "title": task.title,
         "description": task.description,
         "status": task.status.value,

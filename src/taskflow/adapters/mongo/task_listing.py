@@ -20,7 +20,6 @@ from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, Ta
 
 if TYPE_CHECKING:
     from taskflow.adapters.mongo.raw import Raw
-    from taskflow.domain.values import UserId
 
 SORT_FIELD: Final = {
     TaskSortKey.CREATED_AT: "created_at",
@@ -44,8 +43,9 @@ Sort = list[tuple[str, int]]
 ONE_MILLISECOND: Final = timedelta(milliseconds=1)
 
 
-def listing_query(owner: UserId, task_filter: TaskFilter, order: TaskOrder, after: TaskPosition | None) -> Raw:
-    clauses: list[Raw] = [{"user_id": ObjectId(owner.value)}, *_filter_clauses(task_filter)]
+def listing_query(place: Raw, task_filter: TaskFilter, order: TaskOrder, after: TaskPosition | None) -> Raw:
+    """`place` names the space (`user_id`, the shard key) and the project, or none."""
+    clauses: list[Raw] = [place, *_filter_clauses(task_filter)]
     if after is not None:
         clauses.append(_after(order, after))
     return _all_of(clauses)

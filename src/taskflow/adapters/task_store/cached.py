@@ -171,9 +171,14 @@ class CachedTaskRepository(TaskRepository):
         return found
 
     async def _view(self, grant: Grant, field: str) -> CacheView | None:
-        """Entries and write records are per space: every place in a space shares them."""
+        """Entries and write records are per space; each entry's field names its place in it.
+
+        So a task cached for one place is never an answer in another (a project's task is
+        not its space owner's own task), and one write drops every place's entries.
+        """
+        place = "own" if grant.project is None else f"project:{grant.project.value}"
         try:
-            return await self._cache.view(grant.space, field)
+            return await self._cache.view(grant.space, f"{place}/{field}")
         except RedisUnavailableError:
             return None
 

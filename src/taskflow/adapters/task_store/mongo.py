@@ -81,7 +81,7 @@ class MongoTaskRepository(TaskRepository):
     async def get(self, grant: Grant, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
-                raw = await tasks.find_one({"_id": ObjectId(task_id.value), **_place(grant)}, session=session)
+                raw = await tasks.find_one({"_id": ObjectId(task_id.value), **place_of(grant)}, session=session)
         if raw is None:
             raise TaskNotFoundError
         return task_to_entity(raw)
@@ -101,7 +101,7 @@ class MongoTaskRepository(TaskRepository):
         return result.matched_count == 1
 
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
-        query: Raw = {"_id": ObjectId(task_id.value), **_place(grant)}
+        query: Raw = {"_id": ObjectId(task_id.value), **place_of(grant)}
         if expected_version is not None:
             query["version"] = expected_version
         with translate_errors():
@@ -119,7 +119,7 @@ class MongoTaskRepository(TaskRepository):
         limit: int,
         rule: ReadRule = ANY_MEMBER,
     ) -> list[Task]:
-        query = listing_query(grant.space, task_filter, order, after)
+        query = listing_query(place_of(grant), task_filter, order, after)
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
                 raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
@@ -129,7 +129,7 @@ class MongoTaskRepository(TaskRepository):
         oldest_first = TaskOrder(TaskSortKey.CREATED_AT, descending=False)
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
-                cursor = tasks.find(_place(grant), batch_size=STREAM_BATCH, session=session)
+                cursor = tasks.find(place_of(grant), batch_size=STREAM_BATCH, session=session)
                 async with cursor.sort(listing_sort(oldest_first)) as rows:
                     async for raw in rows:
                         yield task_to_entity(raw)
@@ -152,7 +152,7 @@ class MongoTaskRepository(TaskRepository):
             group[f"status_{status.value}"] = count_if({"$eq": ["$status", status.value]})
         for priority in Priority:
             group[f"priority_{priority.value}"] = count_if({"$eq": ["$priority", priority.value]})
-        pipeline: list[Raw] = [{"$match": _place(grant)}, {"$group": group}]
+        pipeline: list[Raw] = [{"$match": place_of(grant)}, {"$group": group}]
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
                 rows = await (await tasks.aggregate(pipeline, session=session)).to_list()
@@ -182,9 +182,12 @@ class MongoTaskRepository(TaskRepository):
         return {TaskStatus(row["_id"]): row["count"] for row in rows}
 
 
-def _place(grant: Grant) -> Raw:
-    """The grant's place as a filter: its space, the shard key."""
-    return {"user_id": ObjectId(grant.space.value)}
+def place_of(grant: Grant) -> Raw:
+    """The grant's place as a filter: its space (the shard key) and its project, or none."""
+    return {
+        "user_id": ObjectId(grant.space.value),
+        "project_id": None if grant.project is None else ObjectId(grant.project.value),
+    }
 
 
 def _check_place(grant: Grant, task: Task) -> None:

@@ -1,4 +1,4 @@
-"""The caller's own tasks."""
+"""Tasks: the caller's own, or a project's (`project_id`), each reached through the access service."""
 
 from __future__ import annotations
 
@@ -43,7 +43,15 @@ from taskflow.domain.task_queries import (
     TaskOrder,
     TaskSort,
 )
-from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
+from taskflow.domain.values import (
+    OBJECT_ID_PATTERN,
+    TAG_MAX_LENGTH,
+    TAGS_MAX_COUNT,
+    Priority,
+    ProjectId,
+    TaskId,
+    TaskStatus,
+)
 
 IfMatch = Annotated[
     str | None,
@@ -95,6 +103,20 @@ def _task_id(raw: str) -> TaskId:
     return path_id(raw, TaskId, TaskNotFoundError)
 
 
+def _project(raw: str | None) -> ProjectId | None:
+    return None if raw is None else ProjectId(raw)
+
+
+InProject = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=OBJECT_ID_PATTERN,
+        description="The project the task is in; absent: your own tasks. A project you are not in answers 404, "
+        "one where your role is too low 403.",
+    ),
+]
+
+
 class TasksController(Controller):
     path = "/api/v1/tasks"
     tags = ["tasks"]  # noqa: RUF012 - Litestar's declared attribute type
@@ -117,7 +139,7 @@ class TasksController(Controller):
         operation_id="createTask",
         status_code=HTTP_201_CREATED,
         summary="Create a task",
-        responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
         operation_class=documented(
@@ -132,24 +154,28 @@ class TasksController(Controller):
         task_service: NamedDependency[TaskService],
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[TaskResponse]:
-        task = await task_service.create(request.user.id, data.to_draft(), request_key=request_key(request))
+        project = _project(data.project_id)
+        task = await task_service.create(
+            request.user, data.to_draft(), project=project, request_key=request_key(request)
+        )
+        where = "" if project is None else f"?project_id={project}"
         return Response(
             TaskResponse.of(task),
             status_code=HTTP_201_CREATED,
-            headers={"Location": f"{self.path}/{task.id}", "ETag": etag(task.version)},
+            headers={"Location": f"{self.path}/{task.id}{where}", "ETag": etag(task.version)},
         )
 
     @get(
         "/",
         operation_id="listTasks",
         operation_class=documented(),
-        summary="List your tasks (keyset pages)",
+        summary="List your tasks, or a project's (keyset pages)",
         description="Filters combine with AND. `status`, `priority` and `tag` may repeat and then match any "
         "of their values; every other parameter may appear once (a repeat, or a parameter not listed here, is "
         "a 422 naming it). Pass `next_cursor` back as `cursor`, with the same filters and sort, for the next "
-        "page; it is `null` on the last page. A cursor is signed and bound to you, the sort and the filters: "
-        "any other use is a 422 `invalid-cursor`.",
-        responses=problem_responses(400, 401, 422, 503),
+        "page; it is `null` on the last page. A cursor is signed and bound to you, the project, the sort and the "
+        "filters: any other use is a 422 `invalid-cursor`. It carries no permission: each page checks yours.",
+        responses=problem_responses(400, 401, 403, 404, 422, 503),
     )
     async def list_tasks(
         self,
@@ -186,6 +212,7 @@ class TasksController(Controller):
         sort: FromQuery[TaskSort] = TaskSort.CREATED_AT_DESC,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        project_id: InProject = None,
     ) -> TaskPageResponse:
         task_filter = TaskFilter(
             statuses=frozenset(status or ()),
@@ -195,7 +222,10 @@ class TasksController(Controller):
             due_after=due_after,
             text=q,
         )
-        return await task_pages.page(request.user.id, task_filter, TaskOrder.parse(sort.value), cursor, limit=limit)
+        order = TaskOrder.parse(sort.value)
+        return await task_pages.page(
+            request.user, task_filter, order, cursor, limit=limit, project=_project(project_id)
+        )
 
     @get(
         "/stats",
@@ -240,18 +270,20 @@ class TasksController(Controller):
         "/{task_id:str}",
         operation_id="getTask",
         operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG}}),
-        summary="One of your tasks",
+        summary="One of your tasks, or of a project you are in",
         description="Answers an `ETag`; with a current `If-None-Match`, 304 and no body.",
-        responses=problem_responses(400, 401, 404, 503),
+        responses=problem_responses(400, 401, 403, 404, 422, 503),
     )
     async def get(
         self,
+        *,
         task_id: FromPath[str],
         request: Caller,
         task_service: NamedDependency[TaskService],
         if_none_match: IfNoneMatch = None,
+        project_id: InProject = None,
     ) -> Response[TaskResponse | None]:
-        task = await task_service.get(request.user.id, _task_id(task_id))
+        task = await task_service.get(request.user, _task_id(task_id), project=_project(project_id))
         headers = {"ETag": etag(task.version)}
         if none_match(if_none_match, task.version):
             return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers)
@@ -261,11 +293,11 @@ class TasksController(Controller):
         "/{task_id:str}",
         operation_id="updateTask",
         operation_class=documented(headers={HTTP_200_OK: {"ETag": ETAG, "Idempotent-Replayed": REPLAYED}}),
-        summary="Change one of your tasks",
+        summary="Change one of your tasks, or of a project you are in",
         description="A JSON merge patch: absent fields stay, `null` clears `description`, `due_at` or `tags`. "
         "With `If-Match`, only the version named is changed (412 otherwise). Becoming `done` stamps "
-        "`completed_at`; leaving `done` clears it.",
-        responses=problem_responses(400, 401, 404, 409, 412, 413, 415, 422, 503),
+        "`completed_at`; leaving `done` clears it. In a project, doers may change `status` only; editors anything.",
+        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
@@ -278,9 +310,14 @@ class TasksController(Controller):
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
+        project_id: InProject = None,
     ) -> Response[TaskResponse]:
         task = await task_service.update(
-            request.user.id, _task_id(task_id), data.to_changes(), if_match=if_match_version(if_match)
+            request.user,
+            _task_id(task_id),
+            data.to_changes(),
+            if_match=if_match_version(if_match),
+            project=_project(project_id),
         )
         return Response(TaskResponse.of(task), headers={"ETag": etag(task.version)})
 
@@ -289,18 +326,22 @@ class TasksController(Controller):
         operation_id="deleteTask",
         operation_class=documented(headers={HTTP_204_NO_CONTENT: {"Idempotent-Replayed": REPLAYED}}),
         status_code=HTTP_204_NO_CONTENT,
-        summary="Delete one of your tasks",
+        summary="Delete one of your tasks, or of a project you are in",
         description="With `If-Match`, only the version named is deleted (412 otherwise).",
-        responses=problem_responses(400, 401, 404, 409, 412, 422, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 503),
         middleware=[IdempotencyMiddleware],
         response_headers=ANSWERS_CONSISTENCY_TOKEN,
     )
     async def remove(
         self,
+        *,
         task_id: FromPath[str],
         request: Caller,
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
+        project_id: InProject = None,
     ) -> None:
-        await task_service.delete(request.user.id, _task_id(task_id), if_match=if_match_version(if_match))
+        await task_service.delete(
+            request.user, _task_id(task_id), if_match=if_match_version(if_match), project=_project(project_id)
+        )

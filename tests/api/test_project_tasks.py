@@ -1,0 +1,141 @@
+"""A project's tasks through HTTP: each member as their role allows, nobody else at all."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from bson import ObjectId
+
+from taskflow.domain.projects import ProjectRole
+from tests.api.conftest import Account, Join, Leave, Register, assert_problem
+
+TASKS = "/api/v1/tasks"
+
+
+async def _project(client: httpx.AsyncClient, owner: Account) -> str:
+    created = await client.post("/api/v1/projects", json={"name": "Home"}, headers=owner.auth)
+    assert created.status_code == 201
+    return str(created.json()["id"])
+
+
+async def _shared(
+    client: httpx.AsyncClient, register: Register, join: Join, role: ProjectRole
+) -> tuple[Account, Account, str]:
+    """Ada's project, with Bob in it at `role`."""
+    ada, bob = await register(), await register()
+    project = await _project(client, ada)
+    await join(bob, {"id": project, "owner_id": ada.id}, role)
+    return ada, bob, project
+
+
+async def test_a_project_task_is_made_read_and_changed_by_its_members(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob, project = await _shared(client, register, join, ProjectRole.EDITOR)
+    created = await client.post(TASKS, json={"title": "Paint", "project_id": project}, headers=bob.auth)
+    assert created.status_code == 201, created.text
+    task = created.json()
+    assert task["project_id"] == project
+    assert created.headers["location"] == f"{TASKS}/{task['id']}?project_id={project}"
+    url = f"{TASKS}/{task['id']}?project_id={project}"
+    assert (await client.get(url, headers=ada.auth)).json() == task
+    listed = await client.get(TASKS, params={"project_id": project}, headers=ada.auth)
+    assert [item["id"] for item in listed.json()["items"]] == [task["id"]]
+    warm = await client.get(url, headers=ada.auth)  # from the cache now
+    assert warm.json()["version"] == 1
+    changed = await client.patch(url, json={"title": "Paint the door"}, headers=bob.auth)
+    assert changed.json()["version"] == 2
+    assert (await client.get(url, headers=ada.auth)).json()["title"] == "Paint the door"  # another member's write
+    assert (await client.delete(url, headers=ada.auth)).status_code == 204
+    assert_problem(await client.get(url, headers=bob.auth), 404, "task-not-found")
+
+
+async def test_a_project_task_is_no_ones_own_task(client: httpx.AsyncClient, register: Register, join: Join) -> None:
+    ada, _, project = await _shared(client, register, join, ProjectRole.VIEWER)
+    shared = (await client.post(TASKS, json={"title": "Shared", "project_id": project}, headers=ada.auth)).json()
+    own = (await client.post(TASKS, json={"title": "Own"}, headers=ada.auth)).json()
+    assert own["project_id"] is None
+    assert [item["id"] for item in (await client.get(TASKS, headers=ada.auth)).json()["items"]] == [own["id"]]
+    assert_problem(await client.get(f"{TASKS}/{shared['id']}", headers=ada.auth), 404, "task-not-found")
+    assert_problem(await client.get(f"{TASKS}/{own['id']}?project_id={project}", headers=ada.auth), 404)
+    stats = (await client.get(f"{TASKS}/stats", headers=ada.auth)).json()
+    assert stats["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "create", "complete", "rename", "delete"),
+    [
+        (ProjectRole.VIEWER, 403, 403, 403, 403),
+        (ProjectRole.DOER, 403, 200, 403, 403),
+        (ProjectRole.EDITOR, 201, 200, 200, 204),
+        (ProjectRole.ADMIN, 201, 200, 200, 204),
+    ],
+)
+async def test_what_each_role_may_do_with_a_projects_tasks(  # noqa: PLR0917 - the matrix's columns
+    client: httpx.AsyncClient,
+    register: Register,
+    join: Join,
+    role: ProjectRole,
+    create: int,
+    complete: int,
+    rename: int,
+    delete: int,
+) -> None:
+    ada, bob, project = await _shared(client, register, join, role)
+    task = (await client.post(TASKS, json={"title": "T", "project_id": project}, headers=ada.auth)).json()
+    url = f"{TASKS}/{task['id']}?project_id={project}"
+    assert (await client.get(url, headers=bob.auth)).status_code == 200
+    made = await client.post(TASKS, json={"title": "Mine", "project_id": project}, headers=bob.auth)
+    assert made.status_code == create, made.text
+    assert (await client.patch(url, json={"status": "done"}, headers=bob.auth)).status_code == complete
+    assert (await client.patch(url, json={"title": "Renamed"}, headers=bob.auth)).status_code == rename
+    assert (await client.delete(url, headers=bob.auth)).status_code == delete
+    for status in {create, complete, rename, delete} - {200, 201, 204}:
+        assert status == 403
+
+
+async def test_a_stranger_gets_the_404_of_a_project_that_does_not_exist(
+    client: httpx.AsyncClient, register: Register
+) -> None:
+    ada, eve = await register(), await register()
+    project = await _project(client, ada)
+    task = (await client.post(TASKS, json={"title": "T", "project_id": project}, headers=ada.auth)).json()
+    for place in (project, str(ObjectId())):
+        answers = [
+            await client.get(f"{TASKS}/{task['id']}?project_id={place}", headers=eve.auth),
+            await client.patch(f"{TASKS}/{task['id']}?project_id={place}", json={"status": "done"}, headers=eve.auth),
+            await client.delete(f"{TASKS}/{task['id']}?project_id={place}", headers=eve.auth),
+            await client.get(TASKS, params={"project_id": place}, headers=eve.auth),
+            await client.post(TASKS, json={"title": "In", "project_id": place}, headers=eve.auth),
+        ]
+        for answer in answers:
+            assert_problem(answer, 404, "project-not-found")
+    assert_problem(await client.get(TASKS, params={"project_id": "not-an-id"}, headers=eve.auth), 422)
+    assert (await client.get(f"{TASKS}/{task['id']}?project_id={project}", headers=ada.auth)).json() == task
+
+
+async def test_a_cursor_works_only_where_it_was_made(client: httpx.AsyncClient, register: Register, join: Join) -> None:
+    ada, _, project = await _shared(client, register, join, ProjectRole.VIEWER)
+    for number in range(3):
+        await client.post(TASKS, json={"title": f"T{number}", "project_id": project}, headers=ada.auth)
+        await client.post(TASKS, json={"title": f"Own {number}"}, headers=ada.auth)
+    page = (await client.get(TASKS, params={"project_id": project, "limit": 2}, headers=ada.auth)).json()
+    assert page["next_cursor"]
+    assert_problem(await client.get(TASKS, params={"limit": 2, "cursor": page["next_cursor"]}, headers=ada.auth), 422)
+    rest = await client.get(
+        TASKS, params={"project_id": project, "limit": 2, "cursor": page["next_cursor"]}, headers=ada.auth
+    )
+    assert [item["title"] for item in rest.json()["items"]] == ["T0"]
+
+
+async def test_a_removed_member_loses_the_tasks_on_the_next_request_with_the_cache_warm(
+    client: httpx.AsyncClient, register: Register, join: Join, leave: Leave
+) -> None:
+    ada, bob, project = await _shared(client, register, join, ProjectRole.EDITOR)
+    task = (await client.post(TASKS, json={"title": "T", "project_id": project}, headers=ada.auth)).json()
+    url = f"{TASKS}/{task['id']}?project_id={project}"
+    for _ in range(2):
+        assert (await client.get(url, headers=bob.auth)).status_code == 200  # the second from the cache
+    await leave(bob, {"id": project})
+    assert_problem(await client.get(url, headers=bob.auth), 404, "project-not-found")
+    assert_problem(await client.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
