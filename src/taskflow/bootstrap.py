@@ -273,7 +273,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             clock=clock,
             lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
-        projects=ProjectService(ports.projects, ports.memberships, access, clock, ids),
+        projects=ProjectService(
+            projects=ports.projects,
+            memberships=ports.memberships,
+            tasks=ports.tasks,
+            access=access,
+            clock=clock,
+            ids=ids,
+        ),
         invitations=InvitationService(
             invitations=ports.invitations,
             projects=ports.projects,

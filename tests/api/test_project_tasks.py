@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from bson import ObjectId
@@ -139,3 +141,18 @@ async def test_a_removed_member_loses_the_tasks_on_the_next_request_with_the_cac
     await leave(bob, {"id": project})
     assert_problem(await client.get(url, headers=bob.auth), 404, "project-not-found")
     assert_problem(await client.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
+
+
+async def test_a_projects_figures_and_export_are_its_members_alone(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob, project = await _shared(client, register, join, ProjectRole.VIEWER)
+    eve = await register()
+    await client.post(TASKS, json={"title": "Shared", "status": "done", "project_id": project}, headers=ada.auth)
+    await client.post(TASKS, json={"title": "Own"}, headers=ada.auth)
+    stats = (await client.get(f"{TASKS}/stats", params={"project_id": project}, headers=bob.auth)).json()
+    assert (stats["total"], stats["by_status"]["done"]) == (1, 1)
+    exported = await client.get(f"{TASKS}/export", params={"project_id": project, "format": "jsonl"}, headers=bob.auth)
+    assert [line["title"] for line in map(json.loads, exported.text.splitlines())] == ["Shared"]
+    for path in ("stats", "export"):
+        assert_problem(await client.get(f"{TASKS}/{path}", params={"project_id": project}, headers=eve.auth), 404)

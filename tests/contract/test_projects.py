@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from taskflow.domain.access import AccessService
+from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.errors import ProjectNotFoundError
 from taskflow.domain.gate import Principal
 from taskflow.domain.grants import Grant
 from taskflow.domain.projects import Action, Invitation, Membership, Project, ProjectRole
-from taskflow.domain.values import Email, ProjectId, Role, UserId
-from tests.contract.conftest import Repositories
+from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.values import Email, ProjectId, Role, TaskId, UserId
+from tests.contract.conftest import Repositories, add_task, own
 
 NOW = datetime(2026, 12, 2, 9, 30, 15, 123000, tzinfo=UTC)
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
@@ -156,3 +158,18 @@ async def test_an_invitation_is_taken_once(repositories: Repositories) -> None:
     taken = await asyncio.gather(*(repositories.invitations.take("digest-3", address, now=NOW) for _ in range(5)))
     assert [found.id for found in taken if found is not None] == [f"{3:024x}"]
     assert await repositories.invitations.get(f"{3:024x}") is None
+
+
+async def test_a_places_tasks_are_deleted_together_and_no_others(repositories: Repositories) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    grant = await _grant(repositories, ADA)
+    for number in range(3):
+        draft = TaskDraft(title=f"shared {number}")
+        await repositories.tasks.add(
+            grant, Task.create(TaskId(f"{number + 1:024x}"), ADA, draft, now=NOW, project_id=PROJECT)
+        )
+    await add_task(repositories.tasks, Task.create(TaskId("f" * 24), ADA, TaskDraft(title="own"), now=NOW))
+    assert await repositories.tasks.delete_all(grant) == 3
+    assert await repositories.tasks.delete_all(grant) == 0
+    remaining = await repositories.tasks.list_page(own(ADA), TaskFilter(), TaskOrder(), after=None, limit=10)
+    assert [task.title for task in remaining] == ["own"]

@@ -147,6 +147,16 @@ class InMemoryTaskRepository(TaskRepository):
         del self._by_id[task_id]
         return True
 
+    def __len__(self) -> int:
+        """Every task stored, in every place."""
+        return len(self._by_id)
+
+    async def delete_all(self, grant: Grant) -> int:
+        gone = [task_id for task_id, task in self._by_id.items() if grant.holds(task)]
+        for task_id in gone:
+            del self._by_id[task_id]
+        return len(gone)
+
     async def list_page(
         self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:

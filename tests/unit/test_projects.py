@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from taskflow.domain.entities import TaskDraft
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidValueError,
@@ -17,6 +18,7 @@ from taskflow.domain.errors import (
 )
 from taskflow.domain.gate import Principal
 from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Membership, ProjectRole
+from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import ProjectId, Role, UserId
 from tests.unit.conftest import World
 
@@ -76,6 +78,8 @@ async def test_a_rename_bumps_the_version_and_honours_if_match(world: World) -> 
 async def test_deleting_ends_every_membership_at_once(world: World) -> None:
     project = (await world.project_service.create(ADA, "Home")).project
     _join(world, BOB, project.id, ProjectRole.EDITOR)
+    await world.task_service.create(BOB, TaskDraft(title="in the project"), project=project.id)
+    await world.task_service.create(ADA, TaskDraft(title="Ada's own"))
     with pytest.raises(PreconditionFailedError):
         await world.project_service.delete(ADA, project.id, if_match=7)
     await world.project_service.delete(ADA, project.id, if_match=1)
@@ -83,6 +87,9 @@ async def test_deleting_ends_every_membership_at_once(world: World) -> None:
         with pytest.raises(ProjectNotFoundError):
             await world.project_service.get(who, project.id)
         assert await world.project_service.mine(who) == []
+    mine = await world.task_service.list(ADA, TaskFilter(), TaskOrder(), after=None, limit=10)
+    assert [task.title for task in mine.items] == ["Ada's own"]
+    assert len(world.tasks) == 1  # the project's task went with it
 
 
 CAROL = Principal(UserId("c" * 24), Role.USER)

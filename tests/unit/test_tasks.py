@@ -148,7 +148,7 @@ async def test_writes_schedule_one_statistics_recompute_per_user_and_window(worl
 
 async def test_statistics_say_when_they_were_computed(world: World) -> None:
     await world.task_service.create(me(ADA), TaskDraft(title="One"))
-    stats = await world.task_service.stats(ADA)
+    stats = await world.task_service.stats(me(ADA))
     assert stats.total == 1
     assert stats.computed_at == world.clock.now().replace(microsecond=world.clock.now().microsecond // 1000 * 1000)
 

@@ -63,7 +63,7 @@ async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: s
 async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
     """Reading the statistics through the cache stores them there (if no write came meanwhile)."""
     try:
-        await _services(ctx).tasks.stats(UserId(owner))
+        await _services(ctx).tasks.own_stats(UserId(owner))
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "refresh_stats") from exc
 

@@ -99,6 +99,9 @@ class CachedTaskRepository(TaskRepository):
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         return await self._write(grant, lambda: self._tasks.delete(grant, task_id, expected_version=expected_version))
 
+    async def delete_all(self, grant: Grant) -> int:
+        return await self._write(grant, lambda: self._tasks.delete_all(grant))
+
     async def get(self, grant: Grant, task_id: TaskId) -> Task:
         return await self._read(
             grant,

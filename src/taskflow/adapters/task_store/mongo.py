@@ -109,6 +109,12 @@ class MongoTaskRepository(TaskRepository):
                 result = await self._tasks.collection.delete_one(query, session=session)
         return result.deleted_count == 1
 
+    async def delete_all(self, grant: Grant) -> int:
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                result = await self._tasks.collection.delete_many(place_of(grant), session=session)
+        return result.deleted_count
+
     async def list_page(
         self,
         grant: Grant,

@@ -50,6 +50,10 @@ class TaskRepository(Protocol):
         """Delete the task (only at `expected_version`, when given); False if nothing matched."""
         ...
 
+    async def delete_all(self, grant: Grant) -> int:
+        """Every task of the grant's place (a project being deleted); how many there were."""
+        ...
+
     async def list_page(
         self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:

@@ -4,8 +4,9 @@ Rules:
 - the creator is the owner, and the project's space is the creator's for its whole life;
 - a user is in at most `MAX_PROJECTS_PER_USER` projects, owned or joined;
 - only the owner renames or deletes; a change may name the version it read (412 otherwise);
-- deleting ends every membership first, so no member reaches the project from then on,
-  and then removes the project;
+- deleting removes the project's tasks, then every membership (no member reaches it
+  from then on), then the project: a failure half way leaves a project its owner can
+  delete again, or one nobody reaches;
 - an admin or the owner manages members: nobody gives a role at or above their own, nor
   changes or removes a member at or above their own (so nobody changes their own role);
 - anyone may leave but the owner, who transfers the project to a member first; the
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from taskflow.domain.gate import Principal
     from taskflow.domain.grants import Grant
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.values import ProjectId, UserId
 
@@ -48,14 +50,17 @@ class ProjectView:
 class ProjectService:
     def __init__(
         self,
+        *,
         projects: ProjectRepository,
         memberships: MembershipRepository,
+        tasks: TaskRepository,
         access: AccessService,
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
         self._projects = projects
         self._memberships = memberships
+        self._tasks = tasks
         self._access = access
         self._clock = clock
         self._ids = ids
@@ -107,6 +112,7 @@ class ProjectService:
         current = await self._current(grant)
         if if_match is not None and if_match != current.version:
             raise PreconditionFailedError
+        await self._tasks.delete_all(grant)
         await self._memberships.remove_all(grant)
         await self._projects.delete(grant)
 

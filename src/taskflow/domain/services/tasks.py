@@ -100,13 +100,21 @@ class TaskService:
         last = found[limit - 1]
         return TaskPage(found[:limit], TaskPosition(order.value_of(last), last.id))
 
-    async def stats(self, owner: UserId) -> TaskStats:
-        """The owner's own tasks: stored figures if a recompute left them after their last write; else live."""
-        now = to_utc_millis(self._clock.now(), field_name="now")
-        return await self._tasks.stats(self._access.own(owner), now=now, done_since=now - DONE_RECENTLY)
+    async def stats(self, principal: Principal, *, project: ProjectId | None = None) -> TaskStats:
+        """Stored figures if a recompute left them after the place's last write; else live."""
+        return await self._stats_of(await self._access.where(principal, project, Action.READ))
 
-    def export(self, owner: UserId) -> AsyncIterator[Task]:
-        return self._tasks.stream(self._access.own(owner))
+    async def own_stats(self, owner: UserId) -> TaskStats:
+        """A user's own figures, as the worker recomputes them after their writes."""
+        return await self._stats_of(self._access.own(owner))
+
+    async def _stats_of(self, grant: Grant) -> TaskStats:
+        now = to_utc_millis(self._clock.now(), field_name="now")
+        return await self._tasks.stats(grant, now=now, done_since=now - DONE_RECENTLY)
+
+    async def export(self, principal: Principal, *, project: ProjectId | None = None) -> AsyncIterator[Task]:
+        """The place's tasks, oldest first; the access is checked before the first is read."""
+        return self._tasks.stream(await self._access.where(principal, project, Action.READ))
 
     async def update(
         self,
