@@ -156,3 +156,27 @@ async def test_a_projects_figures_and_export_are_its_members_alone(
     assert [line["title"] for line in map(json.loads, exported.text.splitlines())] == ["Shared"]
     for path in ("stats", "export"):
         assert_problem(await client.get(f"{TASKS}/{path}", params={"project_id": project}, headers=eve.auth), 404)
+
+
+async def test_tasks_are_assigned_to_members_and_doers_take_them_themselves(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob, project = await _shared(client, register, join, ProjectRole.DOER)
+    eve = await register()
+    body = {"title": "Paint", "project_id": project, "assignee_id": ada.id}
+    task = (await client.post(TASKS, json=body, headers=ada.auth)).json()
+    assert task["assignee_id"] == ada.id
+    stranger = await client.post(TASKS, json={**body, "assignee_id": eve.id}, headers=ada.auth)
+    assert assert_problem(stranger, 422)["errors"] == [
+        {"field": "assignee_id", "message": "a task is assigned to a member of its project only"}
+    ]
+    own = await client.post(TASKS, json={"title": "Mine", "assignee_id": ada.id}, headers=ada.auth)
+    assert_problem(own, 422)  # one's own tasks are not assigned
+    url = f"{TASKS}/{task['id']}?project_id={project}"
+    assert_problem(await client.patch(url, json={"assignee_id": ada.id}, headers=bob.auth), 403)
+    assert_problem(await client.patch(url, json={"assignee_id": None}, headers=bob.auth), 403)
+    taken = await client.patch(url, json={"assignee_id": bob.id, "status": "in_progress"}, headers=bob.auth)
+    assert (taken.status_code, taken.json()["assignee_id"], taken.json()["status"]) == (200, bob.id, "in_progress")
+    cleared = await client.patch(url, json={"assignee_id": None}, headers=ada.auth)
+    assert (cleared.status_code, cleared.json()["assignee_id"]) == (200, None)
+    assert_problem(await client.patch(url, json={"assignee_id": eve.id}, headers=ada.auth), 422)

@@ -55,6 +55,12 @@ class AccessService:
         """An open invitation for the caller's address is their grant to the project, at its role."""
         return Grant(principal.id, invitation.space, invitation.project_id, invitation.role, _SEAL)
 
+    async def is_member(self, grant: Grant, user: UserId) -> bool:
+        """Whether `user` is in the grant's project (a personal place has no members)."""
+        if grant.project is None:
+            return False
+        return await self._memberships.find(user, grant.project) is not None
+
     async def where(self, principal: Principal, project_id: ProjectId | None, action: Action) -> Grant:
         """The grant for a place named by a client (`project_id` in a body or a query), or their own tasks."""
         if project_id is None:

@@ -91,6 +91,7 @@ class TaskDraft:
     priority: Priority = Priority.MEDIUM
     due_at: datetime | None = None
     tags: tuple[str, ...] = ()
+    assignee_id: UserId | None = None
 
     def __post_init__(self) -> None:
         check_title(self.title)
@@ -111,12 +112,17 @@ class TaskChanges:
     due_at: datetime | None = None
     tags: tuple[str, ...] | None = None
     clear_due_at: bool = False
+    assignee_id: UserId | None = None
+    clear_assignee: bool = False
 
-    @property
-    def only_status(self) -> bool:
-        """Completing or reopening, nothing else: what a project's doers may do."""
-        return (self.title, self.description, self.priority, self.due_at, self.tags) == (None,) * 5 and not (
-            self.clear_due_at
+    def only_progress(self, user: UserId) -> bool:
+        """Completing, reopening or taking the task oneself, nothing else: what a project's doers may do."""
+        content = (self.title, self.description, self.priority, self.due_at, self.tags)
+        return (
+            content == (None,) * 5
+            and not self.clear_due_at
+            and not self.clear_assignee
+            and (self.assignee_id in {None, user})
         )
 
     def __post_init__(self) -> None:
@@ -141,6 +147,7 @@ class Task:
     id: TaskId
     owner_id: UserId
     project_id: ProjectId | None = None
+    assignee_id: UserId | None = None
     title: str
     description: str = ""
     status: TaskStatus = TaskStatus.TODO
@@ -167,6 +174,7 @@ class Task:
             id=task_id,
             owner_id=owner_id,
             project_id=project_id,
+            assignee_id=draft.assignee_id,
             title=draft.title,
             description=draft.description,
             status=draft.status,
@@ -193,6 +201,7 @@ class Task:
             priority=changes.priority or self.priority,
             due_at=None if changes.clear_due_at else (changes.due_at or self.due_at),
             tags=self.tags if changes.tags is None else changes.tags,
+            assignee_id=None if changes.clear_assignee else (changes.assignee_id or self.assignee_id),
         )
         if candidate.content() == self.content():
             return self
@@ -205,7 +214,7 @@ class Task:
 
     def content(self) -> tuple[object, ...]:
         """What a client sets; a change is a new version only if it changes this."""
-        return (self.title, self.description, self.status, self.priority, self.due_at, self.tags)
+        return (self.title, self.description, self.status, self.priority, self.due_at, self.tags, self.assignee_id)
 
 
 def new_user(user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime) -> User:

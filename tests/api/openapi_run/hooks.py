@@ -55,8 +55,15 @@ def before_add_examples(_ctx: Any, examples: list[Any]) -> None:
 
 
 def _described(case: Any) -> bool:
-    """What the descriptions rule out and a schema cannot: a common password; an empty due window."""
+    """What the descriptions rule out and a schema cannot.
+
+    A common password; an empty due window; an assignee who is no member of the task's
+    project (the run's account shares no project with anyone).
+    """
     body = case.body
+    negative = case.meta is not None and case.meta.generation.mode.is_negative
+    if not negative and isinstance(body, dict) and body.get("assignee_id") is not None:
+        return False
     if isinstance(body, dict):
         chosen = body.get("new_password", body.get("password") if "email" in body and "name" in body else None)
         if isinstance(chosen, str) and COMMON.contains(chosen):

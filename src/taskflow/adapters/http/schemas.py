@@ -30,6 +30,7 @@ from taskflow.domain.values import (
     Priority,
     Role,
     TaskStatus,
+    UserId,
 )
 
 # Not blank: at least one character that is not white space (the domain's rule, stated).
@@ -136,6 +137,16 @@ ProjectIdField = Annotated[
 ]
 
 
+AssigneeField = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=OBJECT_ID_PATTERN,
+        description="A member of the task's project (a 422 otherwise; your own tasks are not assigned). A doer "
+        "may assign only themselves.",
+    ),
+]
+
+
 class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     description: Description = ""
@@ -144,6 +155,7 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
     due_at: AwareDatetime | None = None
     tags: Tags = msgspec.field(default_factory=list)
     project_id: ProjectIdField | None = None
+    assignee_id: AssigneeField | None = None
 
     def to_draft(self) -> TaskDraft:
         return TaskDraft(
@@ -153,6 +165,7 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
             priority=self.priority,
             due_at=self.due_at,
             tags=tuple(self.tags),
+            assignee_id=None if self.assignee_id is None else UserId(self.assignee_id),
         )
 
 
@@ -168,11 +181,13 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     due_at: AwareDatetime | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType | None = msgspec.UNSET
+    assignee_id: AssigneeField | msgspec.UnsetType | None = msgspec.UNSET
 
     def to_changes(self) -> TaskChanges:
         unset = msgspec.UnsetType
         description = self.description
         tags = self.tags
+        assignee = self.assignee_id
         return TaskChanges(
             title=None if isinstance(self.title, unset) else self.title,
             description=None if isinstance(description, unset) else (description or ""),
@@ -181,12 +196,15 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
             due_at=None if isinstance(self.due_at, unset) else self.due_at,
             clear_due_at=self.due_at is None,
             tags=None if isinstance(tags, unset) else tuple(tags or ()),
+            assignee_id=None if isinstance(assignee, unset) or assignee is None else UserId(assignee),
+            clear_assignee=assignee is None,
         )
 
 
 class TaskResponse(msgspec.Struct):
     id: str
     project_id: str | None
+    assignee_id: str | None
     title: str
     description: str
     status: TaskStatus
@@ -203,6 +221,7 @@ class TaskResponse(msgspec.Struct):
         return cls(
             id=task.id.value,
             project_id=None if task.project_id is None else task.project_id.value,
+            assignee_id=None if task.assignee_id is None else task.assignee_id.value,
             title=task.title,
             description=task.description,
             status=task.status,

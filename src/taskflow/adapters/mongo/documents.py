@@ -41,6 +41,7 @@ class TaskDocument(Document):
 
     user_id: PydanticObjectId
     project_id: PydanticObjectId | None = None
+    assignee_id: PydanticObjectId | None = None
     title: str
     description: str = ""
     status: str = TaskStatus.TODO.value
@@ -285,6 +286,7 @@ def task_to_entity(raw: Raw) -> Task:
         id=TaskId(str(raw["_id"])),
         owner_id=UserId(str(raw["user_id"])),
         project_id=None if raw.get("project_id") is None else ProjectId(str(raw["project_id"])),
+        assignee_id=None if raw.get("assignee_id") is None else UserId(str(raw["assignee_id"])),
         title=raw["title"],
         description=raw["description"],
         status=TaskStatus(raw["status"]),
@@ -303,6 +305,7 @@ def task_to_document(task: Task) -> Raw:
         "_id": ObjectId(task.id.value),
         "user_id": ObjectId(task.owner_id.value),
         "project_id": None if task.project_id is None else ObjectId(task.project_id.value),
+        "assignee_id": None if task.assignee_id is None else ObjectId(task.assignee_id.value),
         "title": task.title,
         "description": task.description,
         "status": task.status.value,

@@ -35,7 +35,9 @@ class TaskService:
 
     Rules:
     - a personal task is its creator's alone; a project's task is its members', each as
-      their role allows: viewers read, doers also complete and reopen, editors do the rest;
+      their role allows: viewers read, doers also complete, reopen and take a task
+      themselves, editors do the rest;
+    - only a project's tasks are assigned, and only to its members;
     - a task outside the caller's reach and a missing one are the same `TaskNotFoundError`,
       whatever precondition the request carries (a project they are not in: 404 too);
     - every change is a compare-and-set on `version`: with `if_match`, a stale version is
@@ -66,6 +68,7 @@ class TaskService:
         task that is there. Without a key, a taken id can only be this write, retried.
         """
         grant = await self._access.where(principal, project, Action.EDIT)
+        await self._check_assignee(grant, draft.assignee_id)
         owner = principal.id
         task_id = self._ids.new_task_id() if request_key is None else self._ids.task_id_for(owner, request_key)
         task = Task.create(task_id, grant.space, draft, now=self._clock.now(), project_id=grant.project)
@@ -125,8 +128,9 @@ class TaskService:
         if_match: int | None,
         project: ProjectId | None = None,
     ) -> Task:
-        action = Action.COMPLETE if changes.only_status else Action.EDIT
+        action = Action.COMPLETE if changes.only_progress(principal.id) else Action.EDIT
         grant = await self._access.where(principal, project, action)
+        await self._check_assignee(grant, changes.assignee_id)
         for _ in range(UPDATE_ATTEMPTS):
             current = await self._tasks.get_latest(grant, task_id)
             if if_match is not None and current.version != if_match:
@@ -150,6 +154,14 @@ class TaskService:
             await self._tasks.get_latest(grant, task_id)  # not found, unless only the version differed
             raise PreconditionFailedError
         await self._changed(grant)
+
+    async def _check_assignee(self, grant: Grant, assignee: UserId | None) -> None:
+        """Only a project's tasks are assigned, and only to its members."""
+        if assignee is None:
+            return
+        if not await self._access.is_member(grant, assignee):
+            msg = "a task is assigned to a member of its project only"
+            raise InvalidValueError(msg, field="assignee_id")
 
     async def _changed(self, grant: Grant) -> None:
         """A user's own statistics are recomputed after their writes; a project has none stored yet."""
