@@ -180,3 +180,29 @@ async def test_tasks_are_assigned_to_members_and_doers_take_them_themselves(
     cleared = await client.patch(url, json={"assignee_id": None}, headers=ada.auth)
     assert (cleared.status_code, cleared.json()["assignee_id"]) == (200, None)
     assert_problem(await client.patch(url, json={"assignee_id": eve.id}, headers=ada.auth), 422)
+
+
+async def test_assigned_to_me_spans_every_project_and_follows_membership(
+    client: httpx.AsyncClient, register: Register, join: Join, leave: Leave
+) -> None:
+    ada, bob, home = await _shared(client, register, join, ProjectRole.EDITOR)  # Ada's project, Bob an editor
+    work = await _project(client, bob)  # Bob's project, Ada an editor in it
+    await join(ada, {"id": work, "owner_id": bob.id}, ProjectRole.EDITOR)
+    for project, title, assignee in ((home, "h1", ada), (work, "w1", ada), (work, "w2", bob), (home, "h2", ada)):
+        body = {"title": title, "project_id": project, "assignee_id": assignee.id}
+        assert (await client.post(TASKS, json=body, headers=bob.auth)).status_code == 201
+    await client.post(TASKS, json={"title": "own"}, headers=ada.auth)
+    mine = await client.get(TASKS, params={"assignee": "me", "sort": "created_at"}, headers=ada.auth)
+    assert [item["title"] for item in mine.json()["items"]] == ["h1", "w1", "h2"]
+    first = (await client.get(TASKS, params={"assignee": "me", "limit": 2}, headers=ada.auth)).json()
+    rest = await client.get(
+        TASKS, params={"assignee": "me", "limit": 2, "cursor": first["next_cursor"]}, headers=ada.auth
+    )
+    assert len(first["items"]) + len(rest.json()["items"]) == 3
+    assert_problem(await client.get(TASKS, params={"limit": 2, "cursor": first["next_cursor"]}, headers=ada.auth), 422)
+    in_work = await client.get(TASKS, params={"assignee": "me", "project_id": work}, headers=ada.auth)
+    assert [item["title"] for item in in_work.json()["items"]] == ["w1"]
+    await leave(ada, {"id": work})
+    after = await client.get(TASKS, params={"assignee": "me", "sort": "created_at"}, headers=ada.auth)
+    assert [item["title"] for item in after.json()["items"]] == ["h1", "h2"]
+    assert_problem(await client.get(TASKS, params={"assignee": "someone"}, headers=ada.auth), 422)

@@ -173,3 +173,24 @@ async def test_a_places_tasks_are_deleted_together_and_no_others(repositories: R
     assert await repositories.tasks.delete_all(grant) == 0
     remaining = await repositories.tasks.list_page(own(ADA), TaskFilter(), TaskOrder(), after=None, limit=10)
     assert [task.title for task in remaining] == ["own"]
+
+
+async def test_a_listing_across_places_sees_each_place_and_no_other(repositories: Repositories) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    await repositories.memberships.add(dataclasses.replace(_membership(ADA, OTHER), space=BOB))
+    here, there = await _grant(repositories, ADA), await _grant(repositories, ADA, OTHER)
+    mine = TaskDraft(title="mine", assignee_id=ADA)
+    await repositories.tasks.add(here, Task.create(TaskId("1" * 24), ADA, mine, now=NOW, project_id=PROJECT))
+    later = NOW + timedelta(seconds=1)
+    await repositories.tasks.add(there, Task.create(TaskId("2" * 24), BOB, mine, now=later, project_id=OTHER))
+    await repositories.tasks.add(
+        there, Task.create(TaskId("3" * 24), BOB, TaskDraft(title="theirs"), now=NOW, project_id=OTHER)
+    )
+    await add_task(repositories.tasks, Task.create(TaskId("4" * 24), ADA, TaskDraft(title="own"), now=NOW))
+    assigned = TaskFilter(assignee=ADA)
+    found = await repositories.tasks.list_across([here, there], assigned, TaskOrder(), after=None, limit=10)
+    assert [task.id.value for task in found] == ["2" * 24, "1" * 24]  # newest first, both places
+    assert await repositories.tasks.list_across([here], assigned, TaskOrder(), after=None, limit=10) == found[1:]
+    assert await repositories.tasks.list_across([], assigned, TaskOrder(), after=None, limit=10) == []
+    everything = await repositories.tasks.list_across([here, there], TaskFilter(), TaskOrder(), after=None, limit=10)
+    assert len(everything) == 3  # never the space owner's own task

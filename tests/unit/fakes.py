@@ -160,8 +160,13 @@ class InMemoryTaskRepository(TaskRepository):
     async def list_page(
         self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
     ) -> list[Task]:
+        return await self.list_across([grant], task_filter, order, after=after, limit=limit)
+
+    async def list_across(
+        self, grants: list[Grant], task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
         found = sorted(
-            (t for t in self._by_id.values() if grant.holds(t) and task_filter.matches(t)),
+            (t for t in self._by_id.values() if any(g.holds(t) for g in grants) and task_filter.matches(t)),
             key=order.sort_key,
             reverse=order.descending,
         )

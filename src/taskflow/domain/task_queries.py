@@ -15,7 +15,7 @@ from typing import Final
 
 from taskflow.domain.entities import Task, to_utc_millis
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus
+from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus, UserId
 
 TEXT_QUERY_MAX_LENGTH: Final = 100
 PAGE_SIZE_DEFAULT: Final = 20
@@ -113,6 +113,7 @@ class TaskFilter:
     due_before: datetime | None = None
     due_after: datetime | None = None
     text: str | None = None
+    assignee: UserId | None = None
     canonical: str = field(init=False, repr=False, compare=False)
     """The same text for equal filters in every process (sets are sorted): a key, or MAC input.
 
@@ -144,6 +145,7 @@ class TaskFilter:
                 self.due_before.isoformat() if self.due_before else None,
                 self.due_after.isoformat() if self.due_after else None,
                 self.text,
+                *([] if self.assignee is None else [self.assignee.value]),  # earlier filters keep their text
             ],
             separators=(",", ":"),
         )
@@ -156,6 +158,7 @@ class TaskFilter:
             and (self.due_before is None or (task.due_at is not None and task.due_at < self.due_before))
             and (self.due_after is None or (task.due_at is not None and task.due_at >= self.due_after))
             and (self.text is None or _contains(task.title, self.text) or _contains(task.description, self.text))
+            and (self.assignee is None or task.assignee_id == self.assignee)
         )
 
 

@@ -72,6 +72,8 @@ def _filter_clauses(task_filter: TaskFilter) -> list[Raw]:
         due["$lt"] = task_filter.due_before
     if due:
         clauses.append({"due_at": due})
+    if task_filter.assignee is not None:
+        clauses.append({"assignee_id": ObjectId(task_filter.assignee.value)})
     if task_filter.text is not None:
         # The client's text is escaped: a literal substring, never a pattern of theirs.
         pattern = {"$regex": re.escape(task_filter.text), "$options": "i"}

@@ -127,6 +127,12 @@ class CachedTaskRepository(TaskRepository):
             self._ttl,
         )
 
+    async def list_across(
+        self, grants: list[Grant], task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        """Not cached: it spans several spaces, each with its own record of writes."""
+        return await self._tasks.list_across(grants, task_filter, order, after=after, limit=limit)
+
     async def stats(self, grant: Grant, *, now: datetime, done_since: datetime) -> TaskStats:
         """Cached for `stats_ttl` only: `overdue` also changes as time passes, not just on writes."""
         return await self._read(

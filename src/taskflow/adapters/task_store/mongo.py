@@ -20,7 +20,7 @@ from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.causal import CausalCollection
-from taskflow.adapters.task_store.consistency import ANY_MEMBER, PRIMARY, ReadRule
+from taskflow.adapters.task_store.consistency import ANY_MEMBER, NEWEST, PRIMARY, ReadRule
 from taskflow.domain.errors import (
     StorageUnavailableError,
     TaskIdTakenError,
@@ -128,6 +128,18 @@ class MongoTaskRepository(TaskRepository):
         query = listing_query(place_of(grant), task_filter, order, after)
         with translate_errors():
             async with self._tasks.reading(rule) as (tasks, session):
+                raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
+        return [task_to_entity(raw) for raw in raws]
+
+    async def list_across(
+        self, grants: list[Grant], task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        """Each place names its space: a bounded `$or` that mongos sends to those shards only."""
+        if not grants:
+            return []
+        query = listing_query({"$or": [place_of(grant) for grant in grants]}, task_filter, order, after)
+        with translate_errors():
+            async with self._tasks.reading(NEWEST) as (tasks, session):
                 raws = await tasks.find(query, session=session).sort(listing_sort(order)).limit(limit).to_list()
         return [task_to_entity(raw) for raw in raws]
 

@@ -60,6 +60,12 @@ class TaskRepository(Protocol):
         """Up to `limit` of the place's tasks matching the filter, in `order`, after `after`."""
         ...
 
+    async def list_across(
+        self, grants: list[Grant], task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
+    ) -> list[Task]:
+        """As `list_page`, over several places at once (each of a user's projects), as new as the primary."""
+        ...
+
     def stream(self, grant: Grant) -> AsyncIterator[Task]:
         """Every task of the place, oldest first, read in batches: memory stays flat."""
         ...

@@ -92,12 +92,19 @@ class TaskService:
         limit: int,
         project: ProjectId | None = None,
     ) -> TaskPage:
-        """One page; `next_after` is set only when another page follows (one extra row tells)."""
+        """One page; `next_after` is set only when another page follows (one extra row tells).
+
+        Filtered by assignee without a project, the page spans every project the caller is in.
+        """
         if not 1 <= limit <= PAGE_SIZE_MAX:
             msg = f"limit must be between 1 and {PAGE_SIZE_MAX}"
             raise InvalidValueError(msg, field="limit")
-        grant = await self._access.where(principal, project, Action.READ)
-        found = await self._tasks.list_page(grant, task_filter, order, after=after, limit=limit + 1)
+        if project is None and task_filter.assignee is not None:  # assigned tasks are in projects: all of them
+            grants = await self._access.memberships(principal)
+            found = await self._tasks.list_across(grants, task_filter, order, after=after, limit=limit + 1)
+        else:
+            grant = await self._access.where(principal, project, Action.READ)
+            found = await self._tasks.list_page(grant, task_filter, order, after=after, limit=limit + 1)
         if len(found) <= limit:
             return TaskPage(found, None)
         last = found[limit - 1]

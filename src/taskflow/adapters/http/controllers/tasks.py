@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import ResponseHeader
@@ -213,6 +213,12 @@ class TasksController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         project_id: InProject = None,
+        assignee: Annotated[
+            Literal["me"] | None,
+            QueryParameter(
+                description="`me`: the tasks assigned to you; without `project_id`, across every project you are in"
+            ),
+        ] = None,
     ) -> TaskPageResponse:
         task_filter = TaskFilter(
             statuses=frozenset(status or ()),
@@ -221,6 +227,7 @@ class TasksController(Controller):
             due_before=due_before,
             due_after=due_after,
             text=q,
+            assignee=request.user.id if assignee == "me" else None,
         )
         order = TaskOrder.parse(sort.value)
         return await task_pages.page(
