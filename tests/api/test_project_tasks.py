@@ -9,7 +9,8 @@ import pytest
 from bson import ObjectId
 
 from taskflow.domain.projects import ProjectRole
-from tests.api.conftest import Account, Join, Leave, Register, assert_problem
+from taskflow.settings import Settings
+from tests.api.conftest import Account, Join, Leave, Register, api_processes, assert_problem, cache_counter, new_account
 
 TASKS = "/api/v1/tasks"
 
@@ -206,3 +207,27 @@ async def test_assigned_to_me_spans_every_project_and_follows_membership(
     after = await client.get(TASKS, params={"assignee": "me", "sort": "created_at"}, headers=ada.auth)
     assert [item["title"] for item in after.json()["items"]] == ["h1", "h2"]
     assert_problem(await client.get(TASKS, params={"assignee": "someone"}, headers=ada.auth), 422)
+
+
+async def test_a_removal_holds_on_the_next_request_on_another_process_with_the_cache_warm(
+    settings: Settings, join: Join
+) -> None:
+    with api_processes(settings, count=2) as (one, two):
+        async with (
+            httpx.AsyncClient(base_url=one, timeout=10) as first,
+            httpx.AsyncClient(base_url=two, timeout=10) as second,
+        ):
+            ada, bob = await new_account(first), await new_account(second)
+            project = await _project(first, ada)
+            await join(bob, {"id": project, "owner_id": ada.id}, ProjectRole.EDITOR)
+            task = (await second.post(TASKS, json={"title": "T", "project_id": project}, headers=bob.auth)).json()
+            url = f"{TASKS}/{task['id']}?project_id={project}"
+            for _ in range(2):
+                assert (await first.get(url, headers=bob.auth)).status_code == 200
+            hits = cache_counter((await first.get("/metrics")).text, "taskflow_cache_hits_total", "task")
+            assert hits >= 1  # the second answer came from the cache: it is warm
+            removed = await second.delete(f"/api/v1/projects/{project}/members/{bob.id}", headers=ada.auth)
+            assert removed.status_code == 204
+            assert_problem(await first.get(url, headers=bob.auth), 404, "project-not-found")
+            assert_problem(await first.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
+            assert (await first.get(url, headers=ada.auth)).status_code == 200
