@@ -231,3 +231,34 @@ async def test_a_removal_holds_on_the_next_request_on_another_process_with_the_c
             assert_problem(await first.get(url, headers=bob.auth), 404, "project-not-found")
             assert_problem(await first.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
             assert (await first.get(url, headers=ada.auth)).status_code == 200
+
+
+async def test_a_task_moves_between_places_for_an_editor_of_both(
+    client: httpx.AsyncClient, register: Register, join: Join
+) -> None:
+    ada, bob, home = await _shared(client, register, join, ProjectRole.EDITOR)
+    work = await _project(client, ada)  # Bob is a viewer there
+    await join(bob, {"id": work, "owner_id": ada.id}, ProjectRole.VIEWER)
+    body = {"title": "Paint", "project_id": home, "assignee_id": bob.id}
+    task = (await client.post(TASKS, json=body, headers=ada.auth)).json()
+    at_home = f"{TASKS}/{task['id']}?project_id={home}"
+    assert_problem(await client.patch(at_home, json={"project_id": work}, headers=bob.auth), 403)  # a viewer there
+    assert_problem(await client.patch(at_home, json={"project_id": str(ObjectId())}, headers=ada.auth), 404)
+    moved = await client.patch(at_home, json={"project_id": work}, headers=ada.auth)
+    assert (moved.status_code, moved.json()["id"], moved.json()["project_id"]) == (200, task["id"], work)
+    assert moved.json()["version"] == 2
+    assert_problem(await client.get(at_home, headers=ada.auth), 404, "task-not-found")
+    at_work = f"{TASKS}/{task['id']}?project_id={work}"
+    assert (await client.get(at_work, headers=bob.auth)).json() == moved.json()  # Bob is a member there too
+    outsider = await register()
+    await join(outsider, {"id": home, "owner_id": ada.id}, ProjectRole.VIEWER)
+    back = await client.patch(at_work, json={"project_id": home, "assignee_id": outsider.id}, headers=ada.auth)
+    assert back.status_code == 200  # a member of where it goes
+    mine = await client.patch(f"{TASKS}/{task['id']}?project_id={home}", json={"project_id": None}, headers=ada.auth)
+    assert_problem(mine, 422)  # one's own tasks are not assigned: clear the assignee in the same change
+    mine = await client.patch(
+        f"{TASKS}/{task['id']}?project_id={home}", json={"project_id": None, "assignee_id": None}, headers=ada.auth
+    )
+    assert (mine.status_code, mine.json()["project_id"]) == (200, None)
+    assert [item["id"] for item in (await client.get(TASKS, headers=ada.auth)).json()["items"]] == [task["id"]]
+    assert_problem(await client.get(f"{TASKS}/{task['id']}?project_id={home}", headers=bob.auth), 404)

@@ -10,7 +10,7 @@ import pytest
 
 from taskflow.domain.access import AccessService
 from taskflow.domain.entities import Task, TaskDraft
-from taskflow.domain.errors import ProjectNotFoundError
+from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError
 from taskflow.domain.gate import Principal
 from taskflow.domain.grants import Grant
 from taskflow.domain.projects import Action, Invitation, Membership, Project, ProjectRole
@@ -194,3 +194,19 @@ async def test_a_listing_across_places_sees_each_place_and_no_other(repositories
     assert await repositories.tasks.list_across([], assigned, TaskOrder(), after=None, limit=10) == []
     everything = await repositories.tasks.list_across([here, there], TaskFilter(), TaskOrder(), after=None, limit=10)
     assert len(everything) == 3  # never the space owner's own task
+
+
+async def test_a_move_is_one_compare_and_set_that_changes_the_place(repositories: Repositories) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    project, own_place = await _grant(repositories, ADA), own(ADA)
+    task = Task.create(TaskId("5" * 24), ADA, TaskDraft(title="move me"), now=NOW)
+    await add_task(repositories.tasks, task)
+    moved = dataclasses.replace(task, project_id=PROJECT, version=2)
+    assert not await repositories.tasks.move(own_place, project, moved, expected_version=7)
+    assert not await repositories.tasks.move(project, project, moved, expected_version=1)  # not in the source
+    assert await repositories.tasks.move(own_place, project, moved, expected_version=1)
+    assert (await repositories.tasks.get(project, task.id)).version == 2
+    with pytest.raises(TaskNotFoundError):
+        await repositories.tasks.get(own_place, task.id)
+    with pytest.raises(ValueError, match="not in the grant's place"):
+        await repositories.tasks.move(project, own_place, moved, expected_version=2)  # the task is not where it goes

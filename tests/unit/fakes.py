@@ -140,6 +140,14 @@ class InMemoryTaskRepository(TaskRepository):
         self._by_id[task.id] = copy.deepcopy(task)
         return True
 
+    async def move(self, source: Grant, target: Grant, task: Task, *, expected_version: int) -> bool:
+        _check_place(target, task)
+        stored = self._by_id.get(task.id)
+        if stored is None or not source.holds(stored) or stored.version != expected_version:
+            return False
+        self._by_id[task.id] = copy.deepcopy(task)
+        return True
+
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         stored = self._by_id.get(task_id)
         if stored is None or not grant.holds(stored) or expected_version not in {None, stored.version}:

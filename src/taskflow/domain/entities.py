@@ -114,6 +114,9 @@ class TaskChanges:
     clear_due_at: bool = False
     assignee_id: UserId | None = None
     clear_assignee: bool = False
+    moves: bool = False
+    """Whether the task goes to another place: `to_project`, or the caller's own tasks when None."""
+    to_project: ProjectId | None = None
 
     def only_progress(self, user: UserId) -> bool:
         """Completing, reopening or taking the task oneself, nothing else: what a project's doers may do."""

@@ -28,6 +28,7 @@ from taskflow.domain.values import (
     TITLE_MAX_LENGTH,
     WHITE_SPACE,
     Priority,
+    ProjectId,
     Role,
     TaskStatus,
     UserId,
@@ -169,6 +170,16 @@ class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
         )
 
 
+MoveTo = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=OBJECT_ID_PATTERN,
+        description="Moves the task to this project, or with null to your own tasks. You must be an editor where "
+        "it is and where it goes; its id stays.",
+    ),
+]
+
+
 class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
     """A JSON merge patch (RFC 7396): absent fields stay; `null` clears an optional one.
 
@@ -182,6 +193,7 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
     due_at: AwareDatetime | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType | None = msgspec.UNSET
     assignee_id: AssigneeField | msgspec.UnsetType | None = msgspec.UNSET
+    project_id: MoveTo | msgspec.UnsetType | None = msgspec.UNSET
 
     def to_changes(self) -> TaskChanges:
         unset = msgspec.UnsetType
@@ -198,6 +210,8 @@ class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
             tags=None if isinstance(tags, unset) else tuple(tags or ()),
             assignee_id=None if isinstance(assignee, unset) or assignee is None else UserId(assignee),
             clear_assignee=assignee is None,
+            moves=not isinstance(self.project_id, unset),
+            to_project=ProjectId(self.project_id) if isinstance(self.project_id, str) else None,
         )
 
 

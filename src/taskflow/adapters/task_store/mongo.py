@@ -100,6 +100,16 @@ class MongoTaskRepository(TaskRepository):
                 )
         return result.matched_count == 1
 
+    async def move(self, source: Grant, target: Grant, task: Task, *, expected_version: int) -> bool:
+        """The filter names the source's full shard key, as MongoDB needs to change its value."""
+        _check_place(target, task)
+        document = task_to_document(task)
+        query = {"_id": document.pop("_id"), **place_of(source), "version": expected_version}
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                result = await self._tasks.collection.update_one(query, {"$set": document}, session=session)
+        return result.matched_count == 1
+
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         query: Raw = {"_id": ObjectId(task_id.value), **place_of(grant)}
         if expected_version is not None:

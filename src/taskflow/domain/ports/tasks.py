@@ -46,6 +46,14 @@ class TaskRepository(Protocol):
         """
         ...
 
+    async def move(self, source: Grant, target: Grant, task: Task, *, expected_version: int) -> bool:
+        """Put `task` (in `target`'s place) where the source's task is at `expected_version`.
+
+        One compare-and-set that also changes the task's place (its shard key's value):
+        False when the source's task is not at that version (changed, moved or deleted).
+        """
+        ...
+
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         """Delete the task (only at `expected_version`, when given); False if nothing matched."""
         ...

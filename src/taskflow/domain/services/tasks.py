@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -38,6 +39,8 @@ class TaskService:
       their role allows: viewers read, doers also complete, reopen and take a task
       themselves, editors do the rest;
     - only a project's tasks are assigned, and only to its members;
+    - a task moves between places (`project_id` in a change) for a caller who may edit in
+      both; its id stays, its assignee must be a member where it goes;
     - a task outside the caller's reach and a missing one are the same `TaskNotFoundError`,
       whatever precondition the request carries (a project they are not in: 404 too);
     - every change is a compare-and-set on `version`: with `if_match`, a stale version is
@@ -137,16 +140,33 @@ class TaskService:
     ) -> Task:
         action = Action.COMPLETE if changes.only_progress(principal.id) else Action.EDIT
         grant = await self._access.where(principal, project, action)
-        await self._check_assignee(grant, changes.assignee_id)
+        target = grant
+        if changes.moves and changes.to_project != grant.project:
+            target = await self._access.where(principal, changes.to_project, Action.EDIT)
+        await self._check_assignee(target, changes.assignee_id)
         for _ in range(UPDATE_ATTEMPTS):
             current = await self._tasks.get_latest(grant, task_id)
             if if_match is not None and current.version != if_match:
                 raise PreconditionFailedError
             updated = current.changed(changes, now=self._clock.now())
-            if updated is current:
+            if target is not grant:
+                await self._check_assignee(target, updated.assignee_id)
+                updated = replace(
+                    updated,
+                    owner_id=target.space,
+                    project_id=target.project,
+                    updated_at=self._clock.now(),
+                    version=current.version + 1,
+                )
+                stored = await self._tasks.move(grant, target, updated, expected_version=current.version)
+            elif updated is current:
                 return updated
-            if await self._tasks.replace(grant, updated, expected_version=current.version):
+            else:
+                stored = await self._tasks.replace(grant, updated, expected_version=current.version)
+            if stored:
                 await self._changed(grant)
+                if target is not grant:
+                    await self._changed(target)
                 return updated
             if if_match is not None:
                 await self._tasks.get_latest(grant, task_id)  # deleted meanwhile: not found
