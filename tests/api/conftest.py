@@ -236,8 +236,8 @@ def assert_problem(response: httpx.Response, status: int, type_suffix: str | Non
     return body
 
 
-# Until a member can be added through the API alone (an invitation, accepted), tests add one
-# with the MongoDB adapter.
+# Joining through the API takes an invitation's mail and the worker (tests/api/test_invitations.py
+# does it end to end); the other API tests add a member with the real MongoDB adapter instead.
 Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
 Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
 

@@ -1,6 +1,6 @@
 """`/api/v1/projects` through HTTP: the owner's routes, and what members and strangers get.
 
-Until the member and invitation routes land, a member is added with the MongoDB adapter.
+Members are added with the MongoDB adapter (`join`); invitations are tested end to end on their own.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ async def test_a_grant_reaches_only_its_own_project_in_its_own_space(repositorie
     wrong_space = await _grant(repositories, ADA, OTHER)
     assert await repositories.projects.find(wrong_space) is None
     assert await repositories.projects.many([wrong_space]) == []
-    own = AccessService(repositories.memberships).personal(Principal(ADA, Role.USER))
+    own = AccessService.own(ADA)
     with pytest.raises(ProjectNotFoundError):  # one's own tasks are no project
         await repositories.projects.find(own)
 
@@ -210,3 +210,10 @@ async def test_a_move_is_one_compare_and_set_that_changes_the_place(repositories
         await repositories.tasks.get(own_place, task.id)
     with pytest.raises(ValueError, match="not in the grant's place"):
         await repositories.tasks.move(project, own_place, moved, expected_version=2)  # the task is not where it goes
+    await repositories.memberships.add(dataclasses.replace(_membership(ADA, OTHER), space=BOB))
+    elsewhere = await _grant(repositories, ADA, OTHER)  # another space: another shard, maybe
+    away = dataclasses.replace(moved, owner_id=BOB, project_id=OTHER, version=3)
+    assert await repositories.tasks.move(project, elsewhere, away, expected_version=2)
+    assert (await repositories.tasks.get(elsewhere, task.id)).version == 3
+    with pytest.raises(TaskNotFoundError):
+        await repositories.tasks.get(project, task.id)

@@ -39,8 +39,8 @@ def test_the_roles_are_ordered_and_each_covers_those_below() -> None:
     assert set(NEEDS) == set(Action)
 
 
-def test_ones_own_tasks_need_no_membership(memberships: InMemoryMemberships) -> None:
-    grant = AccessService(memberships).personal(Principal(BOB, Role.USER))
+async def test_ones_own_tasks_need_no_membership(memberships: InMemoryMemberships) -> None:
+    grant = await AccessService(memberships).where(Principal(BOB, Role.USER), None, Action.EDIT)
     assert (grant.user, grant.space, grant.project, grant.role) == (BOB, BOB, None, ProjectRole.OWNER)
 
 

@@ -125,3 +125,17 @@ async def test_no_mail_for_an_invitation_accepted_before_its_job_ran(world: Worl
     for invitation_id in invitation_ids:
         await world.invitation_service.send(invitation_id)
     assert len(world.mailer.sent) == sent
+
+
+async def test_a_member_who_accepts_keeps_their_role_and_uses_the_invitation_up(world: World) -> None:
+    ada, bob, project = await _people(world)
+    await world.invitation_service.invite(as_principal(ada), project, "bob@example.com", ProjectRole.VIEWER)
+    token = await _mailed_token(world)
+    joined = Membership(
+        user_id=bob.id, project_id=project, space=ada.id, role=ProjectRole.EDITOR, joined_at=ada.created_at
+    )
+    world.memberships.join(joined)
+    assert (await world.invitation_service.accept(as_principal(bob), token)).role is ProjectRole.EDITOR
+    assert await world.memberships.find(bob.id, project) == joined
+    with pytest.raises(InvitationNotFoundError):
+        await world.invitation_service.accept(as_principal(bob), token)

@@ -24,13 +24,9 @@ class AccessService:
     def __init__(self, memberships: MembershipRepository) -> None:
         self._memberships = memberships
 
-    def personal(self, principal: Principal) -> Grant:
-        """The caller's own tasks: theirs to do anything with, no read needed."""
-        return self.own(principal.id)
-
     @staticmethod
     def own(user: UserId) -> Grant:
-        """A user's own tasks, for work done on their behalf (a job they started, their statistics)."""
+        """A user's own tasks: theirs to do anything with, no read needed (also for work on their behalf)."""
         return Grant(user, user, None, ProjectRole.OWNER, _SEAL)
 
     async def project(self, principal: Principal, project_id: ProjectId, action: Action) -> Grant:
@@ -64,5 +60,5 @@ class AccessService:
     async def where(self, principal: Principal, project_id: ProjectId | None, action: Action) -> Grant:
         """The grant for a place named by a client (`project_id` in a body or a query), or their own tasks."""
         if project_id is None:
-            return self.personal(principal)
+            return self.own(principal.id)
         return await self.project(principal, project_id, action)

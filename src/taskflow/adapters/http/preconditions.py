@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
+
+from litestar.params import HeaderParameter
 
 _STRONG_TAG: Final = re.compile(r'"(\d{1,18})"')
 NEVER_MATCHES: Final = -1
@@ -32,3 +34,12 @@ def none_match(header: str | None, version: int) -> bool:
         return False
     tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
     return "*" in tags or etag(version) in tags
+
+
+def if_match_parameter(thing: str) -> Any:  # noqa: ANN401 - Litestar's KwargDefinition, as HeaderParameter returns it
+    """The `If-Match` header of a change to `thing` (a task, a project), as its handlers declare it."""
+    return HeaderParameter(
+        name="If-Match",
+        required=False,
+        description=f'The {thing}\'s ETag (`"<version>"`): the change applies only to that version (412 otherwise).',
+    )

@@ -97,13 +97,14 @@ class CachedTaskRepository(TaskRepository):
         return await self._write(grant, lambda: self._tasks.replace(grant, task, expected_version=expected_version))
 
     async def move(self, source: Grant, target: Grant, task: Task, *, expected_version: int) -> bool:
-        """Both spaces' entries go: the task left one place and arrived in another."""
-        return await self._write(
-            target,
-            lambda: self._write(
-                source, lambda: self._tasks.move(source, target, task, expected_version=expected_version)
-            ),
-        )
+        """The entries of the space it left and of the one it arrived in go (one bump when they are the same)."""
+
+        async def move() -> bool:
+            return await self._tasks.move(source, target, task, expected_version=expected_version)
+
+        if source.space == target.space:
+            return await self._write(source, move)
+        return await self._write(target, lambda: self._write(source, move))
 
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         return await self._write(grant, lambda: self._tasks.delete(grant, task_id, expected_version=expected_version))

@@ -35,6 +35,7 @@ from taskflow.domain.projects import (
 )
 from taskflow.domain.services.mail import INVITATION_JOB, invitation_job_id, invitation_mail
 from taskflow.domain.services.projects import ProjectView
+from taskflow.domain.services.sessions import digest
 from taskflow.domain.values import Email
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 
 class InvitationTokens:
-    """Tokens derived from an invitation's id; what is stored is their digest."""
+    """Tokens derived from an invitation's id; what is stored is their digest (`sessions.digest`)."""
 
     def __init__(self, secret: bytes) -> None:
         self._key = hmac.new(secret, b"taskflow invitation tokens v1", hashlib.sha256).digest()
@@ -57,10 +58,6 @@ class InvitationTokens:
     def token(self, invitation_id: str) -> str:
         mac = hmac.new(self._key, invitation_id.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
-
-    @staticmethod
-    def digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class InvitationService:
@@ -108,7 +105,7 @@ class InvitationService:
             email=address,
             role=role,
             invited_by=principal.id,
-            token_digest=self._tokens.digest(self._tokens.token(invitation_id)),
+            token_digest=digest(self._tokens.token(invitation_id)),
             created_at=now,
             expires_at=now + INVITATION_LIFETIME,
         )
@@ -129,20 +126,21 @@ class InvitationService:
 
     async def accept(self, principal: Principal, token: str) -> ProjectView:
         account = await self._users.get(principal.id)
-        digest, now = self._tokens.digest(token), self._clock.now()
-        invitation = await self._invitations.find(digest, account.email, now=now)
+        token_digest, now = digest(token), self._clock.now()
+        invitation = await self._invitations.find(token_digest, account.email, now=now)
         if invitation is None:
             raise InvitationNotFoundError
         grant = self._access.invited(principal, invitation)
         project = await self._projects.find(grant)
         if project is None:
             raise InvitationNotFoundError  # the project was deleted
-        if await self._memberships.find(principal.id, invitation.project_id) is None:
+        member = await self._memberships.find(principal.id, invitation.project_id)
+        if member is None:
             if await self._memberships.count_of_user(principal.id) >= MAX_PROJECTS_PER_USER:
                 raise ProjectLimitError
             if len(await self._memberships.of_project(grant)) >= MAX_MEMBERS:
                 raise MemberLimitError
-        if await self._invitations.take(digest, account.email, now=now) is None:
+        if await self._invitations.take(token_digest, account.email, now=now) is None:
             raise InvitationNotFoundError  # taken meanwhile
         joined = Membership(
             user_id=principal.id,
@@ -151,7 +149,6 @@ class InvitationService:
             role=invitation.role,
             joined_at=now,
         )
-        if not await self._memberships.add(joined):  # a member already keeps their role
-            current = await self._memberships.find(principal.id, invitation.project_id)
-            return ProjectView(project, current.role if current is not None else invitation.role)
-        return ProjectView(project, invitation.role)
+        if member is None and not await self._memberships.add(joined):
+            member = await self._memberships.find(principal.id, invitation.project_id)  # joined meanwhile
+        return ProjectView(project, invitation.role if member is None else member.role)  # a member keeps theirs

@@ -150,7 +150,8 @@ class TaskService:
                 raise PreconditionFailedError
             updated = current.changed(changes, now=self._clock.now())
             if target is not grant:
-                await self._check_assignee(target, updated.assignee_id)
+                if changes.assignee_id is None:  # a new one was checked above: this is the one it keeps
+                    await self._check_assignee(target, updated.assignee_id)
                 updated = replace(
                     updated,
                     owner_id=target.space,

@@ -6,13 +6,13 @@ from typing import Annotated, Final
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.operations import ETAG, LOCATION, documented, link
 from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.preconditions import etag, if_match_version
+from taskflow.adapters.http.preconditions import etag, if_match_parameter, if_match_version
 from taskflow.adapters.http.schemas import (
     InvitationCreate,
     InvitationResponse,
@@ -32,14 +32,7 @@ from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.projects import ProjectService, ProjectView
 from taskflow.domain.values import ProjectId, UserId
 
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match",
-        required=False,
-        description='The project\'s ETag (`"<version>"`): the change applies only to that version (412 otherwise).',
-    ),
-]
+IfMatch = Annotated[str | None, if_match_parameter("project")]
 CREATED_PROJECT_LINKS: Final = {
     "GetProject": link("getProject", project_id="$response.body#/id"),
     "RenameProject": link(

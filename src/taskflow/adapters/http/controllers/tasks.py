@@ -20,7 +20,7 @@ from taskflow.adapters.http.export import csv_chunks, jsonl_chunks, started
 from taskflow.adapters.http.idempotency import IdempotencyMiddleware, request_key
 from taskflow.adapters.http.operations import ETAG, LOCATION, REPLAYED, documented, link
 from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.preconditions import etag, if_match_version, none_match
+from taskflow.adapters.http.preconditions import etag, if_match_parameter, if_match_version, none_match
 from taskflow.adapters.http.schemas import (
     NOT_BLANK,
     ExportFormat,
@@ -53,14 +53,7 @@ from taskflow.domain.values import (
     TaskStatus,
 )
 
-IfMatch = Annotated[
-    str | None,
-    HeaderParameter(
-        name="If-Match",
-        required=False,
-        description='The task\'s ETag (`"<version>"`): the change applies only to that version (412 otherwise).',
-    ),
-]
+IfMatch = Annotated[str | None, if_match_parameter("task")]
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
