@@ -28,14 +28,20 @@ from taskflow.adapters.mongo.documents import (
     user_to_document,
 )
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
-from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
+from taskflow.adapters.mongo.migrations import (
+    backfill_priority_rank_across_users,
+    backfill_task_places_across_users,
+    drop_retired_task_indexes,
+)
 from taskflow.adapters.mongo.outbox import MongoOutbox
+from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.ports.jobs import OutboxEntry
 from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
+from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Email, Priority, ProjectId, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 from tests.contract.conftest import own
@@ -51,13 +57,13 @@ async def test_migration_creates_the_declared_indexes_and_is_idempotent(database
     tasks = {ix["name"]: ix async for ix in await database.tasks.list_indexes()}
     assert users["email_unique"]["unique"] is True
     assert dict(users["email_unique"]["key"]) == {"email": 1}
-    assert dict(tasks["user_created_at_id"]["key"]) == {"user_id": 1, "created_at": 1, "_id": 1}
+    assert dict(tasks["place_created_at_id"]["key"]) == {"user_id": 1, "project_id": 1, "created_at": 1, "_id": 1}
     assert set(tasks) == {
         "_id_",
-        "user_created_at_id",
-        "user_updated_at_id",
-        "user_due_at_id",
-        "user_priority_id",
+        "place_created_at_id",
+        "place_updated_at_id",
+        "place_due_at_id",
+        "place_priority_id",
         "due_at",
     }
     keys = {ix["name"]: ix async for ix in await database.idempotency_keys.list_indexes()}
@@ -161,6 +167,28 @@ async def test_a_dropped_connection_during_an_insert_is_retried_once(
     task = Task.create(TaskId("2" * 24), ADA, TaskDraft(title="retried"), now=NOW)
     await MongoTaskRepository(database).add(own(ADA), task)
     assert await database.tasks.count_documents({"user_id": task_to_document(task)["user_id"]}) == 1
+
+
+async def test_migration_replaces_the_space_only_indexes_and_gives_older_tasks_their_place(
+    database: AsyncDatabase[Any],
+) -> None:
+    # A database as issue 17 left it: sort indexes led by user_id alone, tasks with no place fields.
+    for name, field in (("user_created_at_id", "created_at"), ("user_priority_id", "priority_rank")):
+        await database.tasks.create_index([("user_id", 1), (field, 1), ("_id", 1)], name=name)
+    older = task_to_document(Task.create(TaskId("2" * 24), ADA, TaskDraft(title="older"), now=NOW))
+    del older["project_id"], older["assignee_id"]
+    await database.tasks.insert_one(older)
+    assert await drop_retired_task_indexes(database) == ["user_created_at_id", "user_priority_id"]
+    assert await backfill_task_places_across_users(database) == 1
+    names = {ix["name"] async for ix in await database.tasks.list_indexes()}
+    assert not names & set(RETIRED_TASK_INDEXES)
+    assert await database.tasks.count_documents({"_id": older["_id"], "project_id": None, "assignee_id": None}) == 1
+    assert await database.tasks.count_documents({"project_id": {"$exists": False}}) == 0
+    # Idempotent: a second deploy changes nothing.
+    assert await drop_retired_task_indexes(database) == []
+    assert await backfill_task_places_across_users(database) == 0
+    listed = await MongoTaskRepository(database).list_page(own(ADA), TaskFilter(), TaskOrder(), after=None, limit=10)
+    assert [task.title for task in listed] == ["older"]
 
 
 async def test_migration_backfills_the_priority_rank_of_older_tasks(database: AsyncDatabase[Any]) -> None:

@@ -117,7 +117,7 @@ async def test_migrate_on_a_mongos_shards_tasks_on_the_hashed_owner_then_id(mong
     )
     # The sort indexes every listing uses are there too, all led by the owner; `due_at` serves
     # the reminder cron, the one query across users (scatter-gather by design).
-    assert {index["name"] for index in index_creations} >= {"shard_key", "user_created_at_id", "due_at"}
+    assert {index["name"] for index in index_creations} >= {"shard_key", "place_created_at_id", "due_at"}
     assert all(next(iter(index["key"])) == "user_id" for index in index_creations if index["name"] != "due_at")
 
 

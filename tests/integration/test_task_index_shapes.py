@@ -3,7 +3,8 @@
 SecantusDB's Python server sorts in memory whatever the indexes (its plans say nothing
 about a real mongod), so this checks shapes against the indexes `taskflow migrate`
 actually created: `user_id` equality first, then exactly an index's remaining keys as the
-sort, all forwards or all backwards. Such a query makes a mongod walk the index with no
+sort, all forwards or all backwards. A user's own tasks and a project's are both one place:
+`user_id` and `project_id` equality, which lead every sort index. Such a query makes a mongod walk the index with no
 in-memory sort and stop after `limit` entries.
 """
 
@@ -16,14 +17,38 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
+from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.mongo import place_of
 from taskflow.domain.access import AccessService
+from taskflow.domain.gate import Principal
+from taskflow.domain.grants import Grant
+from taskflow.domain.projects import Invitation, ProjectRole
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
-from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Email, Priority, ProjectId, Role, TaskId, TaskStatus, UserId
 
 ADA = UserId("a" * 24)
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _places(database: AsyncDatabase[Any]) -> list[Grant]:
+    """Ada's own tasks, and Bob's grant to a project in Ada's space (an invitation is one)."""
+    invitation = Invitation(
+        id="i",
+        project_id=ProjectId("c" * 24),
+        space=ADA,
+        project_name="shared",
+        email=Email("bob@example.com"),
+        role=ProjectRole.VIEWER,
+        invited_by=ADA,
+        token_digest="",
+        created_at=NOW,
+        expires_at=NOW,
+    )
+    access = AccessService(MongoMembershipRepository(database))
+    return [access.own(ADA), access.invited(Principal(UserId("b" * 24), Role.USER), invitation)]
+
+
 FILTERS = [
     TaskFilter(),
     TaskFilter(statuses=frozenset({TaskStatus.TODO})),
@@ -42,16 +67,19 @@ def _positions(order: TaskOrder) -> list[TaskPosition | None]:
 
 async def test_every_listing_shape_has_its_index(database: AsyncDatabase[Any]) -> None:
     keys = [list(ix["key"].items()) async for ix in await database.tasks.list_indexes()]
+    places = _places(database)
     shapes = 0
-    for key, descending, task_filter in itertools.product(TaskSortKey, (False, True), FILTERS):
+    for key, descending, task_filter, grant in itertools.product(TaskSortKey, (False, True), FILTERS, places):
         order = TaskOrder(key, descending)
         sort = listing_sort(order)
         reversed_sort = [(field, -direction) for field, direction in sort]
         for after in _positions(order):
-            query = listing_query(place_of(AccessService.own(ADA)), task_filter, order, after)
+            query = listing_query(place_of(grant), task_filter, order, after)
             assert query["user_id"] == ObjectId(ADA.value), "user_id equality routes to one shard"
-            assert any(index[0] == ("user_id", 1) and index[1:] in (sort, reversed_sort) for index in keys), (
-                f"no index serves {order} ({sort})"
-            )
+            assert query["project_id"] == (grant.project and ObjectId(grant.project.value)), "one place"
+            assert any(
+                index[:2] == [("user_id", 1), ("project_id", 1)] and index[2:] in (sort, reversed_sort)
+                for index in keys
+            ), f"no index serves {order} ({sort})"
             shapes += 1
-    assert shapes == 4 * 2 * len(FILTERS) * 2 + 2 * len(FILTERS)
+    assert shapes == (4 * 2 * len(FILTERS) * 2 + 2 * len(FILTERS)) * len(places)

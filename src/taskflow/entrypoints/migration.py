@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from taskflow.adapters.mongo import client as mongo
-from taskflow.adapters.mongo.migrations import backfill_priority_rank_across_users
+from taskflow.adapters.mongo.migrations import (
+    backfill_priority_rank_across_users,
+    backfill_task_places_across_users,
+    drop_retired_task_indexes,
+)
 from taskflow.adapters.mongo.sharding import is_mongos, shard_collections
 
 if TYPE_CHECKING:
@@ -23,7 +27,9 @@ async def migrate(settings: Settings) -> list[str]:
         touched = await mongo.create_indexes(database)
         if await is_mongos(database):
             await shard_collections(database)
+        await drop_retired_task_indexes(database)  # after their replacements exist
         await backfill_priority_rank_across_users(database)
+        await backfill_task_places_across_users(database)
         return touched
     finally:
         await client.close()

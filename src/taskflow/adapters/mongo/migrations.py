@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import TASKS
+from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.domain.task_queries import PRIORITY_RANK
 
 if TYPE_CHECKING:
@@ -27,3 +28,26 @@ async def backfill_priority_rank_across_users(database: AsyncDatabase[Any]) -> i
         comment=SCATTER_GATHER,
     )
     return result.modified_count
+
+
+async def backfill_task_places_across_users(database: AsyncDatabase[Any]) -> int:
+    """Tasks written before projects existed get an explicit `project_id: null` (and no assignee).
+
+    A personal listing asks for `project_id: null`, which a missing field matches too, but an
+    explicit null is what the place indexes hold for every task. Returns how many were touched.
+    """
+    result = await database[TASKS].update_many(
+        {"project_id": {"$exists": False}},
+        {"$set": {"project_id": None, "assignee_id": None}},
+        comment=SCATTER_GATHER,
+    )
+    return result.modified_count
+
+
+async def drop_retired_task_indexes(database: AsyncDatabase[Any]) -> list[str]:
+    """Drop the sort indexes the place indexes replaced; returns the names it dropped."""
+    present = {index["name"] async for index in await database[TASKS].list_indexes()}
+    retired = [name for name in RETIRED_TASK_INDEXES if name in present]
+    for name in retired:
+        await database[TASKS].drop_index(name)
+    return retired

@@ -1,8 +1,10 @@
 """Task listings as MongoDB filters and sorts that an index serves.
 
-Every filter starts with `user_id` equality (the shard key); every sort is
-`(key, _id)` in one direction, which `TASK_SORT_INDEXES` hold led by `user_id`, so a
-mongod walks the index in order and never sorts in memory. Keyset pagination: the
+Every filter starts with a place: `user_id` equality (the shard key, the space) and
+`project_id` equality (null for a user's own tasks); every sort is `(key, _id)` in one
+direction, which `TASK_SORT_INDEXES` hold after those two, so a mongod walks one place's
+slice of the index in order and never sorts in memory, however many projects share the
+space. Keyset pagination: the
 next page is "after the last (key, _id)", never a skip.
 """
 
@@ -33,11 +35,19 @@ SORT_FIELD: Final = {
 # descending middle key of a compound index (the due-date filter hit it).
 TASK_SORT_INDEXES: Final = [
     IndexModel(
-        [("user_id", pymongo.ASCENDING), (field, pymongo.ASCENDING), ("_id", pymongo.ASCENDING)],
-        name=f"user_{key.value}_id",
+        [
+            ("user_id", pymongo.ASCENDING),
+            ("project_id", pymongo.ASCENDING),
+            (field, pymongo.ASCENDING),
+            ("_id", pymongo.ASCENDING),
+        ],
+        name=f"place_{key.value}_id",
     )
     for key, field in SORT_FIELD.items()
 ]
+# What they replaced (led by `user_id` alone, so a project's listing filtered a whole space);
+# Beanie keeps any index with `_id` in its key, so `taskflow migrate` drops these by name.
+RETIRED_TASK_INDEXES: Final = tuple(f"user_{key.value}_id" for key in SORT_FIELD)
 
 Sort = list[tuple[str, int]]
 ONE_MILLISECOND: Final = timedelta(milliseconds=1)
