@@ -28,8 +28,8 @@ import redis
 
 from bench.imports import ROWS as IMPORT_ROWS
 from bench.imports import import_rows_per_second
-from bench.listing import Seeded, seed
-from taskflow.domain.values import UserId
+from bench.listing import Project, Seeded, seed
+from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import (
     Child,
@@ -49,6 +49,9 @@ RUST_SERVER_CRATE = ("secantus-mdb", "0.5.3-beta.196")  # a pre-release: pinned
 RUST_SERVER = Path(".tools/secantus-rs/bin/secantusd-rs")
 WRK = shutil.which("wrk") or "wrk"
 LISTING_SIZES = (1_000, 100_000)
+# Issue 18: a project of 10 members and 10,000 tasks, its reader in 20 projects, and the
+# same reader's own 10,000 tasks, so the three listings compare within one run.
+PROJECT_TASKS, PROJECT_MEMBERS, PROJECTS, SMALL_PROJECT_TASKS = 10_000, 10, 20, 50
 # One client for listings: on SecantusDB one query over 100,000 tasks takes a long time
 # (32 queued clients would finish nothing within a run), and with one request at a time
 # every listing pays the same event-loop overhead, so CPU per request compares across them.
@@ -301,6 +304,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
 
         sizes = LISTING_SIZES[:1] if args.hot_path else LISTING_SIZES
         token, task, page_token, listings = _seed(api, env, sizes, secret=secret, database=database)
+        shared = _seed_projects(api, env, secret=secret, database=database)
         store = children[0] if not args.mongodb_uri else None  # a database this bench started
         scenarios = [
             Scenario(BARE, bare, "/page", _lua()),
@@ -336,6 +340,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
                     Scenario(f"{name}, cold", api, path, cold_for=seeded.owner, token=owner_token),
                     Scenario(f"{name}, warm", api, path, _lua(token=owner_token), LISTING_CLIENTS),
                 ]
+        scenarios += _shared_listings(api, shared)
         results = _run_rounds(scenarios, args=args, redis_url=env["TASKFLOW_REDIS_URL"], workdir=workdir)
         _report(results, {s.name: s.bare or BARE for s in scenarios}, database=database, args=args)
         _report_scale_out(results)
@@ -423,6 +428,65 @@ def _seed(
             listings.append((owner_token, seeded))
             print(f"bench: {count:,} tasks seeded; deep page plan on {database}: {seeded.plan}", flush=True)  # noqa: T201
     return token, task, page_token, listings
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A member of PROJECTS projects, the largest with PROJECT_TASKS tasks, who has as many of their own."""
+
+    token: str
+    project: ProjectId
+    in_project: Seeded
+    own: Seeded
+
+
+def _seed_projects(api: Child, env: dict[str, str], *, secret: str, database: str) -> Shared:
+    """Projects made through the API by their lead; members and tasks written as `seed` writes them."""
+    with httpx.Client(base_url=api.url, timeout=120) as http:
+        lead_token, lead = _account(http, "lead")
+        token, member = _account(http, "member")
+        others = [_account(http, f"member-{n}")[1] for n in range(PROJECT_MEMBERS - 2)]
+        made = [
+            http.post("/api/v1/projects", json={"name": f"Project {n}"}, headers=_bearer(lead_token))
+            for n in range(PROJECTS)
+        ]
+    large, *small = [ProjectId(response.json()["id"]) for response in made]
+    uri = env["TASKFLOW_MONGODB_URI"]
+    in_project = asyncio.run(
+        seed(uri, "bench", member, PROJECT_TASKS, secret=secret, project=Project(large, lead, (lead, member, *others)))
+    )
+    for project in small:
+        asyncio.run(
+            seed(
+                uri, "bench", member, SMALL_PROJECT_TASKS, secret=secret, project=Project(project, lead, (lead, member))
+            )
+        )
+    own = asyncio.run(seed(uri, "bench", member, PROJECT_TASKS, secret=secret))
+    print(f"bench: {PROJECTS} projects seeded; deep project page plan on {database}: {in_project.plan}", flush=True)  # noqa: T201
+    return Shared(token=token, project=large, in_project=in_project, own=own)
+
+
+def _shared_listings(api: Child, shared: Shared) -> list[Scenario]:
+    """First and deep pages of the member's own tasks and of the project; their assigned tasks across all."""
+    size = f"{PROJECT_TASKS // 1000}k"
+    project = f"project_id={shared.project.value}"
+    pages = [
+        (f"own tasks, {size}", "/api/v1/tasks?", shared.own),
+        (f"project, {size}", f"/api/v1/tasks?{project}&", shared.in_project),
+    ]
+    rows = []
+    for what, path, seeded in pages:
+        for page, query in (("first", ""), ("deep", f"cursor={seeded.deep_cursor}")):
+            rows.append((f"GET /tasks {page} page, {what}", path + query, seeded.owner))
+    # Not cached (it spans every project's space): cold drops the large project's entries all the same.
+    rows.append((f"GET /tasks?assignee=me, {PROJECTS} projects", "/api/v1/tasks?assignee=me", shared.in_project.owner))
+    scenarios = []
+    for name, path, owner in rows:
+        scenarios += [
+            Scenario(f"{name}, cold", api, path, cold_for=owner, token=shared.token),
+            Scenario(f"{name}, warm", api, path, _lua(token=shared.token), LISTING_CLIENTS),
+        ]
+    return scenarios
 
 
 def _bearer(token: str) -> dict[str, str]:

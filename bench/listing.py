@@ -1,9 +1,11 @@
-"""Seeding a user with many tasks, a deep cursor into them, and what the server plans.
+"""Seeding a place (a user's own tasks, or a project's) with many tasks, a deep cursor, and the plan.
 
 Tasks are written straight to MongoDB (the API would take minutes for 100,000 on two
 cores) from the same domain entities and mapping the API uses. The deep-page cursor is
 signed with the stack's own secret for the task near the end of the default order, so
-the request is exactly what a client would send after paging that far.
+the request is exactly what a client would send after paging that far. Project members
+are added as the tests add them, through the membership adapter; the place's grant comes
+from the access service, as on every request.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from pymongo import AsyncMongoClient
 
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.mongo.documents import TASKS, task_to_document
+from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.mongo import place_of
 from taskflow.domain.access import AccessService
 from taskflow.domain.entities import Task, TaskDraft
+from taskflow.domain.gate import Principal
+from taskflow.domain.projects import Action, Membership, ProjectRole
 from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, TaskFilter, TaskOrder, TaskPosition
-from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Priority, ProjectId, Role, TaskId, TaskStatus, UserId
 
 BATCH = 5_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,36 +37,64 @@ STATUSES, PRIORITIES = list(TaskStatus), list(Priority)
 @dataclass(frozen=True)
 class Seeded:
     owner: UserId
+    """Whose cache entries a cold read drops: the reader's, or the project's space's."""
     count: int
     deep_cursor: str
     plan: str
 
 
-async def seed(uri: str, database: str, owner: UserId, count: int, *, secret: str) -> Seeded:
-    """`count` tasks one second apart; the deep cursor opens the last page."""
+@dataclass(frozen=True)
+class Project:
+    """A project made through the API; the bench adds its members and its tasks."""
+
+    id: ProjectId
+    space: UserId
+    members: tuple[UserId, ...] = ()
+    """Who the seeded tasks are assigned to, in turn; added to the project as doers."""
+
+
+async def seed(
+    uri: str, database: str, reader: UserId, count: int, *, secret: str, project: Project | None = None
+) -> Seeded:
+    """`count` tasks one second apart in the reader's own tasks or a project; the deep cursor opens the last page."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
     tasks = client[database][TASKS]
     try:
+        memberships = MongoMembershipRepository(client[database])
+        access = AccessService(memberships)
+        if project is None:
+            grant = access.own(reader)
+        else:
+            await _join(memberships, project)
+            grant = await access.project(Principal(reader, Role.USER), project.id, Action.READ)
         for first in range(0, count, BATCH):
-            batch = [_task(owner, n) for n in range(first, min(first + BATCH, count))]
+            batch = [_task(grant.space, n, project) for n in range(first, min(first + BATCH, count))]
             await tasks.insert_many([task_to_document(task) for task in batch], ordered=False)
         order, task_filter = TaskOrder(), TaskFilter()
         # Newest first, so after "Task 20" come exactly the 20 oldest: the last page.
-        stored = await tasks.find_one({"user_id": ObjectId(owner.value), "title": f"Task {PAGE_SIZE_DEFAULT}"})
+        stored = await tasks.find_one({**place_of(grant), "title": f"Task {PAGE_SIZE_DEFAULT}"})
         if stored is None:
             msg = "the seeded tasks are not there"
             raise RuntimeError(msg)
         position = TaskPosition(stored["created_at"], TaskId(str(stored["_id"])))
-        cursor = TaskCursors(secret).encode(position, owner, order, task_filter)
-        plan = await _plan(
-            client, database, listing_query(place_of(AccessService.own(owner)), task_filter, order, position), order
-        )
-        return Seeded(owner=owner, count=count, deep_cursor=cursor, plan=plan)
+        cursor = TaskCursors(secret).encode(position, reader, order, task_filter, grant.project)
+        plan = await _plan(client, database, listing_query(place_of(grant), task_filter, order, position), order)
+        return Seeded(owner=grant.space, count=count, deep_cursor=cursor, plan=plan)
     finally:
         await client.close()
 
 
-def _task(owner: UserId, n: int) -> Task:
+async def _join(memberships: MongoMembershipRepository, project: Project) -> None:
+    for member in project.members:  # the creator is one already: `add` says no to a second membership
+        await memberships.add(
+            Membership(
+                user_id=member, project_id=project.id, space=project.space, role=ProjectRole.DOER, joined_at=START
+            )
+        )
+
+
+def _task(space: UserId, n: int, project: Project | None) -> Task:
+    assignees = project.members if project else ()
     draft = TaskDraft(
         title=f"Task {n}",
         description="seeded by make bench",
@@ -69,8 +102,10 @@ def _task(owner: UserId, n: int) -> Task:
         priority=PRIORITIES[n % len(PRIORITIES)],
         due_at=START + timedelta(days=n % 90) if n % 2 else None,
         tags=("bench", f"t{n % 10}"),
+        assignee_id=assignees[n % len(assignees)] if assignees else None,
     )
-    return Task.create(TaskId(str(ObjectId())), owner, draft, now=START + timedelta(seconds=n))
+    place = project.id if project else None
+    return Task.create(TaskId(str(ObjectId())), space, draft, now=START + timedelta(seconds=n), project_id=place)
 
 
 async def _plan(

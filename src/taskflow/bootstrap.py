@@ -28,6 +28,7 @@ from taskflow.adapters.mongo.repositories import (
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
+from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
@@ -38,6 +39,7 @@ from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.access import AccessService
 from taskflow.domain.gate import GatedUserRepository
+from taskflow.domain.gated_memberships import GatedMembershipRepository
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
@@ -61,7 +63,12 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.projects import (
+        InvitationRepository,
+        MembershipGate,
+        MembershipRepository,
+        ProjectRepository,
+    )
     from taskflow.domain.ports.security import (
         CommonPasswords,
         PasswordHasher,
@@ -98,6 +105,7 @@ class Ports:
     mailer: Mailer
     projects: ProjectRepository
     memberships: MembershipRepository
+    membership_gate: MembershipGate
     invitations: InvitationRepository
 
 
@@ -166,6 +174,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             mailer=SmtpMailer(settings.smtp_url),
             projects=MongoProjectRepository(database),
             memberships=MongoMembershipRepository(database),
+            membership_gate=RedisMembershipGate(redis_client, epoch),
             invitations=MongoInvitationRepository(database),
         )
         probes = Probes(
@@ -209,7 +218,8 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     """The domain's services on these ports; unit tests call it with fakes."""
     clock, ids = ports.clock, ports.ids
     users = GatedUserRepository(ports.users, ports.gate)
-    access = AccessService(ports.memberships)
+    memberships = GatedMembershipRepository(ports.memberships, ports.membership_gate)
+    access = AccessService(memberships)
     sessions = SessionService(
         users=users,
         sessions=ports.sessions,
@@ -275,7 +285,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         projects=ProjectService(
             projects=ports.projects,
-            memberships=ports.memberships,
+            memberships=memberships,
             tasks=ports.tasks,
             access=access,
             clock=clock,
@@ -284,7 +294,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         invitations=InvitationService(
             invitations=ports.invitations,
             projects=ports.projects,
-            memberships=ports.memberships,
+            memberships=memberships,
             users=users,
             access=access,
             tokens=InvitationTokens(settings.jwt_secret.encode()),

@@ -19,6 +19,12 @@ import uvicorn
 from pymongo import AsyncMongoClient, monitoring
 
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.adapters.redis.client import connect as connect_redis
+from taskflow.adapters.redis.epoch import Epoch
+from taskflow.adapters.redis.membership_gate import RedisMembershipGate
+from taskflow.adapters.redis_failures import RedisHealth
+from taskflow.domain.gated_memberships import GatedMembershipRepository
+from taskflow.domain.ports.projects import MembershipRepository
 from taskflow.domain.projects import Membership, ProjectRole
 from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.asgi import create_app
@@ -237,22 +243,28 @@ def assert_problem(response: httpx.Response, status: int, type_suffix: str | Non
 
 
 # Joining through the API takes an invitation's mail and the worker (tests/api/test_invitations.py
-# does it end to end); the other API tests add a member with the real MongoDB adapter instead.
+# does it end to end); the other API tests add and remove a member through the repository the
+# services use: MongoDB with the membership gate written through, as in the app.
 Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
 Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
 
 
 @pytest.fixture
-async def memberships(settings: Settings) -> AsyncIterator[MongoMembershipRepository]:
+async def memberships(settings: Settings) -> AsyncIterator[MembershipRepository]:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+    redis = connect_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     try:
-        yield MongoMembershipRepository(client[settings.mongodb_database])
+        yield GatedMembershipRepository(
+            MongoMembershipRepository(client[settings.mongodb_database]),
+            RedisMembershipGate(redis, Epoch(redis, RedisHealth())),
+        )
     finally:
+        await redis.aclose()
         await client.close()
 
 
 @pytest.fixture
-def join(memberships: MongoMembershipRepository) -> Join:
+def join(memberships: MembershipRepository) -> Join:
     async def add(account: Account, project: dict[str, object], role: ProjectRole) -> None:
         membership = Membership(
             user_id=UserId(account.id),
@@ -267,7 +279,7 @@ def join(memberships: MongoMembershipRepository) -> Join:
 
 
 @pytest.fixture
-def leave(memberships: MongoMembershipRepository) -> Leave:
+def leave(memberships: MembershipRepository) -> Leave:
     async def remove(account: Account, project: dict[str, object]) -> None:
         assert await memberships.remove(UserId(account.id), ProjectId(str(project["id"])))
 

@@ -132,6 +132,8 @@ async def test_each_caller_gets_what_their_role_allows(
     # byte for byte, what a project that does not exist gets.
     place = await _place(client, register, join)
     removed = place.members[ProjectRole.EDITOR]
+    # Known to the membership gate before the removal: it must hold with the gate warm.
+    assert (await client.get(f"{PROJECTS}/{place.project}", headers=removed.auth)).status_code == 200
     await leave(removed, {"id": place.project})
     missing = await call(client, removed, place, str(ObjectId()))
     for outsider in (removed, place.stranger):

@@ -123,6 +123,22 @@ async def test_a_cache_hit_costs_two_redis_round_trips_and_no_mongodb_command(
     assert hit.redis == ["EVALSHA", "EVALSHA"]  # the gate with the budget, then the cache
 
 
+@pytest.mark.parametrize("path", ["/api/v1/tasks/{id}?project_id={project}", "/api/v1/tasks?project_id={project}"])
+async def test_a_project_cache_hit_adds_one_redis_round_trip_for_the_membership_and_no_mongodb_command(
+    stack: OwnRedisStack, command_counter: CommandCounter, path: str
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        project = (await client.post("/api/v1/projects", json={"name": "Home"}, headers=ada.auth)).json()
+        task = await client.post("/api/v1/tasks", json={"title": "t", "project_id": project["id"]}, headers=ada.auth)
+        target = path.format(id=task.json()["id"], project=project["id"])
+        await _warm(client, ada, target)
+        hit = await costs(stack, command_counter, lambda: client.get(target, headers=ada.auth))
+    assert hit.status == 200
+    assert hit.mongodb == []
+    assert hit.redis == ["EVALSHA", "EVALSHA", "EVALSHA"]  # the gate, the membership, the cache
+
+
 async def test_a_miss_reads_mongodb_once_for_the_task_and_never_for_the_account(
     stack: OwnRedisStack, command_counter: CommandCounter
 ) -> None:

@@ -32,6 +32,7 @@ from tests.unit.fakes import (
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
     InMemoryInvitations,
+    InMemoryMembershipGate,
     InMemoryMemberships,
     InMemoryOutbox,
     InMemoryProjects,
@@ -91,6 +92,7 @@ class World:
     admin: AdminService
     projects: InMemoryProjects
     memberships: InMemoryMemberships
+    membership_gate: InMemoryMembershipGate
     project_service: ProjectService
     invitations: InMemoryInvitations
     invitation_service: InvitationService
@@ -106,6 +108,7 @@ def world() -> World:
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
+    membership_gate = InMemoryMembershipGate()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -126,6 +129,7 @@ def world() -> World:
         mailer=mailer,
         projects=projects,
         memberships=memberships,
+        membership_gate=membership_gate,
         invitations=invitations,
     )
     services = build_services(ports, SETTINGS)
@@ -151,6 +155,7 @@ def world() -> World:
         admin=services.admin,
         projects=projects,
         memberships=memberships,
+        membership_gate=membership_gate,
         project_service=services.projects,
         invitations=invitations,
         invitation_service=services.invitations,

@@ -27,7 +27,13 @@ from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFi
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
-from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
+from taskflow.domain.ports.projects import (
+    InvitationRepository,
+    MembershipGate,
+    MembershipReading,
+    MembershipRepository,
+    ProjectRepository,
+)
 from taskflow.domain.ports.security import (
     AccessToken,
     CommonPasswords,
@@ -390,8 +396,11 @@ class InMemoryImportJobs(ImportJobRepository):
 
 
 class InMemoryMemberships(MembershipRepository):
+    """The record; `finds` counts look-ups of one membership (what the gate spares)."""
+
     def __init__(self) -> None:
         self.memberships: dict[tuple[UserId, ProjectId], Membership] = {}
+        self.finds = 0
 
     def join(self, membership: Membership) -> None:
         self.memberships[membership.user_id, membership.project_id] = membership
@@ -406,6 +415,7 @@ class InMemoryMemberships(MembershipRepository):
         return True
 
     async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
+        self.finds += 1
         return self.memberships.get((user_id, project_id))
 
     async def of_user(self, user_id: UserId) -> list[Membership]:
@@ -654,6 +664,55 @@ class InMemoryAccountGate(AccountGate):
         self.revoked.add(f"sid:{session_id.value}")
         if token_id is not None:
             self.revoked.add(f"jti:{token_id}")
+
+
+class InMemoryMembershipGate(MembershipGate):
+    """The membership gate's rules without Redis: epochs, fills under writes, an ended membership kept as ended.
+
+    `down` plays an outage (reads raise, writes are owed); `lose_data()` a Redis that came
+    back empty. `reads` counts look-ups.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[UserId, dict[str, object]] = {}
+        self.epoch = 1
+        self.down = False
+        self.owed = False
+        self.reads = 0
+
+    def lose_data(self) -> None:
+        self.entries.clear()
+        self.epoch += 1
+
+    def _entry(self, user_id: UserId) -> dict[str, object]:
+        if self.owed:
+            self.epoch, self.owed = self.epoch + 1, False
+        entry = self.entries.get(user_id)
+        if entry is None or entry["epoch"] != self.epoch:
+            entry = self.entries[user_id] = {"epoch": self.epoch}
+        return entry
+
+    async def read(self, user_id: UserId, project_id: ProjectId) -> MembershipReading:
+        if self.down:
+            raise UnavailableError
+        self.reads += 1
+        entry = self._entry(user_id)
+        known = project_id.value in entry
+        found = entry.get(project_id.value)
+        return MembershipReading(
+            known=known, membership=found if isinstance(found, Membership) else None, seen=str(self.epoch)
+        )
+
+    async def fill(self, membership: Membership, *, seen: str) -> None:
+        if self.down or seen != str(self.epoch):
+            return
+        self._entry(membership.user_id).setdefault(membership.project_id.value, membership)
+
+    async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
+        if self.down:
+            self.owed = True
+            return
+        self._entry(user_id)[project_id.value] = membership
 
 
 @dataclass

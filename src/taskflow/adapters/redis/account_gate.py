@@ -56,7 +56,7 @@ return {n, started, revoked, g[2], g[3], g[4], count, ttl}
 """
 )
 # Both take KEYS: epoch, gate entry. Each starts the entry afresh if it is from another epoch.
-_FRESH_ENTRY: Final = """
+FRESH_ENTRY: Final = """
 if redis.call('HGET', KEYS[2], 'epoch') ~= n then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[2], 'epoch', n)
@@ -68,7 +68,7 @@ _FILL: Final = (
 local n = ARGV[1]
 if redis.call('HGET', KEYS[1], 'n') ~= n then return 0 end
 """
-    + _FRESH_ENTRY
+    + FRESH_ENTRY
     + """
 redis.call('HSETNX', KEYS[2], 'active', ARGV[2])
 redis.call('HSETNX', KEYS[2], 'role', ARGV[3])
@@ -83,7 +83,7 @@ _RECORD: Final = (
     + """
 local n = epoch()
 """
-    + _FRESH_ENTRY
+    + FRESH_ENTRY
     + """
 for i = 2, #ARGV, 2 do
   local field, value = ARGV[i], ARGV[i + 1]

@@ -1,0 +1,73 @@
+"""Memberships checked without a MongoDB read: every project request asks for one (decision 0029).
+
+The membership gate is written through on every change, here, so no service can forget;
+what it does not know is read from the record and then stored. An ended membership is
+stored as ended (not forgotten), so a fill that read it just before the removal cannot
+bring it back, and the removal holds on the very next request on every process.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskflow.domain.errors import UnavailableError
+from taskflow.domain.ports.projects import MembershipRepository
+
+if TYPE_CHECKING:
+    from taskflow.domain.grants import Grant
+    from taskflow.domain.ports.projects import MembershipGate
+    from taskflow.domain.projects import Membership, ProjectRole
+    from taskflow.domain.values import ProjectId, UserId
+
+
+class GatedMembershipRepository(MembershipRepository):
+    def __init__(self, memberships: MembershipRepository, gate: MembershipGate) -> None:
+        self._memberships = memberships
+        self._gate = gate
+
+    async def add(self, membership: Membership) -> bool:
+        added = await self._memberships.add(membership)
+        if added:
+            await self._gate.record(membership.user_id, membership.project_id, membership)
+        return added
+
+    async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
+        try:
+            reading = await self._gate.read(user_id, project_id)
+        except UnavailableError:
+            return await self._memberships.find(user_id, project_id)
+        if reading.known:
+            return reading.membership
+        membership = await self._memberships.find(user_id, project_id)
+        if membership is not None:  # a non-member is not stored: strangers would fill the gate
+            await self._gate.fill(membership, seen=reading.seen)
+        return membership
+
+    async def of_user(self, user_id: UserId) -> list[Membership]:
+        return await self._memberships.of_user(user_id)
+
+    async def count_of_user(self, user_id: UserId) -> int:
+        return await self._memberships.count_of_user(user_id)
+
+    async def of_project(self, grant: Grant) -> list[Membership]:
+        return await self._memberships.of_project(grant)
+
+    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+        changed = await self._memberships.set_role(user_id, project_id, role)
+        if changed is not None:
+            await self._gate.record(user_id, project_id, changed)
+        return changed
+
+    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+        removed = await self._memberships.remove(user_id, project_id)
+        if removed:
+            await self._gate.record(user_id, project_id, None)
+        return removed
+
+    async def remove_all(self, grant: Grant) -> int:
+        """One member at a time, each written through: someone who joins meanwhile is found next round."""
+        removed = 0
+        while members := await self._memberships.of_project(grant):
+            for member in members:
+                removed += await self.remove(member.user_id, member.project_id)
+        return removed
