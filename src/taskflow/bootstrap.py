@@ -302,5 +302,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             mailer=ports.mailer,
             clock=clock,
             ids=ids,
+            limiter=ports.limiter,
+            per_inviter=_rule("invitations", limits.invitations_per_user),
         ),
     )

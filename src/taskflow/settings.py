@@ -173,6 +173,8 @@ class RateLimits:
     """Register, login, token and refresh requests, whatever their outcome."""
     requests_per_user: Limit = setting(Limit(1000, 3600), codec=LIMIT, env="PER_USER")
     """Every signed-in request."""
+    invitations_per_user: Limit = setting(Limit(50, 86400), codec=LIMIT, env="INVITATIONS_PER_USER")
+    """Invitation mails one account has sent, across its projects."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

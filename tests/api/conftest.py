@@ -249,8 +249,8 @@ Join = Callable[[Account, dict[str, object], ProjectRole], Awaitable[None]]
 Leave = Callable[[Account, dict[str, object]], Awaitable[None]]
 
 
-@pytest.fixture
-async def memberships(settings: Settings) -> AsyncIterator[MembershipRepository]:
+@asynccontextmanager
+async def membership_repository(settings: Settings) -> AsyncIterator[MembershipRepository]:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
     redis = connect_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     try:
@@ -264,7 +264,12 @@ async def memberships(settings: Settings) -> AsyncIterator[MembershipRepository]
 
 
 @pytest.fixture
-def join(memberships: MembershipRepository) -> Join:
+async def memberships(settings: Settings) -> AsyncIterator[MembershipRepository]:
+    async with membership_repository(settings) as repository:
+        yield repository
+
+
+def joining(memberships: MembershipRepository) -> Join:
     async def add(account: Account, project: dict[str, object], role: ProjectRole) -> None:
         membership = Membership(
             user_id=UserId(account.id),
@@ -276,6 +281,11 @@ def join(memberships: MembershipRepository) -> Join:
         assert await memberships.add(membership)
 
     return add
+
+
+@pytest.fixture
+def join(memberships: MembershipRepository) -> Join:
+    return joining(memberships)
 
 
 @pytest.fixture

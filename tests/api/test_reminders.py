@@ -12,8 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from taskflow.domain.projects import ProjectRole
 from taskflow.entrypoints.processes import Child
-from tests.api.conftest import OwnRedisStack, create_task, new_account, stack_on_own_redis, worker_process
+from tests.api.conftest import (
+    OwnRedisStack,
+    create_task,
+    joining,
+    membership_repository,
+    new_account,
+    stack_on_own_redis,
+    worker_process,
+)
 from tests.conftest import mail_messages
 
 TICK_SECONDS = 1
@@ -74,3 +83,23 @@ async def test_two_workers_over_the_same_ticks_send_one_reminder_per_task_and_du
     assert len(second) == len(soon) + 1  # the new due date is a new reminder
     assert set(second.values()) == {1}, second
     assert sum(1 for message_id in second if f".{moved['id']}." in message_id) == 2
+
+
+async def test_a_project_task_reminds_its_assignee_through_the_real_worker(
+    mail_stack: tuple[OwnRedisStack, Path],
+) -> None:
+    stack, directory = mail_stack
+    async with (
+        httpx.AsyncClient(base_url=stack.url, timeout=10) as client,
+        membership_repository(stack.settings) as memberships,
+    ):
+        ada, bob = await new_account(client), await new_account(client)
+        project = (await client.post("/api/v1/projects", json={"name": "Home"}, headers=ada.auth)).json()
+        await joining(memberships)(bob, project, ProjectRole.DOER)
+        for title, assignee in (("Bob's", bob.id), ("Nobody's", None)):
+            body = {"title": title, "due_at": _due(10), "project_id": project["id"], "assignee_id": assignee}
+            assert (await client.post("/api/v1/tasks", json=body, headers=ada.auth)).status_code == 201
+        with worker_process(stack.settings):
+            await _wait_for(directory, 1)
+    mails = [(str(m["To"]), str(m["Subject"])) for m in mail_messages(directory) if str(m["Subject"]).startswith("Due")]
+    assert [(to, subject.split(": ", 1)[1]) for to, subject in mails] == [(bob.email, "Bob's")]

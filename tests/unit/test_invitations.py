@@ -13,12 +13,13 @@ from taskflow.domain.errors import (
     InvitationNotFoundError,
     MemberLimitError,
     ProjectNotFoundError,
+    TooManyRequestsError,
 )
 from taskflow.domain.gate import Principal
 from taskflow.domain.projects import MAX_MEMBERS, Membership, ProjectRole
 from taskflow.domain.services.mail import INVITATION_JOB
 from taskflow.domain.values import ProjectId, UserId
-from tests.unit.conftest import World, as_principal
+from tests.unit.conftest import SETTINGS, World, as_principal
 
 PASSWORD = "a long enough password"
 
@@ -139,3 +140,19 @@ async def test_a_member_who_accepts_keeps_their_role_and_uses_the_invitation_up(
     assert await world.memberships.find(bob.id, project) == joined
     with pytest.raises(InvitationNotFoundError):
         await world.invitation_service.accept(as_principal(bob), token)
+
+
+async def test_an_account_sends_at_most_its_daily_budget_of_invitations(world: World) -> None:
+    ada, _, project = await _people(world)
+    other = (await world.project_service.create(as_principal(ada), "Work")).project.id
+    budget = SETTINGS.rate_limits.invitations_per_user.count
+    for number in range(budget):  # across projects: one budget per inviter
+        place = project if number % 2 else other
+        await world.invitation_service.invite(as_principal(ada), place, f"p{number}@example.com", ProjectRole.VIEWER)
+    with pytest.raises(TooManyRequestsError) as refused:
+        await world.invitation_service.invite(as_principal(ada), project, "one@example.com", ProjectRole.VIEWER)
+    assert 0 < refused.value.retry_after <= SETTINGS.rate_limits.invitations_per_user.window_seconds
+    assert len(world.invitations.invitations) == budget  # the refused one was not made, nor queued
+    assert sum(job == INVITATION_JOB for job, _ in world.jobs.jobs.values()) == budget
+    world.clock.advance(days=1)
+    await world.invitation_service.invite(as_principal(ada), project, "one@example.com", ProjectRole.VIEWER)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from taskflow.domain.entities import TaskChanges, TaskDraft
+from taskflow.domain.projects import Membership, ProjectRole
 from taskflow.domain.services.mail import REMINDER_JOB
-from taskflow.domain.values import TaskId, TaskStatus, UserId
+from taskflow.domain.values import ProjectId, TaskId, TaskStatus, UserId
 from tests.unit.conftest import World, me
 
 PASSWORD = "a long enough password"
@@ -17,7 +18,8 @@ async def _run_jobs(world: World) -> None:
     for job, args in list(world.jobs.jobs.values()):
         if job == REMINDER_JOB:
             due_at = datetime.fromisoformat(args["due_at"])
-            await world.reminders.send(UserId(args["owner"]), TaskId(args["task_id"]), due_at)
+            project = ProjectId(args["project_id"]) if "project_id" in args else None
+            await world.reminders.send(UserId(args["owner"]), TaskId(args["task_id"]), due_at, project)
 
 
 async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(world: World) -> None:
@@ -64,3 +66,47 @@ async def test_a_task_done_before_its_reminder_runs_is_not_mailed_about(world: W
     await world.task_service.update(me(ada.id), task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
     await _run_jobs(world)
     assert [mail for mail in world.mailer.sent if mail.subject.startswith("Due")] == []
+
+
+async def _project_with_bob(world: World) -> tuple[UserId, UserId, ProjectId]:
+    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    bob = await world.accounts.register("bob@example.com", PASSWORD, "Bob")
+    project = (await world.project_service.create(me(ada.id), "Home")).project
+    world.memberships.join(
+        Membership(
+            user_id=bob.id, project_id=project.id, space=ada.id, role=ProjectRole.DOER, joined_at=world.clock.now()
+        )
+    )
+    return ada.id, bob.id, project.id
+
+
+def _due_mails(world: World) -> list[tuple[str, str]]:
+    return [(mail.to, mail.subject) for mail in world.mailer.sent if mail.subject.startswith("Due")]
+
+
+async def test_a_project_task_reminds_its_assignee_and_an_unassigned_one_nobody(world: World) -> None:
+    ada, bob, project = await _project_with_bob(world)
+    soon = world.clock.now() + timedelta(minutes=30)
+    await world.task_service.create(me(ada), TaskDraft(title="Bob's", due_at=soon, assignee_id=bob), project=project)
+    await world.task_service.create(me(ada), TaskDraft(title="Anyone's", due_at=soon), project=project)
+    assert await world.reminders.tick() == 2  # both found, one recorded
+    await _run_jobs(world)
+    assert _due_mails(world) == [("bob@example.com", "Due 2026-01-01 12:30 UTC: Bob's")]
+
+
+async def test_a_reminder_is_not_sent_to_a_member_removed_or_unassigned_since_it_was_queued(world: World) -> None:
+    ada, bob, project = await _project_with_bob(world)
+    soon = world.clock.now() + timedelta(minutes=30)
+    draft = TaskDraft(title="Bob's", due_at=soon, assignee_id=bob)
+    kept, taken = [await world.task_service.create(me(ada), draft, project=project) for _ in range(2)]
+    await world.reminders.tick()
+    await world.task_service.update(me(ada), taken.id, TaskChanges(assignee_id=ada), if_match=None, project=project)
+    await _run_jobs(world)
+    assert _due_mails(world) == [("bob@example.com", "Due 2026-01-01 12:30 UTC: Bob's")]  # `kept` only
+    await world.task_service.update(
+        me(ada), kept.id, TaskChanges(due_at=soon + timedelta(minutes=1)), if_match=None, project=project
+    )
+    await world.reminders.tick()
+    await world.project_service.remove_member(me(ada), project, bob)
+    await _run_jobs(world)
+    assert len(_due_mails(world)) == 1  # Bob is no member any more

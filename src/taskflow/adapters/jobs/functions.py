@@ -16,7 +16,7 @@ from taskflow.adapters.jobs.metrics import record_failure
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
-from taskflow.domain.values import TaskId, UserId
+from taskflow.domain.values import ProjectId, TaskId, UserId
 
 RETRY_DELAY_SECONDS = 5
 MAX_TRIES = 5
@@ -53,9 +53,13 @@ async def send_invitation(ctx: dict[str, Any], invitation_id: str) -> None:
         raise await _retry_or_give_up(ctx, "send_invitation") from exc
 
 
-async def send_reminder(ctx: dict[str, Any], owner: str, task_id: str, due_at: str) -> None:
+async def send_reminder(
+    ctx: dict[str, Any], owner: str, task_id: str, due_at: str, project_id: str | None = None
+) -> None:
+    """`project_id` is absent from reminders of personal tasks, and from those queued before projects."""
+    project = None if project_id is None else ProjectId(project_id)
     try:
-        await _services(ctx).reminders.send(UserId(owner), TaskId(task_id), datetime.fromisoformat(due_at))
+        await _services(ctx).reminders.send(UserId(owner), TaskId(task_id), datetime.fromisoformat(due_at), project)
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_reminder") from exc
 

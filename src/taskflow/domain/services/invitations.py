@@ -23,6 +23,7 @@ from taskflow.domain.errors import (
     MemberLimitError,
     ProjectLimitError,
     ProjectNotFoundError,
+    TooManyRequestsError,
 )
 from taskflow.domain.projects import (
     INVITATION_LIFETIME,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
+    from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.values import ProjectId
@@ -74,6 +76,8 @@ class InvitationService:
         mailer: Mailer,
         clock: Clock,
         ids: IdGenerator,
+        limiter: RateLimiter,
+        per_inviter: RateRule,
     ) -> None:
         self._invitations = invitations
         self._projects = projects
@@ -85,6 +89,8 @@ class InvitationService:
         self._mailer = mailer
         self._clock = clock
         self._ids = ids
+        self._limiter = limiter
+        self._per_inviter = per_inviter
 
     async def invite(self, principal: Principal, project_id: ProjectId, email: str, role: ProjectRole) -> Invitation:
         address = Email(email)
@@ -95,6 +101,12 @@ class InvitationService:
         project = await self._projects.find(grant)
         if project is None:
             raise ProjectNotFoundError
+        # Each invitation is a mail to an address of the inviter's choosing: budgeted, so no
+        # account can make taskflow send mail for it at will.
+        budget = await self._limiter.hit(self._per_inviter, principal.id.value)
+        if not budget.allowed:
+            msg = "you have sent as many invitations as one account may for now"
+            raise TooManyRequestsError(retry_after=budget.reset_after, detail=msg)
         now = self._clock.now()
         invitation_id = self._ids.new_invitation_id()
         invitation = Invitation(

@@ -1,6 +1,10 @@
-"""Mail a task's owner when it is coming due: at most once per task and due date.
+"""Mail a task's owner, or a project task's assignee, when it is coming due: once per task and due date.
 
 Rules:
+- a personal task's reminder goes to its owner; a project's task's to its assignee, acting
+  as themselves (read through their own membership, so a member removed meanwhile gets
+  nothing), and only while it is still assigned to them; an unassigned project task gets
+  none (the project's creator is not everyone's secretary);
 - a task not done whose `due_at` falls within the lead time is due a reminder;
 - the reminder's identity is the task and its `due_at`: it is recorded in the outbox under
   that id (so two ticks, or two workers, record it once) and enqueued by the tick that
@@ -15,9 +19,11 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.errors import TaskNotFoundError, UserNotFoundError
+from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.gate import Principal
+from taskflow.domain.projects import Action
 from taskflow.domain.services.mail import REMINDER_JOB, reminder_job_id, reminder_mail
-from taskflow.domain.values import TaskId, TaskStatus, UserId
+from taskflow.domain.values import ProjectId, Role, TaskId, TaskStatus, UserId
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -59,24 +65,37 @@ class ReminderService:
         for task in due:
             if task.due_at is None:  # not what the query returns; typed so
                 continue
+            recipient = task.owner_id if task.project_id is None else task.assignee_id
+            if recipient is None:
+                continue
+            place = {} if task.project_id is None else {"project_id": task.project_id.value}
             entry = await self._outbox.record_once(
                 reminder_job_id(task.id, task.due_at),
                 REMINDER_JOB,
-                owner=task.owner_id.value,
+                owner=recipient.value,
                 task_id=task.id.value,
                 due_at=task.due_at.isoformat(),
+                **place,
             )
             if entry is not None:  # a reminder seen at an earlier tick is not queued again
                 await self._outbox.dispatch(entry)
         return len(due)
 
-    async def send(self, owner: UserId, task_id: TaskId, due_at: datetime) -> None:
-        """The job: at least once; a mail sent again has the same Message-ID."""
+    async def send(self, owner: UserId, task_id: TaskId, due_at: datetime, project: ProjectId | None = None) -> None:
+        """The job: at least once; a mail sent again has the same Message-ID.
+
+        `owner` is whom it is for: the task's owner, or in a project its assignee.
+        """
         entry_id = reminder_job_id(task_id, due_at)
         if await self._outbox.is_done(entry_id):
             return
-        with contextlib.suppress(TaskNotFoundError, UserNotFoundError):
-            task = await self._tasks.get_latest(self._access.own(owner), task_id)
-            if task.due_at == due_at and task.status is not TaskStatus.DONE:
+        with contextlib.suppress(TaskNotFoundError, UserNotFoundError, ProjectNotFoundError):
+            if project is None:
+                grant = self._access.own(owner)
+            else:
+                grant = await self._access.project(Principal(owner, Role.USER), project, Action.READ)
+            task = await self._tasks.get_latest(grant, task_id)
+            still_theirs = project is None or task.assignee_id == owner
+            if task.due_at == due_at and task.status is not TaskStatus.DONE and still_theirs:
                 await self._mailer.send(reminder_mail(await self._users.get(owner), task))
         await self._outbox.mark_done(entry_id)

@@ -251,8 +251,9 @@ class ProjectsController(Controller):
         summary="Invite someone by e-mail",
         description="Admins and the owner, at a role below their own. The answer is the same whether or not the "
         "address has an account: a mail goes to it with a token that works once, within 7 days, for the account "
-        "with that address (`acceptInvitation`)." + NOT_YOURS,
-        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 503),
+        "with that address (`acceptInvitation`). An account sends at most 50 invitations a day by default "
+        "(`TASKFLOW_LIMIT_INVITATIONS_PER_USER`; 429 with Retry-After beyond)." + NOT_YOURS,
+        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 429, 503),
     )
     async def invite(
         self,
