@@ -12,6 +12,7 @@ from taskflow.adapters.jobs import queue as arq_queue
 from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
+from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
@@ -44,6 +45,7 @@ from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services import Services
 from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.invitations import InvitationService, InvitationTokens
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from taskflow.domain.gate import AccountGate
-    from taskflow.domain.ports.accounts import SessionRepository, UserRepository
+    from taskflow.domain.ports.accounts import AccountRecords, SessionRepository, UserRepository
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
@@ -107,6 +109,7 @@ class Ports:
     memberships: MembershipRepository
     membership_gate: MembershipGate
     invitations: InvitationRepository
+    account_records: AccountRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             memberships=MongoMembershipRepository(database),
             membership_gate=RedisMembershipGate(redis_client, epoch),
             invitations=MongoInvitationRepository(database),
+            account_records=MongoAccountRecords(database),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -214,6 +218,9 @@ def user_budget(settings: Settings) -> RateRule:
     return _rule("user", settings.rate_limits.requests_per_user)
 
 
+ERASURE_SLACK_SECONDS = 5.0
+
+
 def build_services(ports: Ports, settings: Settings) -> Services:
     """The domain's services on these ports; unit tests call it with fakes."""
     clock, ids = ports.clock, ports.ids
@@ -238,6 +245,24 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     limits = settings.rate_limits
     outbox = OutboxService(ports.outbox, ports.jobs, clock, grace=timedelta(seconds=settings.outbox_sweep_seconds))
     stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
+    projects = ProjectService(
+        projects=ports.projects, memberships=memberships, tasks=ports.tasks, access=access, clock=clock, ids=ids
+    )
+    deletion = AccountDeletion(
+        users=users,
+        sessions=sessions,
+        records=ports.account_records,
+        tasks=ports.tasks,
+        projects=ports.projects,
+        project_service=projects,
+        memberships=memberships,
+        access=access,
+        outbox=outbox,
+        mailer=ports.mailer,
+        clock=clock,
+        # Every request admitted before the deletion has ended by then (its deadline, and slack).
+        settle=timedelta(seconds=settings.request_timeout_seconds + ERASURE_SLACK_SECONDS),
+    )
     return Services(
         accounts=AccountService(
             users=users,
@@ -253,10 +278,11 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             ),
             outbox=outbox,
             mailer=ports.mailer,
+            deletion=deletion,
         ),
         sessions=sessions,
         tasks=TaskService(ports.tasks, access, clock, ids, stats),
-        admin=AdminService(users=users, tasks=ports.tasks, sessions=sessions, clock=clock),
+        admin=AdminService(users=users, tasks=ports.tasks, sessions=sessions, deletion=deletion, clock=clock),
         idempotency=IdempotencyService(
             ports.idempotency,
             clock,
@@ -283,14 +309,8 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             clock=clock,
             lead=timedelta(minutes=settings.reminder_lead_minutes),
         ),
-        projects=ProjectService(
-            projects=ports.projects,
-            memberships=memberships,
-            tasks=ports.tasks,
-            access=access,
-            clock=clock,
-            ids=ids,
-        ),
+        projects=projects,
+        deletion=deletion,
         invitations=InvitationService(
             invitations=ports.invitations,
             projects=ports.projects,

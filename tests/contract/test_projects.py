@@ -175,6 +175,31 @@ async def test_a_places_tasks_are_deleted_together_and_no_others(repositories: R
     assert [task.title for task in remaining] == ["own"]
 
 
+async def test_unassigning_a_user_clears_their_tasks_of_one_place_each_a_new_version(
+    repositories: Repositories,
+) -> None:
+    await repositories.memberships.add(_membership(ADA))
+    grant = await _grant(repositories, ADA)
+    for number, assignee in enumerate((BOB, BOB, ADA)):
+        draft = TaskDraft(title=f"shared {number}", assignee_id=assignee)
+        await repositories.tasks.add(
+            grant, Task.create(TaskId(f"{number + 1:024x}"), ADA, draft, now=NOW, project_id=PROJECT)
+        )
+    await add_task(repositories.tasks, Task.create(TaskId("f" * 24), ADA, TaskDraft(title="own"), now=NOW))
+    cached = await repositories.tasks.get(grant, TaskId(f"{1:024x}"))  # a cached copy must not outlive it
+    later = NOW + timedelta(minutes=1)
+    assert await repositories.tasks.unassign(grant, BOB, now=later) == 2
+    assert await repositories.tasks.unassign(grant, BOB, now=later) == 0
+    tasks = await repositories.tasks.list_page(grant, TaskFilter(), TaskOrder(), after=None, limit=10)
+    assert sorted((t.title, t.assignee_id, t.version) for t in tasks) == [
+        ("shared 0", None, 2),
+        ("shared 1", None, 2),
+        ("shared 2", ADA, 1),
+    ]
+    again = await repositories.tasks.get(grant, cached.id)
+    assert (again.assignee_id, again.updated_at) == (None, later)
+
+
 async def test_a_listing_across_places_sees_each_place_and_no_other(repositories: Repositories) -> None:
     await repositories.memberships.add(_membership(ADA))
     await repositories.memberships.add(dataclasses.replace(_membership(ADA, OTHER), space=BOB))

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from bson import ObjectId
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.documents import (
     IdempotencyKeyDocument,
@@ -28,16 +30,20 @@ from taskflow.adapters.mongo.documents import (
     user_to_document,
 )
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
+from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.migrations import (
     backfill_priority_rank_across_users,
     backfill_task_places_across_users,
     drop_retired_task_indexes,
 )
 from taskflow.adapters.mongo.outbox import MongoOutbox
+from taskflow.adapters.mongo.repositories import MongoSessionRepository
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.domain.entities import Session, Task, TaskDraft, new_user
 from taskflow.domain.errors import StorageUnavailableError
+from taskflow.domain.imports import ImportFormat
+from taskflow.domain.jobs import ImportJob, JobState
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.ports.jobs import OutboxEntry
 from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
@@ -227,3 +233,44 @@ async def test_outbox_entries_are_stored_as_their_document_declares(database: As
     assert set(pending) - {"_id"} == set(OutboxDocument.model_fields) - {"id", "revision_id"}
     assert OutboxDocument.model_validate(pending).state == "pending"
     assert OutboxDocument.model_validate(done).done_at == NOW
+
+
+async def test_an_accounts_records_are_erased_and_nobody_elses(database: AsyncDatabase[Any]) -> None:
+    bob = UserId("b" * 24)
+    sessions, keys = MongoSessionRepository(database), MongoIdempotencyStore(database)
+    jobs, outbox = MongoImportJobRepository(database), MongoOutbox(database)
+    for number, user in enumerate((ADA, bob)):
+        await sessions.add(
+            Session(
+                id=SessionId(f"{number}" * 32),
+                user_id=user,
+                token_digest="d",
+                created_at=NOW,
+                refreshed_at=NOW,
+                expires_at=NOW,
+                ends_at=NOW,
+            )
+        )
+        await keys.claim(user, "k", "f", now=NOW, lease_until=NOW, expires_at=NOW)
+        job = ImportJob(
+            id=f"job-{number}", owner=user, format=ImportFormat.CSV, dry_run=False, state=JobState.QUEUED,
+            created_at=NOW, updated_at=NOW,
+        )  # fmt: skip
+        await jobs.add(job, b"title\n")
+        for entry_id, args in (
+            (f"welcome:{user}", {"user_id": user.value}),
+            (f"import:{job.id}", {"import_id": job.id}),
+            (f"reminder:{number}", {"owner": user.value, "task_id": "t", "due_at": "x"}),
+        ):
+            await outbox.add(OutboxEntry(id=entry_id, job="j", args=args, created_at=NOW))
+    await outbox.add(OutboxEntry(id=f"erase:{ADA}", job="erase_account", args={"user_id": ADA.value}, created_at=NOW))
+    assert await MongoAccountRecords(database).erase(ADA, keep_entry=f"erase:{ADA}") == 7
+    assert await MongoAccountRecords(database).erase(ADA, keep_entry=f"erase:{ADA}") == 0
+    assert await sessions.get(SessionId("0" * 32)) is None
+    assert await sessions.get(SessionId("1" * 32)) is not None
+    assert await database.idempotency_keys.distinct("user_id") == [ObjectId(bob.value)]
+    assert (await jobs.get("job-0"), await jobs.upload("job-0")) == (None, b"")
+    assert await jobs.upload("job-1") == b"title\n"
+    assert sorted(await database.outbox.distinct("_id")) == sorted(
+        [f"erase:{ADA}", f"welcome:{bob}", "import:job-1", "reminder:1"]
+    )

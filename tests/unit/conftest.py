@@ -12,6 +12,7 @@ from taskflow.domain.entities import User
 from taskflow.domain.gate import Principal
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
@@ -29,6 +30,7 @@ from tests.unit.fakes import (
     FakeTokenIssuer,
     FrozenClock,
     InMemoryAccountGate,
+    InMemoryAccountRecords,
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
     InMemoryInvitations,
@@ -96,6 +98,8 @@ class World:
     project_service: ProjectService
     invitations: InMemoryInvitations
     invitation_service: InvitationService
+    deletion: AccountDeletion
+    idempotency: InMemoryIdempotencyStore
 
 
 @pytest.fixture
@@ -109,11 +113,12 @@ def world() -> World:
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
     membership_gate = InMemoryMembershipGate()
+    idempotency = InMemoryIdempotencyStore()
     ports = Ports(
         users=users,
         tasks=tasks,
         sessions=sessions,
-        idempotency=InMemoryIdempotencyStore(),
+        idempotency=idempotency,
         outbox=outbox,
         import_jobs=import_jobs,
         hasher=hasher,
@@ -131,6 +136,7 @@ def world() -> World:
         memberships=memberships,
         membership_gate=membership_gate,
         invitations=invitations,
+        account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox),
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -159,4 +165,6 @@ def world() -> World:
         project_service=services.projects,
         invitations=invitations,
         invitation_service=services.invitations,
+        deletion=services.deletion,
+        idempotency=idempotency,
     )

@@ -23,7 +23,7 @@ from taskflow.domain.errors import (
 from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
 from taskflow.domain.grants import Grant
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
-from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports.accounts import AccountRecords, SessionRepository, UserCounts, UserFilter, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
@@ -86,6 +86,9 @@ class InMemoryUserRepository(UserRepository):
             raise UserNotFoundError
         self._by_id[user_id].tokens_valid_after = issued_before
 
+    async def delete(self, user_id: UserId) -> None:
+        self._by_id.pop(user_id, None)
+
     async def list_page(self, user_filter: UserFilter, *, after: UserId | None, limit: int) -> list[User]:
         def matches(user: User) -> bool:
             prefix = (user_filter.email_prefix or "").lower()
@@ -117,6 +120,10 @@ def _check_place(grant: Grant, task: Task) -> None:
 class InMemoryTaskRepository(TaskRepository):
     def __init__(self) -> None:
         self._by_id: dict[TaskId, Task] = {}
+
+    def all(self) -> list[Task]:
+        """Every task stored, in every place (what a test checks is gone)."""
+        return list(self._by_id.values())
 
     async def add(self, grant: Grant, task: Task) -> None:
         _check_place(grant, task)
@@ -170,6 +177,12 @@ class InMemoryTaskRepository(TaskRepository):
         for task_id in gone:
             del self._by_id[task_id]
         return len(gone)
+
+    async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
+        theirs = [task for task in self._by_id.values() if grant.holds(task) and task.assignee_id == user]
+        for task in theirs:
+            self._by_id[task.id] = replace(task, assignee_id=None, updated_at=now, version=task.version + 1)
+        return len(theirs)
 
     async def list_page(
         self, grant: Grant, task_filter: TaskFilter, order: TaskOrder, *, after: TaskPosition | None, limit: int
@@ -226,29 +239,29 @@ class InMemoryIdempotencyStore(IdempotencyStore):
     """Expiry is exact here; MongoDB's TTL monitor deletes within a minute after `expires_at`."""
 
     def __init__(self) -> None:
-        self._records: dict[tuple[UserId, str], tuple[IdempotencyRecord, datetime]] = {}
+        self.records: dict[tuple[UserId, str], tuple[IdempotencyRecord, datetime]] = {}
 
     async def claim(
         self, owner: UserId, key: str, fingerprint: str, *, now: datetime, lease_until: datetime, expires_at: datetime
     ) -> IdempotencyRecord | None:
-        held, until = self._records.get((owner, key), (None, now))
+        held, until = self.records.get((owner, key), (None, now))
         if held is not None and until <= now:
             held = None
         abandoned = held is not None and held.response is None and held.lease_until <= now
         if held is None or (abandoned and held.fingerprint == fingerprint):
             fresh = IdempotencyRecord(fingerprint=fingerprint, response=None, lease_until=lease_until)
-            self._records[owner, key] = (fresh, until if held else expires_at)
+            self.records[owner, key] = (fresh, until if held else expires_at)
             return None
         return held
 
     async def complete(self, owner: UserId, key: str, response: RecordedResponse) -> None:
-        held, until = self._records[owner, key]
-        self._records[owner, key] = (replace(held, response=response), until)
+        held, until = self.records[owner, key]
+        self.records[owner, key] = (replace(held, response=response), until)
 
     async def release(self, owner: UserId, key: str) -> None:
-        held, _ = self._records.get((owner, key), (None, None))
+        held, _ = self.records.get((owner, key), (None, None))
         if held is not None and held.response is None:
-            del self._records[owner, key]
+            del self.records[owner, key]
 
 
 class FakePasswordHasher(PasswordHasher):
@@ -571,6 +584,40 @@ class InMemorySessionRepository(SessionRepository):
         for session in list(self.by_id.values()):
             if session.user_id == user_id:
                 await self.revoke(session.id, now=now, reason=reason)
+
+
+class InMemoryAccountRecords(AccountRecords):
+    """Erases from the other fakes what the MongoDB adapter erases from their collections."""
+
+    def __init__(
+        self,
+        sessions: InMemorySessionRepository,
+        idempotency: InMemoryIdempotencyStore,
+        import_jobs: InMemoryImportJobs,
+        outbox: InMemoryOutbox,
+    ) -> None:
+        self._sessions, self._idempotency, self._import_jobs, self._outbox = sessions, idempotency, import_jobs, outbox
+
+    async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
+        sessions = [key for key, session in self._sessions.by_id.items() if session.user_id == user_id]
+        keys = [key for key in self._idempotency.records if key[0] == user_id]
+        jobs = [key for key, job in self._import_jobs.jobs.items() if job.owner == user_id]
+        naming = {user_id.value, *jobs}
+        entries = [
+            key
+            for key, entry in self._outbox.entries.items()
+            if key != keep_entry and naming & {entry.args.get(name) for name in ("user_id", "owner", "import_id")}
+        ]
+        for session in sessions:
+            del self._sessions.by_id[session]
+        for key in keys:
+            del self._idempotency.records[key]
+        for job in jobs:
+            del self._import_jobs.jobs[job]
+            self._import_jobs.uploads.pop(job, None)
+        for entry in entries:
+            del self._outbox.entries[entry]
+        return len(sessions) + len(keys) + len(jobs) + len(entries)
 
 
 class InMemoryAccountGate(AccountGate):

@@ -36,7 +36,11 @@ def to_utc_millis(moment: datetime, *, field_name: str) -> datetime:
 
 @dataclass(slots=True, eq=False, kw_only=True)
 class User:
-    """An account. `tokens_valid_after` revokes every token issued before it."""
+    """An account. `tokens_valid_after` revokes every token issued before it.
+
+    `deleted_at`: its owner or an admin deleted it; it no longer signs in, and the erasure
+    job removes it and everything of it (decision 0030).
+    """
 
     id: UserId
     email: Email
@@ -47,6 +51,7 @@ class User:
     created_at: datetime
     updated_at: datetime
     tokens_valid_after: datetime | None = None
+    deleted_at: datetime | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, User) and other.id == self.id

@@ -95,6 +95,13 @@ class ConflictError(TaskflowError):
     title = "Conflict"
 
 
+class LastAdminError(ConflictError):
+    """The only active admin cannot delete their account: nobody could administer taskflow after."""
+
+    code = "last-admin"
+    title = "You are the last admin: make another admin first"
+
+
 class OwnerMustTransferError(ConflictError):
     """A project always has its owner: they hand it on before they leave."""
 

@@ -147,3 +147,6 @@ class GatedUserRepository(UserRepository):
 
     async def counts(self) -> UserCounts:
         return await self._users.counts()
+
+    async def delete(self, user_id: UserId) -> None:
+        await self._users.delete(user_id)  # the gate holds it inactive already: its deletion was written through

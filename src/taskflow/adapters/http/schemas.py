@@ -109,6 +109,10 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     new_password: NewPassword
 
 
+class AccountDeletionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    password: Password
+
+
 class UserResponse(msgspec.Struct):
     id: str
     email: str

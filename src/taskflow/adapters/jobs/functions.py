@@ -7,6 +7,7 @@ A job that gives up says so where its owner can see it.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from taskflow.adapters.jobs.metrics import record_failure
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
+from taskflow.domain.services.deletion import ErasureNotDueError
 from taskflow.domain.values import ProjectId, TaskId, UserId
 
 RETRY_DELAY_SECONDS = 5
@@ -64,6 +66,27 @@ async def send_reminder(
         raise await _retry_or_give_up(ctx, "send_reminder") from exc
 
 
+async def erase_account(ctx: dict[str, Any], user_id: str) -> None:
+    """Resumable: a run killed half way is finished by the next (the outbox sweeper queues it again)."""
+    try:
+        await _services(ctx).deletion.erase(UserId(user_id))
+    except ErasureNotDueError as early:  # queued again by the sweeper before the deletion settled
+        raise Retry(defer=math.ceil(early.retry_after)) from early
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "erase_account") from exc
+
+
+async def send_project_notice(
+    ctx: dict[str, Any], member_id: str, project_id: str, project_name: str, heir_id: str
+) -> None:
+    """`heir_id` is empty when the project was deleted."""
+    heir = UserId(heir_id) if heir_id else None
+    try:
+        await _services(ctx).deletion.send_project_notice(UserId(member_id), ProjectId(project_id), project_name, heir)
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_project_notice") from exc
+
+
 async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
     """Reading the statistics through the cache stores them there (if no write came meanwhile)."""
     try:
@@ -98,4 +121,15 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await _services(ctx).outbox.sweep()
 
 
-FUNCTIONS = tuple(traced(job) for job in (send_welcome_mail, send_invitation, send_reminder, run_import, refresh_stats))
+FUNCTIONS = tuple(
+    traced(job)
+    for job in (
+        send_welcome_mail,
+        send_invitation,
+        send_reminder,
+        run_import,
+        refresh_stats,
+        erase_account,
+        send_project_notice,
+    )
+)

@@ -30,6 +30,7 @@ class UserDocument(Document):
     created_at: datetime
     updated_at: datetime
     tokens_valid_after: datetime | None = None
+    deleted_at: datetime | None = None
 
     class Settings:
         name = "users"
@@ -264,6 +265,7 @@ def user_to_entity(raw: Raw) -> User:
         created_at=raw["created_at"],
         updated_at=raw["updated_at"],
         tokens_valid_after=raw.get("tokens_valid_after"),
+        deleted_at=raw.get("deleted_at"),
     )
 
 
@@ -278,6 +280,7 @@ def user_to_document(user: User) -> Raw:
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "tokens_valid_after": user.tokens_valid_after,
+        "deleted_at": user.deleted_at,
     }
 
 

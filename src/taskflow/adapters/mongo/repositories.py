@@ -110,6 +110,10 @@ class MongoUserRepository(UserRepository):
         row = rows[0] if rows else {"total": 0, "active": 0, "admins": 0}
         return UserCounts(total=row["total"], active=row["active"], admins=row["admins"])
 
+    async def delete(self, user_id: UserId) -> None:
+        with translate_errors():
+            await self._users.delete_one({"_id": ObjectId(user_id.value)})
+
     async def _find_one(self, query: Raw) -> User | None:
         with translate_errors():
             raw = await self._primary.find_one(query)

@@ -112,6 +112,9 @@ class CachedTaskRepository(TaskRepository):
     async def delete_all(self, grant: Grant) -> int:
         return await self._write(grant, lambda: self._tasks.delete_all(grant))
 
+    async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
+        return await self._write(grant, lambda: self._tasks.unassign(grant, user, now=now))
+
     async def get(self, grant: Grant, task_id: TaskId) -> Task:
         return await self._read(
             grant,

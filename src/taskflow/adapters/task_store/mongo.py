@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from taskflow.domain.entities import Task
     from taskflow.domain.grants import Grant
     from taskflow.domain.task_queries import TaskFilter, TaskPosition
-    from taskflow.domain.values import TaskId
+    from taskflow.domain.values import TaskId, UserId
 
 
 class MongoTaskRepository(TaskRepository):
@@ -124,6 +124,14 @@ class MongoTaskRepository(TaskRepository):
             async with self._tasks.writing() as session:
                 result = await self._tasks.collection.delete_many(place_of(grant), session=session)
         return result.deleted_count
+
+    async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
+        query = {**place_of(grant), "assignee_id": ObjectId(user.value)}
+        change = {"$set": {"assignee_id": None, "updated_at": now}, "$inc": {"version": 1}}
+        with translate_errors():
+            async with self._tasks.writing() as session:
+                result = await self._tasks.collection.update_many(query, change, session=session)
+        return result.modified_count
 
     async def list_page(
         self,

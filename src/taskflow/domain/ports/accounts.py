@@ -48,6 +48,21 @@ class UserRepository(Protocol):
 
     async def counts(self) -> UserCounts: ...
 
+    async def delete(self, user_id: UserId) -> None:
+        """Remove the account for good (its e-mail is free again); nothing if it is gone already."""
+        ...
+
+
+class AccountRecords(Protocol):
+    """What an account leaves besides its account, tasks and memberships, erased with it."""
+
+    async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
+        """Erase its sessions, idempotency keys, import jobs and uploads, and the outbox entries naming it.
+
+        All but `keep_entry`, the erasure's own. Returns how many records went.
+        """
+        ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserFilter:

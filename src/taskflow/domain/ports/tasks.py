@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from taskflow.domain.entities import Task
     from taskflow.domain.grants import Grant
     from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
-    from taskflow.domain.values import TaskId, TaskStatus
+    from taskflow.domain.values import TaskId, TaskStatus, UserId
 
 
 class TaskRepository(Protocol):
@@ -60,6 +60,10 @@ class TaskRepository(Protocol):
 
     async def delete_all(self, grant: Grant) -> int:
         """Every task of the grant's place (a project being deleted); how many there were."""
+        ...
+
+    async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
+        """Clear `user` as the assignee of every task of the grant's place, each a new version; how many."""
         ...
 
     async def list_page(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
@@ -30,3 +31,4 @@ class Services:
     reminders: ReminderService
     projects: ProjectService
     invitations: InvitationService
+    deletion: AccountDeletion

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import CommonPasswords, PasswordHasher, RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+    from taskflow.domain.services.deletion import AccountDeletion
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.sessions import SessionService, TokenPair
 
@@ -91,6 +92,7 @@ class AccountService:
         limits: LoginLimits,
         outbox: OutboxService,
         mailer: Mailer,
+        deletion: AccountDeletion,
     ) -> None:
         self._users = users
         self._hasher = hasher
@@ -102,6 +104,7 @@ class AccountService:
         self._limits = limits
         self._outbox = outbox
         self._mailer = mailer
+        self._deletion = deletion
 
     async def register(self, email: str, password: str, name: str) -> User:
         user = await self._account(Email(email), password, name, Role.USER)
@@ -175,6 +178,19 @@ class AccountService:
         if not decision.allowed:
             raise TooManyRequestsError(retry_after=decision.reset_after)
 
+    async def delete(self, user: User, *, password: str) -> None:
+        """Confirmed with the password (a login attempt); the account stops now and is erased soon after."""
+        PasswordPolicy.check_size(password)
+        await self._confirm(user, password)
+        await self._deletion.request(user)
+
+    async def _confirm(self, user: User, password: str) -> None:
+        account_key = user.email.value
+        await self._count_attempt(self._limits.per_account, account_key)
+        if not await self._hasher.verify(user.password_hash, password):
+            raise WrongPasswordError
+        await self._limiter.reset(self._limits.per_account, account_key)
+
     async def _check_credentials(self, email: str, password: str) -> User:
         try:
             address: Email | None = Email(email)
@@ -192,11 +208,7 @@ class AccountService:
         """Confirmed with the current password, which counts as a login attempt."""
         PasswordPolicy.check_size(current)
         self._policy.check(new, field="new_password")
-        account_key = user.email.value
-        await self._count_attempt(self._limits.per_account, account_key)
-        if not await self._hasher.verify(user.password_hash, current):
-            raise WrongPasswordError
-        await self._limiter.reset(self._limits.per_account, account_key)
+        await self._confirm(user, current)
         user.password_hash = await self._hasher.hash(new)
         user.updated_at = self._clock.now()
         await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))

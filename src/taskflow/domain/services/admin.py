@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.accounts import UserCounts, UserFilter, UserRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock
+    from taskflow.domain.services.deletion import AccountDeletion
     from taskflow.domain.services.sessions import SessionService
     from taskflow.domain.values import UserId
 
@@ -44,13 +45,23 @@ class AdminService:
       principal exists only for an active account);
     - deactivating an account revokes every token it holds, at once;
     - a role change takes effect on the account's next request (the gate is written through);
-    - an admin cannot demote or deactivate themselves, so the last admin cannot lock everyone out.
+    - an admin cannot demote, deactivate or delete themselves, so the last admin cannot lock everyone out;
+    - deleting an account stops it at once and has it erased (decision 0030).
     """
 
-    def __init__(self, *, users: UserRepository, tasks: TaskRepository, sessions: SessionService, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        tasks: TaskRepository,
+        sessions: SessionService,
+        deletion: AccountDeletion,
+        clock: Clock,
+    ) -> None:
         self._users = users
         self._tasks = tasks
         self._sessions = sessions
+        self._deletion = deletion
         self._clock = clock
 
     async def list_users(
@@ -80,6 +91,13 @@ class AdminService:
         if deactivating:
             await self._sessions.end_all(user, reason="deactivated")
         return user
+
+    async def delete_user(self, actor: Principal, user_id: UserId) -> None:
+        """Another account, deleted as its owner would; one's own goes through `/users/me`."""
+        self._require_admin(actor)
+        if user_id == actor.id:
+            raise SelfLockoutError
+        await self._deletion.request(await self._users.get(user_id))
 
     async def stats(self, actor: Principal) -> SystemStats:
         self._require_admin(actor)

@@ -12,11 +12,13 @@ if TYPE_CHECKING:
 
     from taskflow.domain.entities import Task, User
     from taskflow.domain.projects import Invitation
-    from taskflow.domain.values import TaskId, UserId
+    from taskflow.domain.values import ProjectId, TaskId, UserId
 
 WELCOME_JOB = "send_welcome_mail"
 REMINDER_JOB = "send_reminder"
 INVITATION_JOB = "send_invitation"
+ERASE_JOB = "erase_account"
+PROJECT_NOTICE_JOB = "send_project_notice"
 MAIL_DOMAIN = "taskflow.local"
 
 
@@ -69,4 +71,32 @@ def invitation_mail(invitation: Invitation, token: str) -> MailMessage:
         f"(or sign up) with this address and accept within 7 days:</p><pre>{escape(accept)}</pre>"
         "<p>The link works once.</p>",
         message_id=f"<invitation.{invitation.id}@{MAIL_DOMAIN}>",
+    )
+
+
+def erase_job_id(user_id: UserId) -> str:
+    """One erasure per account, however often it is asked for."""
+    return f"erase:{user_id}"
+
+
+def project_notice_job_id(project_id: ProjectId, member: UserId) -> str:
+    """One notice per member of a project whose owner deleted their account."""
+    return f"owner-gone:{project_id}:{member}"
+
+
+def project_notice_mail(member: User, project_id: ProjectId, project_name: str, heir: User | None) -> MailMessage:
+    """A project's owner deleted their account: it passed to `heir`, or (none) was deleted with its tasks."""
+    if heir is None:
+        outcome = "was deleted with its tasks: it had no admin to pass to"
+    elif heir.id == member.id:
+        outcome = "is yours now: you were its longest-standing admin"
+    else:
+        outcome = f"now belongs to {heir.name}, its longest-standing admin"
+    return MailMessage(
+        to=member.email.value,
+        subject=f"{project_name}: its owner left taskflow",
+        text=f'Hello {member.name},\n\nthe owner of "{project_name}" deleted their account. The project {outcome}.\n',
+        html=f"<p>Hello {escape(member.name)},</p><p>the owner of <strong>{escape(project_name)}</strong> deleted "
+        f"their account. The project {escape(outcome)}.</p>",
+        message_id=f"<owner-gone.{project_id}.{member.id}@{MAIL_DOMAIN}>",
     )

@@ -19,7 +19,7 @@ from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.jobs import OutboxEntry
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from taskflow.domain.ports.jobs import JobQueue, Outbox
     from taskflow.domain.ports.time_and_ids import Clock
@@ -44,10 +44,13 @@ class OutboxService:
         entry = OutboxEntry(id=entry_id, job=job, args=args, created_at=self._clock.now())
         return entry if await self._outbox.add(entry) else None
 
-    async def dispatch(self, entry: OutboxEntry) -> None:
-        """Enqueue now if Redis answers; otherwise the sweeper will."""
+    async def dispatch(self, entry: OutboxEntry, *, run_at: datetime | None = None) -> None:
+        """Enqueue now (to run not before `run_at`) if Redis answers; otherwise the sweeper will.
+
+        The sweeper queues it to run at once: a job that must wait checks for itself.
+        """
         with contextlib.suppress(UnavailableError):
-            await self._jobs.enqueue(entry.job, entry.args, job_id=entry.id)
+            await self._jobs.enqueue(entry.job, entry.args, job_id=entry.id, run_at=run_at)
 
     async def is_done(self, entry_id: str) -> bool:
         return await self._outbox.is_done(entry_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch
+from litestar import Controller, delete, get, patch
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
@@ -81,6 +81,21 @@ class AdminController(Controller):
             request.user, path_id(user_id, UserId, UserNotFoundError), role=data.role, is_active=data.is_active
         )
         return UserResponse.of(user)
+
+    @delete(
+        "/users/{user_id:str}",
+        operation_id="deleteUser",
+        operation_class=documented(),
+        status_code=202,
+        summary="Delete another account, as its owner would (`deleteMe`)",
+        description="It stops at once and is erased within a minute. Your own account goes through `deleteMe` "
+        "(409 `self-lockout` here).",
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
+    )
+    async def delete_user(
+        self, user_id: FromPath[str], request: Caller, admin_service: NamedDependency[AdminService]
+    ) -> None:
+        await admin_service.delete_user(request.user, path_id(user_id, UserId, UserNotFoundError))
 
     @get(
         "/stats",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
+    AccountDeletionRequest,
     PasswordChange,
     ProfileUpdate,
     TokenResponse,
@@ -66,3 +67,25 @@ class UsersController(Controller):
     ) -> TokenResponse:
         pair = await accounts.change_password(current_account, current=data.current_password, new=data.new_password)
         return TokenResponse.of(pair)
+
+    @delete(
+        "/me",
+        operation_id="deleteMe",
+        operation_class=documented(),
+        status_code=202,
+        summary="Delete your account and everything of it",
+        description="Needs the password (counted as a sign-in attempt). At once: no token of the account works "
+        "and it cannot sign in. Within a minute a job erases the account, its own tasks, sessions and other "
+        "records; a project you own passes to its longest-standing admin or, with none, is deleted with its "
+        "tasks, and its members are told by mail; you leave the other projects, where your tasks are "
+        "unassigned. The e-mail can be registered again once it is done. The last active admin cannot "
+        "(409 `last-admin`).",
+        responses=problem_responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    )
+    async def delete_me(
+        self,
+        data: JSONBody[AccountDeletionRequest],
+        current_account: NamedDependency[User],
+        accounts: NamedDependency[AccountService],
+    ) -> None:
+        await accounts.delete(current_account, password=data.password)
