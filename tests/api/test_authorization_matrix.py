@@ -1,9 +1,11 @@
 """Every operation that names a project, for every kind of caller: allowed, 403, or the 404 of a missing id.
 
-The operations come from the OpenAPI document: any operation with a `project_id` (in its path,
-its query or its body) must have a row here, so a new route cannot be left out. Each row says
-the lowest role it needs and how to call it; every caller gets a fresh project, with a member
-at each role and one task in it.
+Callers: each role, a member removed a moment ago, an account never in the project, and a
+member who deleted their account a moment ago (401, the same whatever it names). The operations
+come from the OpenAPI document: any operation with a `project_id` (in its path, its query or its
+body) must have a row here, so a new route cannot be left out. Each row says the lowest role it
+needs and how to call it; every caller gets a fresh project, with a member at each role and one
+task in it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 from bson import ObjectId
 
 from taskflow.domain.projects import ProjectRole
-from tests.api.conftest import Account, Join, Leave, Register
+from tests.api.conftest import PASSWORD, Account, Join, Leave, Register
 
 PROJECTS = "/api/v1/projects"
 TASKS = "/api/v1/tasks"
@@ -139,3 +141,13 @@ async def test_each_caller_gets_what_their_role_allows(
     for outsider in (removed, place.stranger):
         answer = await call(client, outsider, place, place.project)
         assert (answer.status_code, answer.content) == (404, missing.content), (operation, answer.text)
+    # A member with the role the operation needs, who deleted their account a moment ago (known to
+    # both gates): their token no longer works, and the answer says nothing about the project.
+    place = await _place(client, register, join)
+    deleted = place.members[needed]
+    assert (await client.get(f"{PROJECTS}/{place.project}", headers=deleted.auth)).status_code == 200
+    gone = await client.request("DELETE", "/api/v1/users/me", json={"password": PASSWORD}, headers=deleted.auth)
+    assert gone.status_code == 202, gone.text
+    answer = await call(client, deleted, place, place.project)
+    elsewhere = await call(client, deleted, place, str(ObjectId()))
+    assert (answer.status_code, answer.content) == (401, elsewhere.content), (operation, answer.text)

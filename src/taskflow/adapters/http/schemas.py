@@ -113,6 +113,12 @@ class AccountDeletionRequest(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+class AccountDeletionResponse(msgspec.Struct):
+    deleted_at: Annotated[
+        datetime, msgspec.Meta(description="When the account stopped; the erasure follows within about a minute")
+    ]
+
+
 class UserResponse(msgspec.Struct):
     id: str
     email: str

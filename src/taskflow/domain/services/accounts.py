@@ -18,6 +18,8 @@ from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_m
 from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, check_name
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import CommonPasswords, PasswordHasher, RateLimiter, RateRule
@@ -178,11 +180,11 @@ class AccountService:
         if not decision.allowed:
             raise TooManyRequestsError(retry_after=decision.reset_after)
 
-    async def delete(self, user: User, *, password: str) -> None:
+    async def delete(self, user: User, *, password: str) -> datetime:
         """Confirmed with the password (a login attempt); the account stops now and is erased soon after."""
         PasswordPolicy.check_size(password)
         await self._confirm(user, password)
-        await self._deletion.request(user)
+        return await self._deletion.request(user)
 
     async def _confirm(self, user: User, password: str) -> None:
         account_key = user.email.value

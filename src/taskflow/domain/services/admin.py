@@ -9,6 +9,8 @@ from taskflow.domain.errors import ForbiddenError, SelfLockoutError
 from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from taskflow.domain.entities import User
     from taskflow.domain.gate import Principal
     from taskflow.domain.ports.accounts import UserCounts, UserFilter, UserRepository
@@ -92,12 +94,12 @@ class AdminService:
             await self._sessions.end_all(user, reason="deactivated")
         return user
 
-    async def delete_user(self, actor: Principal, user_id: UserId) -> None:
+    async def delete_user(self, actor: Principal, user_id: UserId) -> datetime:
         """Another account, deleted as its owner would; one's own goes through `/users/me`."""
         self._require_admin(actor)
         if user_id == actor.id:
             raise SelfLockoutError
-        await self._deletion.request(await self._users.get(user_id))
+        return await self._deletion.request(await self._users.get(user_id))
 
     async def stats(self, actor: Principal) -> SystemStats:
         self._require_admin(actor)

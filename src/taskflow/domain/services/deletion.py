@@ -32,7 +32,7 @@ from taskflow.domain.services.mail import (
 from taskflow.domain.values import Role
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from taskflow.domain.access import AccessService
     from taskflow.domain.entities import User
@@ -87,10 +87,10 @@ class AccountDeletion:
         self._clock = clock
         self._settle = settle
 
-    async def request(self, user: User) -> None:
-        """Stop the account now and have it erased; asking again changes nothing."""
+    async def request(self, user: User) -> datetime:
+        """Stop the account now and have it erased; when it stopped. Asking again changes nothing."""
         if user.deleted_at is not None:
-            return
+            return user.deleted_at
         if user.role is Role.ADMIN and user.is_active:
             admins = await self._users.list_page(UserFilter(role=Role.ADMIN, is_active=True), after=None, limit=2)
             if all(admin.id == user.id for admin in admins):
@@ -101,6 +101,7 @@ class AccountDeletion:
         await self._users.save(user, fields=frozenset({"deleted_at", "is_active", "updated_at"}))
         await self._sessions.end_all(user, reason="deleted")
         await self._outbox.dispatch(entry, run_at=now + self._settle)
+        return now
 
     async def erase(self, user_id: UserId) -> None:
         """The job: at least once, resumable; ErasureNotDueError while requests from before may run."""

@@ -14,6 +14,7 @@ from taskflow.adapters.http.guards import requires_admin
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.paths import path_id
 from taskflow.adapters.http.schemas import (
+    AccountDeletionResponse,
     AdminStatsResponse,
     AdminUserUpdate,
     TaskCountsResponse,
@@ -94,8 +95,9 @@ class AdminController(Controller):
     )
     async def delete_user(
         self, user_id: FromPath[str], request: Caller, admin_service: NamedDependency[AdminService]
-    ) -> None:
-        await admin_service.delete_user(request.user, path_id(user_id, UserId, UserNotFoundError))
+    ) -> AccountDeletionResponse:
+        deleted_at = await admin_service.delete_user(request.user, path_id(user_id, UserId, UserNotFoundError))
+        return AccountDeletionResponse(deleted_at=deleted_at)
 
     @get(
         "/stats",

@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
     AccountDeletionRequest,
+    AccountDeletionResponse,
     PasswordChange,
     ProfileUpdate,
     TokenResponse,
@@ -87,5 +88,5 @@ class UsersController(Controller):
         data: JSONBody[AccountDeletionRequest],
         current_account: NamedDependency[User],
         accounts: NamedDependency[AccountService],
-    ) -> None:
-        await accounts.delete(current_account, password=data.password)
+    ) -> AccountDeletionResponse:
+        return AccountDeletionResponse(deleted_at=await accounts.delete(current_account, password=data.password))
