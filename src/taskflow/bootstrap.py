@@ -17,6 +17,7 @@ from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.outbox import MongoOutbox
+from taskflow.adapters.mongo.password_resets import MongoPasswordResetRepository
 from taskflow.adapters.mongo.projects import (
     MongoInvitationRepository,
     MongoMembershipRepository,
@@ -39,6 +40,7 @@ from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.access import AccessService
+from taskflow.domain.derived_tokens import INVITATION_TOKENS, PASSWORD_RESET_TOKENS, DerivedTokens
 from taskflow.domain.gate import GatedUserRepository
 from taskflow.domain.gated_memberships import GatedMembershipRepository
 from taskflow.domain.ports.security import RateRule
@@ -48,8 +50,9 @@ from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
-from taskflow.domain.services.invitations import InvitationService, InvitationTokens
+from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.password_reset import PasswordResetService, ResetLimits
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
@@ -61,7 +64,12 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from taskflow.domain.gate import AccountGate
-    from taskflow.domain.ports.accounts import AccountRecords, SessionRepository, UserRepository
+    from taskflow.domain.ports.accounts import (
+        AccountRecords,
+        PasswordResetRepository,
+        SessionRepository,
+        UserRepository,
+    )
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
@@ -110,6 +118,7 @@ class Ports:
     membership_gate: MembershipGate
     invitations: InvitationRepository
     account_records: AccountRecords
+    password_resets: PasswordResetRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +189,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             membership_gate=RedisMembershipGate(redis_client, epoch),
             invitations=MongoInvitationRepository(database),
             account_records=MongoAccountRecords(database),
+            password_resets=MongoPasswordResetRepository(database),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -245,6 +255,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     limits = settings.rate_limits
     outbox = OutboxService(ports.outbox, ports.jobs, clock, grace=timedelta(seconds=settings.outbox_sweep_seconds))
     stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
+    policy = PasswordPolicy(settings.password_min_length, ports.common_passwords)
     projects = ProjectService(
         projects=ports.projects, memberships=memberships, tasks=ports.tasks, access=access, clock=clock, ids=ids
     )
@@ -270,7 +281,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             sessions=sessions,
             clock=clock,
             ids=ids,
-            policy=PasswordPolicy(settings.password_min_length, ports.common_passwords),
+            policy=policy,
             limiter=ports.limiter,
             limits=LoginLimits(
                 per_account=_rule("login-account", limits.login_failures_per_account),
@@ -311,13 +322,30 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         projects=projects,
         deletion=deletion,
+        password_resets=PasswordResetService(
+            users=users,
+            resets=ports.password_resets,
+            sessions=sessions,
+            hasher=ports.hasher,
+            policy=policy,
+            tokens=DerivedTokens(settings.jwt_secret.encode(), PASSWORD_RESET_TOKENS),
+            secrets=ports.secrets,
+            outbox=outbox,
+            mailer=ports.mailer,
+            limiter=ports.limiter,
+            limits=ResetLimits(
+                per_account=_rule("reset-account", limits.resets_per_account),
+                per_client=_rule("reset-address", limits.resets_per_address),
+            ),
+            clock=clock,
+        ),
         invitations=InvitationService(
             invitations=ports.invitations,
             projects=ports.projects,
             memberships=memberships,
             users=users,
             access=access,
-            tokens=InvitationTokens(settings.jwt_secret.encode()),
+            tokens=DerivedTokens(settings.jwt_secret.encode(), INVITATION_TOKENS),
             outbox=outbox,
             mailer=ports.mailer,
             clock=clock,

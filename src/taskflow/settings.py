@@ -175,6 +175,10 @@ class RateLimits:
     """Every signed-in request."""
     invitations_per_user: Limit = setting(Limit(50, 86400), codec=LIMIT, env="INVITATIONS_PER_USER")
     """Invitation mails one account has sent, across its projects."""
+    resets_per_account: Limit = setting(Limit(5, 3600), codec=LIMIT, env="RESET_PER_ACCOUNT")
+    """Password resets asked for one e-mail address, whether or not it has an account."""
+    resets_per_address: Limit = setting(Limit(20, 3600), codec=LIMIT, env="RESET_PER_ADDRESS")
+    """Password resets asked for and confirmed from one client address."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,7 @@ from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
@@ -37,6 +38,7 @@ from tests.unit.fakes import (
     InMemoryMembershipGate,
     InMemoryMemberships,
     InMemoryOutbox,
+    InMemoryPasswordResets,
     InMemoryProjects,
     InMemorySessionRepository,
     InMemoryTaskRepository,
@@ -99,6 +101,8 @@ class World:
     invitations: InMemoryInvitations
     invitation_service: InvitationService
     deletion: AccountDeletion
+    password_resets: InMemoryPasswordResets
+    password_reset: PasswordResetService
     idempotency: InMemoryIdempotencyStore
 
 
@@ -114,6 +118,7 @@ def world() -> World:
     gate = InMemoryAccountGate(clock, limiter)
     membership_gate = InMemoryMembershipGate()
     idempotency = InMemoryIdempotencyStore()
+    password_resets = InMemoryPasswordResets()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -136,7 +141,8 @@ def world() -> World:
         memberships=memberships,
         membership_gate=membership_gate,
         invitations=invitations,
-        account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox),
+        account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox, password_resets),
+        password_resets=password_resets,
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -166,5 +172,7 @@ def world() -> World:
         invitations=invitations,
         invitation_service=services.invitations,
         deletion=services.deletion,
+        password_resets=password_resets,
+        password_reset=services.password_resets,
         idempotency=idempotency,
     )

@@ -23,7 +23,15 @@ from taskflow.domain.errors import (
 from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
 from taskflow.domain.grants import Grant
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
-from taskflow.domain.ports.accounts import AccountRecords, SessionRepository, UserCounts, UserFilter, UserRepository
+from taskflow.domain.ports.accounts import (
+    AccountRecords,
+    PasswordReset,
+    PasswordResetRepository,
+    SessionRepository,
+    UserCounts,
+    UserFilter,
+    UserRepository,
+)
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
 from taskflow.domain.ports.mail import Mailer, MailMessage
@@ -586,6 +594,26 @@ class InMemorySessionRepository(SessionRepository):
                 await self.revoke(session.id, now=now, reason=reason)
 
 
+class InMemoryPasswordResets(PasswordResetRepository):
+    def __init__(self) -> None:
+        self.resets: dict[str, PasswordReset] = {}
+
+    async def add(self, reset: PasswordReset) -> None:
+        self.resets.setdefault(reset.token_digest, reset)
+
+    async def take(self, token_digest: str, *, now: datetime) -> PasswordReset | None:
+        reset = self.resets.get(token_digest)
+        if reset is None or reset.expires_at <= now:
+            return None
+        return self.resets.pop(token_digest)
+
+    async def forget(self, user_id: UserId) -> int:
+        theirs = [key for key, reset in self.resets.items() if reset.user_id == user_id]
+        for key in theirs:
+            del self.resets[key]
+        return len(theirs)
+
+
 class InMemoryAccountRecords(AccountRecords):
     """Erases from the other fakes what the MongoDB adapter erases from their collections."""
 
@@ -595,8 +623,10 @@ class InMemoryAccountRecords(AccountRecords):
         idempotency: InMemoryIdempotencyStore,
         import_jobs: InMemoryImportJobs,
         outbox: InMemoryOutbox,
+        resets: InMemoryPasswordResets,
     ) -> None:
         self._sessions, self._idempotency, self._import_jobs, self._outbox = sessions, idempotency, import_jobs, outbox
+        self._resets = resets
 
     async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
         sessions = [key for key, session in self._sessions.by_id.items() if session.user_id == user_id]
@@ -617,7 +647,7 @@ class InMemoryAccountRecords(AccountRecords):
             self._import_jobs.uploads.pop(job, None)
         for entry in entries:
             del self._outbox.entries[entry]
-        return len(sessions) + len(keys) + len(jobs) + len(entries)
+        return len(sessions) + len(keys) + len(jobs) + len(entries) + await self._resets.forget(user_id)
 
 
 class InMemoryAccountGate(AccountGate):

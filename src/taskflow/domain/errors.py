@@ -32,6 +32,13 @@ class BadRequestError(TaskflowError):
     title = "Bad request"
 
 
+class InvalidResetTokenError(BadRequestError):
+    """A password-reset token that is wrong, used already or expired: one answer for all three."""
+
+    code = "invalid-reset-token"
+    title = "This password-reset token does not work: ask for a new one"
+
+
 class BodyTooDeepError(BadRequestError):
     """The body nests more deeply than any valid request does."""
 

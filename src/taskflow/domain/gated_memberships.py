@@ -68,6 +68,8 @@ class GatedMembershipRepository(MembershipRepository):
         """One member at a time, each written through: someone who joins meanwhile is found next round."""
         removed = 0
         while members := await self._memberships.of_project(grant):
-            for member in members:
-                removed += await self.remove(member.user_id, member.project_id)
+            this_round = sum([await self.remove(member.user_id, member.project_id) for member in members])
+            if not this_round:  # listed but gone: a read older than the removals, not a member to end
+                break
+            removed += this_round
         return removed

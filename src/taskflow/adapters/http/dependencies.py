@@ -15,6 +15,7 @@ from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.sessions import Authenticated, SessionService
 from taskflow.domain.services.tasks import TaskService
@@ -65,6 +66,10 @@ def provide_invitations(request: Request[Any, Any, Any]) -> InvitationService:
     return _state(request).services.invitations
 
 
+def provide_password_resets(request: Request[Any, Any, Any]) -> PasswordResetService:
+    return _state(request).services.password_resets
+
+
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
@@ -84,5 +89,6 @@ DEPENDENCIES = {
     "project_service": Provide(provide_projects, sync_to_thread=False),
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
+    "password_resets": Provide(provide_password_resets, sync_to_thread=False),
     "current_account": Provide(provide_current_account),
 }

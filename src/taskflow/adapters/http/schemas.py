@@ -104,6 +104,19 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: RefreshToken
 
 
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: EmailField
+
+
+class PasswordResetAccepted(msgspec.Struct):
+    detail: str = "If an active account has this address, a mail with a token is on its way; it works for 30 minutes."
+
+
+class PasswordResetConfirmation(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="From the mail (43 characters)")]
+    new_password: NewPassword
+
+
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     current_password: Password
     new_password: NewPassword

@@ -66,6 +66,13 @@ async def send_reminder(
         raise await _retry_or_give_up(ctx, "send_reminder") from exc
 
 
+async def send_password_reset(ctx: dict[str, Any], reset_id: str, email: str, requested_at: str) -> None:
+    try:
+        await _services(ctx).password_resets.send(reset_id, email, datetime.fromisoformat(requested_at))
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_password_reset") from exc
+
+
 async def erase_account(ctx: dict[str, Any], user_id: str) -> None:
     """Resumable: a run killed half way is finished by the next (the outbox sweeper queues it again)."""
     try:
@@ -131,5 +138,6 @@ FUNCTIONS = tuple(
         refresh_stats,
         erase_account,
         send_project_notice,
+        send_password_reset,
     )
 )

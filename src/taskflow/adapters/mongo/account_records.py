@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 from bson import ObjectId
 from pymongo import ReadPreference
 
-from taskflow.adapters.mongo.documents import IDEMPOTENCY_KEYS, IMPORT_UPLOADS, JOBS, OUTBOX, SESSIONS
+from taskflow.adapters.mongo.documents import (
+    IDEMPOTENCY_KEYS,
+    IMPORT_UPLOADS,
+    JOBS,
+    OUTBOX,
+    PASSWORD_RESETS,
+    SESSIONS,
+)
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.domain.ports.accounts import AccountRecords
 
@@ -31,7 +38,7 @@ class MongoAccountRecords(AccountRecords):
             jobs = [raw["_id"] async for raw in self._database[JOBS].find(owner, {"_id": 1})]
             # Uploads first: a job whose upload is gone is still found (and erased) by a second run.
             erased += (await self._database[IMPORT_UPLOADS].delete_many({"_id": {"$in": jobs}})).deleted_count
-            for collection in (JOBS, SESSIONS, IDEMPOTENCY_KEYS):
+            for collection in (JOBS, SESSIONS, IDEMPOTENCY_KEYS, PASSWORD_RESETS):
                 erased += (await self._database[collection].delete_many(owner)).deleted_count
             naming = {
                 "$or": [

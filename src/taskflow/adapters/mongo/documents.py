@@ -230,6 +230,21 @@ class InvitationDocument(Document):
         ]
 
 
+class PasswordResetDocument(Document):
+    """A mailed password reset: `_id` is its token's SHA-256 (the token is stored nowhere); gone once expired."""
+
+    id: str  # type: ignore[assignment]  # the token's digest
+    user_id: PydanticObjectId
+    expires_at: datetime
+
+    class Settings:
+        name = "password_resets"
+        indexes: ClassVar = [
+            IndexModel([("user_id", pymongo.ASCENDING)], name="user"),
+            IndexModel([("expires_at", pymongo.ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+        ]
+
+
 DOCUMENTS = (
     UserDocument,
     TaskDocument,
@@ -241,8 +256,10 @@ DOCUMENTS = (
     ProjectDocument,
     MembershipDocument,
     InvitationDocument,
+    PasswordResetDocument,
 )
 USERS = UserDocument.Settings.name
+PASSWORD_RESETS = PasswordResetDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name

@@ -53,11 +53,34 @@ class UserRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordReset:
+    """A password reset mailed to an account: only the digest of its token is kept."""
+
+    token_digest: str
+    user_id: UserId
+    expires_at: datetime
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, reset: PasswordReset) -> None:
+        """Store it; the same reset stored twice (a job run again) is stored once."""
+        ...
+
+    async def take(self, token_digest: str, *, now: datetime) -> PasswordReset | None:
+        """The reset with this digest, if it has not expired, removed in the same step: it works once."""
+        ...
+
+    async def forget(self, user_id: UserId) -> int:
+        """Every reset of the account (its password changed: the older mails must stop working)."""
+        ...
+
+
 class AccountRecords(Protocol):
     """What an account leaves besides its account, tasks and memberships, erased with it."""
 
     async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
-        """Erase its sessions, idempotency keys, import jobs and uploads, and the outbox entries naming it.
+        """Erase its sessions, password resets, idempotency keys, import jobs and uploads, and outbox entries naming it.
 
         All but `keep_entry`, the erasure's own. Returns how many records went.
         """

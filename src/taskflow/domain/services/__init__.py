@@ -11,6 +11,7 @@ from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.outbox import OutboxService
+from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
@@ -32,3 +33,4 @@ class Services:
     projects: ProjectService
     invitations: InvitationService
     deletion: AccountDeletion
+    password_resets: PasswordResetService

@@ -12,9 +12,6 @@ Rules:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import TYPE_CHECKING
 
 from taskflow.domain.errors import (
@@ -41,6 +38,7 @@ from taskflow.domain.values import Email
 
 if TYPE_CHECKING:
     from taskflow.domain.access import AccessService
+    from taskflow.domain.derived_tokens import DerivedTokens
     from taskflow.domain.gate import Principal
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
@@ -49,17 +47,6 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.values import ProjectId
-
-
-class InvitationTokens:
-    """Tokens derived from an invitation's id; what is stored is their digest (`sessions.digest`)."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._key = hmac.new(secret, b"taskflow invitation tokens v1", hashlib.sha256).digest()
-
-    def token(self, invitation_id: str) -> str:
-        mac = hmac.new(self._key, invitation_id.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 class InvitationService:
@@ -71,7 +58,7 @@ class InvitationService:
         memberships: MembershipRepository,
         users: UserRepository,
         access: AccessService,
-        tokens: InvitationTokens,
+        tokens: DerivedTokens,
         outbox: OutboxService,
         mailer: Mailer,
         clock: Clock,

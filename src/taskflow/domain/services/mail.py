@@ -18,6 +18,7 @@ WELCOME_JOB = "send_welcome_mail"
 REMINDER_JOB = "send_reminder"
 INVITATION_JOB = "send_invitation"
 ERASE_JOB = "erase_account"
+PASSWORD_RESET_JOB = "send_password_reset"  # noqa: S105 - a job's name
 PROJECT_NOTICE_JOB = "send_project_notice"
 MAIL_DOMAIN = "taskflow.local"
 
@@ -99,4 +100,24 @@ def project_notice_mail(member: User, project_id: ProjectId, project_name: str, 
         html=f"<p>Hello {escape(member.name)},</p><p>the owner of <strong>{escape(project_name)}</strong> deleted "
         f"their account. The project {escape(outcome)}.</p>",
         message_id=f"<owner-gone.{project_id}.{member.id}@{MAIL_DOMAIN}>",
+    )
+
+
+def password_reset_job_id(reset_id: str) -> str:
+    return f"password-reset:{reset_id}"
+
+
+def password_reset_mail(user: User, reset_id: str, token: str, *, expires_at: datetime) -> MailMessage:
+    until = expires_at.strftime("%H:%M UTC")
+    confirm = "POST /api/v1/auth/password-reset/confirm"
+    body = f'{{"token": "{token}", "new_password": "..."}}'
+    return MailMessage(
+        to=user.email.value,
+        subject="Reset your taskflow password",
+        text=f"Hello {user.name},\n\nsomeone (we hope you) asked to reset your password. Until {until}, once:"
+        f"\n\n    {confirm}\n    {body}\n\nIf it was not you, do nothing: your password stays as it is.\n",
+        html=f"<p>Hello {escape(user.name)},</p><p>someone (we hope you) asked to reset your password. Until "
+        f"{until}, once:</p><pre>{confirm}\n{escape(body)}</pre><p>If it was not you, do nothing: your "
+        "password stays as it is.</p>",
+        message_id=f"<password-reset.{reset_id}@{MAIL_DOMAIN}>",
     )

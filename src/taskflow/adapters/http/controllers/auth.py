@@ -9,13 +9,16 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
     LoginRequest,
+    PasswordResetAccepted,
+    PasswordResetConfirmation,
+    PasswordResetRequest,
     RefreshRequest,
     RegisterRequest,
     TokenResponse,
@@ -23,6 +26,7 @@ from taskflow.adapters.http.schemas import (
     problem_responses,
 )
 from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.sessions import SessionService
 
 
@@ -97,6 +101,47 @@ class AuthController(Controller):
     )
     async def refresh(self, data: JSONBody[RefreshRequest], sessions: NamedDependency[SessionService]) -> TokenResponse:
         return TokenResponse.of(await sessions.refresh(data.refresh_token))
+
+    @post(
+        "/password-reset",
+        operation_id="requestPasswordReset",
+        operation_class=documented(),
+        status_code=HTTP_202_ACCEPTED,
+        summary="Ask for a password-reset mail",
+        description="Always the same answer, whether or not the address has an account (and as fast): an "
+        "active account gets a mail with a token that works once, for 30 minutes (`confirmPasswordReset`). "
+        "Limited per address asked about (5 an hour) and per client (20 an hour, with the confirmations).",
+        opt={PUBLIC: True, SIGN_IN: True},
+        responses=problem_responses(400, 413, 415, 422, 429, 503),
+    )
+    async def request_password_reset(
+        self,
+        data: JSONBody[PasswordResetRequest],
+        password_resets: NamedDependency[PasswordResetService],
+        client_address: NamedDependency[str],
+    ) -> PasswordResetAccepted:
+        await password_resets.request(data.email, client=client_address)
+        return PasswordResetAccepted()
+
+    @post(
+        "/password-reset/confirm",
+        operation_id="confirmPasswordReset",
+        operation_class=documented(),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Set a new password with the token from the mail",
+        description="The new password follows the rules of `register`. Every session of the account ends. A "
+        "token that is wrong, used or expired is one answer, 400 `invalid-reset-token`; a new password that "
+        "is refused (422) leaves the token working.",
+        opt={PUBLIC: True, SIGN_IN: True},
+        responses=problem_responses(400, 413, 415, 422, 429, 503),
+    )
+    async def confirm_password_reset(
+        self,
+        data: JSONBody[PasswordResetConfirmation],
+        password_resets: NamedDependency[PasswordResetService],
+        client_address: NamedDependency[str],
+    ) -> None:
+        await password_resets.confirm(data.token, data.new_password, client=client_address)
 
     @post(
         "/logout",

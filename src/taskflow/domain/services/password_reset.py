@@ -1,0 +1,128 @@
+"""A way back into a forgotten account: a mailed token that sets a new password once.
+
+Rules:
+- asking answers the same whatever the address, and takes the same steps (one outbox
+  entry, its job queued): the job, not the request, looks the account up, so neither the
+  answer nor its timing says whether the address has an account;
+- a known, active account gets a mail with a token that works once, until 30 minutes
+  after the asking; the token is derived from the reset's random id (`DerivedTokens`),
+  and only its digest is stored;
+- confirming with the token and a new password (the same rules as any password) sets it,
+  ends every session of the account, and voids its other resets; a wrong, used or expired
+  token is one error, and a refused new password does not use the token up;
+- asking is limited per address asked about and per client address; confirming counts
+  against the same per-client budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from taskflow.domain.errors import InvalidResetTokenError, TooManyRequestsError, UserNotFoundError
+from taskflow.domain.ports.accounts import PasswordReset
+from taskflow.domain.services.mail import PASSWORD_RESET_JOB, password_reset_job_id, password_reset_mail
+from taskflow.domain.services.sessions import digest
+from taskflow.domain.values import Email
+
+if TYPE_CHECKING:
+    from taskflow.domain.derived_tokens import DerivedTokens
+    from taskflow.domain.ports.accounts import PasswordResetRepository, UserRepository
+    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.security import PasswordHasher, RateLimiter, RateRule, SecretGenerator
+    from taskflow.domain.ports.time_and_ids import Clock
+    from taskflow.domain.services.accounts import PasswordPolicy
+    from taskflow.domain.services.outbox import OutboxService
+    from taskflow.domain.services.sessions import SessionService
+
+RESET_LIFETIME: Final = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class ResetLimits:
+    per_account: RateRule
+    """Resets asked for one address (known or not)."""
+    per_client: RateRule
+    """Resets asked for and confirmed from one client address."""
+
+
+class PasswordResetService:
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        resets: PasswordResetRepository,
+        sessions: SessionService,
+        hasher: PasswordHasher,
+        policy: PasswordPolicy,
+        tokens: DerivedTokens,
+        secrets: SecretGenerator,
+        outbox: OutboxService,
+        mailer: Mailer,
+        limiter: RateLimiter,
+        limits: ResetLimits,
+        clock: Clock,
+    ) -> None:
+        self._users = users
+        self._resets = resets
+        self._sessions = sessions
+        self._hasher = hasher
+        self._policy = policy
+        self._tokens = tokens
+        self._secrets = secrets
+        self._outbox = outbox
+        self._mailer = mailer
+        self._limiter = limiter
+        self._limits = limits
+        self._clock = clock
+
+    async def request(self, email: str, *, client: str) -> None:
+        address = Email(email)
+        await self._spend(self._limits.per_client, client)
+        await self._spend(self._limits.per_account, address.value)
+        reset_id = self._secrets.refresh_secret()
+        entry = await self._outbox.record(
+            password_reset_job_id(reset_id),
+            PASSWORD_RESET_JOB,
+            reset_id=reset_id,
+            email=address.value,
+            requested_at=self._clock.now().isoformat(),
+        )
+        await self._outbox.dispatch(entry)
+
+    async def send(self, reset_id: str, email: str, requested_at: datetime) -> None:
+        """The job: at least once, with a stable Message-ID; nothing for an unknown or inactive account."""
+        entry_id = password_reset_job_id(reset_id)
+        if await self._outbox.is_done(entry_id):
+            return
+        user = await self._users.find_by_email(Email(email))
+        expires_at = requested_at + RESET_LIFETIME
+        if user is not None and user.is_active and user.deleted_at is None and expires_at > self._clock.now():
+            token = self._tokens.token(reset_id)
+            await self._resets.add(PasswordReset(token_digest=digest(token), user_id=user.id, expires_at=expires_at))
+            await self._mailer.send(password_reset_mail(user, reset_id, token, expires_at=expires_at))
+        await self._outbox.mark_done(entry_id)
+
+    async def confirm(self, token: str, new_password: str, *, client: str) -> None:
+        await self._spend(self._limits.per_client, client)
+        self._policy.check(new_password, field="new_password")
+        reset = await self._resets.take(digest(token), now=self._clock.now())
+        if reset is None:
+            raise InvalidResetTokenError
+        try:
+            user = await self._users.get(reset.user_id)
+        except UserNotFoundError:
+            raise InvalidResetTokenError from None
+        if not user.is_active or user.deleted_at is not None:
+            raise InvalidResetTokenError
+        user.password_hash = await self._hasher.hash(new_password)
+        user.updated_at = self._clock.now()
+        await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))
+        await self._sessions.end_all(user, reason="password-reset")
+        await self._resets.forget(user.id)
+
+    async def _spend(self, rule: RateRule, key: str) -> None:
+        decision = await self._limiter.hit(rule, key)
+        if not decision.allowed:
+            raise TooManyRequestsError(retry_after=decision.reset_after)
