@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from http import HTTPStatus
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 from litestar.openapi import ResponseSpec
@@ -106,6 +106,27 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: EmailField
+
+
+class MembershipExport(msgspec.Struct):
+    project_id: str
+    name: str
+    role: ProjectRole
+
+
+class AccountExportHead(msgspec.Struct):
+    """The account export before its tasks (which follow as `tasks`, each as `getTask` shows it)."""
+
+    format: Literal["taskflow-account-export/1"]
+    exported_at: datetime
+    account: UserResponse
+    projects: list[MembershipExport]
+
+
+class AccountExport(AccountExportHead):
+    """What `exportMe` streams, as one document."""
+
+    tasks: list[TaskResponse]
 
 
 class PasswordResetAccepted(msgspec.Struct):

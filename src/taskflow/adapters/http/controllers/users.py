@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
+from litestar.response import Stream
 
+from taskflow.adapters.http.deadline import NO_DEADLINE
+from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.export import account_chunks, started
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
     AccountDeletionRequest,
     AccountDeletionResponse,
+    AccountExport,
+    AccountExportHead,
+    MembershipExport,
     PasswordChange,
     ProfileUpdate,
     TokenResponse,
@@ -18,6 +28,8 @@ from taskflow.adapters.http.schemas import (
 )
 from taskflow.domain.entities import User
 from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.tasks import TaskService
 
 
 class UsersController(Controller):
@@ -90,3 +102,38 @@ class UsersController(Controller):
         accounts: NamedDependency[AccountService],
     ) -> AccountDeletionResponse:
         return AccountDeletionResponse(deleted_at=await accounts.delete(current_account, password=data.password))
+
+    @get(
+        "/me/export",
+        operation_id="exportMe",
+        operation_class=documented(),
+        summary="Everything of your account, to take with you",
+        description="One JSON document, streamed: your account (no secrets), the projects you are in with your "
+        "role, and every task of your own, as `getTask` shows it (a project's tasks are the project's: "
+        "`exportTasks` with `project_id`).",
+        responses={
+            200: ResponseSpec(data_container=AccountExport, description="The export", generate_examples=False),
+            **problem_responses(401, 503),
+        },
+        opt={NO_DEADLINE: True},
+    )
+    async def export_me(
+        self,
+        request: Caller,
+        current_account: NamedDependency[User],
+        task_service: NamedDependency[TaskService],
+        project_service: NamedDependency[ProjectService],
+    ) -> Stream:
+        projects = await project_service.mine(request.user)
+        head = AccountExportHead(
+            format="taskflow-account-export/1",
+            exported_at=datetime.now(UTC),
+            account=UserResponse.of(current_account),
+            projects=[MembershipExport(v.project.id.value, v.project.name, v.role) for v in projects],
+        )
+        tasks = await started(await task_service.export(request.user))
+        return Stream(
+            account_chunks(head, tasks),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="taskflow-account.json"'},
+        )
