@@ -40,7 +40,12 @@ from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.access import AccessService
-from taskflow.domain.derived_tokens import INVITATION_TOKENS, PASSWORD_RESET_TOKENS, DerivedTokens
+from taskflow.domain.derived_tokens import (
+    INVITATION_TOKENS,
+    PASSWORD_RESET_TOKENS,
+    VERIFICATION_TOKENS,
+    DerivedTokens,
+)
 from taskflow.domain.gate import GatedUserRepository
 from taskflow.domain.gated_memberships import GatedMembershipRepository
 from taskflow.domain.ports.security import RateRule
@@ -58,6 +63,7 @@ from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
 from taskflow.domain.services.stats_refresh import StatsRefresh
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.services.verification import EmailVerification
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -274,6 +280,15 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         # Every request admitted before the deletion has ended by then (its deadline, and slack).
         settle=timedelta(seconds=settings.request_timeout_seconds + ERASURE_SLACK_SECONDS),
     )
+    verification = EmailVerification(
+        users=users,
+        tokens=DerivedTokens(settings.jwt_secret.encode(), VERIFICATION_TOKENS),
+        outbox=outbox,
+        mailer=ports.mailer,
+        limiter=ports.limiter,
+        per_account=_rule("verify-account", limits.verifications_per_user),
+        clock=clock,
+    )
     return Services(
         accounts=AccountService(
             users=users,
@@ -290,6 +305,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             outbox=outbox,
             mailer=ports.mailer,
             deletion=deletion,
+            verification=verification,
         ),
         sessions=sessions,
         tasks=TaskService(ports.tasks, access, clock, ids, stats),
@@ -322,6 +338,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         ),
         projects=projects,
         deletion=deletion,
+        verification=verification,
         password_resets=PasswordResetService(
             users=users,
             resets=ports.password_resets,

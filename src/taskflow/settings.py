@@ -179,6 +179,8 @@ class RateLimits:
     """Password resets asked for one e-mail address, whether or not it has an account."""
     resets_per_address: Limit = setting(Limit(20, 3600), codec=LIMIT, env="RESET_PER_ADDRESS")
     """Password resets asked for and confirmed from one client address."""
+    verifications_per_user: Limit = setting(Limit(5, 3600), codec=LIMIT, env="VERIFY_PER_USER")
+    """Verification mails one account asks for."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,6 +21,7 @@ from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.services.verification import EmailVerification
 from taskflow.domain.values import Role, UserId
 from taskflow.settings import Limit, RateLimits, Settings
 from tests.unit.fakes import (
@@ -103,6 +104,7 @@ class World:
     deletion: AccountDeletion
     password_resets: InMemoryPasswordResets
     password_reset: PasswordResetService
+    verification: EmailVerification
     idempotency: InMemoryIdempotencyStore
 
 
@@ -174,5 +176,6 @@ def world() -> World:
         deletion=services.deletion,
         password_resets=password_resets,
         password_reset=services.password_resets,
+        verification=services.verification,
         idempotency=idempotency,
     )

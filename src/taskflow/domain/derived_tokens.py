@@ -23,3 +23,4 @@ class DerivedTokens:
 
 INVITATION_TOKENS = b"taskflow invitation tokens v1"
 PASSWORD_RESET_TOKENS = b"taskflow password reset tokens v1"
+VERIFICATION_TOKENS = b"taskflow e-mail verification tokens v1"

@@ -52,6 +52,7 @@ class User:
     updated_at: datetime
     tokens_valid_after: datetime | None = None
     deleted_at: datetime | None = None
+    email_verified: bool = False
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, User) and other.id == self.id

@@ -32,6 +32,13 @@ class BadRequestError(TaskflowError):
     title = "Bad request"
 
 
+class InvalidVerificationTokenError(BadRequestError):
+    """An e-mail verification token that is wrong, expired, or for an address the account no longer has."""
+
+    code = "invalid-verification-token"
+    title = "This verification token does not work: ask for a new one"
+
+
 class InvalidResetTokenError(BadRequestError):
     """A password-reset token that is wrong, used already or expired: one answer for all three."""
 
@@ -100,6 +107,13 @@ class ConflictError(TaskflowError):
 
     code = "conflict"
     title = "Conflict"
+
+
+class EmailAlreadyVerifiedError(ConflictError):
+    """Nothing to verify: the account's address is verified already."""
+
+    code = "email-already-verified"
+    title = "Your e-mail address is verified already"
 
 
 class LastAdminError(ConflictError):

@@ -19,6 +19,7 @@ from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.sessions import Authenticated, SessionService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.services.verification import EmailVerification
 
 Caller = Request[Principal, Authenticated, Any]
 """A signed-in request: `request.user` is its principal, `request.auth` its authentication.
@@ -70,6 +71,10 @@ def provide_password_resets(request: Request[Any, Any, Any]) -> PasswordResetSer
     return _state(request).services.password_resets
 
 
+def provide_verification(request: Request[Any, Any, Any]) -> EmailVerification:
+    return _state(request).services.verification
+
+
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
     return _state(request).services.admin
 
@@ -90,5 +95,6 @@ DEPENDENCIES = {
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
     "password_resets": Provide(provide_password_resets, sync_to_thread=False),
+    "verification": Provide(provide_verification, sync_to_thread=False),
     "current_account": Provide(provide_current_account),
 }

@@ -133,6 +133,14 @@ class PasswordResetAccepted(msgspec.Struct):
     detail: str = "If an active account has this address, a mail with a token is on its way; it works for 30 minutes."
 
 
+class VerificationSent(msgspec.Struct):
+    detail: str = "A mail with a token is on its way to your address; it works for 7 days."
+
+
+class EmailVerificationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=128, description="From the mail")]
+
+
 class PasswordResetConfirmation(msgspec.Struct, forbid_unknown_fields=True):
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="From the mail (43 characters)")]
     new_password: NewPassword
@@ -159,6 +167,9 @@ class UserResponse(msgspec.Struct):
     name: str
     role: Role
     is_active: bool
+    email_verified: Annotated[
+        bool, msgspec.Meta(description="The owner confirmed the address (the mailed token); unverified accounts work")
+    ]
     created_at: datetime
 
     @classmethod
@@ -169,6 +180,7 @@ class UserResponse(msgspec.Struct):
             name=user.name,
             role=user.role,
             is_active=user.is_active,
+            email_verified=user.email_verified,
             created_at=user.created_at,
         )
 

@@ -73,6 +73,13 @@ async def send_password_reset(ctx: dict[str, Any], reset_id: str, email: str, re
         raise await _retry_or_give_up(ctx, "send_password_reset") from exc
 
 
+async def send_verification(ctx: dict[str, Any], user_id: str, issued_at: str) -> None:
+    try:
+        await _services(ctx).verification.send(UserId(user_id), datetime.fromisoformat(issued_at))
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_verification") from exc
+
+
 async def erase_account(ctx: dict[str, Any], user_id: str) -> None:
     """Resumable: a run killed half way is finished by the next (the outbox sweeper queues it again)."""
     try:
@@ -139,5 +146,6 @@ FUNCTIONS = tuple(
         erase_account,
         send_project_notice,
         send_password_reset,
+        send_verification,
     )
 )

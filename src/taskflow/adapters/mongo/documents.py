@@ -31,6 +31,7 @@ class UserDocument(Document):
     updated_at: datetime
     tokens_valid_after: datetime | None = None
     deleted_at: datetime | None = None
+    email_verified: bool = False
 
     class Settings:
         name = "users"
@@ -283,6 +284,7 @@ def user_to_entity(raw: Raw) -> User:
         updated_at=raw["updated_at"],
         tokens_valid_after=raw.get("tokens_valid_after"),
         deleted_at=raw.get("deleted_at"),
+        email_verified=raw.get("email_verified", False),
     )
 
 
@@ -298,6 +300,7 @@ def user_to_document(user: User) -> Raw:
         "updated_at": user.updated_at,
         "tokens_valid_after": user.tokens_valid_after,
         "deleted_at": user.deleted_at,
+        "email_verified": user.email_verified,
     }
 
 

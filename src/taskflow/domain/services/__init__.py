@@ -16,6 +16,7 @@ from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.services.verification import EmailVerification
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,4 @@ class Services:
     invitations: InvitationService
     deletion: AccountDeletion
     password_resets: PasswordResetService
+    verification: EmailVerification

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from taskflow.domain.services.deletion import AccountDeletion
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.sessions import SessionService, TokenPair
+    from taskflow.domain.services.verification import EmailVerification
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class AccountService:
         outbox: OutboxService,
         mailer: Mailer,
         deletion: AccountDeletion,
+        verification: EmailVerification,
     ) -> None:
         self._users = users
         self._hasher = hasher
@@ -107,6 +109,7 @@ class AccountService:
         self._outbox = outbox
         self._mailer = mailer
         self._deletion = deletion
+        self._verification = verification
 
     async def register(self, email: str, password: str, name: str) -> User:
         user = await self._account(Email(email), password, name, Role.USER)
@@ -131,7 +134,8 @@ class AccountService:
         except UserNotFoundError:  # the registration failed after its entry was recorded
             await self._outbox.mark_done(entry_id)
             return
-        await self._mailer.send(welcome_mail(user))
+        token = self._verification.token(user, issued_at=user.created_at)
+        await self._mailer.send(welcome_mail(user, token))
         await self._outbox.mark_done(entry_id)
 
     async def create_admin(self, email: str, password: str, name: str) -> User:

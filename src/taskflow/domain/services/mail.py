@@ -18,6 +18,7 @@ WELCOME_JOB = "send_welcome_mail"
 REMINDER_JOB = "send_reminder"
 INVITATION_JOB = "send_invitation"
 ERASE_JOB = "erase_account"
+VERIFICATION_JOB = "send_verification"
 PASSWORD_RESET_JOB = "send_password_reset"  # noqa: S105 - a job's name
 PROJECT_NOTICE_JOB = "send_project_notice"
 MAIL_DOMAIN = "taskflow.local"
@@ -28,14 +29,37 @@ def welcome_job_id(user_id: UserId) -> str:
     return f"welcome:{user_id}"
 
 
-def welcome_mail(user: User) -> MailMessage:
+def welcome_mail(user: User, verification_token: str) -> MailMessage:
+    verify = _verify_call(verification_token)
     return MailMessage(
         to=user.email.value,
         subject="Welcome to taskflow",
-        text=f"Hello {user.name},\n\nyour taskflow account is ready.\n",
-        html=f"<p>Hello {escape(user.name)},</p><p>your taskflow account is ready.</p>",
+        text=f"Hello {user.name},\n\nyour taskflow account is ready. To confirm this is your address, within "
+        f"7 days:\n\n    {verify}\n",
+        html=f"<p>Hello {escape(user.name)},</p><p>your taskflow account is ready. To confirm this is your "
+        f"address, within 7 days:</p><pre>{escape(verify)}</pre>",
         message_id=f"<welcome.{user.id}@{MAIL_DOMAIN}>",
     )
+
+
+def verification_job_id(user_id: UserId, issued_at: str) -> str:
+    return f"verify:{user_id}:{issued_at}"
+
+
+def verification_mail(user: User, token: str) -> MailMessage:
+    verify = _verify_call(token)
+    return MailMessage(
+        to=user.email.value,
+        subject="Confirm your e-mail address for taskflow",
+        text=f"Hello {user.name},\n\nto confirm this is your address, within 7 days:\n\n    {verify}\n",
+        html=f"<p>Hello {escape(user.name)},</p><p>to confirm this is your address, within 7 days:</p>"
+        f"<pre>{escape(verify)}</pre>",
+        message_id=f"<verify.{token.rsplit('.', 1)[0]}@{MAIL_DOMAIN}>",
+    )
+
+
+def _verify_call(token: str) -> str:
+    return f'POST /api/v1/auth/verify-email {{"token": "{token}"}}'
 
 
 def reminder_job_id(task_id: TaskId, due_at: datetime) -> str:

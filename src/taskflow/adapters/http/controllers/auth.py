@@ -15,6 +15,7 @@ from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import (
+    EmailVerificationRequest,
     LoginRequest,
     PasswordResetAccepted,
     PasswordResetConfirmation,
@@ -28,6 +29,7 @@ from taskflow.adapters.http.schemas import (
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.verification import EmailVerification
 
 
 class AuthController(Controller):
@@ -142,6 +144,23 @@ class AuthController(Controller):
         client_address: NamedDependency[str],
     ) -> None:
         await password_resets.confirm(data.token, data.new_password, client=client_address)
+
+    @post(
+        "/verify-email",
+        operation_id="verifyEmail",
+        operation_class=documented(),
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Confirm your e-mail address with the token from the mail",
+        description="No sign-in needed: the token names the account. Confirming again changes nothing. A token "
+        "that is wrong, more than 7 days old, or for an address the account no longer has is one answer, 400 "
+        "`invalid-verification-token`. Unverified accounts work as verified ones do (decision 0032).",
+        opt={PUBLIC: True, SIGN_IN: True},
+        responses=problem_responses(400, 413, 415, 422, 429, 503),
+    )
+    async def verify_email(
+        self, data: JSONBody[EmailVerificationRequest], verification: NamedDependency[EmailVerification]
+    ) -> None:
+        await verification.verify(data.token)
 
     @post(
         "/logout",

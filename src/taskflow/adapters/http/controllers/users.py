@@ -24,12 +24,14 @@ from taskflow.adapters.http.schemas import (
     ProfileUpdate,
     TokenResponse,
     UserResponse,
+    VerificationSent,
     problem_responses,
 )
 from taskflow.domain.entities import User
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.tasks import TaskService
+from taskflow.domain.services.verification import EmailVerification
 
 
 class UsersController(Controller):
@@ -137,3 +139,19 @@ class UsersController(Controller):
             media_type="application/json",
             headers={"Content-Disposition": 'attachment; filename="taskflow-account.json"'},
         )
+
+    @post(
+        "/me/verification",
+        operation_id="requestVerification",
+        operation_class=documented(),
+        status_code=202,
+        summary="Mail yourself a token that confirms your e-mail address",
+        description="The token works for 7 days (`verifyEmail`); the welcome mail carries one too. At most 5 an "
+        "hour; 409 `email-already-verified` if there is nothing to confirm.",
+        responses=problem_responses(401, 409, 429, 503),
+    )
+    async def request_verification(
+        self, current_account: NamedDependency[User], verification: NamedDependency[EmailVerification]
+    ) -> VerificationSent:
+        await verification.request(current_account)
+        return VerificationSent()
