@@ -13,6 +13,7 @@ from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
+from taskflow.adapters.mongo.audit import MongoAuditTrail
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from taskflow.domain.gate import AccountGate
     from taskflow.domain.ports.accounts import (
         AccountRecords,
+        AuditTrail,
         PasswordResetRepository,
         SessionRepository,
         UserRepository,
@@ -125,6 +127,7 @@ class Ports:
     invitations: InvitationRepository
     account_records: AccountRecords
     password_resets: PasswordResetRepository
+    audit: AuditTrail
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +199,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             invitations=MongoInvitationRepository(database),
             account_records=MongoAccountRecords(database),
             password_resets=MongoPasswordResetRepository(database),
+            audit=MongoAuditTrail(database, clock, retention=timedelta(days=settings.audit_retention_days)),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -252,6 +256,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         secrets=ports.secrets,
         clock=clock,
         security_log=ports.security_log,
+        audit=ports.audit,
         policy=SessionPolicy(
             idle=timedelta(days=settings.refresh_token_idle_days),
             absolute=timedelta(days=settings.session_max_days),
@@ -277,6 +282,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         outbox=outbox,
         mailer=ports.mailer,
         clock=clock,
+        audit=ports.audit,
         # Every request admitted before the deletion has ended by then (its deadline, and slack).
         settle=timedelta(seconds=settings.request_timeout_seconds + ERASURE_SLACK_SECONDS),
     )
@@ -288,6 +294,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         limiter=ports.limiter,
         per_account=_rule("verify-account", limits.verifications_per_user),
         clock=clock,
+        audit=ports.audit,
     )
     return Services(
         accounts=AccountService(
@@ -306,10 +313,13 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             mailer=ports.mailer,
             deletion=deletion,
             verification=verification,
+            audit=ports.audit,
         ),
         sessions=sessions,
         tasks=TaskService(ports.tasks, access, clock, ids, stats),
-        admin=AdminService(users=users, tasks=ports.tasks, sessions=sessions, deletion=deletion, clock=clock),
+        admin=AdminService(
+            users=users, tasks=ports.tasks, sessions=sessions, deletion=deletion, audit=ports.audit, clock=clock
+        ),
         idempotency=IdempotencyService(
             ports.idempotency,
             clock,
@@ -355,6 +365,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
                 per_client=_rule("reset-address", limits.resets_per_address),
             ),
             clock=clock,
+            audit=ports.audit,
         ),
         invitations=InvitationService(
             invitations=ports.invitations,

@@ -233,6 +233,8 @@ class Settings:
     """The largest import upload (8 MiB); stored in one MongoDB document, so under 16 MiB."""
     import_max_rows: int = setting(50_000, codec=WHOLE, minimum=1)
     job_timeout_seconds: int = setting(300, codec=WHOLE, minimum=1)
+    audit_retention_days: int = setting(400, codec=WHOLE, minimum=1)
+    """How long audit entries are kept (a TTL index removes older ones)."""
     """How long one run of a job may take before arq gives it to another worker."""
     stats_debounce_seconds: int = setting(5, codec=WHOLE, minimum=1)
     """Writes within this window share one background recompute of their owner's statistics."""

@@ -23,6 +23,7 @@ from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis_failures import RedisHealth
+from taskflow.bootstrap import build_services, open_ports
 from taskflow.domain.gated_memberships import GatedMembershipRepository
 from taskflow.domain.ports.projects import MembershipRepository
 from taskflow.domain.projects import Membership, ProjectRole
@@ -294,3 +295,47 @@ def leave(memberships: MembershipRepository) -> Leave:
         assert await memberships.remove(UserId(account.id), ProjectId(str(project["id"])))
 
     return remove
+
+
+@pytest.fixture
+def make_admin(register: Register, settings: Settings) -> Callable[[], Awaitable[Account]]:
+    """An account promoted the way `taskflow create-admin` promotes one."""
+
+    async def make() -> Account:
+        account = await register()
+        async with open_ports(settings) as ports:
+            await build_services(ports, settings).accounts.create_admin(account.email, PASSWORD, "ignored")
+        return account
+
+    return make
+
+
+# What an audit entry's detail may hold; anything else would be a field nobody reviewed.
+AUDIT_DETAIL_FIELDS: Final = frozenset({"email", "before", "after", "email_prefix", "role", "is_active", "returned"})
+_SECRET_SHAPES: Final = re.compile(r"\$argon2|eyJ[\w-]{8,}|" + re.escape(PASSWORD), re.IGNORECASE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_holds_no_secret(mongodb: Child) -> Iterator[None]:
+    """After every API test: no audit entry, in any database the tests used, holds a password, token or hash.
+
+    Each detail field is one reviewed here; every string is searched for a hash, a JWT and the tests' password.
+    """
+    yield
+    entries = asyncio.run(_every_audit_entry(mongodb.url))
+    assert entries, "the suite's flows left no audit entry to check"
+    for entry in entries:
+        assert set(entry.get("detail") or {}) <= AUDIT_DETAIL_FIELDS, entry
+        found = _SECRET_SHAPES.search(repr(entry))
+        assert found is None, (found.group(0) if found else "", entry)
+
+
+async def _every_audit_entry(url: str) -> list[dict[str, Any]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
+    try:
+        entries: list[dict[str, Any]] = []
+        for name in await client.list_database_names():
+            entries += await client[name].audit.find({}, comment=TEST_HOUSEKEEPING).to_list()
+        return entries
+    finally:
+        await client.close()

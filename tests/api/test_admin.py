@@ -8,22 +8,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
 from tests.api.conftest import PASSWORD, Account, Register, assert_problem, serve
-
-
-@pytest.fixture
-def make_admin(register: Register, settings: Settings) -> Callable[[], Awaitable[Account]]:
-    """An account promoted the way `taskflow create-admin` promotes one."""
-
-    async def make() -> Account:
-        account = await register()
-        async with open_ports(settings) as ports:
-            await build_services(ports, settings).accounts.create_admin(account.email, PASSWORD, "ignored")
-        return account
-
-    return make
 
 
 async def test_admin_routes_are_401_without_a_token_and_403_for_users(

@@ -33,6 +33,7 @@ from tests.unit.fakes import (
     FrozenClock,
     InMemoryAccountGate,
     InMemoryAccountRecords,
+    InMemoryAuditTrail,
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
     InMemoryInvitations,
@@ -105,6 +106,7 @@ class World:
     password_resets: InMemoryPasswordResets
     password_reset: PasswordResetService
     verification: EmailVerification
+    audit: InMemoryAuditTrail
     idempotency: InMemoryIdempotencyStore
 
 
@@ -121,6 +123,7 @@ def world() -> World:
     membership_gate = InMemoryMembershipGate()
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
+    audit = InMemoryAuditTrail(clock)
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -145,6 +148,7 @@ def world() -> World:
         invitations=invitations,
         account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox, password_resets),
         password_resets=password_resets,
+        audit=audit,
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -177,5 +181,6 @@ def world() -> World:
         password_resets=password_resets,
         password_reset=services.password_resets,
         verification=services.verification,
+        audit=audit,
         idempotency=idempotency,
     )

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.entities import Session, Task, User
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
@@ -25,6 +26,7 @@ from taskflow.domain.grants import Grant
 from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
 from taskflow.domain.ports.accounts import (
     AccountRecords,
+    AuditTrail,
     PasswordReset,
     PasswordResetRepository,
     SessionRepository,
@@ -612,6 +614,40 @@ class InMemoryPasswordResets(PasswordResetRepository):
         for key in theirs:
             del self.resets[key]
         return len(theirs)
+
+
+class InMemoryAuditTrail(AuditTrail):
+    """Entries in order; `down` plays a database that cannot take one (the change must then fail)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self.entries: list[AuditEntry] = []
+        self.down = False
+
+    async def record(self, kind: AuditKind, *, actor: UserId | None, target: UserId | None, **detail: str) -> None:
+        if self.down:
+            raise UnavailableError
+        entry = AuditEntry(
+            id=f"{len(self.entries) + 1:024x}", kind=kind, actor=actor, target=target,
+            at=self._clock.now(), address=None, request_id=None, detail=dict(detail),
+        )  # fmt: skip
+        self.entries.append(entry)
+
+    async def list_page(self, audit_filter: AuditFilter, *, after: str | None, limit: int) -> list[AuditEntry]:
+        def matches(entry: AuditEntry) -> bool:
+            return (
+                audit_filter.actor in {None, entry.actor}
+                and audit_filter.target in {None, entry.target}
+                and audit_filter.kind in {None, entry.kind}
+                and (audit_filter.since is None or entry.at >= audit_filter.since)
+                and (audit_filter.until is None or entry.at < audit_filter.until)
+                and (after is None or entry.id < after)
+            )
+
+        return [entry for entry in reversed(self.entries) if matches(entry)][:limit]
+
+    def kinds(self) -> list[AuditKind]:
+        return [entry.kind for entry in self.entries]
 
 
 class InMemoryAccountRecords(AccountRecords):

@@ -65,6 +65,8 @@ class RequestGate:
         handler: BaseRouteHandler = scope["route_handler"]
         state: AppState = scope["litestar_app"].state.taskflow
         headers = request_headers(scope)
+        # The audit trail stamps its entries with it (as the log lines).
+        structlog.contextvars.bind_contextvars(client=state.clients.of(ASGIConnection(scope)))
         scope.setdefault("state", {})[BEFORE_DEADLINE] = contextvars.copy_context()
         with nullcontext() if handler.opt.get(NO_DEADLINE) else self._deadline():
             await _admit(scope, state, handler, headers)

@@ -10,6 +10,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 from litestar.openapi import ResponseSpec
 
+from taskflow.domain.audit import AuditEntry, AuditKind
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.jobs import ImportJob, JobState
 from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Membership, ProjectRole
@@ -537,6 +538,35 @@ class AdminUserUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
     role: Role | None = None
     is_active: bool | None = None
+
+
+class AuditEntryResponse(msgspec.Struct):
+    id: str
+    kind: AuditKind
+    actor_id: Annotated[str | None, msgspec.Meta(description="Who acted; null: not signed in, or the system")]
+    target_id: Annotated[str | None, msgspec.Meta(description="Whose account it concerns")]
+    at: datetime
+    address: Annotated[str | None, msgspec.Meta(description="The client address the request came from")]
+    request_id: str | None
+    detail: dict[str, str]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryResponse:
+        return cls(
+            id=entry.id,
+            kind=entry.kind,
+            actor_id=None if entry.actor is None else entry.actor.value,
+            target_id=None if entry.target is None else entry.target.value,
+            at=entry.at,
+            address=entry.address,
+            request_id=entry.request_id,
+            detail=entry.detail,
+        )
+
+
+class AuditPageResponse(msgspec.Struct):
+    items: list[AuditEntryResponse]
+    next_cursor: str | None
 
 
 class UserPageResponse(msgspec.Struct):

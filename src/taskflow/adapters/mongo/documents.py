@@ -246,6 +246,28 @@ class PasswordResetDocument(Document):
         ]
 
 
+class AuditDocument(Document):
+    """One audit entry; `expires_at` (the retention, decision 0033) lets a TTL index remove it."""
+
+    kind: str
+    actor: PydanticObjectId | None = None
+    target: PydanticObjectId | None = None
+    at: datetime
+    address: str | None = None
+    request_id: str | None = None
+    detail: dict[str, str] = Field(default_factory=dict)
+    expires_at: datetime
+
+    class Settings:
+        name = "audit"
+        indexes: ClassVar = [
+            IndexModel([("actor", pymongo.ASCENDING), ("_id", pymongo.DESCENDING)], name="actor_id"),
+            IndexModel([("target", pymongo.ASCENDING), ("_id", pymongo.DESCENDING)], name="target_id"),
+            IndexModel([("kind", pymongo.ASCENDING), ("_id", pymongo.DESCENDING)], name="kind_id"),
+            IndexModel([("expires_at", pymongo.ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+        ]
+
+
 DOCUMENTS = (
     UserDocument,
     TaskDocument,
@@ -258,9 +280,11 @@ DOCUMENTS = (
     MembershipDocument,
     InvitationDocument,
     PasswordResetDocument,
+    AuditDocument,
 )
 USERS = UserDocument.Settings.name
 PASSWORD_RESETS = PasswordResetDocument.Settings.name
+AUDIT = AuditDocument.Settings.name
 TASKS = TaskDocument.Settings.name
 SESSIONS = SessionDocument.Settings.name
 IDEMPOTENCY_KEYS = IdempotencyKeyDocument.Settings.name

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
+    from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
     from taskflow.domain.entities import Session, User
     from taskflow.domain.values import Email
 
@@ -73,6 +74,18 @@ class PasswordResetRepository(Protocol):
 
     async def forget(self, user_id: UserId) -> int:
         """Every reset of the account (its password changed: the older mails must stop working)."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """Append-only. Writes raise UnavailableError when the entry could not be stored."""
+
+    async def record(self, kind: AuditKind, *, actor: UserId | None, target: UserId | None, **detail: str) -> None:
+        """Store one entry, stamped with the time, the client address and the request id of this request."""
+        ...
+
+    async def list_page(self, audit_filter: AuditFilter, *, after: str | None, limit: int) -> list[AuditEntry]:
+        """Newest first; `after` is the id of the last entry of the previous page."""
         ...
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from taskflow.domain.audit import AuditKind
 from taskflow.domain.entities import User, new_user
 from taskflow.domain.errors import (
     InvalidCredentialsError,
@@ -20,7 +21,7 @@ from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, chec
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.ports.accounts import UserRepository
+    from taskflow.domain.ports.accounts import AuditTrail, UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import CommonPasswords, PasswordHasher, RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
@@ -97,6 +98,7 @@ class AccountService:
         mailer: Mailer,
         deletion: AccountDeletion,
         verification: EmailVerification,
+        audit: AuditTrail,
     ) -> None:
         self._users = users
         self._hasher = hasher
@@ -110,11 +112,13 @@ class AccountService:
         self._mailer = mailer
         self._deletion = deletion
         self._verification = verification
+        self._audit = audit
 
     async def register(self, email: str, password: str, name: str) -> User:
         user = await self._account(Email(email), password, name, Role.USER)
         welcome = await self._outbox.record(welcome_job_id(user.id), WELCOME_JOB, user_id=user.id.value)
         await self._users.add(user)
+        await self._audit.record(AuditKind.ACCOUNT_CREATED, actor=user.id, target=user.id)
         await self._outbox.dispatch(welcome)
         return user
 
@@ -172,6 +176,7 @@ class AccountService:
         await self._count_attempt(self._limits.per_address, client)
         await self._count_attempt(self._limits.per_account, account_key)
         user = await self._check_credentials(email, password)
+        await self._audit.record(AuditKind.SIGN_IN, actor=user.id, target=user.id)
         await self._limiter.refund(self._limits.per_address, client)
         await self._limiter.reset(self._limits.per_account, account_key)
         if self._hasher.needs_rehash(user.password_hash):
@@ -188,7 +193,7 @@ class AccountService:
         """Confirmed with the password (a login attempt); the account stops now and is erased soon after."""
         PasswordPolicy.check_size(password)
         await self._confirm(user, password)
-        return await self._deletion.request(user)
+        return await self._deletion.request(user, actor=user.id)
 
     async def _confirm(self, user: User, password: str) -> None:
         account_key = user.email.value
@@ -205,10 +210,12 @@ class AccountService:
         user = await self._users.find_by_email(address) if address else None
         if user is None:
             await self._hasher.verify_dummy(password)
-            raise InvalidCredentialsError
-        if not await self._hasher.verify(user.password_hash, password) or not user.is_active:
-            raise InvalidCredentialsError
-        return user
+        elif await self._hasher.verify(user.password_hash, password) and user.is_active:
+            return user
+        # The same steps for an unknown address as for a known one, this entry included.
+        target = None if user is None else user.id
+        await self._audit.record(AuditKind.SIGN_IN_FAILED, actor=None, target=target, email=email.strip().lower()[:320])
+        raise InvalidCredentialsError
 
     async def change_password(self, user: User, *, current: str, new: str) -> TokenPair:
         """Confirmed with the current password, which counts as a login attempt."""
@@ -219,4 +226,5 @@ class AccountService:
         user.updated_at = self._clock.now()
         await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))
         cut_off = await self._sessions.end_all(user, reason="password-change")
+        await self._audit.record(AuditKind.PASSWORD_CHANGED, actor=user.id, target=user.id)
         return await self._sessions.open(user, at=cut_off)

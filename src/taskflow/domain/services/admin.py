@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.errors import ForbiddenError, SelfLockoutError
 from taskflow.domain.values import Role, TaskStatus
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
     from taskflow.domain.entities import User
     from taskflow.domain.gate import Principal
-    from taskflow.domain.ports.accounts import UserCounts, UserFilter, UserRepository
+    from taskflow.domain.ports.accounts import AuditTrail, UserCounts, UserFilter, UserRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.deletion import AccountDeletion
@@ -39,6 +40,12 @@ class SystemStats:
         return sum(self.tasks_by_status.values())
 
 
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    items: list[AuditEntry]
+    next_after: str | None
+
+
 class AdminService:
     """Administration.
 
@@ -58,12 +65,14 @@ class AdminService:
         tasks: TaskRepository,
         sessions: SessionService,
         deletion: AccountDeletion,
+        audit: AuditTrail,
         clock: Clock,
     ) -> None:
         self._users = users
         self._tasks = tasks
         self._sessions = sessions
         self._deletion = deletion
+        self._audit = audit
         self._clock = clock
 
     async def list_users(
@@ -72,6 +81,15 @@ class AdminService:
         self._require_admin(actor)
         limit = max(1, min(limit, MAX_PAGE_SIZE))
         found = await self._users.list_page(user_filter, after=after, limit=limit + 1)
+        await self._audit.record(
+            AuditKind.ADMIN_READ_ACCOUNTS,
+            actor=actor.id,
+            target=None,
+            email_prefix=user_filter.email_prefix or "",
+            role=user_filter.role.value if user_filter.role else "",
+            is_active="" if user_filter.is_active is None else str(user_filter.is_active).lower(),
+            returned=str(min(len(found), limit)),
+        )
         more = len(found) > limit
         items = found[:limit]
         return UserPage(items=items, next_after=items[-1].id if more else None)
@@ -84,12 +102,17 @@ class AdminService:
             raise SelfLockoutError
         user = await self._users.get(user_id)
         deactivating = user.is_active and is_active is False
-        if role is not None:
+        changes = []
+        if role is not None and role is not user.role:
+            changes.append((AuditKind.ROLE_CHANGED, {"before": user.role.value, "after": role.value}))
             user.role = role
-        if is_active is not None:
+        if is_active is not None and is_active is not user.is_active:
+            changes.append((AuditKind.ACTIVE_CHANGED, {"before": _flag(user.is_active), "after": _flag(is_active)}))
             user.is_active = is_active
         user.updated_at = self._clock.now()
         await self._users.save(user, fields=frozenset({"role", "is_active", "updated_at"}))
+        for kind, detail in changes:
+            await self._audit.record(kind, actor=actor.id, target=user.id, **detail)
         if deactivating:
             await self._sessions.end_all(user, reason="deactivated")
         return user
@@ -99,7 +122,16 @@ class AdminService:
         self._require_admin(actor)
         if user_id == actor.id:
             raise SelfLockoutError
-        return await self._deletion.request(await self._users.get(user_id))
+        return await self._deletion.request(await self._users.get(user_id), actor=actor.id)
+
+    async def audit(self, actor: Principal, audit_filter: AuditFilter, *, after: str | None, limit: int) -> AuditPage:
+        """The trail, newest first; reading it is itself an entry."""
+        self._require_admin(actor)
+        limit = max(1, min(limit, AUDIT_PAGE_MAX))
+        found = await self._audit.list_page(audit_filter, after=after, limit=limit + 1)
+        await self._audit.record(AuditKind.ADMIN_READ_AUDIT, actor=actor.id, target=audit_filter.target)
+        items = found[:limit]
+        return AuditPage(items=items, next_after=items[-1].id if len(found) > limit else None)
 
     async def stats(self, actor: Principal) -> SystemStats:
         self._require_admin(actor)
@@ -113,3 +145,7 @@ class AdminService:
     def _require_admin(actor: Principal) -> None:
         if not actor.is_admin:
             raise ForbiddenError
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"

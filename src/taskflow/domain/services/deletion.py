@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from taskflow.domain.audit import AuditKind
 from taskflow.domain.errors import LastAdminError, UserNotFoundError
 from taskflow.domain.gate import Principal
 from taskflow.domain.ports.accounts import UserFilter
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from taskflow.domain.access import AccessService
     from taskflow.domain.entities import User
     from taskflow.domain.grants import Grant
-    from taskflow.domain.ports.accounts import AccountRecords, UserRepository
+    from taskflow.domain.ports.accounts import AccountRecords, AuditTrail, UserRepository
     from taskflow.domain.ports.jobs import OutboxEntry
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
@@ -72,6 +73,7 @@ class AccountDeletion:
         outbox: OutboxService,
         mailer: Mailer,
         clock: Clock,
+        audit: AuditTrail,
         settle: timedelta,
     ) -> None:
         self._users = users
@@ -86,8 +88,9 @@ class AccountDeletion:
         self._mailer = mailer
         self._clock = clock
         self._settle = settle
+        self._audit = audit
 
-    async def request(self, user: User) -> datetime:
+    async def request(self, user: User, *, actor: UserId) -> datetime:
         """Stop the account now and have it erased; when it stopped. Asking again changes nothing."""
         if user.deleted_at is not None:
             return user.deleted_at
@@ -100,6 +103,7 @@ class AccountDeletion:
         user.deleted_at, user.is_active, user.updated_at = now, False, now
         await self._users.save(user, fields=frozenset({"deleted_at", "is_active", "updated_at"}))
         await self._sessions.end_all(user, reason="deleted")
+        await self._audit.record(AuditKind.ACCOUNT_DELETED, actor=actor, target=user.id)
         await self._outbox.dispatch(entry, run_at=now + self._settle)
         return now
 
@@ -127,6 +131,7 @@ class AccountDeletion:
         await self._tasks.delete_all(self._access.own(user.id))
         await self._records.erase(user.id, keep_entry=entry_id)
         await self._users.delete(user.id)
+        await self._audit.record(AuditKind.ACCOUNT_ERASED, actor=None, target=user.id)
         await self._outbox.mark_done(entry_id)
 
     async def send_project_notice(

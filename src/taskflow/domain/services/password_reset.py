@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from taskflow.domain.audit import AuditKind
 from taskflow.domain.errors import InvalidResetTokenError, TooManyRequestsError, UserNotFoundError
 from taskflow.domain.ports.accounts import PasswordReset
 from taskflow.domain.services.mail import PASSWORD_RESET_JOB, password_reset_job_id, password_reset_mail
@@ -28,7 +29,7 @@ from taskflow.domain.values import Email
 
 if TYPE_CHECKING:
     from taskflow.domain.derived_tokens import DerivedTokens
-    from taskflow.domain.ports.accounts import PasswordResetRepository, UserRepository
+    from taskflow.domain.ports.accounts import AuditTrail, PasswordResetRepository, UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import PasswordHasher, RateLimiter, RateRule, SecretGenerator
     from taskflow.domain.ports.time_and_ids import Clock
@@ -63,6 +64,7 @@ class PasswordResetService:
         limiter: RateLimiter,
         limits: ResetLimits,
         clock: Clock,
+        audit: AuditTrail,
     ) -> None:
         self._users = users
         self._resets = resets
@@ -76,6 +78,7 @@ class PasswordResetService:
         self._limiter = limiter
         self._limits = limits
         self._clock = clock
+        self._audit = audit
 
     async def request(self, email: str, *, client: str) -> None:
         address = Email(email)
@@ -121,6 +124,7 @@ class PasswordResetService:
         await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))
         await self._sessions.end_all(user, reason="password-reset")
         await self._resets.forget(user.id)
+        await self._audit.record(AuditKind.PASSWORD_RESET, actor=user.id, target=user.id)
 
     async def _spend(self, rule: RateRule, key: str) -> None:
         decision = await self._limiter.hit(rule, key)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
+from taskflow.domain.audit import AuditKind
 from taskflow.domain.entities import Session, User, to_utc_millis
 from taskflow.domain.errors import (
     InvalidRefreshTokenError,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.gate import AccountGate, GateReading
-    from taskflow.domain.ports.accounts import SessionRepository, UserRepository
+    from taskflow.domain.ports.accounts import AuditTrail, SessionRepository, UserRepository
     from taskflow.domain.ports.security import (
         AccessToken,
         RateDecision,
@@ -100,6 +101,7 @@ class SessionService:
         secrets: SecretGenerator,
         clock: Clock,
         security_log: SecurityLog,
+        audit: AuditTrail,
         policy: SessionPolicy,
         access_ttl: timedelta,
     ) -> None:
@@ -111,6 +113,7 @@ class SessionService:
         self._secrets = secrets
         self._clock = clock
         self._log = security_log
+        self._audit = audit
         self._policy = policy
         self._access_ttl = access_ttl
 
@@ -159,6 +162,7 @@ class SessionService:
         await self._sessions.revoke(session_id, now=now, reason="reuse")
         self._log.record("refresh_token_reuse", user_id=known.user_id.value, session_id=session_id.value)
         await self._revoke_access(known.user_id, session_id, token_id=None, now=now)
+        await self._audit.record(AuditKind.REFRESH_TOKEN_REUSE, actor=None, target=known.user_id)
 
     async def authenticate(self, access_token: str, *, budget: RateRule | None = None) -> Authenticated:
         """The token's principal, the request counted against `budget` (per user) on the way."""
@@ -199,6 +203,7 @@ class SessionService:
         now = self._clock.now()
         await self._sessions.revoke(claims.session_id, now=now, reason="logout")
         await self._revoke_access(claims.subject, claims.session_id, token_id=claims.token_id, now=now)
+        await self._audit.record(AuditKind.SIGN_OUT, actor=claims.subject, target=claims.subject)
 
     async def end_all(self, user: User, *, reason: str) -> datetime:
         """Every session of the account, and every access token it holds, end now.

@@ -16,6 +16,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from taskflow.domain.audit import AuditKind
 from taskflow.domain.errors import (
     EmailAlreadyVerifiedError,
     InvalidValueError,
@@ -29,7 +30,7 @@ from taskflow.domain.values import UserId
 if TYPE_CHECKING:
     from taskflow.domain.derived_tokens import DerivedTokens
     from taskflow.domain.entities import User
-    from taskflow.domain.ports.accounts import UserRepository
+    from taskflow.domain.ports.accounts import AuditTrail, UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock
@@ -50,6 +51,7 @@ class EmailVerification:
         limiter: RateLimiter,
         per_account: RateRule,
         clock: Clock,
+        audit: AuditTrail,
     ) -> None:
         self._users = users
         self._tokens = tokens
@@ -58,6 +60,7 @@ class EmailVerification:
         self._limiter = limiter
         self._per_account = per_account
         self._clock = clock
+        self._audit = audit
 
     def token(self, user: User, *, issued_at: datetime) -> str:
         issued = round((issued_at - _EPOCH).total_seconds() * 1000)
@@ -94,6 +97,7 @@ class EmailVerification:
         if not user.email_verified:
             user.email_verified, user.updated_at = True, self._clock.now()
             await self._users.save(user, fields=frozenset({"email_verified", "updated_at"}))
+            await self._audit.record(AuditKind.EMAIL_VERIFIED, actor=user.id, target=user.id)
 
     async def _check(self, token: str) -> User:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch
@@ -17,16 +18,20 @@ from taskflow.adapters.http.schemas import (
     AccountDeletionResponse,
     AdminStatsResponse,
     AdminUserUpdate,
+    AuditEntryResponse,
+    AuditPageResponse,
     TaskCountsResponse,
     UserCountsResponse,
     UserPageResponse,
     UserResponse,
     problem_responses,
 )
+from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditFilter, AuditKind
+from taskflow.domain.entities import to_utc_millis
 from taskflow.domain.errors import UserNotFoundError
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
-from taskflow.domain.values import EMAIL_MAX_LENGTH, Role, UserId
+from taskflow.domain.values import EMAIL_MAX_LENGTH, OBJECT_ID_PATTERN, Role, UserId
 
 
 class AdminController(Controller):
@@ -98,6 +103,42 @@ class AdminController(Controller):
     ) -> AccountDeletionResponse:
         deleted_at = await admin_service.delete_user(request.user, path_id(user_id, UserId, UserNotFoundError))
         return AccountDeletionResponse(deleted_at=deleted_at)
+
+    @get(
+        "/audit",
+        summary="The audit trail, newest first (keyset pages)",
+        description="Who did what to whom, when, from which address, under which request id: sign-ins and "
+        "failed ones, sign-outs, refresh-token reuse, password changes and resets, verifications, role and "
+        "access changes, deletions, and admins' reads of accounts and of this trail (each read is an entry). "
+        "Never a password, token or hash. Kept `TASKFLOW_AUDIT_RETENTION_DAYS` (400 by default).",
+        responses=problem_responses(400, 401, 403, 422, 503),
+        operation_id="listAudit",
+        operation_class=documented(),
+    )
+    async def audit(
+        self,
+        *,
+        request: Caller,
+        admin_service: NamedDependency[AdminService],
+        actor: Annotated[str | None, Parameter(pattern=OBJECT_ID_PATTERN, description="Who acted")] = None,
+        target: Annotated[str | None, Parameter(pattern=OBJECT_ID_PATTERN, description="Whose account")] = None,
+        kind: FromQuery[AuditKind | None] = None,
+        since: Annotated[datetime | None, Parameter(description="At or after this instant")] = None,
+        until: Annotated[datetime | None, Parameter(description="Before this instant")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=AUDIT_PAGE_MAX)] = 50,
+        cursor: Annotated[str | None, Parameter(pattern=OBJECT_ID_PATTERN)] = None,
+    ) -> AuditPageResponse:
+        audit_filter = AuditFilter(
+            actor=None if actor is None else UserId(actor),
+            target=None if target is None else UserId(target),
+            kind=kind,
+            since=None if since is None else to_utc_millis(since, field_name="since"),
+            until=None if until is None else to_utc_millis(until, field_name="until"),
+        )
+        page = await admin_service.audit(request.user, audit_filter, after=cursor, limit=limit)
+        return AuditPageResponse(
+            items=[AuditEntryResponse.of(entry) for entry in page.items], next_cursor=page.next_after
+        )
 
     @get(
         "/stats",
