@@ -12,6 +12,7 @@ import pytest
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
+from taskflow.bootstrap import build_services, open_ports
 from taskflow.domain.projects import ProjectRole
 from taskflow.entrypoints.processes import Child
 from tests.api.conftest import (
@@ -151,3 +152,16 @@ async def test_an_erasure_whose_worker_is_killed_half_way_is_finished_by_the_nex
             assert sorted(view["role"] for view in listed["items"]) == ["owner"] * len(owned)
     finally:
         await client_db.close()
+
+
+async def test_the_only_admin_cannot_delete_their_account(mongodb: Child) -> None:
+    async with (
+        stack_on_own_redis(mongodb) as stack,  # a database of its own: no admin but the one made here
+        httpx.AsyncClient(base_url=stack.url, timeout=10) as client,
+    ):
+        root = await new_account(client)
+        async with open_ports(stack.settings) as ports:
+            await build_services(ports, stack.settings).accounts.create_admin(root.email, PASSWORD, "ignored")
+        refused = await client.request("DELETE", ME, json={"password": PASSWORD}, headers=root.auth)
+        assert_problem(refused, 409, "last-admin")
+        assert (await client.get(ME, headers=root.auth)).status_code == 200

@@ -173,3 +173,16 @@ async def test_options_on_every_path_answers_all_of_its_methods(
         for method in {"HEAD", "PUT", "TRACE"} - documented:  # no 5xx from a method a path does not have
             refused = await client.request(method, concrete, headers=admin.auth)
             assert refused.status_code == 405, (method, path, refused.status_code)
+
+
+async def test_admins_delete_other_accounts_not_their_own_and_users_none(
+    client: httpx.AsyncClient, register: Register, make_admin: Callable[[], Awaitable[Account]]
+) -> None:
+    root, ada = await make_admin(), await register()
+    assert_problem(await client.delete(f"/api/v1/admin/users/{root.id}", headers=root.auth), 409, "self-lockout")
+    assert_problem(await client.delete(f"/api/v1/admin/users/{root.id}", headers=ada.auth), 403, "forbidden")
+    assert_problem(await client.delete(f"/api/v1/admin/users/{'f' * 24}", headers=root.auth), 404)
+    assert_problem(await client.request("DELETE", "/api/v1/users/me", json={}, headers=ada.auth), 422)
+    gone = await client.delete(f"/api/v1/admin/users/{ada.id}", headers=root.auth)
+    assert (gone.status_code, set(gone.json())) == (202, {"deleted_at"})
+    assert_problem(await client.get("/api/v1/users/me", headers=ada.auth), 401)
