@@ -350,7 +350,12 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         if args.hot_path:
             return
         for owner_token, seeded in listings:
-            print(f"export of {seeded.count:,} tasks: {_export_footprint(api, owner_token)}")  # noqa: T201
+            for what, path, params in (
+                ("CSV export", "/api/v1/tasks/export", {"format": "csv"}),
+                ("account export (JSON)", "/api/v1/users/me/export", {}),
+            ):
+                footprint = _export_footprint(api, owner_token, path, params)
+                print(f"{what} of {seeded.count:,} tasks: {footprint}")  # noqa: T201
         worker = spawn(
             "worker", [sys.executable, "-m", "taskflow.entrypoints.cli", "worker"], port=0, url="", env=env, log=log
         )
@@ -556,17 +561,15 @@ def _rss_kib(pid: int) -> int:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
 
 
-def _export_footprint(api: Child, token: str) -> str:
-    """The API process's resident memory while it streams a whole CSV export."""
+def _export_footprint(api: Child, token: str, path: str, params: dict[str, str]) -> str:
+    """The API process's resident memory while it streams a whole export."""
     pid = api.process.pid
     before = peak = _rss_kib(pid)
     size = 0
     started = time.perf_counter()
     with (
         httpx.Client(base_url=api.url, timeout=600) as http,
-        http.stream(
-            "GET", "/api/v1/tasks/export", params={"format": "csv"}, headers={"Authorization": f"Bearer {token}"}
-        ) as response,
+        http.stream("GET", path, params=params, headers={"Authorization": f"Bearer {token}"}) as response,
     ):
         if response.status_code != httpx.codes.OK:
             return f"HTTP {response.status_code} after {time.perf_counter() - started:.1f} s"

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskflow.domain.audit import AuditKind
+from taskflow.domain.budgets import spend
 from taskflow.domain.entities import User, new_user
 from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
     InvalidValueError,
-    TooManyRequestsError,
     UserNotFoundError,
     WrongPasswordError,
 )
@@ -173,8 +173,8 @@ class AccountService:
     async def login(self, email: str, password: str, *, client: str) -> TokenPair:
         PasswordPolicy.check_size(password)
         account_key = email.strip().lower()
-        await self._count_attempt(self._limits.per_address, client)
-        await self._count_attempt(self._limits.per_account, account_key)
+        await spend(self._limiter, self._limits.per_address, client)
+        await spend(self._limiter, self._limits.per_account, account_key)
         user = await self._check_credentials(email, password)
         await self._audit.record(AuditKind.SIGN_IN, actor=user.id, target=user.id)
         await self._limiter.refund(self._limits.per_address, client)
@@ -184,11 +184,6 @@ class AccountService:
             await self._users.save(user, fields=frozenset({"password_hash"}))
         return await self._sessions.open(user)
 
-    async def _count_attempt(self, rule: RateRule, key: str) -> None:
-        decision = await self._limiter.hit(rule, key)
-        if not decision.allowed:
-            raise TooManyRequestsError(retry_after=decision.reset_after)
-
     async def delete(self, user: User, *, password: str) -> datetime:
         """Confirmed with the password (a login attempt); the account stops now and is erased soon after."""
         PasswordPolicy.check_size(password)
@@ -197,7 +192,7 @@ class AccountService:
 
     async def _confirm(self, user: User, password: str) -> None:
         account_key = user.email.value
-        await self._count_attempt(self._limits.per_account, account_key)
+        await spend(self._limiter, self._limits.per_account, account_key)
         if not await self._hasher.verify(user.password_hash, password):
             raise WrongPasswordError
         await self._limiter.reset(self._limits.per_account, account_key)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from taskflow.domain.budgets import spend
 from taskflow.domain.errors import (
     ForbiddenError,
     InvitationNotFoundError,
     MemberLimitError,
     ProjectLimitError,
     ProjectNotFoundError,
-    TooManyRequestsError,
 )
 from taskflow.domain.projects import (
     INVITATION_LIFETIME,
@@ -90,10 +90,8 @@ class InvitationService:
             raise ProjectNotFoundError
         # Each invitation is a mail to an address of the inviter's choosing: budgeted, so no
         # account can make taskflow send mail for it at will.
-        budget = await self._limiter.hit(self._per_inviter, principal.id.value)
-        if not budget.allowed:
-            msg = "you have sent as many invitations as one account may for now"
-            raise TooManyRequestsError(retry_after=budget.reset_after, detail=msg)
+        detail = "you have sent as many invitations as one account may for now"
+        await spend(self._limiter, self._per_inviter, principal.id.value, detail=detail)
         now = self._clock.now()
         invitation_id = self._ids.new_invitation_id()
         invitation = Invitation(

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.audit import AuditKind
-from taskflow.domain.errors import InvalidResetTokenError, TooManyRequestsError, UserNotFoundError
+from taskflow.domain.budgets import spend
+from taskflow.domain.errors import InvalidResetTokenError, UserNotFoundError
 from taskflow.domain.ports.accounts import PasswordReset
 from taskflow.domain.services.mail import PASSWORD_RESET_JOB, password_reset_job_id, password_reset_mail
 from taskflow.domain.services.sessions import digest
@@ -82,8 +83,8 @@ class PasswordResetService:
 
     async def request(self, email: str, *, client: str) -> None:
         address = Email(email)
-        await self._spend(self._limits.per_client, client)
-        await self._spend(self._limits.per_account, address.value)
+        await spend(self._limiter, self._limits.per_client, client)
+        await spend(self._limiter, self._limits.per_account, address.value)
         reset_id = self._secrets.refresh_secret()
         entry = await self._outbox.record(
             password_reset_job_id(reset_id),
@@ -108,7 +109,7 @@ class PasswordResetService:
         await self._outbox.mark_done(entry_id)
 
     async def confirm(self, token: str, new_password: str, *, client: str) -> None:
-        await self._spend(self._limits.per_client, client)
+        await spend(self._limiter, self._limits.per_client, client)
         self._policy.check(new_password, field="new_password")
         reset = await self._resets.take(digest(token), now=self._clock.now())
         if reset is None:
@@ -125,8 +126,3 @@ class PasswordResetService:
         await self._sessions.end_all(user, reason="password-reset")
         await self._resets.forget(user.id)
         await self._audit.record(AuditKind.PASSWORD_RESET, actor=user.id, target=user.id)
-
-    async def _spend(self, rule: RateRule, key: str) -> None:
-        decision = await self._limiter.hit(rule, key)
-        if not decision.allowed:
-            raise TooManyRequestsError(retry_after=decision.reset_after)

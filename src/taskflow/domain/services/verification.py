@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.audit import AuditKind
+from taskflow.domain.budgets import spend
 from taskflow.domain.errors import (
     EmailAlreadyVerifiedError,
     InvalidValueError,
     InvalidVerificationTokenError,
-    TooManyRequestsError,
     UserNotFoundError,
 )
 from taskflow.domain.services.mail import VERIFICATION_JOB, verification_job_id, verification_mail
@@ -70,9 +70,7 @@ class EmailVerification:
         """Mail a new token (the job sends it); EmailAlreadyVerifiedError if there is nothing to verify."""
         if user.email_verified:
             raise EmailAlreadyVerifiedError
-        decision = await self._limiter.hit(self._per_account, user.id.value)
-        if not decision.allowed:
-            raise TooManyRequestsError(retry_after=decision.reset_after)
+        await spend(self._limiter, self._per_account, user.id.value)
         issued = self._clock.now().isoformat()
         entry = await self._outbox.record(
             verification_job_id(user.id, issued), VERIFICATION_JOB, user_id=user.id.value, issued_at=issued
