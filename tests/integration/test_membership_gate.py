@@ -86,3 +86,14 @@ async def test_a_change_redis_could_not_take_voids_what_it_held(
     reading = await gate.read(BOB, HOME)
     assert reading.membership is None
     assert await cast("Awaitable[bytes]", redis.hget(EPOCH_KEY, "n")) != b"1"
+
+
+async def test_while_a_change_is_made_the_gate_knows_nothing_and_takes_no_fill(gate: RedisMembershipGate) -> None:
+    await gate.fill(BOB_IN_HOME, seen=(await gate.read(BOB, HOME)).seen)
+    await gate.begin(BOB, HOME)  # the record is about to change (and the process may die before it says how)
+    changing = await gate.read(BOB, HOME)
+    assert (changing.known, changing.membership) == (False, None)
+    await gate.fill(BOB_IN_HOME, seen=changing.seen)  # what a reader saw in the record meanwhile
+    assert not (await gate.read(BOB, HOME)).known
+    await gate.record(BOB, HOME, None)
+    assert (await gate.read(BOB, HOME)).known

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.entities import Session, Task, User
@@ -779,6 +780,10 @@ class InMemoryAccountGate(AccountGate):
             self.revoked.add(f"jti:{token_id}")
 
 
+CHANGING: Final = object()
+"""A membership being changed: unknown to readers, and no fill replaces it."""
+
+
 class InMemoryMembershipGate(MembershipGate):
     """The membership gate's rules without Redis: epochs, fills under writes, an ended membership kept as ended.
 
@@ -810,8 +815,8 @@ class InMemoryMembershipGate(MembershipGate):
             raise UnavailableError
         self.reads += 1
         entry = self._entry(user_id)
-        known = project_id.value in entry
         found = entry.get(project_id.value)
+        known = project_id.value in entry and found is not CHANGING
         return MembershipReading(
             known=known, membership=found if isinstance(found, Membership) else None, seen=str(self.epoch)
         )
@@ -820,6 +825,12 @@ class InMemoryMembershipGate(MembershipGate):
         if self.down or seen != str(self.epoch):
             return
         self._entry(membership.user_id).setdefault(membership.project_id.value, membership)
+
+    async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
+        if self.down:
+            self.owed = True
+            return
+        self._entry(user_id)[project_id.value] = CHANGING
 
     async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
         if self.down:

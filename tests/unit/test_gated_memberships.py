@@ -129,3 +129,54 @@ async def test_ending_every_membership_also_ends_one_made_while_it_runs() -> Non
     for who in (ADA, BOB, CAROL):
         assert (await gate.read(who.id, project)).known
         assert await memberships.find(who.id, project) is None
+
+
+class _KilledError(Exception):
+    """The process died here."""
+
+
+async def test_a_process_killed_between_the_change_and_its_write_through_leaves_the_gate_reading_the_record() -> None:
+    project = ProjectId("d" * 24)
+
+    class DiesAfterWriting(InMemoryMemberships):
+        async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+            await super().set_role(user_id, project_id, role)
+            raise _KilledError
+
+        async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+            await super().remove(user_id, project_id)
+            raise _KilledError
+
+    record, gate = DiesAfterWriting(), InMemoryMembershipGate()
+    memberships = GatedMembershipRepository(record, gate)
+    record.join(_member(BOB, project, ProjectRole.EDITOR))
+    assert (await memberships.find(BOB.id, project)) is not None  # known to the gate now
+    with pytest.raises(_KilledError):
+        await memberships.set_role(BOB.id, project, ProjectRole.VIEWER)
+    demoted = await memberships.find(BOB.id, project)
+    assert demoted is not None
+    assert demoted.role is ProjectRole.VIEWER
+    await gate.fill(_member(BOB, project, ProjectRole.EDITOR), seen=str(gate.epoch))  # a late fill changes nothing
+    with pytest.raises(_KilledError):
+        await memberships.remove(BOB.id, project)
+    assert await memberships.find(BOB.id, project) is None
+
+
+async def test_ending_every_membership_ends_the_owners_last() -> None:
+    project = ProjectId("d" * 24)
+
+    class Ordered(InMemoryMemberships):
+        removed: list[UserId]
+
+        async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+            self.removed.append(user_id)
+            return await super().remove(user_id, project_id)
+
+    record = Ordered()
+    record.removed = []
+    memberships = GatedMembershipRepository(record, InMemoryMembershipGate())
+    await memberships.add(_member(ADA, project, ProjectRole.OWNER))  # joined first
+    await memberships.add(_member(BOB, project, ProjectRole.EDITOR))
+    grant = await AccessService(memberships).project(ADA, project, Action.DELETE)
+    assert await memberships.remove_all(grant) == 2
+    assert record.removed == [BOB.id, ADA.id]

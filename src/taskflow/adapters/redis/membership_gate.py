@@ -1,9 +1,9 @@
 """The membership gate in Redis: one look-up answers "is this user in this project, as what" (decision 0029).
 
-`taskflow:members:<user id>` is a hash {epoch, <project id>: "<role> <space> <joined ms>" or
-"-" for a membership a write ended}. Like the account gate's entries (decision 0024) it
-counts only under the current epoch and lives a day past its last write or fill; a write
-sets its field, a fill only a field no write has set.
+`taskflow:members:<user id>` is a hash {epoch, <project id>: "<role> <space> <joined ms>",
+"-" for a membership a write ended, or "?" while a change is being made}. Like the account
+gate's entries (decision 0024) it counts only under the current epoch and lives a day past
+its last write or fill; a write sets its field, a fill only a field no write has set.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 _MEMBERS: Final = "taskflow:members:"
 _ENDED: Final = "-"
+_CHANGING: Final = "?"
 _EPOCH_START: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # KEYS: epoch, entry. ARGV: project id.
@@ -78,7 +79,7 @@ class RedisMembershipGate(MembershipGate):
     async def read(self, user_id: UserId, project_id: ProjectId) -> MembershipReading:
         async with self._epoch.calling("membership"):
             n, value = await self._read(keys=[EPOCH_KEY, _MEMBERS + user_id.value], args=[project_id.value])
-        if value is None:
+        if value is None or value.decode() == _CHANGING:  # a fill cannot replace "?" (HSETNX)
             return MembershipReading(known=False, membership=None, seen=n.decode())
         return MembershipReading(known=True, membership=_membership(user_id, project_id, value), seen=n.decode())
 
@@ -90,8 +91,14 @@ class RedisMembershipGate(MembershipGate):
         except RedisUnavailableError:
             return  # the next request reads the record again
 
+    async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
+        await self._write(user_id, project_id, _CHANGING)
+
     async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
-        args: list[str | int] = [project_id.value, _ENDED if membership is None else _value(membership), ENTRY_TTL_MS]
+        await self._write(user_id, project_id, _ENDED if membership is None else _value(membership))
+
+    async def _write(self, user_id: UserId, project_id: ProjectId, value: str) -> None:
+        args: list[str | int] = [project_id.value, value, ENTRY_TTL_MS]
         try:
             async with self._epoch.calling("membership"):
                 await self._record(keys=[EPOCH_KEY, _MEMBERS + user_id.value], args=args)

@@ -94,6 +94,14 @@ class MembershipGate(Protocol):
         """
         ...
 
+    async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
+        """Before the record changes: until `record`, the gate answers "unknown" and takes no fill; never raises.
+
+        So a process that dies between the record's change and `record` leaves the gate
+        sending reads to the record, not holding what was there before.
+        """
+        ...
+
     async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
         """Write a change through (None: it ended), after the record has it; never raises.
 
