@@ -162,3 +162,16 @@ async def test_a_stopped_redis_is_reported_as_unavailable_and_fills_and_writes_d
         await gate.revoke(token_id="j", session_id=SESSION, until=datetime.now(UTC))
     await gate.fill(ADA, ACTIVE_USER, seen="1")
     await gate.record(ADA, is_active=False)
+
+
+async def test_while_a_change_is_made_the_account_is_unknown_and_takes_no_fill(gate: RedisAccountGate) -> None:
+    await gate.fill(ADA, ACTIVE_USER, seen=(await gate.read(claims(), None)).seen)
+    await gate.begin(ADA)  # the record is about to change (and the process may die before it says how)
+    changing = await gate.read(claims(), None)
+    assert changing.account is None
+    await gate.fill(ADA, ACTIVE_USER, seen=changing.seen)  # what a reader found in the record meanwhile
+    assert (await gate.read(claims(), None)).account is None
+    await gate.record(ADA, is_active=False)
+    assert (await gate.read(claims(), None)).account == AccountFacts(
+        is_active=False, role=Role.USER, tokens_valid_after=None
+    )

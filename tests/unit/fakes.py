@@ -729,7 +729,11 @@ class InMemoryAccountGate(AccountGate):
         self._answering()
         self.reads += 1
         entry = self.entries.get(claims.subject, {})
-        whole = entry.get("epoch") == self.epoch and {"is_active", "role", "cut"} <= entry.keys()
+        whole = (
+            entry.get("epoch") == self.epoch
+            and {"is_active", "role", "cut"} <= entry.keys()
+            and "changing" not in entry
+        )
         return GateReading(
             account=AccountFacts(
                 is_active=bool(entry["is_active"]),
@@ -748,6 +752,8 @@ class InMemoryAccountGate(AccountGate):
         if self.down or seen != str(self.epoch):
             return
         entry = self._entry(user_id)
+        if "changing" in entry:
+            return
         entry.setdefault("is_active", facts.is_active)
         entry.setdefault("role", facts.role.value)
         entry.setdefault("cut", facts.tokens_valid_after)
@@ -772,6 +778,14 @@ class InMemoryAccountGate(AccountGate):
         current = entry.get("cut")
         if tokens_valid_after is not None and (not isinstance(current, datetime) or tokens_valid_after > current):
             entry["cut"] = tokens_valid_after
+        entry.pop("changing", None)
+
+    async def begin(self, user_id: UserId) -> None:
+        if self.down:
+            self.owed = True
+            return
+        self._answering()
+        self._entry(user_id)["changing"] = True
 
     async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:  # noqa: ARG002 - entries never expire here
         self._answering()

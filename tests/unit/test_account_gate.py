@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from taskflow.domain.entities import User
 from taskflow.domain.errors import InvalidTokenError
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services.sessions import TokenPair
@@ -87,3 +88,24 @@ async def test_a_genuine_token_for_an_account_the_record_lacks_is_refused(world:
     stranger = world.tokens.issue(UserId("f" * 24), claims.session_id, now=world.clock.now())
     with pytest.raises(InvalidTokenError):
         await world.session_service.authenticate(stranger.token)
+
+
+class _KilledError(Exception):
+    """The process died here."""
+
+
+async def test_a_deactivation_whose_process_died_before_the_write_through_still_holds(world: World) -> None:
+    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    pair = await _signed_in(world)
+    ada = (await world.session_service.authenticate(pair.access.token)).principal  # the gate knows Ada active
+    save = world.users.save
+
+    async def dies_after_writing(user: User, *, fields: frozenset[str]) -> None:
+        await save(user, fields=fields)
+        raise _KilledError
+
+    world.users.save = dies_after_writing  # type: ignore[method-assign]
+    with pytest.raises(_KilledError):
+        await world.admin.update_user(as_principal(root), ada.id, is_active=False)
+    with pytest.raises(InvalidTokenError):  # the gate sends the account to the record, which says inactive
+        await world.session_service.authenticate(pair.access.token)

@@ -89,6 +89,14 @@ class AccountGate(Protocol):
         """
         ...
 
+    async def begin(self, user_id: UserId) -> None:
+        """Before the record changes: until `record`, the account is unknown to the gate and takes no fill.
+
+        So a process that dies between the record's change and `record` leaves the account
+        read from the record, not answered with what the gate held. Never raises.
+        """
+        ...
+
     async def record(
         self,
         user_id: UserId,
@@ -129,6 +137,8 @@ class GatedUserRepository(UserRepository):
         return await self._users.find_by_email(email)
 
     async def save(self, user: User, *, fields: frozenset[str]) -> None:
+        if fields & GATE_FIELDS:
+            await self._gate.begin(user.id)
         await self._users.save(user, fields=fields)
         if fields & GATE_FIELDS:
             await self._gate.record(
@@ -139,6 +149,7 @@ class GatedUserRepository(UserRepository):
             )
 
     async def invalidate_tokens(self, user_id: UserId, *, issued_before: datetime) -> None:
+        await self._gate.begin(user_id)
         await self._users.invalidate_tokens(user_id, issued_before=issued_before)
         await self._gate.record(user_id, tokens_valid_after=issued_before)
 

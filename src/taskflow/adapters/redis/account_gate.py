@@ -1,10 +1,12 @@
 """The account gate in Redis: facts, revocations and the budget in one script (decision 0024).
 
 Keys, beside the epoch:
-- `taskflow:gate:<user id>`: a hash {epoch, active, role, cut}; counts only under the
-  current epoch and only when whole. A write sets the fields it changed (the cut-off only
-  ever moves forward); a fill sets only fields no write has set, so a fill that read the
-  record before a write cannot undo it.
+- `taskflow:gate:<user id>`: a hash {epoch, active, role, cut, changing}; counts only under
+  the current epoch, only when whole, and not while `changing` (set before a write reaches
+  MongoDB, cleared by its write-through: a process killed in between leaves the account read
+  from MongoDB, not stale). A write sets the fields it changed (the cut-off only ever moves
+  forward); a fill sets only fields no write has set, and none while `changing`, so a fill
+  that read the record before a write cannot undo it.
 - `taskflow:revoked:jti:<token id>`, `taskflow:revoked:sid:<session id>`: revocations, each
   expiring when the tokens it revokes would have.
 - the per-user budget's counter, the same key `RedisRateLimiter` counts it under.
@@ -41,7 +43,7 @@ _READ: Final = (
     + """
 local n, started = epoch()
 local revoked = redis.call('EXISTS', KEYS[3], KEYS[4])
-local g = redis.call('HMGET', KEYS[2], 'epoch', 'active', 'role', 'cut')
+local g = redis.call('HMGET', KEYS[2], 'epoch', 'active', 'role', 'cut', 'changing')
 local count, ttl = false, false
 if ARGV[1] ~= '' then
   count = redis.call('INCR', KEYS[5])
@@ -51,7 +53,7 @@ if ARGV[1] ~= '' then
     ttl = tonumber(ARGV[1])
   end
 end
-if g[1] ~= n then g = {false, false, false, false} end
+if g[1] ~= n or g[5] then g = {false, false, false, false} end
 return {n, started, revoked, g[2], g[3], g[4], count, ttl}
 """
 )
@@ -70,6 +72,7 @@ if redis.call('HGET', KEYS[1], 'n') ~= n then return 0 end
 """
     + FRESH_ENTRY
     + """
+if redis.call('HEXISTS', KEYS[2], 'changing') == 1 then return 0 end
 redis.call('HSETNX', KEYS[2], 'active', ARGV[2])
 redis.call('HSETNX', KEYS[2], 'role', ARGV[3])
 redis.call('HSETNX', KEYS[2], 'cut', ARGV[4])
@@ -91,6 +94,20 @@ for i = 2, #ARGV, 2 do
     redis.call('HSET', KEYS[2], field, value)
   end
 end
+redis.call('HDEL', KEYS[2], 'changing')
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return 1
+"""
+)
+# ARGV: ttl ms. Until the next write, readers find the entry unknown and fills are refused.
+_BEGIN: Final = (
+    EPOCH_LUA
+    + """
+local n = epoch()
+"""
+    + FRESH_ENTRY
+    + """
+redis.call('HSET', KEYS[2], 'changing', 1)
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 1
 """
@@ -107,6 +124,7 @@ class RedisAccountGate(AccountGate):
         self._read = redis.register_script(_READ)
         self._fill = redis.register_script(_FILL)
         self._record = redis.register_script(_RECORD)
+        self._begin = redis.register_script(_BEGIN)
 
     async def read(self, claims: TokenClaims, budget: RateRule | None) -> GateReading:
         user = claims.subject.value
@@ -136,6 +154,13 @@ class RedisAccountGate(AccountGate):
                 await self._fill(keys=[EPOCH_KEY, _GATE + user_id.value], args=args)
         except RedisUnavailableError:
             return  # the next request reads the record again
+
+    async def begin(self, user_id: UserId) -> None:
+        try:
+            async with self._epoch.calling("revocation"):
+                await self._begin(keys=[EPOCH_KEY, _GATE + user_id.value], args=[ENTRY_TTL_MS])
+        except RedisUnavailableError:
+            self._epoch.owe()
 
     async def record(
         self,
