@@ -14,6 +14,7 @@ from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.audit import MongoAuditTrail
+from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
@@ -33,6 +34,7 @@ from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
+from taskflow.adapters.redis.stream_slots import RedisStreamSlots
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
 from taskflow.adapters.security.events import StructlogSecurityLog
@@ -41,6 +43,7 @@ from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.access import AccessService
+from taskflow.domain.change_hub import ChangeHub
 from taskflow.domain.derived_tokens import (
     INVITATION_TOKENS,
     PASSWORD_RESET_TOKENS,
@@ -57,6 +60,7 @@ from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService, ResetLimits
 from taskflow.domain.services.projects import ProjectService
@@ -78,6 +82,7 @@ if TYPE_CHECKING:
         SessionRepository,
         UserRepository,
     )
+    from taskflow.domain.ports.changes import ChangeFeed, StreamSlots
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
@@ -128,6 +133,8 @@ class Ports:
     account_records: AccountRecords
     password_resets: PasswordResetRepository
     audit: AuditTrail
+    change_feed: ChangeFeed
+    stream_slots: StreamSlots
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +207,10 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             account_records=MongoAccountRecords(database),
             password_resets=MongoPasswordResetRepository(database),
             audit=MongoAuditTrail(database, clock, retention=timedelta(days=settings.audit_retention_days)),
+            change_feed=MongoChangeFeed(database, max_await_seconds=CHANGE_FEED_AWAIT_SECONDS),
+            stream_slots=RedisStreamSlots(
+                redis_client, redis_health, lease_seconds=STREAM_LEASES * settings.event_heartbeat_seconds
+            ),
         )
         probes = Probes(
             checks={"database": lambda: mongo.ping_for_reads(database), "redis": redis_client.ping},
@@ -239,6 +250,10 @@ def user_budget(settings: Settings) -> RateRule:
 
 
 ERASURE_SLACK_SECONDS = 5.0
+CHANGE_FEED_AWAIT_SECONDS = 0.5
+"""How long one read of the change feed waits on the database for a change before saying 'none yet'."""
+STREAM_LEASES = 3
+"""A live stream's slot lasts this many heartbeats unless renewed: a dead process's streams free themselves."""
 
 
 def build_services(ports: Ports, settings: Settings) -> Services:
@@ -349,6 +364,12 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         projects=projects,
         deletion=deletion,
         verification=verification,
+        live_tasks=LiveTasks(
+            ChangeHub(ports.change_feed, buffer=settings.event_buffer, open_timeout=settings.request_timeout_seconds),
+            memberships,
+            ports.stream_slots,
+            StreamLimits(per_user=settings.event_streams_per_user, renew_seconds=settings.event_heartbeat_seconds),
+        ),
         password_resets=PasswordResetService(
             users=users,
             resets=ports.password_resets,

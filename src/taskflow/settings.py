@@ -233,9 +233,9 @@ class Settings:
     """The largest import upload (8 MiB); stored in one MongoDB document, so under 16 MiB."""
     import_max_rows: int = setting(50_000, codec=WHOLE, minimum=1)
     job_timeout_seconds: int = setting(300, codec=WHOLE, minimum=1)
+    """How long one run of a job may take before arq gives it to another worker."""
     audit_retention_days: int = setting(400, codec=WHOLE, minimum=1)
     """How long audit entries are kept (a TTL index removes older ones)."""
-    """How long one run of a job may take before arq gives it to another worker."""
     stats_debounce_seconds: int = setting(5, codec=WHOLE, minimum=1)
     """Writes within this window share one background recompute of their owner's statistics."""
     reminder_lead_minutes: int = setting(60, codec=WHOLE, minimum=1)
@@ -246,6 +246,12 @@ class Settings:
     """How long a cached task or list page lives; a write by its owner drops it sooner."""
     stats_cache_seconds: int = setting(10, codec=WHOLE, minimum=1)
     """How long cached stats live: `overdue` changes as time passes, not only on writes."""
+    event_streams_per_user: int = setting(5, codec=WHOLE, minimum=1)
+    """Live streams (`GET /tasks/events`) one user may hold open across every API process; 429 beyond."""
+    event_buffer: int = setting(1000, codec=WHOLE, minimum=1)
+    """Changes a live stream may fall behind before it closes with a retry hint (its client resumes)."""
+    event_heartbeat_seconds: float = setting(15.0, codec=NUMBER, minimum=0.1)
+    """A quiet live stream gets a comment this often (proxies keep it open) and its token is checked again."""
     password_min_length: int = setting(15, codec=WHOLE, minimum=PASSWORD_MIN_LENGTH_FLOOR)
     """Minimum password length in characters (decision 0007: NIST's floor without MFA)."""
     rate_limits: RateLimits = RateLimits()

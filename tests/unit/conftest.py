@@ -15,6 +15,7 @@ from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
@@ -34,6 +35,7 @@ from tests.unit.fakes import (
     InMemoryAccountGate,
     InMemoryAccountRecords,
     InMemoryAuditTrail,
+    InMemoryChangeFeed,
     InMemoryIdempotencyStore,
     InMemoryImportJobs,
     InMemoryInvitations,
@@ -43,6 +45,7 @@ from tests.unit.fakes import (
     InMemoryPasswordResets,
     InMemoryProjects,
     InMemorySessionRepository,
+    InMemoryStreamSlots,
     InMemoryTaskRepository,
     InMemoryUserRepository,
     RecordingSecurityLog,
@@ -108,6 +111,9 @@ class World:
     verification: EmailVerification
     audit: InMemoryAuditTrail
     idempotency: InMemoryIdempotencyStore
+    change_feed: InMemoryChangeFeed
+    stream_slots: InMemoryStreamSlots
+    live_tasks: LiveTasks
 
 
 @pytest.fixture
@@ -124,6 +130,7 @@ def world() -> World:
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
+    change_feed, stream_slots = InMemoryChangeFeed(), InMemoryStreamSlots()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -149,6 +156,8 @@ def world() -> World:
         account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox, password_resets),
         password_resets=password_resets,
         audit=audit,
+        change_feed=change_feed,
+        stream_slots=stream_slots,
     )
     services = build_services(ports, SETTINGS)
     return World(
@@ -183,4 +192,7 @@ def world() -> World:
         verification=services.verification,
         audit=audit,
         idempotency=idempotency,
+        change_feed=change_feed,
+        stream_slots=stream_slots,
+        live_tasks=services.live_tasks,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import hashlib
 import itertools
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -34,6 +36,14 @@ from taskflow.domain.ports.accounts import (
     UserCounts,
     UserFilter,
     UserRepository,
+)
+from taskflow.domain.ports.changes import (
+    Change,
+    ChangeCursor,
+    ChangeFeed,
+    FeedPosition,
+    HistoryLostError,
+    StreamSlots,
 )
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox, OutboxEntry
@@ -878,3 +888,77 @@ class RecordingSecurityLog(SecurityLog):
 
     def record(self, event: str, **fields: str) -> None:
         self.events.append((event, fields))
+
+
+class InMemoryChangeFeed(ChangeFeed):
+    """Changes in a list; `forget` drops history as a database trims it. Counts the reads open."""
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.forgotten = 0  # changes before this index are gone
+        self.reads_open = 0
+        self.reads_opened = 0
+        self._published = asyncio.Event()
+
+    def publish(self, change: Change) -> None:
+        self.changes.append(change)
+        self._published.set()
+
+    def forget(self, count: int) -> None:
+        self.forgotten = count
+
+    @asynccontextmanager
+    async def read(self, after: FeedPosition | None) -> AsyncIterator[ChangeCursor]:
+        start = len(self.changes)
+        if after is not None:
+            found = [index for index, change in enumerate(self.changes) if change.position == after]
+            if not found or found[0] < self.forgotten:
+                raise HistoryLostError
+            start = found[0] + 1
+        self.reads_open += 1
+        self.reads_opened += 1
+        try:
+            yield _InMemoryCursor(self, start)
+        finally:
+            self.reads_open -= 1
+
+    async def wait_for_change(self) -> None:
+        self._published.clear()
+        try:
+            await asyncio.wait_for(self._published.wait(), 0.01)
+        except TimeoutError:
+            return
+
+
+class _InMemoryCursor(ChangeCursor):
+    def __init__(self, feed: InMemoryChangeFeed, start: int) -> None:
+        self._feed = feed
+        self._next = start
+
+    async def next(self) -> Change | None:
+        if self._next >= len(self._feed.changes):
+            await self._feed.wait_for_change()
+            if self._next >= len(self._feed.changes):
+                return None
+        change = self._feed.changes[self._next]
+        self._next += 1
+        return change
+
+
+class InMemoryStreamSlots(StreamSlots):
+    def __init__(self) -> None:
+        self.held: dict[UserId, set[str]] = {}
+        self.renewed: list[tuple[UserId, str]] = []
+
+    async def take(self, user: UserId, stream: str, *, limit: int) -> bool:
+        held = self.held.setdefault(user, set())
+        if len(held) >= limit:
+            return False
+        held.add(stream)
+        return True
+
+    async def renew(self, user: UserId, stream: str) -> None:
+        self.renewed.append((user, stream))
+
+    async def release(self, user: UserId, stream: str) -> None:
+        self.held.get(user, set()).discard(stream)

@@ -46,6 +46,13 @@ class InvalidResetTokenError(BadRequestError):
     title = "This password-reset token does not work: ask for a new one"
 
 
+class InvalidEventIdError(BadRequestError):
+    """A Last-Event-ID the live stream did not send to this user, or changed."""
+
+    code = "invalid-event-id"
+    title = "Last-Event-ID is not an event id this API sent you"
+
+
 class BodyTooDeepError(BadRequestError):
     """The body nests more deeply than any valid request does."""
 
@@ -265,6 +272,13 @@ class UnavailableError(TaskflowError):
 
     code = "unavailable"
     title = "Service temporarily unavailable"
+
+
+class DrainingError(UnavailableError):
+    """The process is stopping: a long-lived request (a live stream) goes to another one."""
+
+    code = "draining"
+    title = "This server is stopping: reconnect, another one will serve the stream"
 
 
 class StorageUnavailableError(UnavailableError):

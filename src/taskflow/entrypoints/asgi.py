@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from taskflow.adapters.http.consistency import ConsistencyTokens
 from taskflow.adapters.http.cursors import TaskCursors
 from taskflow.adapters.http.middleware import RequestContextMiddleware
 from taskflow.adapters.http.state import AppState
+from taskflow.adapters.http.task_events import EventIds, TaskEventStreams
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import (
@@ -37,10 +39,24 @@ class TaskflowApp(RequestContextMiddleware):
     def __init__(self, app: Litestar) -> None:
         super().__init__(app)
         self._litestar = app
+        self._stopping: set[asyncio.Task[None]] = set()
 
     def drain(self) -> None:
-        """Readiness answers 503 from now on, so load balancers stop sending; requests are still served."""
+        """Readiness answers 503 from now on, so load balancers stop sending; requests are still served.
+
+        Live streams end now, with a retry hint, and new ones are refused: their clients resume
+        on another process, and the server's stop does not wait on streams that never end.
+        """
         self._litestar.state.draining = True
+        self.stop_streams()
+
+    def stop_streams(self) -> None:
+        state: AppState | None = self._litestar.state.get("taskflow")
+        if state is None:
+            return
+        stopping = asyncio.get_running_loop().create_task(state.services.live_tasks.close())
+        self._stopping.add(stopping)
+        stopping.add_done_callback(self._stopping.discard)
 
 
 def create_app(
@@ -66,12 +82,20 @@ def create_app(
                 user_budget=user_budget(settings),
                 task_pages=TaskPages(services.tasks, TaskCursors(settings.jwt_secret)),
                 consistency_tokens=ConsistencyTokens(settings.jwt_secret),
+                task_event_streams=TaskEventStreams(
+                    services.live_tasks,
+                    services.sessions,
+                    EventIds(settings.jwt_secret),
+                    heartbeat_seconds=settings.event_heartbeat_seconds,
+                    draining=lambda: bool(app.state.get("draining", False)),
+                ),
                 refresh_shared_metrics=probes.refresh_shared_metrics,
             )
             try:
                 yield
             finally:
                 app.state.draining = True
+                await services.live_tasks.close()
 
     app = build_app(
         lifespan=[taskflow_lifespan],

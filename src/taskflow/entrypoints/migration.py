@@ -9,6 +9,7 @@ from taskflow.adapters.mongo.migrations import (
     backfill_priority_rank_across_users,
     backfill_task_places_across_users,
     drop_retired_task_indexes,
+    record_task_images,
 )
 from taskflow.adapters.mongo.sharding import is_mongos, shard_collections
 
@@ -30,6 +31,7 @@ async def migrate(settings: Settings) -> list[str]:
         await drop_retired_task_indexes(database)  # after their replacements exist
         await backfill_priority_rank_across_users(database)
         await backfill_task_places_across_users(database)
+        await record_task_images(database)
         return touched
     finally:
         await client.close()

@@ -30,6 +30,9 @@ class DrainingServer(uvicorn.Server):
         self._drain_until: float | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        stop_streams = getattr(self.config.loaded_app, "stop_streams", None)
+        if callable(stop_streams):  # live streams never end on their own: uvicorn would wait on them
+            stop_streams()
         drain = getattr(self.config.loaded_app, "drain", None)
         if sig == signal.SIGTERM and self._drain_until is None and self._drain_seconds > 0 and callable(drain):
             drain()

@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from taskflow.adapters.http.state import AppState
+from taskflow.adapters.http.task_events import TaskEventStreams
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.entities import User
 from taskflow.domain.gate import Principal
@@ -55,6 +56,10 @@ def provide_task_pages(request: Request[Any, Any, Any]) -> TaskPages:
     return _state(request).task_pages
 
 
+def provide_task_event_streams(request: Request[Any, Any, Any]) -> TaskEventStreams:
+    return _state(request).task_event_streams
+
+
 def provide_imports(request: Request[Any, Any, Any]) -> ImportService:
     return _state(request).services.imports
 
@@ -90,6 +95,7 @@ DEPENDENCIES = {
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
     "task_pages": Provide(provide_task_pages, sync_to_thread=False),
+    "task_event_streams": Provide(provide_task_event_streams, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "project_service": Provide(provide_projects, sync_to_thread=False),
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),

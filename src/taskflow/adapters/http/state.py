@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.http.clients import ClientAddresses
     from taskflow.adapters.http.consistency import ConsistencyTokens
+    from taskflow.adapters.http.task_events import TaskEventStreams
     from taskflow.adapters.http.task_pages import TaskPages
     from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.services import Services
@@ -31,5 +32,6 @@ class AppState:
     user_budget: RateRule
     task_pages: TaskPages
     consistency_tokens: ConsistencyTokens
+    task_event_streams: TaskEventStreams
     refresh_shared_metrics: Callable[[], Awaitable[None]]
     """Reads figures other processes keep (the job queue's) before `/metrics` answers."""

@@ -51,3 +51,12 @@ async def drop_retired_task_indexes(database: AsyncDatabase[Any]) -> list[str]:
     for name in retired:
         await database[TASKS].drop_index(name)
     return retired
+
+
+async def record_task_images(database: AsyncDatabase[Any]) -> None:
+    """Keep each task's pre-image with its change, so a deletion's event says whose task it was (decision 0034).
+
+    Idempotent. Each update and deletion of a task then stores the document as it was,
+    kept as long as the change history.
+    """
+    await database.command({"collMod": TASKS, "changeStreamPreAndPostImages": {"enabled": True}})

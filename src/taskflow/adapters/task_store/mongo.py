@@ -1,6 +1,7 @@
 """Tasks on MongoDB, each read by a `ReadRule`, each write in a session whose token is recorded.
 
-Every operation carries `user_id`, the shard key.
+Every operation carries `user_id`, the shard key. A change stores the whole document
+(`replace_one`), so its change event carries the task as it now is (decision 0034).
 """
 
 from __future__ import annotations
@@ -92,11 +93,11 @@ class MongoTaskRepository(TaskRepository):
     async def replace(self, grant: Grant, task: Task, *, expected_version: int) -> bool:
         _check_place(grant, task)
         document = task_to_document(task)
-        key = {"_id": document.pop("_id"), "user_id": document.pop("user_id")}
+        key = {"_id": document["_id"], "user_id": document["user_id"]}
         with translate_errors():
             async with self._tasks.writing() as session:
-                result = await self._tasks.collection.update_one(
-                    {**key, "version": expected_version}, {"$set": document}, session=session
+                result = await self._tasks.collection.replace_one(
+                    {**key, "version": expected_version}, document, session=session
                 )
         return result.matched_count == 1
 
@@ -104,10 +105,10 @@ class MongoTaskRepository(TaskRepository):
         """The filter names the source's full shard key, as MongoDB needs to change its value."""
         _check_place(target, task)
         document = task_to_document(task)
-        query = {"_id": document.pop("_id"), **place_of(source), "version": expected_version}
+        query = {"_id": document["_id"], **place_of(source), "version": expected_version}
         with translate_errors():
             async with self._tasks.writing() as session:
-                result = await self._tasks.collection.update_one(query, {"$set": document}, session=session)
+                result = await self._tasks.collection.replace_one(query, document, session=session)
         return result.matched_count == 1
 
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:

@@ -10,6 +10,7 @@ from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
@@ -36,3 +37,4 @@ class Services:
     deletion: AccountDeletion
     password_resets: PasswordResetService
     verification: EmailVerification
+    live_tasks: LiveTasks

@@ -9,7 +9,7 @@ from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
-from litestar.response import Stream
+from litestar.response import ServerSentEvent, Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
 from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
@@ -31,6 +31,7 @@ from taskflow.adapters.http.schemas import (
     TaskStatsResponse,
     problem_responses,
 )
+from taskflow.adapters.http.task_events import EVENT_ID_MAX_LENGTH, TaskEventStreams
 from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.errors import TaskNotFoundError
 from taskflow.domain.services.idempotency import KEY_MAX_LENGTH, KEY_PATTERN
@@ -76,6 +77,15 @@ ANSWERS_CONSISTENCY_TOKEN = [
         value="",  # only its type is used: the document gives the header a string schema
         description="Where this write landed: present it on a later read to see the write there.",
     )
+]
+LastEventId = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Last-Event-ID",
+        required=False,
+        max_length=EVENT_ID_MAX_LENGTH,
+        description="The `id` of the last event received: the stream resumes just after it.",
+    ),
 ]
 IfNoneMatch = Annotated[
     str | None,
@@ -269,6 +279,31 @@ class TasksController(Controller):
             media_type=EXPORT_MEDIA_TYPES[format],
             headers={"Content-Disposition": f'attachment; filename="tasks.{format.value}"'},
         )
+
+    @get(
+        "/events",
+        operation_id="streamTaskEvents",
+        summary="Follow changes to your tasks and your projects' tasks, live",
+        description="Server-sent events (`text/event-stream`), one per change, in commit order: "
+        "`event: task.created`, `task.updated` or `task.deleted`; `data:` the task as `getTask` shows it (a "
+        'deletion: `{"id", "version"}`, its last version); `id:` where the change is, opaque. A task '
+        "moved into your sight arrives as created, one moved out of it (or out of a project you left) as "
+        "deleted. Reconnect with `Last-Event-ID` (EventSource does) to get exactly the changes after that "
+        "event, then the live ones, on any server; an id older than the history kept gets one `event: reset` "
+        "(reload the list), any other value a 400. A comment every 15 s keeps the connection open "
+        "(`TASKFLOW_EVENT_HEARTBEAT_SECONDS`); the stream ends, with a `retry:` hint, when the client falls "
+        "behind, the server stops or the token runs out (then sign in again and reconnect). At most 5 streams "
+        "per user at once (`TASKFLOW_EVENT_STREAMS_PER_USER`), 429 beyond.",
+        responses=problem_responses(400, 401, 422, 429, 503),
+        operation_class=documented(answers=(HTTP_200_OK, ("text/event-stream",))),
+        opt={NO_DEADLINE: True},
+    )
+    async def events(
+        self, request: Caller, task_event_streams: NamedDependency[TaskEventStreams], last_event_id: LastEventId = None
+    ) -> ServerSentEvent:
+        # The gate took the token from this header already.
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        return await task_event_streams.open(request.user.id, token, last_event_id)
 
     @get(
         "/{task_id:str}",

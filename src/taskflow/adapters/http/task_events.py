@@ -1,0 +1,147 @@
+"""`GET /tasks/events`: a user's live task changes as server-sent events (decision 0034).
+
+Each event's `id` is its feed position, signed and bound to the user, so a client that
+reconnects with `Last-Event-ID` (as EventSource does) resumes exactly after it, on any
+API process; anything else in that header is a 400. A quiet stream gets a comment every
+heartbeat, and its access token is checked again then: a token that expired or was
+revoked, or an account that was deactivated, ends the stream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import anyio
+import msgspec
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from prometheus_client import Counter, Gauge
+
+from taskflow.adapters.http.schemas import TaskResponse
+from taskflow.adapters.http.signing import Signer
+from taskflow.domain.change_hub import Reset, StreamBehindError, StreamClosedError
+from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
+from taskflow.domain.ports.changes import FeedPosition
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from taskflow.domain.services.live_tasks import LiveTasks, TaskEvent, TaskEvents
+    from taskflow.domain.services.sessions import SessionService
+    from taskflow.domain.values import UserId
+
+RETRY_MS: Final = 2000
+"""How soon a client reconnects after the stream ends (the `retry:` field)."""
+EVENT_ID_MAX_LENGTH: Final = 512
+CLOSE_SECONDS: Final = 5.0
+"""How long closing a stream (its catch-up cursor, its slot) may take after its client left."""
+
+EVENT_STREAMS: Final = Gauge("taskflow_event_streams", "Live task streams open in this process")
+EVENTS_SENT: Final = Counter("taskflow_events_sent_total", "Task events sent on live streams", ["kind"])
+STREAM_RESUMES: Final = Counter("taskflow_event_stream_resumes_total", "Live streams opened with a Last-Event-ID")
+STREAM_RESETS: Final = Counter(
+    "taskflow_event_stream_resets_total", "Resets sent: a Last-Event-ID older than the history kept"
+)
+SLOW_CLOSES: Final = Counter(
+    "taskflow_event_stream_slow_closes_total", "Live streams closed because their client fell behind its buffer"
+)
+
+
+class EventIds:
+    """Positions as event ids: opaque, signed, and valid only for the user they were sent to."""
+
+    def __init__(self, secret: str) -> None:
+        self._signer = Signer(secret, b"taskflow task event id v1")
+
+    def encode(self, position: FeedPosition, user: UserId) -> str:
+        payload = f"{position.time}.{position.increment}.{position.token}".encode()
+        return self._signer.sign(payload, bound=user.value.encode())
+
+    def decode(self, event_id: str, user: UserId) -> FeedPosition:
+        payload = self._signer.open(event_id, bound=user.value.encode())
+        time, _, rest = (payload or b"").decode(errors="replace").partition(".")
+        increment, _, token = rest.partition(".")
+        if not (time.isdigit() and increment.isdigit() and token):
+            msg = "Send back the id of an event this stream sent you, unchanged, or leave Last-Event-ID out"
+            raise InvalidEventIdError(msg)
+        return FeedPosition(int(time), int(increment), token)
+
+
+class TaskEventStreams:
+    """Opens live streams for signed-in requests; `draining` refuses new ones while the process stops."""
+
+    def __init__(
+        self,
+        live: LiveTasks,
+        sessions: SessionService,
+        ids: EventIds,
+        *,
+        heartbeat_seconds: float,
+        draining: Callable[[], bool],
+    ) -> None:
+        self._live = live
+        self._sessions = sessions
+        self._ids = ids
+        self._heartbeat_seconds = heartbeat_seconds
+        self._draining = draining
+
+    async def open(self, user: UserId, token: str, last_event_id: str | None) -> ServerSentEvent:
+        """`token`, the request's bearer token, is checked again at every heartbeat."""
+        if self._draining():
+            raise DrainingError
+        after = None if last_event_id is None else self._ids.decode(last_event_id, user)
+        events = await self._live.follow(user, after)
+        if after is not None:
+            STREAM_RESUMES.inc()
+
+        async def still_admitted() -> None:
+            await self._sessions.authenticate(token)
+
+        return ServerSentEvent(
+            _messages(events, self._ids, user, still_admitted, self._heartbeat_seconds),
+            retry_duration=RETRY_MS,
+            comment_message="ok",
+        )
+
+
+async def _messages(
+    events: TaskEvents,
+    ids: EventIds,
+    user: UserId,
+    still_admitted: Callable[[], Awaitable[object]],
+    heartbeat_seconds: float,
+) -> AsyncIterator[ServerSentEventMessage]:
+    EVENT_STREAMS.inc()
+    try:
+        while True:
+            item = await events.next(heartbeat_seconds)
+            if item is None:
+                await still_admitted()
+                yield ServerSentEventMessage(data=None, comment="heartbeat")
+            elif isinstance(item, Reset):
+                STREAM_RESETS.inc()
+                yield ServerSentEventMessage(event="reset", data="{}")
+            else:
+                EVENTS_SENT.labels(kind=item.kind.value).inc()
+                yield _message(item, ids.encode(item.position, user))
+    except StreamBehindError:
+        SLOW_CLOSES.inc()
+        yield ServerSentEventMessage(data=None, comment="behind: reconnect with the last id", retry=RETRY_MS)
+    except StreamClosedError:
+        yield ServerSentEventMessage(data=None, comment="closing: reconnect with the last id", retry=RETRY_MS)
+    except UnauthenticatedError:
+        # The token expired or was revoked meanwhile: the client signs in again, then resumes.
+        yield ServerSentEventMessage(data=None, comment="signed out: reconnect with a fresh token")
+    except TaskflowError:  # the database failed the catch-up, or the account is no longer admitted
+        yield ServerSentEventMessage(data=None, comment="interrupted: reconnect with the last id", retry=RETRY_MS)
+    finally:
+        EVENT_STREAMS.dec()
+        with anyio.move_on_after(CLOSE_SECONDS, shield=True):
+            await events.close()
+
+
+def _message(event: TaskEvent, event_id: str) -> ServerSentEventMessage:
+    body: object = {"id": event.task_id.value, "version": event.version}
+    if event.task is not None:
+        body = TaskResponse.of(event.task)
+    data = msgspec.json.encode(body).decode()
+    return ServerSentEventMessage(event=f"task.{event.kind.value}", id=event_id, data=data)

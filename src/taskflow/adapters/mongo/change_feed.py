@@ -1,0 +1,127 @@
+"""The change feed over a MongoDB change stream on the database (decision 0034).
+
+One stream carries `tasks` and `memberships`, so the two come in their commit order. A
+task's insert and replacement carry the whole document; a deletion carries the task as
+it was (pre-images, which `taskflow migrate` turns on for `tasks`), so it can be routed
+to whoever saw the task. An `update` (only bulk unassignment writes one) is looked up.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Final
+
+from pymongo import ReadPreference
+from pymongo.errors import OperationFailure
+
+from taskflow.adapters.mongo.documents import MEMBERSHIPS, TASKS, task_to_entity
+from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.domain.ports.changes import (
+    Change,
+    ChangeCursor,
+    ChangeFeed,
+    FeedPosition,
+    HistoryLostError,
+    MembershipChanged,
+    Place,
+    TaskChanged,
+)
+from taskflow.domain.values import ProjectId, TaskId, UserId
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from pymongo.asynchronous.change_stream import AsyncChangeStream
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from taskflow.adapters.mongo.raw import Raw
+
+# ChangeStreamHistoryLost, InvalidResumeToken, ChangeStreamFatalError: the position cannot be resumed.
+_HISTORY_LOST: Final = frozenset({286, 260, 280})
+_PIPELINE: Final = [
+    {
+        "$match": {
+            "ns.coll": {"$in": [TASKS, MEMBERSHIPS]},
+            "operationType": {"$in": ["insert", "replace", "update", "delete"]},
+        }
+    }
+]
+
+
+class MongoChangeFeed(ChangeFeed):
+    """`max_await_seconds` bounds each wait on the server for a change, so a reader hears 'none yet'."""
+
+    def __init__(self, database: AsyncDatabase[Raw], *, max_await_seconds: float) -> None:
+        self._database = database.with_options(read_preference=ReadPreference.PRIMARY)
+        self._max_await_ms = int(max_await_seconds * 1000)
+
+    @asynccontextmanager
+    async def read(self, after: FeedPosition | None) -> AsyncIterator[ChangeCursor]:
+        try:
+            with translate_errors():
+                stream = await self._database.watch(
+                    _PIPELINE,
+                    resume_after=None if after is None else {"_data": after.token},
+                    full_document="updateLookup",
+                    full_document_before_change="whenAvailable",
+                    max_await_time_ms=self._max_await_ms,
+                )
+        except OperationFailure as exc:
+            if exc.code in _HISTORY_LOST:
+                raise HistoryLostError from exc
+            raise
+        async with stream:
+            yield _Cursor(stream)
+
+
+class _Cursor(ChangeCursor):
+    def __init__(self, stream: AsyncChangeStream[Raw]) -> None:
+        self._stream = stream
+
+    async def next(self) -> Change | None:
+        while True:
+            with translate_errors():
+                event = await self._stream.try_next()
+            if event is None:
+                return None
+            change = change_of(event)
+            if change is not None:
+                return change
+
+
+def change_of(event: Raw) -> Change | None:
+    """The domain's change, or None for one that changes nobody's view (a role, a task already gone)."""
+    cluster_time = event["clusterTime"]
+    position = FeedPosition(cluster_time.time, cluster_time.inc, event["_id"]["_data"])
+    if event["ns"]["coll"] == MEMBERSHIPS:
+        return _membership_change(position, event)
+    operation = event["operationType"]
+    before: Raw | None = event.get("fullDocumentBeforeChange")
+    after: Raw | None = event.get("fullDocument")
+    if operation == "delete":
+        if before is None:  # no pre-image: nobody can be told (tasks written before `migrate` turned them on)
+            return None
+        return TaskChanged(position, TaskId(str(before["_id"])), _place(before), None, before["version"])
+    if after is None:  # looked up after a later deletion: that deletion follows
+        return None
+    task = task_to_entity(after)
+    was = None if operation == "insert" else _place(before or after)
+    return TaskChanged(position, task.id, was, task, task.version)
+
+
+def _membership_change(position: FeedPosition, event: Raw) -> MembershipChanged | None:
+    operation = event["operationType"]
+    if operation == "insert":
+        joined = event["fullDocument"]
+        return MembershipChanged(
+            position, UserId(str(joined["user_id"])), ProjectId(str(joined["project_id"])), member=True
+        )
+    if operation == "delete":  # the id is "<user_id>:<project_id>"
+        user, _, project = str(event["documentKey"]["_id"]).partition(":")
+        return MembershipChanged(position, UserId(user), ProjectId(project), member=False)
+    return None
+
+
+def _place(raw: Raw) -> Place:
+    project = raw.get("project_id")
+    return Place(UserId(str(raw["user_id"])), None if project is None else ProjectId(str(project)))

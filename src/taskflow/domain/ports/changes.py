@@ -1,0 +1,101 @@
+"""The change feed: every committed change to tasks and memberships, in commit order (decision 0034).
+
+A position names one change; the feed can be read again from just after it, by any
+process, for as long as the database keeps its history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from taskflow.domain.errors import TaskflowError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from taskflow.domain.entities import Task
+    from taskflow.domain.values import ProjectId, TaskId, UserId
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FeedPosition:
+    """Ordered as the feed is: by commit time, then by `token` (opaque, the adapter's) within one.
+
+    Comparing two positions tells which change came first, wherever each was read.
+    """
+
+    time: int
+    increment: int
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a task is: its space, and its project or none (the owner's own tasks)."""
+
+    space: UserId
+    project: ProjectId | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChanged:
+    """A task created (`before` None), changed, moved, or deleted (`task` None).
+
+    `version` is the task's version after the change; for a deletion, its last one.
+    """
+
+    position: FeedPosition
+    task_id: TaskId
+    before: Place | None
+    task: Task | None
+    version: int
+
+    @property
+    def after(self) -> Place | None:
+        return None if self.task is None else Place(self.task.owner_id, self.task.project_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    """`user` joined `project` (`member`), or left it: a role change is not a change of who sees what."""
+
+    position: FeedPosition
+    user: UserId
+    project: ProjectId
+    member: bool
+
+
+Change = TaskChanged | MembershipChanged
+
+
+class HistoryLostError(TaskflowError):
+    """The position is older than the history the database keeps: the reader must start over."""
+
+
+class ChangeCursor(Protocol):
+    async def next(self) -> Change | None:
+        """The next change, or None when there is none yet (after a short wait on the database)."""
+        ...
+
+
+class ChangeFeed(Protocol):
+    def read(self, after: FeedPosition | None) -> AbstractAsyncContextManager[ChangeCursor]:
+        """The changes after `after`, or from now; HistoryLostError on entry when `after` is too old."""
+        ...
+
+
+class StreamSlots(Protocol):
+    """The live streams each user holds open, across every process.
+
+    A slot is a lease: one not renewed (its process died) frees itself. Never raises for
+    an outage: implementations count in the process instead.
+    """
+
+    async def take(self, user: UserId, stream: str, *, limit: int) -> bool:
+        """Lease a slot for `stream` unless `user` holds `limit` already."""
+        ...
+
+    async def renew(self, user: UserId, stream: str) -> None: ...
+
+    async def release(self, user: UserId, stream: str) -> None: ...

@@ -1,0 +1,165 @@
+"""A user's live task changes: only tasks they may see, as they see them (decision 0034).
+
+Memberships come through the same feed as tasks, in commit order, so a member removed
+from a project sees none of its changes committed after the removal, and one who joins
+sees those committed after the joining, without asking anyone per change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from taskflow.domain.change_hub import Reset
+from taskflow.domain.errors import TooManyRequestsError
+from taskflow.domain.ports.changes import MembershipChanged
+
+if TYPE_CHECKING:
+    from taskflow.domain.change_hub import ChangeHub, Subscription
+    from taskflow.domain.entities import Task
+    from taskflow.domain.ports.changes import FeedPosition, Place, StreamSlots, TaskChanged
+    from taskflow.domain.ports.projects import MembershipRepository
+    from taskflow.domain.values import ProjectId, TaskId, UserId
+
+
+class TaskEventKind(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskEvent:
+    """What one user sees change: a task moved out of their sight is deleted for them, one moved in created."""
+
+    kind: TaskEventKind
+    position: FeedPosition
+    task_id: TaskId
+    version: int
+    task: Task | None
+    """None when deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamLimits:
+    per_user: int
+    """Streams one user may hold open at once, across every process."""
+    renew_seconds: float
+    """How often an open stream renews its slot's lease (the lease lasts three times this)."""
+
+
+class LiveTasks:
+    def __init__(
+        self, hub: ChangeHub, memberships: MembershipRepository, slots: StreamSlots, limits: StreamLimits
+    ) -> None:
+        self._hub = hub
+        self._memberships = memberships
+        self._slots = slots
+        self._limits = limits
+
+    async def follow(self, user: UserId, after: FeedPosition | None) -> TaskEvents:
+        """The user's events after `after` (or from now), subscribed before this returns.
+
+        TooManyRequestsError when the user holds every stream they may.
+        """
+        stream = uuid.uuid4().hex
+        if not await self._slots.take(user, stream, limit=self._limits.per_user):
+            raise TooManyRequestsError(
+                retry_after=round(self._limits.renew_seconds),
+                detail=f"At most {self._limits.per_user} live streams at once: close one first",
+            )
+        try:
+            subscription = await self._hub.subscribe(after)
+            try:
+                projects = {membership.project_id for membership in await self._memberships.of_user(user)}
+            except BaseException:
+                await subscription.close()
+                raise
+        except BaseException:
+            await self._slots.release(user, stream)
+            raise
+        return TaskEvents(user, projects, subscription, _Lease(self._slots, user, stream, self._limits.renew_seconds))
+
+    async def close(self) -> None:
+        """Every open stream ends (its client resumes elsewhere); the process is stopping."""
+        await self._hub.close()
+
+
+class _Lease:
+    def __init__(self, slots: StreamSlots, user: UserId, stream: str, every: float) -> None:
+        self._slots = slots
+        self._user = user
+        self._stream = stream
+        self._every = every
+        self._renewed = asyncio.get_running_loop().time()
+
+    async def keep(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._renewed >= self._every:
+            self._renewed = now
+            await self._slots.renew(self._user, self._stream)
+
+    async def release(self) -> None:
+        await self._slots.release(self._user, self._stream)
+
+
+class TaskEvents:
+    def __init__(self, user: UserId, projects: set[ProjectId], subscription: Subscription, lease: _Lease) -> None:
+        self._user = user
+        self._projects = projects
+        self._subscription = subscription
+        self._lease = lease
+
+    async def next(self, within: float) -> TaskEvent | Reset | None:
+        """The next event, or a reset (reload the list); None when nothing came `within` seconds.
+
+        StreamBehindError or StreamClosedError: resume from the last event, here or elsewhere.
+        """
+        loop = asyncio.get_running_loop()
+        until = loop.time() + within
+        while (left := until - loop.time()) > 0:
+            await self._lease.keep()
+            change = await self._subscription.next(left)
+            if change is None or isinstance(change, Reset):
+                return change
+            if isinstance(change, MembershipChanged):
+                self._follow_membership(change)
+                continue
+            event = self._event_of(change)
+            if event is not None:
+                return event
+        return None
+
+    async def close(self) -> None:
+        try:
+            await self._subscription.close()
+        finally:
+            await self._lease.release()
+
+    def _follow_membership(self, change: MembershipChanged) -> None:
+        if change.user != self._user:
+            return
+        if change.member:
+            self._projects.add(change.project)
+        else:
+            self._projects.discard(change.project)
+
+    def _sees(self, place: Place | None) -> bool:
+        if place is None:
+            return False
+        if place.project is None:
+            return place.space == self._user
+        return place.project in self._projects
+
+    def _event_of(self, change: TaskChanged) -> TaskEvent | None:
+        saw, sees = self._sees(change.before), self._sees(change.after)
+        if sees:
+            kind = TaskEventKind.UPDATED if saw else TaskEventKind.CREATED
+        elif saw:
+            kind = TaskEventKind.DELETED
+        else:
+            return None
+        return TaskEvent(kind, change.position, change.task_id, change.version, change.task if sees else None)
