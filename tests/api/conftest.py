@@ -42,8 +42,9 @@ PASSWORD = "correct horse battery staple"
 async def serve(settings: Settings) -> AsyncIterator[str]:
     """The app on a real uvicorn server, configured as `taskflow serve` configures it."""
     port = free_port()
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_config=None,
@@ -60,6 +61,7 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
             await asyncio.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
+        app.stop_streams()  # as `taskflow serve` does on a signal: uvicorn would wait on open live streams
         server.should_exit = True
         await task
 

@@ -19,7 +19,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 REPLICA_SET: Final = "secantus"
 _PR_SET_PDEATHSIG: Final = 1
@@ -160,8 +163,12 @@ def start_secantus(
     port: int | None = None,
     test_commands: bool = False,
     log: IO[bytes] | None = None,
+    extra: Sequence[str] = (),
 ) -> Child:
-    """SecantusDB as a one-member replica set; `storage=None` keeps data in a throwaway directory."""
+    """SecantusDB as a one-member replica set; `storage=None` keeps data in a throwaway directory.
+
+    `extra` arguments go to the server as they are (`--oplog-max-entries 20`).
+    """
     port = port or free_port()
     argv = [_script("secantusd-py"), "--host", "127.0.0.1", "--port", str(port)]
     argv += [
@@ -172,6 +179,7 @@ def start_secantus(
     ]
     if test_commands:
         argv.append("--enable-test-commands")
+    argv += extra
     child = spawn("mongodb (SecantusDB)", argv, port=port, url=mongodb_uri(port), log=log)
     wait_for_port(child)
     return child

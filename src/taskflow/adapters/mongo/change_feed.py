@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.mongo.raw import Raw
 
+BATCH: Final = 200
+"""Changes per round trip: bounds what one read holds in memory at once, however far behind it is."""
 # ChangeStreamHistoryLost, InvalidResumeToken, ChangeStreamFatalError: the position cannot be resumed.
 _HISTORY_LOST: Final = frozenset({286, 260, 280})
 _PIPELINE: Final = [
@@ -65,6 +67,7 @@ class MongoChangeFeed(ChangeFeed):
                     full_document="updateLookup",
                     full_document_before_change="whenAvailable",
                     max_await_time_ms=self._max_await_ms,
+                    batch_size=BATCH,
                 )
         except OperationFailure as exc:
             if exc.code in _HISTORY_LOST:
