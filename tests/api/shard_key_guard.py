@@ -23,7 +23,16 @@ TEST_HOUSEKEEPING: Final = "test housekeeping"
 _EXEMPT: Final = {SCATTER_GATHER, TEST_HOUSEKEEPING}
 KEY_FIELD: Final = {TASKS: "user_id", PROJECTS: "space", MEMBERSHIPS: "user_id"}
 MAX_IN: Final = 500  # a user's projects at most
-_NOT_DATA: Final = {"createIndexes", "listIndexes", "dropIndexes", "getMore", "killCursors", "drop", "create", "collMod"}
+_NOT_DATA: Final = {
+    "createIndexes",
+    "listIndexes",
+    "dropIndexes",
+    "getMore",
+    "killCursors",
+    "drop",
+    "create",
+    "collMod",
+}
 
 
 _FILTERS: Final[dict[str, Callable[[Mapping[str, Any]], list[Any]]]] = {

@@ -8,7 +8,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from taskflow.adapters.http.signing import Signer
+from taskflow.adapters.http.signing import b64decode
+from taskflow.adapters.http.task_events import EventIds
+from taskflow.domain.errors import InvalidEventIdError
+from taskflow.domain.ports.changes import FeedPosition
+from taskflow.domain.values import UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_secantus
 from taskflow.settings import Settings
@@ -207,12 +211,15 @@ async def test_a_position_older_than_the_history_gets_a_reset_then_the_live_chan
     assert then.json()["id"] == live["id"]
 
 
-def test_event_ids_are_bound_to_the_user() -> None:
-    """What makes another user's id a 400 above: the MAC covers the user, not only the position."""
-    signer = Signer(TEST_JWT_SECRET, b"taskflow task event id v1")
-    signed = signer.sign(b"1.2.token", bound=b"a" * 24)
-    assert signer.open(signed, bound=b"a" * 24) == b"1.2.token"
-    assert signer.open(signed, bound=b"b" * 24) is None
+def test_event_ids_are_opaque_and_bound_to_the_user() -> None:
+    """What makes another user's id a 400 above: the user is authenticated with the position."""
+    ids = EventIds(TEST_JWT_SECRET)
+    position = FeedPosition(1_800_000_000, 7, "8264000000027300")
+    sent = ids.encode(position, UserId("a" * 24))
+    assert ids.decode(sent, UserId("a" * 24)) == position
+    assert b"8264000000027300" not in b64decode(sent)  # nothing of the position shows
+    with pytest.raises(InvalidEventIdError):
+        ids.decode(sent, UserId("b" * 24))
 
 
 async def test_a_quiet_stream_gets_heartbeats_and_ends_once_its_session_does(

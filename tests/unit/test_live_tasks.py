@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from taskflow.domain.change_hub import RESET, ChangeHub, StreamBehindError, StreamClosedError
+from taskflow.domain.change_hub import RESET, ChangeHub, StreamBehindError, StreamClosedError, View
 from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.errors import TooManyRequestsError
-from taskflow.domain.ports.changes import FeedPosition, MembershipChanged, Place, TaskChanged
+from taskflow.domain.ports.changes import Change, FeedPosition, MembershipChanged, Place, TaskChanged
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits, TaskEvent, TaskEventKind, TaskEvents
 from taskflow.domain.values import ProjectId, TaskId, UserId
 from tests.unit.fakes import InMemoryChangeFeed, InMemoryMemberships, InMemoryStreamSlots
@@ -22,6 +22,18 @@ HOME = ProjectId("d" * 24)
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 WAIT = 0.2  # seconds a test waits for something that should come at once
 
+
+class Everything(View[Change]):
+    """A subscriber that keeps every change, for the hub's own rules."""
+
+    def live(self, change: Change) -> Change:
+        return change
+
+    def past(self, change: Change) -> Change:
+        return change
+
+
+EVERYTHING = Everything()
 _positions = itertools.count(1)
 _ids = itertools.count(1)
 
@@ -89,7 +101,7 @@ async def _drain(events: TaskEvents, within: float = WAIT) -> list[TaskEvent]:
 
 
 async def test_one_shared_read_serves_every_subscriber(hub: ChangeHub, feed: InMemoryChangeFeed) -> None:
-    subscriptions = [await hub.subscribe(None) for _ in range(5)]
+    subscriptions = [await hub.subscribe(EVERYTHING, None) for _ in range(5)]
     task = _task(ADA)
     feed.publish(created(task))
     for subscription in subscriptions:
@@ -106,11 +118,11 @@ async def test_one_shared_read_serves_every_subscriber(hub: ChangeHub, feed: InM
 async def test_a_resume_gets_exactly_what_came_after_its_position_then_the_live_ones(
     hub: ChangeHub, feed: InMemoryChangeFeed
 ) -> None:
-    await (await hub.subscribe(None)).close()  # the shared read is open, as in a running process
+    await (await hub.subscribe(EVERYTHING, None)).close()  # the shared read is open, as in a running process
     missed = [created(_task(ADA)) for _ in range(4)]
     for change in missed:
         feed.publish(change)
-    subscription = await hub.subscribe(missed[0].position)
+    subscription = await hub.subscribe(EVERYTHING, missed[0].position)
     live = created(_task(ADA))
     feed.publish(live)  # while the catch-up has not begun: the inbox holds it too
     seen = []
@@ -125,11 +137,11 @@ async def test_a_resume_gets_exactly_what_came_after_its_position_then_the_live_
 async def test_a_catch_up_ahead_of_the_shared_read_hands_over_without_repeats(
     hub: ChangeHub, feed: InMemoryChangeFeed
 ) -> None:
-    first = await hub.subscribe(None)
+    first = await hub.subscribe(EVERYTHING, None)
     start = created(_task(ADA))
     feed.publish(start)
     assert await first.next(WAIT) == start
-    subscription = await hub.subscribe(start.position)
+    subscription = await hub.subscribe(EVERYTHING, start.position)
     burst = [created(_task(ADA)) for _ in range(6)]
     for change in burst:  # the catch-up and the shared read race over these
         feed.publish(change)
@@ -146,12 +158,12 @@ async def test_a_catch_up_ahead_of_the_shared_read_hands_over_without_repeats(
 async def test_a_position_older_than_the_history_gets_one_reset_then_the_live_changes(
     hub: ChangeHub, feed: InMemoryChangeFeed
 ) -> None:
-    await (await hub.subscribe(None)).close()
+    await (await hub.subscribe(EVERYTHING, None)).close()
     old = created(_task(ADA))
     feed.publish(old)
     feed.publish(created(_task(ADA)))
     feed.forget(2)
-    subscription = await hub.subscribe(old.position)
+    subscription = await hub.subscribe(EVERYTHING, old.position)
     assert await subscription.next(WAIT) is RESET
     live = created(_task(ADA))
     feed.publish(live)
@@ -163,7 +175,7 @@ async def test_a_position_older_than_the_history_gets_one_reset_then_the_live_ch
 async def test_a_subscriber_that_falls_behind_its_buffer_is_told_to_resume(
     hub: ChangeHub, feed: InMemoryChangeFeed
 ) -> None:
-    slow = await hub.subscribe(None)
+    slow = await hub.subscribe(EVERYTHING, None)
     for _ in range(9):  # one past the buffer of 8
         feed.publish(created(_task(ADA)))
     await asyncio.sleep(WAIT)
@@ -174,7 +186,7 @@ async def test_a_subscriber_that_falls_behind_its_buffer_is_told_to_resume(
 
 
 async def test_closing_the_hub_tells_every_subscriber_to_resume_elsewhere(hub: ChangeHub) -> None:
-    subscription = await hub.subscribe(None)
+    subscription = await hub.subscribe(EVERYTHING, None)
     await hub.close()
     with pytest.raises(StreamClosedError):
         await subscription.next(WAIT)
@@ -260,3 +272,54 @@ async def test_an_open_stream_renews_its_slot(live: LiveTasks, slots: InMemorySt
         assert await events.next(0.06) is None
     assert len(slots.renewed) >= 2
     await events.close()
+
+
+async def test_others_changes_never_fill_a_users_buffer(live: LiveTasks, feed: InMemoryChangeFeed) -> None:
+    events = await live.follow(ADA, None)
+    for _ in range(50):  # far past the buffer of 8, all Bob's
+        feed.publish(created(_task(BOB)))
+    mine = _task(ADA)
+    feed.publish(created(mine))
+    await asyncio.sleep(WAIT)
+    assert [event.task_id for event in await _drain(events)] == [mine.id]
+    await events.close()
+
+
+async def test_a_quiet_stream_settles_past_others_changes_and_resumes_from_there_without_loss(
+    live: LiveTasks, feed: InMemoryChangeFeed
+) -> None:
+    warm = await live.follow(ADA, None)  # the shared read is open and has read something
+    feed.publish(created(_task(BOB)))
+    await asyncio.sleep(WAIT)
+    events = await live.follow(ADA, None)
+    assert events.position == feed.changes[-1].position  # where it began: a client can resume from there
+    bobs = created(_task(BOB))
+    feed.publish(bobs)
+    assert await events.next(WAIT) is None
+    assert events.settle() == bobs.position
+    await events.close()
+    mine = created(_task(ADA))
+    feed.publish(mine)
+    resumed = await live.follow(ADA, bobs.position)
+    assert [event.task_id for event in await _drain(resumed)] == [mine.task_id]
+    for stream in (warm, resumed):
+        await stream.close()
+
+
+async def test_a_resume_whose_catch_up_outlasts_the_buffer_reads_on_instead_of_falling_behind(
+    hub: ChangeHub, feed: InMemoryChangeFeed
+) -> None:
+    await (await hub.subscribe(EVERYTHING, None)).close()
+    start = created(_task(ADA))
+    feed.publish(start)
+    subscription = await hub.subscribe(EVERYTHING, start.position)
+    burst = [created(_task(ADA)) for _ in range(20)]  # more than the buffer of 8, before the catch-up began
+    for change in burst:
+        feed.publish(change)
+    await asyncio.sleep(WAIT)
+    seen = []
+    while (item := await subscription.next(WAIT)) is not None:
+        seen.append(item)
+    assert seen == burst
+    await subscription.close()
+    await hub.close()

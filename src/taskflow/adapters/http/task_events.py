@@ -1,23 +1,31 @@
 """`GET /tasks/events`: a user's live task changes as server-sent events (decision 0034).
 
-Each event's `id` is its feed position, signed and bound to the user, so a client that
+Each event's `id` is its feed position, encrypted and bound to the user, so a client that
 reconnects with `Last-Event-ID` (as EventSource does) resumes exactly after it, on any
-API process; anything else in that header is a 400. A quiet stream gets a comment every
+API process; anything else in that header is a 400. The stream's opening and each
+heartbeat carry an id too (where the stream is), so a client that has had no event yet,
+or none for long, still resumes without loss. A quiet stream gets a comment every
 heartbeat, and its access token is checked again then: a token that expired or was
 revoked, or an account that was deactivated, ends the stream.
 """
 
 from __future__ import annotations
 
+import binascii
+import hashlib
+import hmac
+import os
 from typing import TYPE_CHECKING, Final
 
 import anyio
 import msgspec
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import Counter, Gauge
 
 from taskflow.adapters.http.schemas import TaskResponse
-from taskflow.adapters.http.signing import Signer
+from taskflow.adapters.http.signing import b64decode, b64encode
 from taskflow.domain.change_hub import Reset, StreamBehindError, StreamClosedError
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.ports.changes import FeedPosition
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
 RETRY_MS: Final = 2000
 """How soon a client reconnects after the stream ends (the `retry:` field)."""
 EVENT_ID_MAX_LENGTH: Final = 512
+NONCE_BYTES: Final = 12
 CLOSE_SECONDS: Final = 5.0
 """How long closing a stream (its catch-up cursor, its slot) may take after its client left."""
 
@@ -47,18 +56,28 @@ SLOW_CLOSES: Final = Counter(
 
 
 class EventIds:
-    """Positions as event ids: opaque, signed, and valid only for the user they were sent to."""
+    """Positions as event ids: AES-GCM, the user as associated data.
+
+    Opaque (a position names a change, maybe another user's: the id shows nothing of it)
+    and valid only for the user it was sent to.
+    """
 
     def __init__(self, secret: str) -> None:
-        self._signer = Signer(secret, b"taskflow task event id v1")
+        key = hmac.new(secret.encode(), b"taskflow task event id v1", hashlib.sha256).digest()
+        self._aead = AESGCM(key)
 
     def encode(self, position: FeedPosition, user: UserId) -> str:
+        nonce = os.urandom(NONCE_BYTES)
         payload = f"{position.time}.{position.increment}.{position.token}".encode()
-        return self._signer.sign(payload, bound=user.value.encode())
+        return b64encode(nonce + self._aead.encrypt(nonce, payload, user.value.encode()))
 
     def decode(self, event_id: str, user: UserId) -> FeedPosition:
-        payload = self._signer.open(event_id, bound=user.value.encode())
-        time, _, rest = (payload or b"").decode(errors="replace").partition(".")
+        try:
+            raw = b64decode(event_id)
+            payload = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], user.value.encode()).decode()
+        except (binascii.Error, ValueError, InvalidTag):
+            payload = ""
+        time, _, rest = payload.partition(".")
         increment, _, token = rest.partition(".")
         if not (time.isdigit() and increment.isdigit() and token):
             msg = "Send back the id of an event this stream sent you, unchanged, or leave Last-Event-ID out"
@@ -96,11 +115,7 @@ class TaskEventStreams:
         async def still_admitted() -> None:
             await self._sessions.authenticate(token)
 
-        return ServerSentEvent(
-            _messages(events, self._ids, user, still_admitted, self._heartbeat_seconds),
-            retry_duration=RETRY_MS,
-            comment_message="ok",
-        )
+        return ServerSentEvent(_messages(events, self._ids, user, still_admitted, self._heartbeat_seconds))
 
 
 async def _messages(
@@ -111,12 +126,17 @@ async def _messages(
     heartbeat_seconds: float,
 ) -> AsyncIterator[ServerSentEventMessage]:
     EVENT_STREAMS.inc()
+
+    def where(position: FeedPosition | None) -> str | None:
+        return None if position is None else ids.encode(position, user)
+
     try:
+        yield ServerSentEventMessage(data=None, comment="ok", id=where(events.position), retry=RETRY_MS)
         while True:
             item = await events.next(heartbeat_seconds)
             if item is None:
                 await still_admitted()
-                yield ServerSentEventMessage(data=None, comment="heartbeat")
+                yield ServerSentEventMessage(data=None, comment="heartbeat", id=where(events.settle()))
             elif isinstance(item, Reset):
                 STREAM_RESETS.inc()
                 yield ServerSentEventMessage(event="reset", data="{}")
@@ -125,6 +145,9 @@ async def _messages(
                 yield _message(item, ids.encode(item.position, user))
     except StreamBehindError:
         SLOW_CLOSES.inc()
+        if events.position is None:  # nothing to resume from: the client must reload instead
+            STREAM_RESETS.inc()
+            yield ServerSentEventMessage(event="reset", data="{}")
         yield ServerSentEventMessage(data=None, comment="behind: reconnect with the last id", retry=RETRY_MS)
     except StreamClosedError:
         yield ServerSentEventMessage(data=None, comment="closing: reconnect with the last id", retry=RETRY_MS)

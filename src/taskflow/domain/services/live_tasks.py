@@ -2,7 +2,9 @@
 
 Memberships come through the same feed as tasks, in commit order, so a member removed
 from a project sees none of its changes committed after the removal, and one who joins
-sees those committed after the joining, without asking anyone per change.
+sees those committed after the joining, without asking anyone per change. Each change is
+judged as the shared read hands it over, so a stream's buffer holds only its user's
+events; a catch-up's changes are judged by the memberships as they are now.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from taskflow.domain.change_hub import Reset
+from taskflow.domain.change_hub import View
 from taskflow.domain.errors import TooManyRequestsError
 from taskflow.domain.ports.changes import MembershipChanged
 
 if TYPE_CHECKING:
-    from taskflow.domain.change_hub import ChangeHub, Subscription
+    from taskflow.domain.change_hub import ChangeHub, Reset, Subscription
     from taskflow.domain.entities import Task
-    from taskflow.domain.ports.changes import FeedPosition, Place, StreamSlots, TaskChanged
+    from taskflow.domain.ports.changes import Change, FeedPosition, Place, StreamSlots, TaskChanged
     from taskflow.domain.ports.projects import MembershipRepository
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
@@ -71,21 +73,59 @@ class LiveTasks:
                 retry_after=round(self._limits.renew_seconds),
                 detail=f"At most {self._limits.per_user} live streams at once: close one first",
             )
+        lease = _Lease(self._slots, user, stream, self._limits.renew_seconds)
         try:
-            subscription = await self._hub.subscribe(after)
+            sight = Sight(user)
+            subscription = await self._hub.subscribe(sight, after)
             try:
-                projects = {membership.project_id for membership in await self._memberships.of_user(user)}
+                # Read after subscribing: a change to them from here on is in the feed too.
+                sight.projects |= {membership.project_id for membership in await self._memberships.of_user(user)}
             except BaseException:
                 await subscription.close()
                 raise
         except BaseException:
-            await self._slots.release(user, stream)
+            await lease.release()
             raise
-        return TaskEvents(user, projects, subscription, _Lease(self._slots, user, stream, self._limits.renew_seconds))
+        return TaskEvents(subscription, lease)
 
     async def close(self) -> None:
         """Every open stream ends (its client resumes elsewhere); the process is stopping."""
         await self._hub.close()
+
+
+class Sight(View[TaskEvent]):
+    """What one user sees of the feed: their own tasks, and those of the projects they are in."""
+
+    def __init__(self, user: UserId) -> None:
+        self.user = user
+        self.projects: set[ProjectId] = set()
+
+    def live(self, change: Change) -> TaskEvent | None:
+        if isinstance(change, MembershipChanged):
+            if change.user == self.user:
+                (self.projects.add if change.member else self.projects.discard)(change.project)
+            return None
+        return self._event_of(change)
+
+    def past(self, change: Change) -> TaskEvent | None:
+        return None if isinstance(change, MembershipChanged) else self._event_of(change)
+
+    def _sees(self, place: Place | None) -> bool:
+        if place is None:
+            return False
+        if place.project is None:
+            return place.space == self.user
+        return place.project in self.projects
+
+    def _event_of(self, change: TaskChanged) -> TaskEvent | None:
+        saw, sees = self._sees(change.before), self._sees(change.after)
+        if sees:
+            kind = TaskEventKind.UPDATED if saw else TaskEventKind.CREATED
+        elif saw:
+            kind = TaskEventKind.DELETED
+        else:
+            return None
+        return TaskEvent(kind, change.position, change.task_id, change.version, change.task if sees else None)
 
 
 class _Lease:
@@ -107,59 +147,29 @@ class _Lease:
 
 
 class TaskEvents:
-    def __init__(self, user: UserId, projects: set[ProjectId], subscription: Subscription, lease: _Lease) -> None:
-        self._user = user
-        self._projects = projects
+    def __init__(self, subscription: Subscription[TaskEvent], lease: _Lease) -> None:
         self._subscription = subscription
         self._lease = lease
+
+    @property
+    def position(self) -> FeedPosition | None:
+        """Where the stream is: resuming from here loses and repeats nothing (None: not known yet)."""
+        return self._subscription.position
+
+    def settle(self) -> FeedPosition | None:
+        """Where the stream is once it has sent all there is (past others' changes too); else None."""
+        return self._subscription.settle()
 
     async def next(self, within: float) -> TaskEvent | Reset | None:
         """The next event, or a reset (reload the list); None when nothing came `within` seconds.
 
         StreamBehindError or StreamClosedError: resume from the last event, here or elsewhere.
         """
-        loop = asyncio.get_running_loop()
-        until = loop.time() + within
-        while (left := until - loop.time()) > 0:
-            await self._lease.keep()
-            change = await self._subscription.next(left)
-            if change is None or isinstance(change, Reset):
-                return change
-            if isinstance(change, MembershipChanged):
-                self._follow_membership(change)
-                continue
-            event = self._event_of(change)
-            if event is not None:
-                return event
-        return None
+        await self._lease.keep()
+        return await self._subscription.next(within)
 
     async def close(self) -> None:
         try:
             await self._subscription.close()
         finally:
             await self._lease.release()
-
-    def _follow_membership(self, change: MembershipChanged) -> None:
-        if change.user != self._user:
-            return
-        if change.member:
-            self._projects.add(change.project)
-        else:
-            self._projects.discard(change.project)
-
-    def _sees(self, place: Place | None) -> bool:
-        if place is None:
-            return False
-        if place.project is None:
-            return place.space == self._user
-        return place.project in self._projects
-
-    def _event_of(self, change: TaskChanged) -> TaskEvent | None:
-        saw, sees = self._sees(change.before), self._sees(change.after)
-        if sees:
-            kind = TaskEventKind.UPDATED if saw else TaskEventKind.CREATED
-        elif saw:
-            kind = TaskEventKind.DELETED
-        else:
-            return None
-        return TaskEvent(kind, change.position, change.task_id, change.version, change.task if sees else None)
