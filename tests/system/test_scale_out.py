@@ -17,9 +17,11 @@ from functools import partial
 from pathlib import Path
 
 import httpx
+import pytest
 
 from taskflow.entrypoints.processes import Child, free_port, start_redis
 from taskflow.entrypoints.proxy import server_states
+from tests.event_streams import StreamThread
 from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, the_one_mail
 
 # The load's few hundred requests a minute are within the user's budget; a keyed create
@@ -101,15 +103,37 @@ def _each_keyed_create_once(load: Load, url: str) -> None:
     assert keyed == dict.fromkeys(load.keyed_attempts, 1)  # and stored once, however often it was sent
 
 
-def test_a_killed_api_process_costs_no_read_and_no_keyed_write(folder: Path) -> None:
+def _holding_a_stream(stack: DevStack) -> int:
+    """The API process that serves the one live stream open, asked directly, past HAProxy."""
+    for pid in stack.pids("cli serve"):
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        port = int(command[command.index(b"--port") + 1])
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        if "\ntaskflow_event_streams 1.0\n" in metrics:
+            return pid
+    pytest.fail("no API process holds the stream")
+
+
+def test_a_killed_api_process_costs_no_read_no_keyed_write_and_no_live_event(folder: Path) -> None:
     stack = DevStack(folder, free_port(), **SETTINGS)
     assert "HAProxy   2 API processes behind it" in stack.log.read_text()
     stack.all_in_rotation()
-    load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=False)
+    auth = _sign_up(stack.url, "ada@example.com")
+    stream = StreamThread(stack.url, auth)
+    stream.start()
+    assert stream.opened.wait(10)
+    with httpx.Client(base_url=stack.url, headers=auth, timeout=10) as http:
+        assert http.post("/api/v1/tasks", json={"title": "seen live"}).status_code == 201
+    (seen,) = stream.wait_for(1)
+    load = Load(stack.url, auth, unkeyed=False)
     load.start()
     time.sleep(2)
-    victim = stack.pids("cli serve")[0]
+    victim = _holding_a_stream(stack)  # the process the stream went to through HAProxy
     os.kill(victim, signal.SIGKILL)
+    assert stream.ended.wait(10)  # the client sees its stream cut
+    # It reconnects through HAProxy with the last id it got, and misses nothing written meanwhile.
+    resumed = StreamThread(stack.url, auth, seen.id)
+    resumed.start()
     time.sleep(3)
     stack.restarted("cli serve", victim)
     stack.all_in_rotation()  # the restarted process is back in rotation
@@ -118,6 +142,14 @@ def test_a_killed_api_process_costs_no_read_and_no_keyed_write(folder: Path) -> 
     assert load.answers["read"].keys() == {200}  # HAProxy sent again what the dead process never answered
     assert load.answers["read"][200] > 20
     _each_keyed_create_once(load, stack.url)
+    with httpx.Client(base_url=stack.url, headers=auth, timeout=10) as http:
+        assert http.post("/api/v1/tasks", json={"title": "the last"}).status_code == 201
+    created = {task for task in _titles(stack.url, auth) if task != "seen live"}
+    live = resumed.wait_for(len(created), within=30)
+    assert {event.json()["title"] for event in live} == created  # every task created after the one seen
+    assert len(live) == len(created)  # and each once
+    assert live[-1].json()["title"] == "the last"
+    resumed.stop()
     assert "API 1 exited (-9)" in stack.log.read_text() or "API 2 exited (-9)" in stack.log.read_text()
     assert_all_gone(stack.stop(signal.SIGINT, whole_group=True), stack.port)
 
