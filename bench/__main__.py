@@ -29,6 +29,7 @@ import redis
 from bench.imports import ROWS as IMPORT_ROWS
 from bench.imports import import_rows_per_second
 from bench.listing import Project, Seeded, seed
+from bench.live_updates import live_update_rows
 from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import (
@@ -344,6 +345,7 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         results = _run_rounds(scenarios, args=args, redis_url=env["TASKFLOW_REDIS_URL"], workdir=workdir)
         _report(results, {s.name: s.bare or BARE for s in scenarios}, database=database, args=args)
         _report_scale_out(results)
+        _report_live_updates(api, env)
         for who, attr in (("API", "cpu_us_per_request"), ("database", "store_cpu_us_per_request")):
             trend = ", ".join(f"{getattr(sample, attr):,.0f}" for sample in results[POST])
             print(f"POST /api/v1/tasks {who} CPU us/request by round, as the store fills: {trend}")  # noqa: T201
@@ -537,6 +539,11 @@ def _run_rounds(
                 )
             )
     return results
+
+
+def _report_live_updates(api: Child, env: dict[str, str]) -> None:
+    for row in live_update_rows(api.url, env["TASKFLOW_MONGODB_URI"], "bench", lambda: _rss_kib(api.process.pid)):
+        print(f"GET /api/v1/tasks/events {row}")  # noqa: T201
 
 
 def _report_imports(api: Child, *, rounds: int, creates: float) -> None:
