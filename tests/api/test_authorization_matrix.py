@@ -4,8 +4,8 @@ Callers: each role, a member removed a moment ago, an account never in the proje
 member who deleted their account a moment ago (401, the same whatever it names). The operations
 come from the OpenAPI document: any operation with a `project_id` (in its path, its query or its
 body) must have a row here, so a new route cannot be left out. Each row says the lowest role it
-needs and how to call it; every caller gets a fresh project, with a member at each role and one
-task in it.
+needs and how to call it; every caller gets a fresh project (of the same accounts), with a member
+at each role and one task in it.
 """
 
 from __future__ import annotations
@@ -106,15 +106,25 @@ async def test_every_operation_that_names_a_project_is_in_the_matrix(client: htt
     assert naming == set(MATRIX)
 
 
-async def _place(client: httpx.AsyncClient, register: Register, join: Join) -> Place:
-    owner = await register()
+async def _people(register: Register) -> tuple[dict[ProjectRole, Account], Account]:
+    """One account per role and a stranger; each place makes a fresh project with them in it."""
+    return {role: await register() for role in ROLES}, await register()
+
+
+async def _place(
+    client: httpx.AsyncClient,
+    people: tuple[dict[ProjectRole, Account], Account],
+    join: Join,
+    replacing: dict[ProjectRole, Account] | None = None,
+) -> Place:
+    """A fresh project of the owner's, with one member at each other role and one task."""
+    members, stranger = {**people[0], **(replacing or {})}, people[1]
+    owner = members[ProjectRole.OWNER]
     project = (await client.post(PROJECTS, json={"name": "Matrix"}, headers=owner.auth)).json()
-    members = {ProjectRole.OWNER: owner}
     for role in ROLES[:-1]:
-        members[role] = await register()
         await join(members[role], project, role)
     task = await client.post(TASKS, json={"title": "T", "project_id": project["id"]}, headers=owner.auth)
-    return Place(project["id"], task.json()["id"], members, await register())
+    return Place(project["id"], task.json()["id"], members, stranger)
 
 
 @pytest.mark.parametrize("operation", sorted(MATRIX))
@@ -122,8 +132,9 @@ async def test_each_caller_gets_what_their_role_allows(
     client: httpx.AsyncClient, register: Register, join: Join, leave: Leave, operation: str
 ) -> None:
     needed, call = MATRIX[operation]
+    people = await _people(register)
     for role in ROLES:
-        place = await _place(client, register, join)
+        place = await _place(client, people, join)
         answer = await call(client, place.members[role], place, place.project)
         expected = ALLOWED_OTHERWISE.get((operation, role))
         if role.covers(needed):
@@ -132,7 +143,7 @@ async def test_each_caller_gets_what_their_role_allows(
             assert answer.status_code == 403, (operation, role, answer.text)
     # Outsiders: a member removed a moment ago, and an account that was never in it. Each gets,
     # byte for byte, what a project that does not exist gets.
-    place = await _place(client, register, join)
+    place = await _place(client, people, join)
     removed = place.members[ProjectRole.EDITOR]
     # Known to the membership gate before the removal: it must hold with the gate warm.
     assert (await client.get(f"{PROJECTS}/{place.project}", headers=removed.auth)).status_code == 200
@@ -143,7 +154,7 @@ async def test_each_caller_gets_what_their_role_allows(
         assert (answer.status_code, answer.content) == (404, missing.content), (operation, answer.text)
     # A member with the role the operation needs, who deleted their account a moment ago (known to
     # both gates): their token no longer works, and the answer says nothing about the project.
-    place = await _place(client, register, join)
+    place = await _place(client, people, join, replacing={needed: await register()})
     deleted = place.members[needed]
     assert (await client.get(f"{PROJECTS}/{place.project}", headers=deleted.auth)).status_code == 200
     gone = await client.request("DELETE", "/api/v1/users/me", json={"password": PASSWORD}, headers=deleted.auth)

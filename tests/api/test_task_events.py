@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
+from pymongo import monitoring
 
 from taskflow.adapters.http.signing import b64decode
 from taskflow.adapters.http.task_events import EventIds
@@ -16,7 +18,7 @@ from taskflow.domain.values import UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_secantus
 from taskflow.settings import Settings
-from tests.api.conftest import Account, Join, Register, create_task, new_account, serve
+from tests.api.conftest import PASSWORD, Account, Join, Register, create_task, new_account, serve
 from tests.conftest import TEST_JWT_SECRET, make_settings
 from tests.event_streams import EVENTS_PATH, event_stream
 
@@ -235,3 +237,59 @@ async def test_a_quiet_stream_gets_heartbeats_and_ends_once_its_session_does(
             assert (await client.post("/api/v1/auth/logout", headers=ada.auth)).status_code == 204
             await asyncio.wait_for(stream.ended.wait(), 5)  # the next heartbeat checks the token again
         assert "signed out: reconnect with a fresh token" in stream.comments
+
+
+async def test_a_busy_stream_ends_once_its_session_does_too(mongodb: Child, redis_server: Child) -> None:
+    settings = make_settings(mongodb, redis_server, event_heartbeat_seconds=0.3)
+    async with serve(settings) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        ada = await new_account(client)
+        login = await client.post("/api/v1/auth/login", json={"email": ada.email, "password": PASSWORD})
+        writer = {"Authorization": f"Bearer {login.json()['access_token']}"}  # another session of hers
+        async with event_stream(client, ada.auth) as stream:
+            assert (await client.post("/api/v1/auth/logout", headers=ada.auth)).status_code == 204
+            for n in range(40):  # an event every 50 ms: never a quiet heartbeat
+                if stream.ended.is_set():
+                    break
+                created = await client.post("/api/v1/tasks", json={"title": f"busy {n}"}, headers=writer)
+                assert created.status_code == 201
+                await asyncio.sleep(0.05)
+            assert stream.ended.is_set()
+        assert "signed out: reconnect with a fresh token" in stream.comments
+
+
+class ChangeStreamsOpened(monitoring.CommandListener):
+    """Counts the change streams the API opens on MongoDB (each is one `aggregate` with `$changeStream`)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pipeline = event.command.get("pipeline") if event.command_name == "aggregate" else None
+        if pipeline and "$changeStream" in pipeline[0]:
+            self.opened += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_the_change_streams_on_mongodb_do_not_grow_with_the_clients(settings: Settings) -> None:
+    counter = ChangeStreamsOpened()
+    monitoring.register(counter)  # before the app's client exists: PyMongo hands it to clients made later
+    async with serve(settings) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        accounts = [await new_account(client) for _ in range(8)]
+        async with AsyncExitStack() as streams:
+            opened = [await streams.enter_async_context(event_stream(client, account.auth)) for account in accounts]
+            for account, stream in zip(accounts, opened, strict=True):
+                task = await create_task(client, account)
+                assert (await stream.next()).json()["id"] == task["id"]
+            assert counter.opened == 1  # one shared stream for eight clients
+        ada = accounts[0]
+        async with event_stream(client, ada.auth) as stream:
+            first = (await create_task(client, ada), await stream.next())[1]
+        await create_task(client, ada, title="Missed")
+        async with event_stream(client, ada.auth, last_event_id=first.id) as resumed:
+            assert (await resumed.next()).json()["title"] == "Missed"
+        assert counter.opened == 2  # and one short-lived catch-up for the resume

@@ -5,12 +5,13 @@ reconnects with `Last-Event-ID` (as EventSource does) resumes exactly after it, 
 API process; anything else in that header is a 400. The stream's opening and each
 heartbeat carry an id too (where the stream is), so a client that has had no event yet,
 or none for long, still resumes without loss. A quiet stream gets a comment every
-heartbeat, and its access token is checked again then: a token that expired or was
-revoked, or an account that was deactivated, ends the stream.
+heartbeat, and every stream's access token is checked again as often: a token that
+expired or was revoked, or an account that was deactivated, ends the stream.
 """
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import hashlib
 import hmac
@@ -26,7 +27,7 @@ from prometheus_client import Counter, Gauge
 
 from taskflow.adapters.http.schemas import TaskResponse
 from taskflow.adapters.http.signing import b64decode, b64encode
-from taskflow.domain.change_hub import Reset, StreamBehindError, StreamClosedError
+from taskflow.domain.change_hub import RESET, Reset, StreamBehindError, StreamClosedError
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.ports.changes import FeedPosition
 
@@ -126,28 +127,20 @@ async def _messages(
     heartbeat_seconds: float,
 ) -> AsyncIterator[ServerSentEventMessage]:
     EVENT_STREAMS.inc()
-
-    def where(position: FeedPosition | None) -> str | None:
-        return None if position is None else ids.encode(position, user)
-
+    clock = asyncio.get_running_loop().time
+    checked = clock()
     try:
-        yield ServerSentEventMessage(data=None, comment="ok", id=where(events.position), retry=RETRY_MS)
+        yield ServerSentEventMessage(data=None, comment="ok", id=_where(events.position, ids, user), retry=RETRY_MS)
         while True:
             item = await events.next(heartbeat_seconds)
-            if item is None:
+            if clock() - checked >= heartbeat_seconds:  # quiet or not, the token is checked this often
                 await still_admitted()
-                yield ServerSentEventMessage(data=None, comment="heartbeat", id=where(events.settle()))
-            elif isinstance(item, Reset):
-                STREAM_RESETS.inc()
-                yield ServerSentEventMessage(event="reset", data="{}")
-            else:
-                EVENTS_SENT.labels(kind=item.kind.value).inc()
-                yield _message(item, ids.encode(item.position, user))
+                checked = clock()
+            yield _message(item, events, ids, user)
     except StreamBehindError:
         SLOW_CLOSES.inc()
         if events.position is None:  # nothing to resume from: the client must reload instead
-            STREAM_RESETS.inc()
-            yield ServerSentEventMessage(event="reset", data="{}")
+            yield _message(RESET, events, ids, user)
         yield ServerSentEventMessage(data=None, comment="behind: reconnect with the last id", retry=RETRY_MS)
     except StreamClosedError:
         yield ServerSentEventMessage(data=None, comment="closing: reconnect with the last id", retry=RETRY_MS)
@@ -162,9 +155,20 @@ async def _messages(
             await events.close()
 
 
-def _message(event: TaskEvent, event_id: str) -> ServerSentEventMessage:
-    body: object = {"id": event.task_id.value, "version": event.version}
-    if event.task is not None:
-        body = TaskResponse.of(event.task)
+def _where(position: FeedPosition | None, ids: EventIds, user: UserId) -> str | None:
+    return None if position is None else ids.encode(position, user)
+
+
+def _message(item: TaskEvent | Reset | None, events: TaskEvents, ids: EventIds, user: UserId) -> ServerSentEventMessage:
+    """An event; a reset; or, for nothing (a quiet while), a heartbeat with where the stream has got to."""
+    if item is None:
+        return ServerSentEventMessage(data=None, comment="heartbeat", id=_where(events.settle(), ids, user))
+    if isinstance(item, Reset):
+        STREAM_RESETS.inc()
+        return ServerSentEventMessage(event="reset", data="{}")
+    EVENTS_SENT.labels(kind=item.kind.value).inc()
+    body: object = {"id": item.task_id.value, "version": item.version}
+    if item.task is not None:
+        body = TaskResponse.of(item.task)
     data = msgspec.json.encode(body).decode()
-    return ServerSentEventMessage(event=f"task.{event.kind.value}", id=event_id, data=data)
+    return ServerSentEventMessage(event=f"task.{item.kind.value}", id=ids.encode(item.position, user), data=data)
