@@ -194,6 +194,10 @@ async def test_the_last_admin_cannot_delete_their_account_and_admins_delete_othe
     assert (await world.users.get(second.id)).deleted_at is not None
     with pytest.raises(UserNotFoundError):
         await world.admin.delete_user(as_principal(root), UserId("f" * 24))
+    # Deleted, the account is gone for the admins too: it cannot be made active again before its erasure.
+    with pytest.raises(UserNotFoundError):
+        await world.admin.update_user(as_principal(root), ada.id, is_active=True)
+    assert not (await world.users.get(ada.id)).is_active
 
 
 class _FailingOnce:

@@ -158,17 +158,19 @@ async def test_a_catch_up_ahead_of_the_shared_read_hands_over_without_repeats(
 async def test_a_position_older_than_the_history_gets_one_reset_then_the_live_changes(
     hub: ChangeHub, feed: InMemoryChangeFeed
 ) -> None:
-    await (await hub.subscribe(EVERYTHING, None)).close()
-    old = created(_task(ADA))
+    warm = await hub.subscribe(EVERYTHING, None)
+    old, newer = created(_task(ADA)), created(_task(ADA))
     feed.publish(old)
-    feed.publish(created(_task(ADA)))
+    feed.publish(newer)
+    assert [await warm.next(WAIT), await warm.next(WAIT)] == [old, newer]  # the shared read is past both
     feed.forget(2)
     subscription = await hub.subscribe(EVERYTHING, old.position)
     assert await subscription.next(WAIT) is RESET
     live = created(_task(ADA))
     feed.publish(live)
     assert await subscription.next(WAIT) == live
-    await subscription.close()
+    for each in (warm, subscription):
+        await each.close()
     await hub.close()
 
 

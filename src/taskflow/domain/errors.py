@@ -260,6 +260,13 @@ class TooManyRequestsError(TaskflowError):
         self.retry_after = max(1, retry_after)
 
 
+class CrossSiteRequestError(ForbiddenError):
+    """A request that spends the web page's session cookie, sent from another site or by no page of ours."""
+
+    code = "cross-site-request"
+    title = "This request must come from taskflow's own page"
+
+
 class WrongPasswordError(ForbiddenError):
     """The current password given to confirm a change is wrong; the token itself is fine."""
 

@@ -18,6 +18,7 @@ from taskflow.adapters.http.controllers.jobs import ImportController, JobsContro
 from taskflow.adapters.http.controllers.projects import InvitationsController, ProjectsController
 from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
+from taskflow.adapters.http.controllers.web_session import WebSessionController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.docs import docs_assets_router, openapi_config
 from taskflow.adapters.http.gate import PUBLIC, RequestGate
@@ -66,6 +67,7 @@ def build_app(
     return Litestar(
         route_handlers=[
             AuthController,
+            WebSessionController,
             UsersController,
             ImportController,
             TasksController,

@@ -71,7 +71,7 @@ def documented(
 
     A required text body in one of `takes`; the media types `answers[1]` of the answer with
     status `answers[0]`; `links` and `headers` by status; the headers of every problem answer;
-    on a signed-in operation, the RateLimit fields of its successful answers.
+    on a signed-in operation, the RateLimit fields of its successful answers; no body on a 204.
     """
 
     @dataclass
@@ -80,6 +80,9 @@ def documented(
             if takes:
                 self.request_body = RequestBody(content=_content(takes), description=takes_description, required=True)
             responses = self.responses or {}
+            no_content = responses.get("204")
+            if isinstance(no_content, OpenAPIResponse):  # a handler returning a `Response` gets a JSON body listed
+                no_content.content = None
             if answers is not None:
                 status, media_types = answers
                 response = responses.get(str(status))

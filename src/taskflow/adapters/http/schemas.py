@@ -97,6 +97,18 @@ class TokenResponse(msgspec.Struct):
         return cls(access_token=pair.access.token, expires_in=pair.access.expires_in, refresh_token=pair.refresh_token)
 
 
+class AccessTokenResponse(msgspec.Struct):
+    """What a web page gets: the access token only; its session stays in an HttpOnly cookie."""
+
+    access_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - RFC 6750 scheme name, not a secret
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> AccessTokenResponse:
+        return cls(access_token=pair.access.token, expires_in=pair.access.expires_in)
+
+
 # Long enough that a mistaken access token gets a 401, not a 422.
 RefreshToken = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditKind
-from taskflow.domain.errors import ForbiddenError, SelfLockoutError
+from taskflow.domain.errors import ForbiddenError, SelfLockoutError, UserNotFoundError
 from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
@@ -101,6 +101,8 @@ class AdminService:
         if user_id == actor.id and (role is Role.USER or is_active is False):
             raise SelfLockoutError
         user = await self._users.get(user_id)
+        if user.deleted_at is not None:  # being erased: reactivating it would hand the erasure a live account
+            raise UserNotFoundError
         deactivating = user.is_active and is_active is False
         changes = []
         if role is not None and role is not user.role:

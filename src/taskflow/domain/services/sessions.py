@@ -205,6 +205,20 @@ class SessionService:
         await self._revoke_access(claims.subject, claims.session_id, token_id=claims.token_id, now=now)
         await self._audit.record(AuditKind.SIGN_OUT, actor=claims.subject, target=claims.subject)
 
+    async def end(self, refresh_token: str) -> None:
+        """End the session whose current refresh token this is (a web page signs out with its cookie).
+
+        A token that is not current ends nothing: it proves no hold on the session.
+        """
+        session_id, secret = _parse(refresh_token)
+        now = self._clock.now()
+        known = await self._sessions.get(session_id)
+        if known is None or not known.is_live(now) or not hmac.compare_digest(known.token_digest, digest(secret)):
+            return
+        await self._sessions.revoke(session_id, now=now, reason="logout")
+        await self._revoke_access(known.user_id, session_id, token_id=None, now=now)
+        await self._audit.record(AuditKind.SIGN_OUT, actor=known.user_id, target=known.user_id)
+
     async def end_all(self, user: User, *, reason: str) -> datetime:
         """Every session of the account, and every access token it holds, end now.
 

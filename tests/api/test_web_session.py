@@ -1,0 +1,107 @@
+"""The web page's sign-in: the session in an HttpOnly, SameSite=Strict cookie, spent only from taskflow's own page."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.api.conftest import PASSWORD, Register
+
+WEB = "/api/v1/auth/web"
+OWN_PAGE = {"X-Taskflow-Web": "1"}
+
+
+def _set_cookie(response: httpx.Response) -> str:
+    (header,) = response.headers.get_list("set-cookie")
+    return header
+
+
+def _cookie_value(response: httpx.Response) -> str:
+    return _set_cookie(response).split(";", 1)[0].split("=", 1)[1]
+
+
+async def test_a_page_signs_in_trades_its_cookie_and_signs_out(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=OWN_PAGE)
+    assert login.status_code == 200, login.text
+    assert set(login.json()) == {"access_token", "expires_in", "token_type"}  # no refresh token for script to keep
+    cookie = _set_cookie(login)
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=strict", f"path={WEB}"} <= attributes
+    assert "secure" not in attributes  # plain http here; over https the cookie is Secure
+    assert login.headers["cache-control"] == "no-store"
+    first = _cookie_value(login)
+    me = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    assert me.status_code == 200
+
+    traded = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
+    assert traded.status_code == 200, traded.text
+    second = _cookie_value(traded)
+    assert second != first  # it rotates
+    access = {"Authorization": f"Bearer {traded.json()['access_token']}"}
+    assert (await client.get("/api/v1/users/me", headers=access)).status_code == 200
+
+    out = await client.post(f"{WEB}/logout", headers=OWN_PAGE, cookies={"taskflow_session": second})
+    assert out.status_code == 204
+    assert "max-age=0" in _set_cookie(out).lower()
+    # The session ended on the server: its cookie trades for nothing, its access token works no more.
+    again = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": second})
+    assert again.status_code == 401
+    assert (await client.get("/api/v1/users/me", headers=access)).status_code == 401
+
+
+async def test_a_spent_cookie_ends_the_session(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=OWN_PAGE)
+    first = _cookie_value(login)
+    traded = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
+    stolen = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
+    assert stolen.status_code == 401
+    assert stolen.headers["content-type"] == "application/problem+json"
+    current = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": _cookie_value(traded)})
+    assert current.status_code == 401  # reuse of a spent one ended the whole session
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 400),  # no X-Taskflow-Web: a plain form post or a cross-site fetch without a CORS grant
+        ({**OWN_PAGE, "Origin": "https://evil.example"}, 403),
+        ({**OWN_PAGE, "Sec-Fetch-Site": "cross-site"}, 403),
+        ({**OWN_PAGE, "Sec-Fetch-Site": "same-site"}, 403),
+    ],
+)
+async def test_the_cookie_is_not_spent_from_another_site(
+    client: httpx.AsyncClient, register: Register, headers: dict[str, str], status: int
+) -> None:
+    ada = await register()
+    login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=OWN_PAGE)
+    cookie = {"taskflow_session": _cookie_value(login)}
+    for route in ("token", "logout"):
+        refused = await client.post(f"{WEB}/{route}", headers=headers, cookies=cookie)
+        assert refused.status_code == status, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "set-cookie" not in refused.headers
+    if status == 403:
+        assert refused.json()["type"].endswith("/cross-site-request")
+    # Nothing was spent: the page itself still trades it.
+    assert (await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies=cookie)).status_code == 200
+
+
+async def test_the_page_from_its_own_origin_is_let_through(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    origin = str(client.base_url).rstrip("/")
+    own = {**OWN_PAGE, "Origin": origin, "Sec-Fetch-Site": "same-origin"}
+    login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=own)
+    assert login.status_code == 200, login.text
+
+
+async def test_without_a_cookie_or_with_a_wrong_password(client: httpx.AsyncClient, register: Register) -> None:
+    ada = await register()
+    assert (await client.post(f"{WEB}/token", headers=OWN_PAGE)).status_code == 401
+    garbage = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": "nope"})
+    assert garbage.status_code == 401
+    wrong = await client.post(f"{WEB}/login", json={"email": ada.email, "password": "x" * 20}, headers=OWN_PAGE)
+    assert wrong.status_code == 401
+    assert "set-cookie" not in wrong.headers
+    assert (await client.post(f"{WEB}/logout", headers=OWN_PAGE)).status_code == 204
