@@ -7,13 +7,24 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from taskflow.entrypoints.proxy import server_states
 
 PASSWORD = "correct horse battery staple"
+
+
+def sign_up(url: str, email: str | None = None) -> dict[str, str]:
+    """A new account on the API at `url`, signed in: its Authorization header."""
+    account = {"email": email or f"ada-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+    with httpx.Client(base_url=url, timeout=10) as http:
+        assert http.post("/api/v1/auth/register", json={**account, "name": "Ada"}).status_code == 201
+        token = http.post("/api/v1/auth/login", json=account).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def descendants(pid: int) -> set[int]:

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import signal
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http
 from taskflow.settings import Settings
-from tests.api.conftest import CLI, PASSWORD, process_env
+from tests.api.conftest import CLI, process_env
 from tests.event_streams import EVENTS_PATH, StreamThread
+from tests.system.devstack import sign_up
 
 DRAIN_SECONDS = 3
-
-
-def _signed_in(url: str) -> dict[str, str]:
-    with httpx.Client(base_url=url, timeout=10) as http:
-        account = {"email": f"ada-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
-        assert http.post("/api/v1/auth/register", json={**account, "name": "Ada"}).status_code == 201
-        token = http.post("/api/v1/auth/login", json=account).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _open_stream(url: str, auth: dict[str, str]) -> StreamThread:
@@ -40,7 +32,7 @@ def test_sigterm_turns_readiness_off_serves_the_drain_period_then_exits(settings
     api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env)
     try:
         wait_for_http(api, f"{url}/health/ready")
-        auth = _signed_in(url)
+        auth = sign_up(url)
         stream = _open_stream(url, auth)
         api.process.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
@@ -88,7 +80,7 @@ def test_sigint_stops_without_a_drain_or_a_traceback(settings: Settings, tmp_pat
         api: Child = spawn("API", [*CLI, "serve", "--port", str(port)], port=port, url=url, env=env, log=log)
         try:
             wait_for_http(api, f"{url}/health/ready")
-            stream = _open_stream(url, _signed_in(url))  # a stream never ends on its own: the stop ends it
+            stream = _open_stream(url, sign_up(url))  # a stream never ends on its own: the stop ends it
             api.process.send_signal(signal.SIGINT)
             assert api.process.wait(timeout=15) == -signal.SIGINT  # ended by the signal, as a shell expects
             assert stream.ended.wait(5)

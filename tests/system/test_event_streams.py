@@ -21,7 +21,7 @@ from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_htt
 from taskflow.settings import Settings
 from tests.api.conftest import CLI, process_env
 from tests.event_streams import EVENTS_PATH, StreamThread
-from tests.system.test_drain import _signed_in
+from tests.system.devstack import sign_up
 
 BUFFER = 100
 CHANGES = 10_000
@@ -52,7 +52,7 @@ def test_a_client_that_never_reads_costs_the_api_its_buffer_and_is_told_to_resum
     mongo: MongoClient[dict[str, object]] = MongoClient(settings.mongodb_uri)
     try:
         wait_for_http(api, f"{url}/health/ready")
-        auth = _signed_in(url)
+        auth = sign_up(url)
         owner = _user_id(url, auth)
         # A client that reads, reconnecting with its last id whenever the burst outruns its buffer.
         reader = StreamThread(url, auth, reconnect=True)

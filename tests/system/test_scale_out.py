@@ -22,19 +22,12 @@ import pytest
 from taskflow.entrypoints.processes import Child, free_port, start_redis
 from taskflow.entrypoints.proxy import server_states
 from tests.event_streams import StreamThread
-from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, the_one_mail
+from tests.system.devstack import PASSWORD, DevStack, assert_all_gone, sign_up, the_one_mail
 
 # The load's few hundred requests a minute are within the user's budget; a keyed create
 # whose process was killed holds its key for the deadline plus 5 s.
 SETTINGS = {"TASKFLOW_LIMIT_PER_USER": "100000/3600", "TASKFLOW_REQUEST_TIMEOUT_SECONDS": "3"}
 KEYED_PATIENCE_SECONDS = 30.0
-
-
-def _sign_up(url: str, email: str) -> dict[str, str]:
-    with httpx.Client(base_url=url, timeout=10) as http:
-        assert http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Ada"}).is_success
-        token = http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 class Load(threading.Thread):
@@ -118,7 +111,7 @@ def test_a_killed_api_process_costs_no_read_no_keyed_write_and_no_live_event(fol
     stack = DevStack(folder, free_port(), **SETTINGS)
     assert "HAProxy   2 API processes behind it" in stack.log.read_text()
     stack.all_in_rotation()
-    auth = _sign_up(stack.url, "ada@example.com")
+    auth = sign_up(stack.url, "ada@example.com")
     stream = StreamThread(stack.url, auth)
     stream.start()
     assert stream.opened.wait(10)
@@ -158,7 +151,7 @@ def test_a_rolling_restart_under_load_fails_no_request(folder: Path) -> None:
     stack = DevStack(folder, free_port(), **SETTINGS)
     stack.all_in_rotation()
     before = set(stack.pids("cli serve"))
-    load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=True)
+    load = Load(stack.url, sign_up(stack.url, "ada@example.com"), unkeyed=True)
     load.start()
     time.sleep(1)
     stack.process.send_signal(signal.SIGHUP)
@@ -190,7 +183,7 @@ def test_the_stack_rides_out_ten_seconds_without_its_redis(folder: Path) -> None
             **SETTINGS,
         )
         stack.all_in_rotation()
-        load = Load(stack.url, _sign_up(stack.url, "ada@example.com"), unkeyed=True)
+        load = Load(stack.url, sign_up(stack.url, "ada@example.com"), unkeyed=True)
         assert b"ada@example.com" in the_one_mail(folder)
         for mail in (folder / ".taskflow" / "mail").glob("*.eml"):
             mail.unlink()

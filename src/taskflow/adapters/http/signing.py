@@ -17,8 +17,7 @@ MAC_BYTES: Final = 16  # 128 bits: forging one is out of reach, and the value st
 
 class Signer:
     def __init__(self, secret: str, purpose: bytes) -> None:
-        """One key per purpose, derived from `secret`, so one kind of value never passes for another."""
-        self._key = hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+        self._key = derive_key(secret, purpose)
 
     def sign(self, payload: bytes, *, bound: bytes = b"") -> str:
         text = b64encode(payload)
@@ -36,6 +35,11 @@ class Signer:
 
     def _mac(self, text: str, bound: bytes) -> str:
         return b64encode(hmac.new(self._key, bound + b"\0" + text.encode(), hashlib.sha256).digest()[:MAC_BYTES])
+
+
+def derive_key(secret: str, purpose: bytes) -> bytes:
+    """One key per purpose, derived from `secret`, so one kind of value never passes for another."""
+    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
 
 
 def b64encode(raw: bytes) -> str:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import binascii
-import hashlib
-import hmac
 import os
 from typing import TYPE_CHECKING, Final
 
@@ -26,7 +24,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import Counter, Gauge
 
 from taskflow.adapters.http.schemas import TaskResponse
-from taskflow.adapters.http.signing import b64decode, b64encode
+from taskflow.adapters.http.signing import b64decode, b64encode, derive_key
 from taskflow.domain.change_hub import RESET, Reset, StreamBehindError, StreamClosedError
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.ports.changes import FeedPosition
@@ -64,8 +62,7 @@ class EventIds:
     """
 
     def __init__(self, secret: str) -> None:
-        key = hmac.new(secret.encode(), b"taskflow task event id v1", hashlib.sha256).digest()
-        self._aead = AESGCM(key)
+        self._aead = AESGCM(derive_key(secret, b"taskflow task event id v1"))
 
     def encode(self, position: FeedPosition, user: UserId) -> str:
         nonce = os.urandom(NONCE_BYTES)
