@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import PASSWORD, Register
+from taskflow.entrypoints.processes import Child
+from tests.api.conftest import PASSWORD, Register, new_account, serve
+from tests.conftest import make_settings
 
 WEB = "/api/v1/auth/web"
 OWN_PAGE = {"X-Taskflow-Web": "1"}
@@ -105,3 +107,22 @@ async def test_without_a_cookie_or_with_a_wrong_password(client: httpx.AsyncClie
     assert wrong.status_code == 401
     assert "set-cookie" not in wrong.headers
     assert (await client.post(f"{WEB}/logout", headers=OWN_PAGE)).status_code == 204
+
+
+async def test_the_cookie_is_secure_when_a_trusted_proxy_says_the_client_came_over_https(
+    client: httpx.AsyncClient, register: Register, mongodb: Child, redis_server: Child
+) -> None:
+    told = {**OWN_PAGE, "X-Forwarded-Proto": "https"}
+    # Nobody is trusted here: a client cannot make itself look secure.
+    ada = await register()
+    untrusted = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=told)
+    assert "secure" not in _set_cookie(untrusted).lower()
+    settings = make_settings(mongodb, redis_server, trusted_proxies=("127.0.0.1",))
+    async with serve(settings) as url, httpx.AsyncClient(base_url=url, timeout=10) as behind_proxy:
+        grace = await new_account(behind_proxy)
+        credentials = {"email": grace.email, "password": PASSWORD}
+        proxied = await behind_proxy.post(f"{WEB}/login", json=credentials, headers=told)
+        assert proxied.status_code == 200, proxied.text
+        assert "secure" in {part.strip().lower() for part in _set_cookie(proxied).split(";")}
+        plain = await behind_proxy.post(f"{WEB}/login", json=credentials, headers=OWN_PAGE)
+        assert "secure" not in _set_cookie(plain).lower()

@@ -1,4 +1,4 @@
-"""Who is calling: the peer address, or what a trusted proxy says the client was."""
+"""Who is calling: the peer address (and scheme), or what a trusted proxy says the client's were."""
 
 from __future__ import annotations
 
@@ -40,6 +40,16 @@ class ClientAddresses:
             return str(ipaddress.ip_address(hops[-1]))
         except ValueError:
             return peer
+
+    def over_https(self, connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+        """Reached over HTTPS: taskflow's own scheme, or a trusted proxy's `X-Forwarded-Proto` (its last entry)."""
+        if connection.url.scheme == "https":
+            return True
+        peer = connection.client.host if connection.client else ""
+        if not self._is_trusted(peer):
+            return False
+        forwarded = connection.headers.get("x-forwarded-proto", "")
+        return forwarded.rsplit(",", 1)[-1].strip().lower() == "https"
 
     def _is_trusted(self, peer: str) -> bool:
         try:

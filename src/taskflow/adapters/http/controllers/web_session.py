@@ -22,6 +22,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
 from taskflow.adapters.http.operations import documented
 from taskflow.adapters.http.schemas import AccessTokenResponse, LoginRequest, problem_responses
+from taskflow.adapters.http.state import AppState
 from taskflow.domain.errors import CrossSiteRequestError, InvalidRefreshTokenError
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.sessions import SessionService
@@ -55,14 +56,15 @@ def same_origin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
 
 
 def _cookie(request: Request[Any, Any, Any], value: str, *, ending: bool = False) -> Cookie:
-    """Lives as long as the browser session (and no longer than the session on the server)."""
+    """Lives as long as the browser session (and no longer than the session on the server); Secure over HTTPS."""
+    state: AppState = request.app.state.taskflow
     return Cookie(
         key=COOKIE,
         value=value,
         path=PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=state.clients.over_https(request),
         max_age=0 if ending else None,
     )
 
