@@ -13,6 +13,11 @@ WEB = "/api/v1/auth/web"
 OWN_PAGE = {"X-Taskflow-Web": "1"}
 
 
+def _with_cookie(value: str) -> dict[str, str]:
+    """The page's request: its header, and the cookie as the browser sends it."""
+    return {**OWN_PAGE, "Cookie": f"taskflow_session={value}"}
+
+
 def _set_cookie(response: httpx.Response) -> str:
     (header,) = response.headers.get_list("set-cookie")
     return header
@@ -36,18 +41,18 @@ async def test_a_page_signs_in_trades_its_cookie_and_signs_out(client: httpx.Asy
     me = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
     assert me.status_code == 200
 
-    traded = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
+    traded = await client.post(f"{WEB}/token", headers=_with_cookie(first))
     assert traded.status_code == 200, traded.text
     second = _cookie_value(traded)
     assert second != first  # it rotates
     access = {"Authorization": f"Bearer {traded.json()['access_token']}"}
     assert (await client.get("/api/v1/users/me", headers=access)).status_code == 200
 
-    out = await client.post(f"{WEB}/logout", headers=OWN_PAGE, cookies={"taskflow_session": second})
+    out = await client.post(f"{WEB}/logout", headers=_with_cookie(second))
     assert out.status_code == 204
     assert "max-age=0" in _set_cookie(out).lower()
     # The session ended on the server: its cookie trades for nothing, its access token works no more.
-    again = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": second})
+    again = await client.post(f"{WEB}/token", headers=_with_cookie(second))
     assert again.status_code == 401
     assert (await client.get("/api/v1/users/me", headers=access)).status_code == 401
 
@@ -56,11 +61,11 @@ async def test_a_spent_cookie_ends_the_session(client: httpx.AsyncClient, regist
     ada = await register()
     login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=OWN_PAGE)
     first = _cookie_value(login)
-    traded = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
-    stolen = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": first})
+    traded = await client.post(f"{WEB}/token", headers=_with_cookie(first))
+    stolen = await client.post(f"{WEB}/token", headers=_with_cookie(first))
     assert stolen.status_code == 401
     assert stolen.headers["content-type"] == "application/problem+json"
-    current = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": _cookie_value(traded)})
+    current = await client.post(f"{WEB}/token", headers=_with_cookie(_cookie_value(traded)))
     assert current.status_code == 401  # reuse of a spent one ended the whole session
 
 
@@ -78,16 +83,16 @@ async def test_the_cookie_is_not_spent_from_another_site(
 ) -> None:
     ada = await register()
     login = await client.post(f"{WEB}/login", json={"email": ada.email, "password": PASSWORD}, headers=OWN_PAGE)
-    cookie = {"taskflow_session": _cookie_value(login)}
+    cookie = f"taskflow_session={_cookie_value(login)}"
     for route in ("token", "logout"):
-        refused = await client.post(f"{WEB}/{route}", headers=headers, cookies=cookie)
+        refused = await client.post(f"{WEB}/{route}", headers={**headers, "Cookie": cookie})
         assert refused.status_code == status, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
         assert "set-cookie" not in refused.headers
     if status == 403:
         assert refused.json()["type"].endswith("/cross-site-request")
     # Nothing was spent: the page itself still trades it.
-    assert (await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies=cookie)).status_code == 200
+    assert (await client.post(f"{WEB}/token", headers={**OWN_PAGE, "Cookie": cookie})).status_code == 200
 
 
 async def test_the_page_from_its_own_origin_is_let_through(client: httpx.AsyncClient, register: Register) -> None:
@@ -101,7 +106,7 @@ async def test_the_page_from_its_own_origin_is_let_through(client: httpx.AsyncCl
 async def test_without_a_cookie_or_with_a_wrong_password(client: httpx.AsyncClient, register: Register) -> None:
     ada = await register()
     assert (await client.post(f"{WEB}/token", headers=OWN_PAGE)).status_code == 401
-    garbage = await client.post(f"{WEB}/token", headers=OWN_PAGE, cookies={"taskflow_session": "nope"})
+    garbage = await client.post(f"{WEB}/token", headers=_with_cookie("nope"))
     assert garbage.status_code == 401
     wrong = await client.post(f"{WEB}/login", json={"email": ada.email, "password": "x" * 20}, headers=OWN_PAGE)
     assert wrong.status_code == 401
