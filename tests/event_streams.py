@@ -135,7 +135,6 @@ class StreamThread(threading.Thread):
         self.parser = EventParser()
         self.events: list[Event] = []
         self.status: int | None = None
-        self.connections = 0
         self.opened = threading.Event()
         self.ended = threading.Event()
         self._stopped = threading.Event()
@@ -158,7 +157,6 @@ class StreamThread(threading.Thread):
         try:
             with http.stream("GET", EVENTS_PATH, headers=headers) as response:
                 self.status = response.status_code
-                self.connections += 1
                 self.opened.set()
                 for line in response.iter_lines():
                     event = self.parser.feed(line)

@@ -205,6 +205,14 @@ async def create_task(client: httpx.AsyncClient, account: Account, **body: Any) 
     return task
 
 
+async def create_project(client: httpx.AsyncClient, owner: Account, name: str = "Home") -> dict[str, Any]:
+    """A project of `owner`'s, made through the API; 201 or the test fails."""
+    response = await client.post("/api/v1/projects", json={"name": name}, headers=owner.auth)
+    assert response.status_code == 201, response.text
+    project: dict[str, Any] = response.json()
+    return project
+
+
 Register = Callable[[], Awaitable[Account]]
 
 

@@ -12,16 +12,9 @@ import pytest
 from bson import ObjectId
 
 from taskflow.domain.projects import ProjectRole
-from tests.api.conftest import Account, Join, Leave, Register, assert_problem
+from tests.api.conftest import Join, Leave, Register, assert_problem, create_project
 
 PROJECTS = "/api/v1/projects"
-
-
-async def _create(client: httpx.AsyncClient, owner: Account, name: str = "Home") -> dict[str, object]:
-    response = await client.post(PROJECTS, json={"name": name}, headers=owner.auth)
-    assert response.status_code == 201, response.text
-    body: dict[str, object] = response.json()
-    return body
 
 
 async def test_a_project_is_created_listed_read_renamed_and_deleted(
@@ -70,7 +63,7 @@ async def test_a_stranger_gets_the_same_404_as_for_an_id_that_does_not_exist(
     client: httpx.AsyncClient, register: Register
 ) -> None:
     ada, eve = await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     missing = str(ObjectId())
     for method, body in (("GET", None), ("PATCH", {"name": "mine"}), ("DELETE", None)):
         answers = [
@@ -90,7 +83,7 @@ async def test_a_member_sees_the_project_with_their_role_and_cannot_rename_or_de
     client: httpx.AsyncClient, register: Register, join: Join
 ) -> None:
     ada, bob = await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.ADMIN)
     url = f"{PROJECTS}/{project['id']}"
     assert (await client.get(url, headers=bob.auth)).json() == {**project, "role": "admin"}
@@ -104,7 +97,7 @@ async def test_a_removed_member_loses_the_project_on_the_next_request(
     client: httpx.AsyncClient, register: Register, join: Join, leave: Leave
 ) -> None:
     ada, bob = await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.EDITOR)
     url = f"{PROJECTS}/{project['id']}"
     assert (await client.get(url, headers=bob.auth)).status_code == 200
@@ -117,7 +110,7 @@ async def test_deleting_a_project_takes_it_from_every_member(
     client: httpx.AsyncClient, register: Register, join: Join
 ) -> None:
     ada, bob = await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.VIEWER)
     assert (await client.delete(f"{PROJECTS}/{project['id']}", headers=ada.auth)).status_code == 204
     assert_problem(await client.get(f"{PROJECTS}/{project['id']}", headers=bob.auth), 404, "project-not-found")
@@ -128,7 +121,7 @@ async def test_members_are_listed_and_managed_below_ones_own_role(
     client: httpx.AsyncClient, register: Register, join: Join
 ) -> None:
     ada, bob, carol = await register(), await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.ADMIN)
     await join(carol, project, ProjectRole.VIEWER)
     url = f"{PROJECTS}/{project['id']}/members"
@@ -150,7 +143,7 @@ async def test_members_are_listed_and_managed_below_ones_own_role(
 
 async def test_a_stranger_cannot_list_or_manage_members(client: httpx.AsyncClient, register: Register) -> None:
     ada, eve = await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     url = f"{PROJECTS}/{project['id']}"
     for response in (
         await client.get(f"{url}/members", headers=eve.auth),
@@ -165,7 +158,7 @@ async def test_a_stranger_cannot_list_or_manage_members(client: httpx.AsyncClien
 
 async def test_the_owner_transfers_before_leaving(client: httpx.AsyncClient, register: Register, join: Join) -> None:
     ada, bob, eve = await register(), await register(), await register()
-    project = await _create(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.DOER)
     url = f"{PROJECTS}/{project['id']}"
     assert_problem(await client.post(f"{url}/leave", headers=ada.auth), 409, "owner-must-transfer")

@@ -18,18 +18,11 @@ from taskflow.domain.values import UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_secantus
 from taskflow.settings import Settings
-from tests.api.conftest import PASSWORD, Account, Join, Register, create_task, new_account, serve
+from tests.api.conftest import PASSWORD, Join, Register, create_project, create_task, new_account, serve
 from tests.conftest import TEST_JWT_SECRET, make_settings
 from tests.event_streams import EVENTS_PATH, event_stream
 
 pytestmark = pytest.mark.usefixtures("api_url")
-
-
-async def _project(client: httpx.AsyncClient, owner: Account) -> dict[str, object]:
-    created = await client.post("/api/v1/projects", json={"name": "Home"}, headers=owner.auth)
-    assert created.status_code == 201, created.text
-    project: dict[str, object] = created.json()
-    return project
 
 
 async def test_a_create_an_update_and_a_delete_arrive_in_order_with_their_versions(
@@ -73,7 +66,7 @@ async def test_a_member_sees_the_projects_changes_until_removed(
     from taskflow.domain.projects import ProjectRole  # noqa: PLC0415 - only this test
 
     ada, bob = await register(), await register()
-    project = await _project(client, ada)
+    project = await create_project(client, ada)
     await join(bob, project, ProjectRole.EDITOR)
     project_id = str(project["id"])
     async with event_stream(client, bob.auth) as stream:
@@ -231,7 +224,10 @@ async def test_a_quiet_stream_gets_heartbeats_and_ends_once_its_session_does(
     async with serve(settings) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         ada = await new_account(client)
         async with event_stream(client, ada.auth) as stream:
-            await asyncio.sleep(1.0)
+            for _ in range(200):  # up to 10 s for two heartbeats, due every 0.3 s
+                if stream.comments.count("heartbeat") >= 2:
+                    break
+                await asyncio.sleep(0.05)
             assert stream.comments.count("heartbeat") >= 2
             assert not stream.ended.is_set()
             assert (await client.post("/api/v1/auth/logout", headers=ada.auth)).status_code == 204

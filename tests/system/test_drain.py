@@ -46,7 +46,8 @@ def test_sigterm_turns_readiness_off_serves_the_drain_period_then_exits(settings
         assert set(ready) == {503}  # from the first probe after the signal
         assert set(live) == {200}  # still serving
         # Live streams end at once with a retry hint (their clients resume elsewhere); new ones go elsewhere.
-        assert stream.ended.wait(1)
+        assert stream.ended.wait(DRAIN_SECONDS)
+        assert api.process.poll() is None  # ended by the drain, while the process still serves
         assert "closing: reconnect with the last id" in stream.parser.comments
         assert (refused.status_code, refused.json()["type"].rsplit("/", 1)[1]) == (503, "draining")
         assert api.process.wait(timeout=DRAIN_SECONDS + 15) == 0
