@@ -283,7 +283,13 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
     policy = PasswordPolicy(settings.password_min_length, ports.common_passwords)
     projects = ProjectService(
-        projects=ports.projects, memberships=memberships, tasks=ports.tasks, access=access, clock=clock, ids=ids
+        projects=ports.projects,
+        memberships=memberships,
+        tasks=ports.tasks,
+        users=users,
+        access=access,
+        clock=clock,
+        ids=ids,
     )
     deletion = AccountDeletion(
         users=users,

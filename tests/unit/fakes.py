@@ -7,7 +7,7 @@ import copy
 import dataclasses
 import hashlib
 import itertools
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -94,6 +94,9 @@ class InMemoryUserRepository(UserRepository):
     async def find_by_email(self, email: Email) -> User | None:
         found = next((u for u in self._by_id.values() if u.email == email), None)
         return copy.deepcopy(found)
+
+    async def names(self, user_ids: Sequence[UserId]) -> dict[UserId, str]:
+        return {user_id: self._by_id[user_id].name for user_id in user_ids if user_id in self._by_id}
 
     async def save(self, user: User, *, fields: frozenset[str]) -> None:
         if user.id not in self._by_id:

@@ -136,7 +136,7 @@ async def test_nobody_grants_or_changes_at_or_above_their_own_role(
 async def test_an_admin_manages_members_below_them(world: World) -> None:
     project = await _shared(world, bob=ProjectRole.ADMIN, carol=ProjectRole.VIEWER)
     changed = await world.project_service.change_role(BOB, project, CAROL.id, ProjectRole.EDITOR)
-    assert changed.role is ProjectRole.EDITOR
+    assert changed.membership.role is ProjectRole.EDITOR
     with pytest.raises(ForbiddenError):
         await world.project_service.change_role(BOB, project, BOB.id, ProjectRole.VIEWER)  # one's own role
     await world.project_service.remove_member(BOB, project, CAROL.id)
@@ -166,3 +166,15 @@ async def test_a_transfer_makes_a_member_the_owner_and_the_owner_an_admin(world:
         await world.project_service.transfer(ADA, project, BOB.id)
     await world.project_service.leave(ADA, project)  # no longer the owner
     assert [view.project.owner_id for view in await world.project_service.mine(BOB)] == [BOB.id]
+
+
+async def test_the_roster_names_each_member_and_a_role_change_names_its_member(world: World) -> None:
+    ada = await world.accounts.register("ada@example.com", "correct horse battery staple", "Ada")
+    bob = await world.accounts.register("bob@example.com", "correct horse battery staple", "Bob")
+    owner, member = Principal(ada.id, Role.USER), Principal(bob.id, Role.USER)
+    project = (await world.project_service.create(owner, "Home")).project.id
+    _join(world, member, project, ProjectRole.VIEWER)
+    roster = await world.project_service.roster(member, project)
+    assert [(m.name, m.membership.role) for m in roster] == [("Ada", ProjectRole.OWNER), ("Bob", ProjectRole.VIEWER)]
+    changed = await world.project_service.change_role(owner, project, bob.id, ProjectRole.EDITOR)
+    assert (changed.name, changed.membership.role) == ("Bob", ProjectRole.EDITOR)

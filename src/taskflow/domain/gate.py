@@ -20,6 +20,7 @@ from taskflow.domain.ports.accounts import UserRepository
 from taskflow.domain.values import Role, UserId
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from taskflow.domain.entities import User
@@ -135,6 +136,9 @@ class GatedUserRepository(UserRepository):
 
     async def find_by_email(self, email: Email) -> User | None:
         return await self._users.find_by_email(email)
+
+    async def names(self, user_ids: Sequence[UserId]) -> dict[UserId, str]:
+        return await self._users.names(user_ids)
 
     async def save(self, user: User, *, fields: frozenset[str]) -> None:
         if fields & GATE_FIELDS:

@@ -90,6 +90,14 @@ class Membership:
     joined_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A membership with the member's name, as the project's other members see it."""
+
+    membership: Membership
+    name: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invitation:
     """An e-mail asked to join a project at a role; only a digest of its token is kept.

@@ -20,11 +20,12 @@ from taskflow.adapters.http.controllers.tasks import TasksController
 from taskflow.adapters.http.controllers.users import UsersController
 from taskflow.adapters.http.controllers.web_session import WebSessionController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
-from taskflow.adapters.http.docs import docs_assets_router, openapi_config
+from taskflow.adapters.http.docs import docs_assets_router, openapi_config, openapi_document
 from taskflow.adapters.http.gate import PUBLIC, RequestGate
 from taskflow.adapters.http.hooks import check_request_body
 from taskflow.adapters.http.problems import problem_details_plugin
 from taskflow.adapters.http.strict_schemas import StrictStructSchemaPlugin
+from taskflow.adapters.http.web_app import web_app_router
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -78,6 +79,8 @@ def build_app(
             HealthController,
             MetricsController,
             docs_assets_router(),
+            openapi_document,
+            web_app_router(),
         ],
         dependencies=DEPENDENCIES,
         middleware=[DefineMiddleware(RequestGate, deadline=request_deadline)],

@@ -1,5 +1,8 @@
 """OpenAPI 3.1 at /openapi.json and Swagger UI at /docs, with every asset served locally.
 
+Litestar's OpenAPI router lives under /docs, since its default page would otherwise take
+`/`, which is the web app's; /openapi.json serves the same document as /docs/openapi.json.
+
 Litestar's default page loads Swagger UI from a CDN, which fails offline. The assets come
 from the `flask-openapi3-swagger` wheel (Swagger UI 5, which renders OpenAPI 3.1), served
 under /docs/assets. Only its files are used; its package is never imported.
@@ -8,24 +11,29 @@ under /docs/assets. Only its files are used; its package is never imported.
 from __future__ import annotations
 
 import importlib.util
+from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from litestar import Litestar, Request, get
+from litestar.enums import OpenAPIMediaType
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 from litestar.router import Router
+from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 
 import taskflow
 
-ASSETS: Final = "/docs/assets"
+DOCS: Final = "/docs"
+ASSETS: Final = f"{DOCS}/assets"
 TOKEN_URL: Final = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 
 
 def openapi_config() -> OpenAPIConfig:
     swagger = SwaggerRenderPlugin(
-        path="/docs",
+        path="/",
         js_url=f"{ASSETS}/js/swagger-ui-bundle.js",
         css_url=f"{ASSETS}/css/swagger-ui.css",
         standalone_preset_js_url=f"{ASSETS}/js/swagger-ui-standalone-preset.js",
@@ -35,8 +43,8 @@ def openapi_config() -> OpenAPIConfig:
         title="taskflow",
         version=taskflow.__version__,
         description="Multi-user task management. Authorize with your e-mail as username.",
-        path="/",
-        render_plugins=[swagger],
+        path=DOCS,
+        render_plugins=[swagger, JsonRenderPlugin()],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(
@@ -64,3 +72,14 @@ def docs_assets_router() -> Router:
         include_in_schema=False,
         opt={"public": True},
     )
+
+
+@get("/openapi.json", include_in_schema=False, media_type=OpenAPIMediaType.OPENAPI_JSON, sync_to_thread=False)
+def openapi_document(request: Request[Any, Any, Any]) -> bytes:
+    """Where clients and generators have always fetched the document."""
+    return _encoded(request.app)
+
+
+@cache
+def _encoded(app: Litestar) -> bytes:
+    return encode_json(app.openapi_schema.to_schema())

@@ -13,7 +13,7 @@ from litestar.openapi import ResponseSpec
 from taskflow.domain.audit import AuditEntry, AuditKind
 from taskflow.domain.entities import Task, TaskChanges, TaskDraft, User
 from taskflow.domain.jobs import ImportJob, JobState
-from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Membership, ProjectRole
+from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Member, ProjectRole
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.task_queries import TaskStats
@@ -505,12 +505,14 @@ class ProjectListResponse(msgspec.Struct):
 
 class MemberResponse(msgspec.Struct):
     user_id: str
+    name: Annotated[str, msgspec.Meta(description="The member's display name")]
     role: ProjectRole
     joined_at: datetime
 
     @classmethod
-    def of(cls, membership: Membership) -> MemberResponse:
-        return cls(user_id=membership.user_id.value, role=membership.role, joined_at=membership.joined_at)
+    def of(cls, member: Member) -> MemberResponse:
+        joined = member.membership
+        return cls(user_id=joined.user_id.value, name=member.name, role=joined.role, joined_at=joined.joined_at)
 
 
 class MemberListResponse(msgspec.Struct):

@@ -24,15 +24,16 @@ from taskflow.domain.errors import (
     UserNotFoundError,
 )
 from taskflow.domain.ports.accounts import SessionRepository, UserCounts, UserFilter, UserRepository
-from taskflow.domain.values import Role
+from taskflow.domain.values import Role, UserId
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from pymongo.asynchronous.database import AsyncDatabase
 
     from taskflow.domain.entities import Session, User
-    from taskflow.domain.values import Email, SessionId, UserId
+    from taskflow.domain.values import Email, SessionId
 
 
 class MongoUserRepository(UserRepository):
@@ -61,6 +62,12 @@ class MongoUserRepository(UserRepository):
 
     async def find_by_email(self, email: Email) -> User | None:
         return await self._find_one({"email": email.value})
+
+    async def names(self, user_ids: Sequence[UserId]) -> dict[UserId, str]:
+        query = {"_id": {"$in": [ObjectId(user_id.value) for user_id in user_ids]}}
+        with translate_errors():
+            raws = await self._users.find(query, {"name": 1}).to_list()
+        return {UserId(str(raw["_id"])): str(raw["name"]) for raw in raws}
 
     async def save(self, user: User, *, fields: frozenset[str]) -> None:
         document = user_to_document(user)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 from taskflow.domain.values import Role, SessionId, UserId
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
     from taskflow.domain.entities import Session, User
     from taskflow.domain.values import Email
@@ -26,6 +28,10 @@ class UserRepository(Protocol):
         ...
 
     async def find_by_email(self, email: Email) -> User | None: ...
+
+    async def names(self, user_ids: Sequence[UserId]) -> dict[UserId, str]:
+        """The display names of those accounts that exist, for showing who is who."""
+        ...
 
     async def save(self, user: User, *, fields: frozenset[str]) -> None:
         """Write these attributes of the account; the others stay as stored.

@@ -27,12 +27,13 @@ from taskflow.domain.errors import (
     ProjectLimitError,
     ProjectNotFoundError,
 )
-from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Action, Membership, Project, ProjectRole
+from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Action, Member, Membership, Project, ProjectRole
 
 if TYPE_CHECKING:
     from taskflow.domain.access import AccessService
     from taskflow.domain.gate import Principal
     from taskflow.domain.grants import Grant
+    from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
@@ -54,6 +55,7 @@ class ProjectService:
         projects: ProjectRepository,
         memberships: MembershipRepository,
         tasks: TaskRepository,
+        users: UserRepository,
         access: AccessService,
         clock: Clock,
         ids: IdGenerator,
@@ -61,6 +63,7 @@ class ProjectService:
         self._projects = projects
         self._memberships = memberships
         self._tasks = tasks
+        self._users = users
         self._access = access
         self._clock = clock
         self._ids = ids
@@ -120,9 +123,15 @@ class ProjectService:
         grant = await self._access.project(principal, project_id, Action.READ)
         return await self._memberships.of_project(grant)
 
+    async def roster(self, principal: Principal, project_id: ProjectId) -> list[Member]:
+        """The members with their names (an erased account's is empty until its membership goes)."""
+        found = await self.members(principal, project_id)
+        names = await self._users.names([membership.user_id for membership in found])
+        return [Member(membership, names.get(membership.user_id, "")) for membership in found]
+
     async def change_role(
         self, principal: Principal, project_id: ProjectId, member: UserId, role: ProjectRole
-    ) -> Membership:
+    ) -> Member:
         grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
         await self._below(grant, member)
         if role.covers(grant.role):
@@ -131,7 +140,8 @@ class ProjectService:
         changed = await self._memberships.set_role(member, project_id, role)
         if changed is None:
             raise MemberNotFoundError
-        return changed
+        names = await self._users.names([member])
+        return Member(changed, names.get(member, ""))
 
     async def remove_member(self, principal: Principal, project_id: ProjectId, member: UserId) -> None:
         grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)

@@ -165,8 +165,8 @@ class ProjectsController(Controller):
     async def members(
         self, project_id: FromPath[str], request: Caller, project_service: NamedDependency[ProjectService]
     ) -> MemberListResponse:
-        found = await project_service.members(request.user, _project_id(project_id))
-        return MemberListResponse(items=[MemberResponse.of(membership) for membership in found])
+        found = await project_service.roster(request.user, _project_id(project_id))
+        return MemberListResponse(items=[MemberResponse.of(member) for member in found])
 
     @patch(
         "/{project_id:str}/members/{user_id:str}",

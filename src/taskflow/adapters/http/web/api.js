@@ -1,0 +1,137 @@
+// The REST API, as the page uses it. The access token lives in this module only: never in
+// storage. A reload trades the HttpOnly session cookie for a new one (decision 0035).
+
+const WEB = { "X-Taskflow-Web": "1" };
+let accessToken = null;
+let trading = null;
+const signedOutListeners = new Set();
+
+/** A problem+json answer (or a network failure, status 0), with its field errors. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || (status ? `The server answered ${status}` : "The server could not be reached"));
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export function onSignedOut(listener) {
+  signedOutListeners.add(listener);
+}
+
+export function token() {
+  return accessToken;
+}
+
+async function problemOf(response) {
+  const type = response.headers.get("content-type") || "";
+  if (type.includes("json")) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+async function send(url, init) {
+  try {
+    return await fetch(url, { credentials: "same-origin", cache: "no-store", ...init });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, null);
+  }
+}
+
+async function tokenCall(path, body) {
+  const init = { method: "POST", headers: { ...WEB } };
+  if (body) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await send(`/api/v1/auth/web/${path}`, init);
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  accessToken = (await response.json()).access_token;
+}
+
+/**
+ * The session cookie for a fresh access token; false when there is no session. Tabs of one
+ * browser share the cookie and it rotates on each trade, so a Web Lock lets one trade at a time.
+ */
+export function trade() {
+  trading ??= (async () => {
+    const attempt = async () => {
+      try {
+        await tokenCall("token");
+        return true;
+      } catch (error) {
+        if (error.status === 401) {
+          accessToken = null;
+          return false;
+        }
+        throw error;
+      }
+    };
+    try {
+      return navigator.locks ? await navigator.locks.request("taskflow-session", attempt) : await attempt();
+    } finally {
+      trading = null;
+    }
+  })();
+  return trading;
+}
+
+export async function signIn(email, password) {
+  await tokenCall("login", { email, password });
+}
+
+export async function signOut() {
+  accessToken = null;
+  try {
+    await send("/api/v1/auth/web/logout", { method: "POST", headers: { ...WEB } });
+  } finally {
+    for (const listener of signedOutListeners) listener();
+  }
+}
+
+function lost() {
+  accessToken = null;
+  for (const listener of signedOutListeners) listener();
+}
+
+/**
+ * One API call: JSON in and out, the bearer token added, one retry after trading the cookie
+ * when the access token has expired. Throws ApiError with the problem on any error status.
+ */
+export async function api(method, path, { query, json, body, headers = {}, raw = false, signal } = {}) {
+  let url = path.startsWith("/") ? path : `/api/v1/${path}`;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== "") params.append(key, value);
+    }
+    const text = params.toString();
+    if (text) url += `?${text}`;
+  }
+  const init = { method, headers: { Accept: "application/json, application/problem+json", ...headers }, signal };
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    if (accessToken) init.headers.Authorization = `Bearer ${accessToken}`;
+    const response = await send(url, init);
+    if (response.status === 401 && attempt === 0 && (await trade())) continue;
+    if (response.status === 401) {
+      lost();
+      throw new ApiError(401, await problemOf(response));
+    }
+    if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+    if (raw) return response;
+    if (response.status === 204) return null;
+    return response.json();
+  }
+}

@@ -1,0 +1,226 @@
+// The page: which screen the address asks for, the signed-in shell around it, and the live
+// stream that keeps whatever is shown current. It talks to the REST API and nothing else.
+import { signInScreen, resetScreen, signUpScreen } from "./account.js";
+import { api, onSignedOut, signOut, token, trade } from "./api.js";
+import { announce, h, replace } from "./dom.js";
+import { LiveTasks } from "./live.js";
+import { membersPanel, newProjectForm } from "./projects.js";
+import { TaskList } from "./tasks.js";
+
+const root = document.getElementById("app");
+const session = { me: null, projects: [], live: null, view: null, shell: null };
+let sessionless = false; // the cookie was tried and named no session: moving between the signed-out screens needs no new try
+
+function notifier() {
+  return h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+}
+
+const status = notifier();
+const notify = (message) => announce(status, message);
+
+/** What the address asks for: `#/`, `#/assigned`, `#/projects/<id>`, `#/invitations/<token>`, … */
+function where() {
+  const [, first = "", second = ""] = location.hash.replace(/^#/, "").split("/");
+  return { page: first, id: decodeURIComponent(second) };
+}
+
+async function route() {
+  const { page, id } = where();
+  if (!token() && (sessionless || !(await trade()))) {
+    sessionless = true;
+    showSignedOut(page);
+    return;
+  }
+  sessionless = false;
+  if (!session.me) await enter();
+  if (page === "invitations") showInvitation(id);
+  else showList(page, id);
+}
+
+function showSignedOut(page) {
+  const done = () => route();
+  const screen = page === "signup" ? signUpScreen({ onSignedIn: done }) : page === "reset" ? resetScreen() : signInScreen({ onSignedIn: done });
+  replace(root, screen, status);
+  document.title = "taskflow: sign in";
+  screen.querySelector("input")?.focus();
+}
+
+/** Signed in: who this is, their projects, the shell and the live stream. */
+async function enter() {
+  const [me, projects] = await Promise.all([api("GET", "users/me"), api("GET", "projects")]);
+  session.me = me;
+  session.projects = projects.items;
+  session.shell = shell();
+  session.live = new LiveTasks({
+    onEvent: (event) => session.view?.apply?.(event),
+    onState: (state) => {
+      const live = session.shell?.querySelector(".live");
+      if (!live) return;
+      live.textContent = { live: "Live", reconnecting: "Reconnecting…", off: "Offline" }[state];
+      live.dataset.state = state;
+    },
+  }).start();
+  replace(root, session.shell, status);
+}
+
+function leave() {
+  session.live?.stop();
+  Object.assign(session, { me: null, projects: [], live: null, view: null, shell: null });
+}
+
+onSignedOut(() => {
+  leave();
+  // Nothing of the account stays in the page: not in the DOM, not in memory.
+  showSignedOut("");
+});
+
+function shell() {
+  const main = h("main", { id: "main", tabindex: "-1" });
+  const signOutButton = h("button", { type: "button", class: "sign-out" }, "Sign out");
+  signOutButton.addEventListener("click", async () => {
+    signOutButton.disabled = true;
+    await signOut().catch(() => {});
+    history.replaceState(null, "", "#/");
+  });
+  return h(
+    "div",
+    { class: "shell" },
+    h("a", { class: "skip", href: "#main", onclick: (event) => { event.preventDefault(); main.focus(); } }, "Skip to the tasks"),
+    h(
+      "header",
+      { class: "topbar" },
+      h("a", { class: "brand", href: "#/" }, "taskflow"),
+      h("span", { class: "live", "data-state": "reconnecting" }, "Connecting…"),
+      h("span", { class: "who" }, session.me.name),
+      signOutButton,
+    ),
+    h("div", { class: "layout" }, h("nav", { class: "sidebar", "aria-label": "Lists and projects" }, sidebar()), main),
+  );
+}
+
+function sidebar() {
+  const link = (href, text, extra) => h("li", {}, h("a", { href, "data-href": href }, text, extra ? h("span", { class: "role" }, extra) : null));
+  return [
+    h("ul", { class: "lists" }, link("#/", "My tasks"), link("#/assigned", "Assigned to me")),
+    h("h2", {}, "Projects"),
+    session.projects.length
+      ? h("ul", { class: "projects" }, session.projects.map((p) => link(`#/projects/${p.id}`, p.name, p.role)))
+      : h("p", { class: "hint" }, "No projects yet."),
+    newProjectForm((project) => {
+      session.projects.push(project);
+      refreshSidebar();
+      location.hash = `#/projects/${project.id}`;
+      notify(`Created ${project.name}.`);
+    }),
+  ];
+}
+
+function refreshSidebar() {
+  const nav = session.shell.querySelector(".sidebar");
+  replace(nav, sidebar());
+  markCurrent();
+}
+
+async function reloadProjects() {
+  session.projects = (await api("GET", "projects")).items;
+  refreshSidebar();
+}
+
+function markCurrent() {
+  const here = location.hash || "#/";
+  for (const anchor of session.shell.querySelectorAll(".sidebar a[data-href]")) {
+    if (anchor.dataset.href === here) anchor.setAttribute("aria-current", "page");
+    else anchor.removeAttribute("aria-current");
+  }
+}
+
+const nameOf = (userId) => (userId === session.me?.id ? "you" : (session.members?.get(userId) ?? "another member"));
+
+async function showList(page, id) {
+  const main = session.shell.querySelector("main");
+  const project = page === "projects" ? session.projects.find((p) => p.id === id) : null;
+  if (page === "projects" && !project) {
+    replace(main, h("h1", { tabindex: "-1" }, "Project not found"), h("p", {}, "It does not exist, or you are not a member of it. ", h("a", { href: "#/" }, "Back to my tasks")));
+    return focusHeading(main);
+  }
+  let members = null;
+  if (project) {
+    try {
+      members = (await api("GET", `projects/${project.id}/members`)).items;
+    } catch (error) {
+      replace(main, h("h1", { tabindex: "-1" }, project.name), h("p", { class: "error", role: "alert" }, `The project could not be loaded: ${error.message}`));
+      return focusHeading(main);
+    }
+  }
+  session.members = new Map((members ?? []).map((m) => [m.user_id, m.name]));
+  const title = project ? project.name : page === "assigned" ? "Assigned to me" : "My tasks";
+  const list = new TaskList(
+    {
+      title,
+      projectId: project?.id,
+      assignee: page === "assigned" ? "me" : undefined,
+      me: session.me,
+      members,
+      roleIn: (projectId) => session.projects.find((p) => p.id === projectId)?.role ?? "viewer",
+      projectName: (projectId) => session.projects.find((p) => p.id === projectId)?.name ?? "a project",
+      nameOf,
+    },
+    notify,
+  );
+  session.view = list;
+  const heading = h("h1", { tabindex: "-1" }, title, project ? h("span", { class: "role" }, project.role) : null);
+  const panel = project
+    ? membersPanel({
+        project,
+        members,
+        me: session.me,
+        notify,
+        onChanged: () => showList(page, id),
+        onLeft: async () => {
+          await reloadProjects();
+          location.hash = "#/";
+        },
+      })
+    : null;
+  replace(main, heading, h("div", { class: project ? "with-panel" : "" }, list.element, panel));
+  document.title = `${title} · taskflow`;
+  markCurrent();
+  focusHeading(main);
+}
+
+function focusHeading(main) {
+  main.querySelector("h1")?.focus();
+}
+
+function showInvitation(invitation) {
+  const main = session.shell.querySelector("main");
+  const message = h("p", { role: "status" });
+  const accept = h("button", { type: "button", class: "primary" }, "Accept the invitation");
+  accept.addEventListener("click", async () => {
+    accept.disabled = true;
+    try {
+      const project = await api("POST", `invitations/${encodeURIComponent(invitation)}/accept`);
+      await reloadProjects();
+      location.hash = `#/projects/${project.id}`;
+      notify(`You joined ${project.name}.`);
+    } catch (error) {
+      accept.disabled = false;
+      message.textContent = `Not accepted: ${error.message}`;
+    }
+  });
+  replace(main, h("h1", { tabindex: "-1" }, "An invitation"), h("p", {}, `Signed in as ${session.me.email}. The invitation must be for this address.`), accept, message);
+  session.view = null;
+  focusHeading(main);
+}
+
+// A page restored from the back-forward cache may be from before a sign-out: start again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) location.reload();
+});
+window.addEventListener("hashchange", () => route().catch(fail));
+
+function fail(error) {
+  replace(root, h("main", { id: "main", class: "auth" }, h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, error.message), h("button", { type: "button", onclick: () => location.reload() }, "Reload")));
+}
+
+route().catch(fail);

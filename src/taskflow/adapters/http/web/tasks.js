@@ -1,0 +1,654 @@
+// A list of tasks (one's own, a project's, or those assigned to one), kept current by the
+// live stream; the task editor with its conflict view; statistics, import and export.
+import { ApiError, api } from "./api.js";
+import { announce, fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
+import { busy, field, formMessage, select, showProblem } from "./forms.js";
+
+export const STATUSES = [
+  ["todo", "To do"],
+  ["in_progress", "In progress"],
+  ["done", "Done"],
+];
+export const PRIORITIES = [
+  ["low", "Low"],
+  ["medium", "Medium"],
+  ["high", "High"],
+  ["urgent", "Urgent"],
+];
+const SORTS = [
+  ["-created_at", "Newest first"],
+  ["created_at", "Oldest first"],
+  ["due_at", "Due soonest"],
+  ["-due_at", "Due latest"],
+  ["-priority", "Most urgent first"],
+  ["priority", "Least urgent first"],
+  ["-updated_at", "Recently changed"],
+];
+const ROLES = ["viewer", "doer", "editor", "admin", "owner"];
+const PAGE_SIZE = 25;
+const FIELDS = ["title", "description", "status", "priority", "due_at", "tags", "assignee_id"];
+
+const labelOf = (pairs, value) => pairs.find(([key]) => key === value)?.[1] ?? value;
+const atLeast = (role, needed) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
+const tagsOf = (text) => [...new Set(text.split(",").map((tag) => tag.trim()).filter(Boolean))];
+const whereQuery = (task) => (task.project_id ? { project_id: task.project_id } : undefined);
+
+/**
+ * `scope`: {title, projectId?, assignee?: "me", me, roleIn(projectId), nameOf(userId), members?}.
+ * `notify(message)` announces an outcome politely.
+ */
+export class TaskList {
+  #shown = new Map(); // id -> {task, element}
+  #cursor = null;
+  #loading = 0;
+  #statsTimer = null;
+
+  constructor(scope, notify) {
+    this.scope = scope;
+    this.notify = notify;
+    this.list = h("ul", { class: "tasks", "aria-label": "Tasks" });
+    this.state = h("p", { class: "list-state", role: "status" });
+    this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.load(false) }, "Load more");
+    this.stats = h("dl", { class: "stats" });
+    this.filters = this.#filterForm();
+    this.element = h(
+      "div",
+      { class: "task-view" },
+      h("section", { "aria-label": "Statistics", class: "stats-panel" }, this.stats),
+      this.#canCreate() ? this.#newTaskForm() : null,
+      this.filters,
+      this.state,
+      this.list,
+      this.more,
+      this.#tools(),
+    );
+    this.load(true);
+    this.refreshStats();
+  }
+
+  #canCreate() {
+    return !this.scope.projectId || atLeast(this.scope.roleIn(this.scope.projectId), "editor");
+  }
+
+  #canEdit(task) {
+    return !task.project_id || atLeast(this.scope.roleIn(task.project_id), "editor");
+  }
+
+  #canComplete(task) {
+    return !task.project_id || atLeast(this.scope.roleIn(task.project_id), "doer");
+  }
+
+  #filterForm() {
+    const form = h(
+      "form",
+      { class: "filters", role: "search", "aria-label": "Filter tasks" },
+      field("Search", "q", { type: "search", placeholder: "Words in title or description" }),
+      field("Status", "status", select([["", "Any"], ...STATUSES], "")),
+      field("Priority", "priority", select([["", "Any"], ...PRIORITIES], "")),
+      field("Tag", "tag", { type: "text", placeholder: "e.g. home" }),
+      field("Sort", "sort", select(SORTS, "-created_at")),
+      h("button", { type: "submit" }, "Apply"),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.load(true);
+    });
+    for (const name of ["status", "priority", "sort"]) form.elements[name].addEventListener("change", () => this.load(true));
+    return form;
+  }
+
+  #query() {
+    const { q, status, priority, tag, sort } = this.filters.elements;
+    return {
+      q: q.value.trim(),
+      status: status.value,
+      priority: priority.value,
+      tag: tag.value.trim(),
+      sort: sort.value,
+      project_id: this.scope.projectId,
+      assignee: this.scope.assignee,
+      limit: PAGE_SIZE,
+    };
+  }
+
+  /** The first page afresh (`first`), or the next one through the cursor. */
+  async load(first) {
+    const ticket = ++this.#loading;
+    const query = this.#query();
+    if (!first) query.cursor = this.#cursor;
+    this.state.textContent = "Loading tasks…";
+    this.list.setAttribute("aria-busy", "true");
+    this.more.disabled = true;
+    let page;
+    try {
+      page = await api("GET", "tasks", { query });
+    } catch (error) {
+      if (ticket !== this.#loading) return;
+      this.list.removeAttribute("aria-busy");
+      this.more.disabled = false;
+      replace(
+        this.state,
+        h("span", { class: "error" }, `The tasks could not be loaded: ${error.message} `),
+        h("button", { type: "button", onclick: () => this.load(first) }, "Try again"),
+      );
+      return;
+    }
+    if (ticket !== this.#loading) return;
+    if (first) {
+      this.#shown.clear();
+      this.list.replaceChildren();
+    }
+    for (const task of page.items) this.#place(task, null);
+    this.#cursor = page.next_cursor;
+    this.more.hidden = !page.next_cursor;
+    this.more.disabled = false;
+    this.list.removeAttribute("aria-busy");
+    this.#describe();
+    if (!first) this.list.querySelector(`li:nth-child(${this.#shown.size - page.items.length + 1}) input`)?.focus();
+  }
+
+  #filtered() {
+    const { q, status, priority, tag } = this.#query();
+    return Boolean(q || status || priority || tag);
+  }
+
+  #describe() {
+    if (this.#shown.size) {
+      this.state.textContent = `${this.#shown.size} task${this.#shown.size === 1 ? "" : "s"} shown${this.#cursor ? ", more to load" : ""}.`;
+    } else {
+      this.state.textContent = this.#filtered() ? "No tasks match these filters." : "No tasks here yet.";
+    }
+  }
+
+  /** Does a task belong in this list, as far as the page can tell without the server? */
+  #belongs(task) {
+    const { status, priority, tag } = this.#query();
+    const inScope = this.scope.projectId
+      ? task.project_id === this.scope.projectId
+      : this.scope.assignee
+        ? task.assignee_id === this.scope.me.id
+        : task.project_id === null;
+    return inScope && (!status || task.status === status) && (!priority || task.priority === priority) && (!tag || task.tags.includes(tag));
+  }
+
+  /** A change from the live stream, or from this page's own write. */
+  apply(event) {
+    if (event.type === "reset") {
+      this.load(true);
+      this.refreshStats();
+      return;
+    }
+    const task = event.data;
+    const shown = this.#shown.get(task.id);
+    if (shown && shown.task.version >= task.version) return; // this page made it, or a newer one is shown
+    if (event.type === "task.deleted" || !this.#belongs(task)) {
+      if (shown) this.#remove(task.id);
+    } else if (shown) {
+      this.#place(task, shown.element);
+    } else if (event.type === "task.created" || event.type === "task.updated") {
+      this.#arrive(task);
+    }
+    this.#describe();
+    this.#statsSoon();
+  }
+
+  /** A task new to this list: in place under the default order, else the list is reloaded. */
+  #arrive(task) {
+    const { sort, q } = this.#query();
+    if (q || sort !== "-created_at") {
+      this.load(true);
+      return;
+    }
+    const later = [...this.#shown.values()].find((other) => other.task.created_at < task.created_at);
+    if (!later && this.#cursor) return; // it sorts after what is loaded: "load more" brings it
+    this.#place(task, null, later?.element ?? null);
+  }
+
+  #remove(id) {
+    const shown = this.#shown.get(id);
+    if (!shown) return;
+    const next = shown.element.nextElementSibling ?? shown.element.previousElementSibling;
+    const hadFocus = shown.element.contains(document.activeElement);
+    shown.element.remove();
+    this.#shown.delete(id);
+    if (hadFocus) (next?.querySelector("input, button") ?? this.state).focus?.();
+  }
+
+  #place(task, existing, before = null) {
+    const element = this.#item(task);
+    if (existing) existing.replaceWith(element);
+    else if (before) this.list.insertBefore(element, before);
+    else this.list.append(element);
+    this.#shown.set(task.id, { task, element });
+    return element;
+  }
+
+  #item(task) {
+    const titleId = uid("task-title");
+    const done = h("input", {
+      type: "checkbox",
+      checked: task.status === "done",
+      disabled: !this.#canComplete(task),
+      "aria-labelledby": titleId,
+      title: task.status === "done" ? "Reopen" : "Mark done",
+    });
+    done.addEventListener("change", () => this.#toggle(task, done));
+    const due = task.due_at ? h("span", { class: `due${this.#overdue(task) ? " overdue" : ""}` }, `Due ${when(task.due_at)}`) : null;
+    const assignee = task.assignee_id ? h("span", { class: "assignee" }, `Assigned to ${this.scope.nameOf(task.assignee_id)}`) : null;
+    const meta = h(
+      "p",
+      { class: "meta" },
+      h("span", { class: `badge priority-${task.priority}` }, labelOf(PRIORITIES, task.priority)),
+      h("span", { class: `badge status-${task.status}` }, labelOf(STATUSES, task.status)),
+      due,
+      assignee,
+      task.project_id && !this.scope.projectId ? h("span", { class: "project" }, this.scope.projectName(task.project_id)) : null,
+      task.tags.map((tag) => h("span", { class: "tag" }, `#${tag}`)),
+    );
+    const actions = this.#canEdit(task)
+      ? h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "button", onclick: () => this.edit(task.id), "aria-describedby": titleId }, "Edit"),
+          h("button", { type: "button", class: "danger", onclick: () => this.#delete(task.id), "aria-describedby": titleId }, "Delete"),
+        )
+      : null;
+    return h(
+      "li",
+      { class: `task${task.status === "done" ? " is-done" : ""}`, "data-id": task.id },
+      done,
+      h("div", { class: "task-body" }, h("p", { class: "title", id: titleId }, task.title), task.description ? h("p", { class: "description" }, task.description) : null, meta),
+      actions,
+    );
+  }
+
+  #overdue(task) {
+    return task.status !== "done" && task.due_at && new Date(task.due_at) < new Date();
+  }
+
+  async #toggle(task, box) {
+    const current = this.#shown.get(task.id)?.task ?? task;
+    const status = box.checked ? "done" : "todo";
+    try {
+      const saved = await api("PATCH", `tasks/${task.id}`, {
+        json: { status },
+        headers: { "If-Match": `"${current.version}"` },
+        query: whereQuery(task),
+      });
+      this.apply({ type: "task.updated", data: saved });
+      this.notify(`“${saved.title}” is ${labelOf(STATUSES, saved.status).toLowerCase()}.`);
+    } catch (error) {
+      box.checked = !box.checked;
+      if (error.status === 412) {
+        this.edit(task.id, { status });
+        return;
+      }
+      this.notify(`Not changed: ${error.message}`);
+    }
+  }
+
+  async #delete(id) {
+    const { task } = this.#shown.get(id);
+    if (!(await confirmDialog(`Delete “${task.title}”?`, "Delete"))) return;
+    try {
+      await api("DELETE", `tasks/${id}`, { headers: { "If-Match": `"${task.version}"` }, query: whereQuery(task) });
+    } catch (error) {
+      if (error.status !== 404) {
+        this.notify(error.status === 412 ? "Not deleted: it changed elsewhere meanwhile. Look again." : `Not deleted: ${error.message}`);
+        if (error.status === 412) this.load(true);
+        return;
+      }
+    }
+    this.#remove(id);
+    this.#describe();
+    this.#statsSoon();
+    this.notify(`Deleted “${task.title}”.`);
+  }
+
+  /** The editor for one task; `mine` (changes not yet saved) opens it straight on a conflict. */
+  edit(id, mine) {
+    const { task } = this.#shown.get(id);
+    new TaskEditor(task, this, mine).open();
+  }
+
+  saved(task) {
+    this.apply({ type: "task.updated", data: task });
+  }
+
+  #newTaskForm() {
+    const members = this.scope.members;
+    const form = h(
+      "form",
+      { class: "new-task", "aria-labelledby": "new-task-heading", novalidate: true },
+      h("h2", { id: "new-task-heading" }, "New task"),
+      h(
+        "div",
+        { class: "row" },
+        field("Title", "title", { required: true, maxlength: "200", autocomplete: "off" }),
+        field("Priority", "priority", select(PRIORITIES, "medium")),
+        field("Due", "due_at", { type: "datetime-local" }),
+        field("Tags", "tags", { placeholder: "comma, separated" }),
+        members ? field("Assignee", "assignee_id", select([["", "Nobody"], ...members.map((m) => [m.user_id, m.name])], "")) : null,
+      ),
+      formMessage(),
+      h("button", { type: "submit", class: "primary" }, "Add task"),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const values = form.elements;
+      const draft = {
+        title: values.title.value.trim(),
+        priority: values.priority.value,
+        due_at: fromLocalInput(values.due_at.value),
+        tags: tagsOf(values.tags.value),
+        project_id: this.scope.projectId ?? null,
+      };
+      if (values.assignee_id?.value) draft.assignee_id = values.assignee_id.value;
+      let task;
+      try {
+        task = await busy(form, () => api("POST", "tasks", { json: draft }));
+      } catch (error) {
+        showProblem(form, error);
+        return;
+      }
+      form.reset();
+      this.apply({ type: "task.created", data: task });
+      this.notify(`Added “${task.title}”.`);
+      values.title.focus();
+    });
+    return form;
+  }
+
+  refreshStats() {
+    api("GET", "tasks/stats", { query: { project_id: this.scope.projectId } }).then(
+      (stats) => {
+        const figures = [
+          ["Total", stats.total],
+          ["To do", stats.by_status.todo],
+          ["In progress", stats.by_status.in_progress],
+          ["Done", stats.by_status.done],
+          ["Overdue", stats.overdue],
+          ["Done in the last 7 days", stats.done_last_7_days],
+        ];
+        replace(this.stats, figures.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, String(value)))));
+      },
+      (error) => replace(this.stats, h("div", {}, h("dt", {}, "Statistics"), h("dd", { class: "error" }, error.message))),
+    );
+  }
+
+  #statsSoon() {
+    clearTimeout(this.#statsTimer);
+    this.#statsTimer = setTimeout(() => this.refreshStats(), 400);
+  }
+
+  #tools() {
+    const progress = h("progress", { max: "1", value: "0", hidden: true, "aria-label": "Import progress" });
+    const status = h("p", { class: "import-status", role: "status" });
+    const errors = h("ul", { class: "import-errors" });
+    const file = h("input", { type: "file", accept: ".csv,.jsonl,.ndjson,text/csv,application/x-ndjson" });
+    const importForm = this.scope.projectId || this.scope.assignee
+      ? null
+      : h("form", { class: "import", "aria-labelledby": "import-heading" }, h("h3", { id: "import-heading" }, "Import"), field("CSV or JSON lines file", "file", file), h("button", { type: "submit" }, "Import"), progress, status, errors);
+    importForm?.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = file.files[0];
+      if (!chosen) {
+        status.textContent = "Choose a file first.";
+        return;
+      }
+      const type = /\.(jsonl|ndjson)$/i.test(chosen.name) ? "application/x-ndjson" : "text/csv";
+      errors.replaceChildren();
+      try {
+        const job = await busy(importForm, () => api("POST", "tasks/import", { body: chosen, headers: { "Content-Type": type } }));
+        await this.#follow(job, progress, status, errors);
+      } catch (error) {
+        status.textContent = `Not imported: ${error.message}`;
+      }
+    });
+    const exportButtons = [
+      ["csv", "Export CSV"],
+      ["jsonl", "Export JSON lines"],
+    ].map(([format, text]) => h("button", { type: "button", onclick: () => this.#export(format) }, text));
+    return h(
+      "section",
+      { class: "tools", "aria-labelledby": "tools-heading" },
+      h("h2", { id: "tools-heading" }, "Import and export"),
+      importForm,
+      h("div", { class: "export" }, h("h3", {}, "Export"), exportButtons),
+    );
+  }
+
+  async #follow(job, progress, status, errors) {
+    progress.hidden = false;
+    while (job.state === "queued" || job.state === "running") {
+      const { processed, total } = job.progress;
+      progress.max = total || 1;
+      progress.value = processed;
+      status.textContent = total ? `Importing: ${processed} of ${total} rows…` : "Import queued…";
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      job = await api("GET", `jobs/${job.id}`);
+    }
+    progress.max = job.progress.total || 1;
+    progress.value = job.progress.processed;
+    status.textContent =
+      job.state === "succeeded"
+        ? `Import finished: ${job.created} created, ${job.failed} failed.`
+        : `Import failed: ${job.reason ?? "unknown reason"}.`;
+    replace(errors, job.errors.map((row) => h("li", {}, `Row ${row.row}${row.field ? ` (${row.field})` : ""}: ${row.message}`)));
+    this.load(true);
+    this.refreshStats();
+  }
+
+  async #export(format) {
+    try {
+      const response = await api("GET", "tasks/export", { query: { format, project_id: this.scope.projectId }, raw: true });
+      const blob = await response.blob();
+      const link = h("a", { href: URL.createObjectURL(blob), download: `tasks.${format}`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      this.notify(`Exported as tasks.${format}.`);
+    } catch (error) {
+      this.notify(`Not exported: ${error.message}`);
+    }
+  }
+}
+
+/** A modal question with a safe default: resolves true only for the confirming button. */
+export function confirmDialog(question, yes) {
+  return new Promise((resolve) => {
+    const dialog = h(
+      "dialog",
+      { class: "confirm", "aria-label": question },
+      h("form", { method: "dialog" }, h("p", {}, question), h("div", { class: "buttons" }, h("button", { value: "no", autofocus: true }, "Cancel"), h("button", { value: "yes", class: "danger" }, yes))),
+    );
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "yes");
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Editing one task: saved with If-Match, and a 412 shown as theirs against mine, with a choice. */
+class TaskEditor {
+  constructor(task, list, mine) {
+    this.task = task;
+    this.list = list;
+    this.opener = document.activeElement;
+    this.conflict = h("div", { class: "conflict", hidden: true });
+    this.form = this.#form();
+    this.dialog = h("dialog", { class: "editor", "aria-labelledby": "editor-heading" }, this.form);
+    this.dialog.addEventListener("close", () => {
+      this.dialog.remove();
+      this.opener?.focus?.();
+    });
+    if (mine) {
+      this.#fill({ ...task, ...mine });
+      queueMicrotask(() => this.#conflict(mine));
+    }
+  }
+
+  open() {
+    document.body.append(this.dialog);
+    this.dialog.showModal();
+  }
+
+  #form() {
+    const task = this.task;
+    const members = this.list.scope.members ?? (task.project_id ? null : undefined);
+    const form = h(
+      "form",
+      { novalidate: true },
+      h("h2", { id: "editor-heading" }, "Edit task"),
+      this.conflict,
+      field("Title", "title", { required: true, maxlength: "200", value: task.title }),
+      field("Description", "description", h("textarea", { rows: "4", maxlength: "10000" }, task.description)),
+      h(
+        "div",
+        { class: "row" },
+        field("Status", "status", select(STATUSES, task.status)),
+        field("Priority", "priority", select(PRIORITIES, task.priority)),
+        field("Due", "due_at", { type: "datetime-local", value: localInput(task.due_at) }),
+      ),
+      field("Tags", "tags", { value: task.tags.join(", "), placeholder: "comma, separated" }),
+      members ? field("Assignee", "assignee_id", select([["", "Nobody"], ...members.map((m) => [m.user_id, m.name])], task.assignee_id ?? "")) : null,
+      formMessage(),
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "button", onclick: () => this.dialog.close() }, "Cancel"),
+        h("button", { type: "submit", class: "primary" }, "Save"),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#save(this.#changes());
+    });
+    return form;
+  }
+
+  #values() {
+    const values = this.form.elements;
+    const entered = {
+      title: values.title.value.trim(),
+      description: values.description.value,
+      status: values.status.value,
+      priority: values.priority.value,
+      due_at: fromLocalInput(values.due_at.value),
+      tags: tagsOf(values.tags.value),
+    };
+    if (values.assignee_id) entered.assignee_id = values.assignee_id.value || null;
+    return entered;
+  }
+
+  /** Only what the person changed: a field they left alone never overwrites someone else's. */
+  #changes() {
+    const entered = this.#values();
+    const base = { ...this.task, due_at: fromLocalInput(localInput(this.task.due_at)) };
+    return Object.fromEntries(Object.entries(entered).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(base[name])));
+  }
+
+  #fill(task) {
+    const values = this.form.elements;
+    values.title.value = task.title;
+    values.description.value = task.description;
+    values.status.value = task.status;
+    values.priority.value = task.priority;
+    values.due_at.value = localInput(task.due_at);
+    values.tags.value = task.tags.join(", ");
+    if (values.assignee_id) values.assignee_id.value = task.assignee_id ?? "";
+  }
+
+  async #save(changes) {
+    if (!Object.keys(changes).length) {
+      this.dialog.close();
+      return;
+    }
+    let saved;
+    try {
+      saved = await busy(this.form, () =>
+        api("PATCH", `tasks/${this.task.id}`, {
+          json: changes,
+          headers: { "If-Match": `"${this.task.version}"` },
+          query: whereQuery(this.task),
+        }),
+      );
+    } catch (error) {
+      if (error.status === 412) {
+        await this.#conflict(changes);
+        return;
+      }
+      showProblem(this.form, error);
+      return;
+    }
+    this.list.saved(saved);
+    this.list.notify(`Saved “${saved.title}”.`);
+    this.dialog.close();
+  }
+
+  /** Someone else saved first: show their version beside mine and let the person choose. */
+  async #conflict(mine) {
+    let theirs;
+    try {
+      theirs = await api("GET", `tasks/${this.task.id}`, { query: whereQuery(this.task) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+      replace(this.conflict, h("p", { role: "alert" }, "This task was deleted elsewhere while you edited it; your changes cannot be saved."));
+      this.conflict.hidden = false;
+      return;
+    }
+    const show = (name, task) => {
+      const value = task[name];
+      if (name === "due_at") return value ? when(value) : "none";
+      if (name === "tags") return value.length ? value.join(", ") : "none";
+      if (name === "assignee_id") return value ? this.list.scope.nameOf(value) : "nobody";
+      if (name === "status") return labelOf(STATUSES, value);
+      if (name === "priority") return labelOf(PRIORITIES, value);
+      return value === "" ? "empty" : String(value);
+    };
+    const differing = FIELDS.filter((name) => name in mine || JSON.stringify(theirs[name]) !== JSON.stringify(this.task[name]));
+    const heading = uid("conflict");
+    replace(
+      this.conflict,
+      h("h3", { id: heading }, "Changed elsewhere while you edited"),
+      h("p", { role: "alert" }, `Someone saved a newer version (${theirs.version}) of this task. Choose which to keep.`),
+      h(
+        "table",
+        { "aria-labelledby": heading },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Newer version"), h("th", { scope: "col" }, "Yours"))),
+        h(
+          "tbody",
+          {},
+          differing.map((name) =>
+            h("tr", {}, h("th", { scope: "row" }, name.replace("_id", "").replace("_at", "")), h("td", {}, show(name, theirs)), h("td", {}, show(name, { ...theirs, ...mine }))),
+          ),
+        ),
+      ),
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "button", onclick: () => this.#takeTheirs(theirs) }, "Use the newer version"),
+        h("button", { type: "button", class: "primary", onclick: () => this.#keepMine(theirs, mine) }, "Save mine over it"),
+      ),
+    );
+    this.conflict.hidden = false;
+    this.conflict.querySelector("button").focus();
+  }
+
+  #takeTheirs(theirs) {
+    this.task = theirs;
+    this.#fill(theirs);
+    this.conflict.hidden = true;
+    this.list.saved(theirs);
+    this.form.elements.title.focus();
+  }
+
+  #keepMine(theirs, mine) {
+    this.task = theirs;
+    this.conflict.hidden = true;
+    this.#save(mine);
+  }
+}
