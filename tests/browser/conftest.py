@@ -5,11 +5,24 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, Dialog, Locator, Page, async_playwright, expect
 
-from tests.api.conftest import _clean_database, api_url, client, register, shard_key_guard  # noqa: F401 - fixtures reused here
+from taskflow.entrypoints.processes import Child
+from tests.api.conftest import (  # noqa: F401 - fixtures reused here
+    PASSWORD,
+    _clean_database,
+    api_url,
+    client,
+    register,
+    shard_key_guard,
+    stack_on_own_redis,
+    worker_process,
+)
 
 # Without the background-networking flags Chromium phones home, which this test forbids.
 CHROMIUM_ARGS = [
@@ -37,3 +50,61 @@ async def browser() -> AsyncIterator[Browser]:
             yield launched
         finally:
             await launched.close()
+
+
+@dataclass(frozen=True)
+class WorkerStack:
+    """An API with its own Redis, a real `taskflow worker` and the SMTP sink: imports run, mail arrives."""
+
+    url: str
+    mail: Path
+
+
+@pytest.fixture
+async def worker_stack(mongodb: Child, mail_sink: tuple[Child, Path]) -> AsyncIterator[WorkerStack]:
+    sink, directory = mail_sink
+    async with stack_on_own_redis(mongodb, smtp_url=sink.url, outbox_sweep_seconds=1) as stack:
+        with worker_process(stack.settings):
+            yield WorkerStack(stack.url, directory)
+
+
+@dataclass
+class App:
+    """One browser context on the web app, with whatever script error or dialog the page raised."""
+
+    context: BrowserContext
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        await self.page.get_by_label("E-mail").fill(email)
+        await self.page.get_by_label("Password").fill(password)
+        await self.page.get_by_role("button", name="Sign in").click()
+        await expect(self.page.get_by_role("heading", name="My tasks")).to_be_visible()
+
+    def task(self, title: str) -> Locator:
+        return self.page.locator("li.task", has=self.page.locator(".title", has_text=title))
+
+
+@asynccontextmanager
+async def web_app(browser: Browser, url: str, *, phone: bool = False) -> AsyncIterator[App]:
+    """The app at `url` in a fresh context (its own cookies), desktop or phone width."""
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
+    context = await browser.new_context(base_url=url, viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    page = await context.new_page()
+    app = App(context, page)
+    page.on("pageerror", lambda error: app.problems.append(f"script error: {error}"))
+
+    async def refuse(dialog: Dialog) -> None:  # an alert() would be script the page never meant to run
+        app.problems.append(f"dialog: {dialog.message}")
+        await dialog.dismiss()
+
+    page.on("dialog", refuse)
+    await page.goto("/")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    try:
+        yield app
+    finally:
+        await context.close()
+    assert app.problems == []

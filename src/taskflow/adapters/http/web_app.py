@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.router import Router
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
@@ -103,7 +104,7 @@ def page(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get(f"{ASSETS}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
-def asset(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+def asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     found = web_app().assets.get(name)
     if found is None:
         msg = f"No asset {name!r}: the page may be older than this release; reload it"

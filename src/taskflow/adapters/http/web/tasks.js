@@ -180,8 +180,9 @@ export class TaskList {
     }
     const task = event.data;
     const shown = this.#shown.get(task.id);
-    if (shown && shown.task.version >= task.version) return; // this page made it, or a newer one is shown
-    if (event.type === "task.deleted" || !this.#belongs(task)) {
+    const deleted = event.type === "task.deleted"; // carries the id and the last version only
+    if (!deleted && shown && shown.task.version >= task.version) return; // this page made it, or a newer one is shown
+    if (deleted || !this.#belongs(task)) {
       if (shown) this.#remove(task.id);
     } else if (shown) {
       this.#place(task, shown.element);
