@@ -101,6 +101,12 @@ async def web_app(browser: Browser, url: str, *, phone: bool = False) -> AsyncIt
         await dialog.dismiss()
 
     page.on("dialog", refuse)
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and not message.text.startswith("Failed to load resource")  # an answer the page expects, a 401 say
+        and app.problems.append(f"console: {message.text}"),
+    )
     await page.goto("/")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     try:

@@ -138,6 +138,8 @@ const nameOf = (userId) => (userId === session.me?.id ? "you" : (session.members
 
 async function showList(page, id) {
   const main = session.shell.querySelector("main");
+  // Roles and memberships change elsewhere too: each list starts from the current ones.
+  await reloadProjects();
   const project = page === "projects" ? session.projects.find((p) => p.id === id) : null;
   if (page === "projects" && !project) {
     replace(main, h("h1", { tabindex: "-1" }, "Project not found"), h("p", {}, "It does not exist, or you are not a member of it. ", h("a", { href: "#/" }, "Back to my tasks")));
@@ -169,19 +171,27 @@ async function showList(page, id) {
   );
   session.view = list;
   const heading = h("h1", { tabindex: "-1" }, title, project ? h("span", { class: "role" }, project.role) : null);
-  const panel = project
-    ? membersPanel({
-        project,
-        members,
-        me: session.me,
-        notify,
-        onChanged: () => showList(page, id),
-        onLeft: async () => {
-          await reloadProjects();
-          location.hash = "#/";
-        },
-      })
-    : null;
+  const people = (roster) =>
+    membersPanel({
+      project,
+      members: roster,
+      me: session.me,
+      notify,
+      onChanged: async () => {
+        // Only the panel is redrawn: whatever the person is typing into the task list stays.
+        const fresh = (await api("GET", `projects/${project.id}/members`)).items;
+        session.members = new Map(fresh.map((m) => [m.user_id, m.name]));
+        list.scope.members = fresh;
+        const next = people(fresh);
+        panel.replaceWith(next);
+        panel = next;
+      },
+      onLeft: async () => {
+        await reloadProjects();
+        location.hash = "#/";
+      },
+    });
+  let panel = project ? people(members) : null;
   replace(main, heading, h("div", { class: project ? "with-panel" : "" }, list.element, panel));
   document.title = `${title} · taskflow`;
   markCurrent();

@@ -50,13 +50,22 @@ export class LiveTasks {
         }
       } catch (error) {
         if (signal.aborted) return undefined;
-        if (error.name !== "TypeError") console.warn("live updates:", error);
+        if (error.name !== "TypeError") console.error("live updates:", error); // TypeError: the network
       }
       if (signal.aborted) return undefined;
       this.onState("reconnecting");
       await sleep(this.#retry, signal);
     }
     return undefined;
+  }
+
+  /** One event to the page; a fault in showing it is reported, and the stream goes on. */
+  #dispatch(type, text) {
+    try {
+      this.onEvent({ type, data: JSON.parse(text) });
+    } catch (error) {
+      console.error("live updates: could not apply", type, error);
+    }
   }
 
   async #read(body, signal) {
@@ -75,7 +84,7 @@ export class LiveTasks {
       for (const line of lines) {
         if (line === "") {
           if (id !== undefined) this.#lastId = id;
-          if (data.length) this.onEvent({ type: type || "message", data: JSON.parse(data.join("\n")) });
+          if (data.length) this.#dispatch(type || "message", data.join("\n"));
           type = "";
           data = [];
           id = undefined;

@@ -1,0 +1,115 @@
+"""The web app with the worker behind it: an import's progress, an export, and a project shared by mail."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.api.conftest import new_account
+from tests.browser.conftest import WorkerStack, web_app
+from tests.conftest import mail_messages
+
+INVITATION = re.compile(r"/api/v1/invitations/([\w-]+)/accept")
+
+
+async def _invitation_mailed_to(mail: Path, address: str, *, within: float = 30) -> str:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for message in mail_messages(mail):
+            if str(message["To"]) == address and str(message["Subject"]).startswith("You are invited"):
+                found = INVITATION.search(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+                assert found is not None
+                return found.group(1)
+        await asyncio.sleep(0.1)
+    pytest.fail(f"no invitation reached {address}")
+
+
+async def test_an_import_shows_its_progress_and_rows_then_an_export_downloads(
+    browser: Browser, worker_stack: WorkerStack, tmp_path: Path
+) -> None:
+    rows = "".join(f"Imported {n:03},from the file\n" for n in range(300))
+    upload = tmp_path / "tasks.csv"
+    upload.write_text(f"title,description\n{rows},no title\n")
+    async with httpx.AsyncClient(base_url=worker_stack.url, timeout=10) as client:
+        ada = await new_account(client)
+    async with web_app(browser, worker_stack.url) as app:
+        page = app.page
+        await app.sign_in(ada.email)
+        importing = page.locator("form.import")
+        await importing.get_by_label("CSV or JSON lines file").set_input_files(upload)
+        await importing.get_by_role("button", name="Import").click()
+        await expect(importing.get_by_role("status")).to_have_text(
+            "Import finished: 300 created, 1 failed.", timeout=30_000
+        )
+        assert await importing.get_by_role("progressbar").get_attribute("max") == "301"
+        await expect(importing.locator(".import-errors li")).to_have_text([re.compile(r"^Row 301 \(title\): ")])
+        await expect(page.locator(".stats div", has_text="Total").locator("dd")).to_have_text("300")
+        await expect(page.locator("li.task")).to_have_count(25)
+
+        async with page.expect_download() as waiting:
+            await page.get_by_role("button", name="Export CSV").click()
+        download = await waiting.value
+        assert download.suggested_filename == "tasks.csv"
+        exported = Path(await download.path()).read_text()
+        assert exported.count("Imported ") == 300
+
+
+async def test_a_project_is_shared_by_mail_and_its_members_work_on_it_live(
+    browser: Browser, worker_stack: WorkerStack
+) -> None:
+    async with httpx.AsyncClient(base_url=worker_stack.url, timeout=10) as client:
+        ada, bob = await new_account(client), await new_account(client)
+        await client.patch("/api/v1/users/me", json={"name": "Bob Bobson"}, headers=bob.auth)
+    async with web_app(browser, worker_stack.url) as owner, web_app(browser, worker_stack.url) as member:
+        await owner.sign_in(ada.email)
+        await member.sign_in(bob.email)
+        page = owner.page
+        new_project = page.locator("form.new-project")
+        await new_project.get_by_label("New project").fill("Garden")
+        await new_project.get_by_role("button", name="Create").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Gardenowner")
+        await expect(page.get_by_role("link", name="Garden")).to_have_attribute("aria-current", "page")
+
+        invite = page.locator("form.invite")
+        await invite.get_by_label("E-mail").fill("not an address")
+        await invite.get_by_role("button", name="Send invitation").click()
+        await expect(invite.get_by_label("E-mail")).to_have_attribute("aria-invalid", "true")
+        await invite.get_by_label("E-mail").fill(bob.email)
+        await invite.get_by_label("Role").select_option(label="Editor")
+        await invite.get_by_role("button", name="Send invitation").click()
+        await expect(invite.get_by_label("E-mail")).to_have_value("")
+
+        token = await _invitation_mailed_to(worker_stack.mail, bob.email)
+        await member.page.goto(f"/#/invitations/{token}")
+        await member.page.get_by_role("button", name="Accept the invitation").click()
+        await expect(member.page.get_by_role("heading", level=1)).to_have_text("Gardeneditor")
+
+        await page.reload()
+        members = page.locator(".members li")
+        await expect(members).to_have_count(2)
+        await expect(members.nth(1)).to_contain_text("Bob Bobson")
+        await members.nth(1).get_by_label("Role of Bob Bobson").select_option(label="Doer")
+        await expect(page.locator(".members li").nth(1).get_by_label("Role of Bob Bobson")).to_have_value("doer")
+
+        form = page.locator("form.new-task")
+        await form.get_by_label("Title").fill("Mow the lawn")
+        await form.get_by_label("Assignee").select_option(label="Bob Bobson")
+        await form.get_by_role("button", name="Add task").click()
+        mow = member.task("Mow the lawn")
+        await expect(mow).to_be_visible(timeout=5_000)  # live, on Bob's open project page
+        await member.page.get_by_role("link", name="Assigned to me").click()
+        await expect(mow).to_contain_text("Assigned to you")
+        await expect(mow.get_by_role("button", name="Edit")).to_have_count(0)  # a doer completes, does not edit
+        await mow.get_by_role("checkbox").check()
+        await expect(owner.task("Mow the lawn").get_by_role("checkbox")).to_be_checked(timeout=5_000)
+
+        await page.locator(".members li").nth(1).get_by_role("button", name="Remove Bob Bobson").click()
+        await page.get_by_role("dialog").get_by_role("button", name="Remove").click()
+        await expect(page.locator(".members li")).to_have_count(1)
+
