@@ -125,10 +125,12 @@ async def test_members_are_listed_and_managed_below_ones_own_role(
     await join(bob, project, ProjectRole.ADMIN)
     await join(carol, project, ProjectRole.VIEWER)
     url = f"{PROJECTS}/{project['id']}/members"
+    await client.patch("/api/v1/users/me", json={"name": "Carol"}, headers=carol.auth)
     listed = (await client.get(url, headers=carol.auth)).json()["items"]
     assert [(m["user_id"], m["role"]) for m in listed] == [(ada.id, "owner"), (bob.id, "admin"), (carol.id, "viewer")]
+    assert [m["name"] for m in listed] == ["T", "T", "Carol"]  # each member's display name
     changed = await client.patch(f"{url}/{carol.id}", json={"role": "editor"}, headers=bob.auth)
-    assert (changed.status_code, changed.json()["role"]) == (200, "editor")
+    assert (changed.status_code, changed.json()["role"], changed.json()["name"]) == (200, "editor", "Carol")
     for target, role in ((carol.id, "admin"), (carol.id, "owner"), (bob.id, "viewer"), (ada.id, "viewer")):
         refused = await client.patch(f"{url}/{target}", json={"role": role}, headers=bob.auth)
         assert_problem(refused, 403, "forbidden")

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Dialog, Locator, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Locator,
+    Page,
+    async_playwright,
+    expect,
+)
 
 from taskflow.entrypoints.processes import Child
 from tests.api.conftest import (  # noqa: F401 - fixtures reused here
@@ -101,12 +110,13 @@ async def web_app(browser: Browser, url: str, *, phone: bool = False) -> AsyncIt
         await dialog.dismiss()
 
     page.on("dialog", refuse)
-    page.on(
-        "console",
-        lambda message: message.type == "error"
-        and not message.text.startswith("Failed to load resource")  # an answer the page expects, a 401 say
-        and app.problems.append(f"console: {message.text}"),
-    )
+
+    def report(message: ConsoleMessage) -> None:
+        # A refused request the page expects (the first cookie trade's 401) is no fault.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            app.problems.append(f"console: {message.text}")
+
+    page.on("console", report)
     await page.goto("/")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     try:

@@ -47,9 +47,51 @@ async def _add(app: App, title: str, *, priority: str = "Medium", tags: str = ""
 
 
 async def _stat(app: App, name: str) -> str:
-    return await app.page.locator(".stats div", has=app.page.locator("dt", has_text=re.compile(f"^{name}$"))).locator(
-        "dd"
-    ).inner_text()
+    return (
+        await app.page.locator(".stats div", has=app.page.locator("dt", has_text=re.compile(f"^{name}$")))
+        .locator("dd")
+        .inner_text()
+    )
+
+
+async def _filter_search_and_sort(app: App) -> None:
+    page = app.page
+    filters = page.get_by_role("search")
+    await filters.get_by_label("Status").select_option(label="Done")
+    await expect(page.locator("li.task")).to_have_count(1)
+    await expect(app.task("Buy milk")).to_be_visible()
+    await filters.get_by_label("Status").select_option(label="Any")
+    await filters.get_by_label("Tag").fill("home")
+    await filters.get_by_label("Search").fill("plumber")
+    await filters.get_by_role("button", name="Apply").click()
+    await expect(page.locator("li.task .title")).to_have_text(["Call the plumber"])
+    await filters.get_by_label("Search").fill("")
+    await filters.get_by_label("Sort").select_option(label="Most urgent first")
+    await expect(page.locator("li.task .title")).to_have_text(["Call the plumber", "Buy milk"])
+    await filters.get_by_label("Tag").fill("")
+    await filters.get_by_role("button", name="Apply").click()
+    await expect(page.locator("li.task")).to_have_count(3)
+
+
+async def _signed_out_leaving_nothing(app: App) -> None:
+    """No token where script could read it; after sign-out, neither the back button nor a reload shows data."""
+    page = app.page
+    stored = await page.evaluate("() => [localStorage.length, sessionStorage.length, document.cookie]")
+    assert stored == [0, 0, ""]  # no token where script could read it
+    cookie = next(c for c in await app.context.cookies() if c["name"] == "taskflow_session")
+    assert cookie["httpOnly"]
+    assert cookie["sameSite"] == "Strict"
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert not [c for c in await app.context.cookies() if c["name"] == "taskflow_session"]
+    await page.go_back()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "Write the annual report" not in await page.content()
+    await page.go_forward()
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "Chore" not in await page.content()
 
 
 async def test_a_person_signs_up_keeps_tasks_and_signs_out_leaving_nothing_behind(
@@ -74,7 +116,9 @@ async def test_a_person_signs_up_keeps_tasks_and_signs_out_leaving_nothing_behin
 
         await app.task("Buy milk").get_by_role("checkbox").check()
         await expect(app.task("Buy milk").locator(".badge.status-done")).to_have_text("Done")
-        await expect(page.locator(".stats div", has=page.locator("dt", has_text=re.compile("^Done$"))).locator("dd")).to_have_text("1")
+        await expect(
+            page.locator(".stats div", has=page.locator("dt", has_text=re.compile("^Done$"))).locator("dd")
+        ).to_have_text("1")
 
         await app.task("Write the report").get_by_role("button", name="Edit").click()
         editor = page.get_by_role("dialog")
@@ -83,23 +127,11 @@ async def test_a_person_signs_up_keeps_tasks_and_signs_out_leaving_nothing_behin
         await editor.get_by_label("Status").select_option(label="In progress")
         await editor.get_by_role("button", name="Save").click()
         await expect(editor).to_be_hidden()
-        await expect(app.task("Write the annual report").locator(".description")).to_have_text("Figures from finance first.")
+        await expect(app.task("Write the annual report").locator(".description")).to_have_text(
+            "Figures from finance first."
+        )
 
-        filters = page.get_by_role("search")
-        await filters.get_by_label("Status").select_option(label="Done")
-        await expect(page.locator("li.task")).to_have_count(1)
-        await expect(app.task("Buy milk")).to_be_visible()
-        await filters.get_by_label("Status").select_option(label="Any")
-        await filters.get_by_label("Tag").fill("home")
-        await filters.get_by_label("Search").fill("plumber")
-        await filters.get_by_role("button", name="Apply").click()
-        await expect(page.locator("li.task .title")).to_have_text(["Call the plumber"])
-        await filters.get_by_label("Search").fill("")
-        await filters.get_by_label("Sort").select_option(label="Most urgent first")
-        await expect(page.locator("li.task .title")).to_have_text(["Call the plumber", "Buy milk"])
-        await filters.get_by_label("Tag").fill("")
-        await filters.get_by_role("button", name="Apply").click()
-        await expect(page.locator("li.task")).to_have_count(3)
+        await _filter_search_and_sort(app)
 
         await app.task("Call the plumber").get_by_role("button", name="Delete").click()
         await page.get_by_role("dialog").get_by_role("button", name="Delete").click()
@@ -117,22 +149,7 @@ async def test_a_person_signs_up_keeps_tasks_and_signs_out_leaving_nothing_behin
         await expect(page.locator("li.task")).to_have_count(32)
         await expect(page.get_by_role("button", name="Load more")).to_be_hidden()
 
-        stored = await page.evaluate("() => [localStorage.length, sessionStorage.length, document.cookie]")
-        assert stored == [0, 0, ""]  # no token where script could read it
-        cookie = next(c for c in await app.context.cookies() if c["name"] == "taskflow_session")
-        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-
-        await page.get_by_role("button", name="Sign out").click()
-        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-        assert not [c for c in await app.context.cookies() if c["name"] == "taskflow_session"]
-        await page.go_back()
-        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-        assert "Write the annual report" not in await page.content()
-        await page.go_forward()
-        await page.reload()
-        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-        assert "Chore" not in await page.content()
-
+        await _signed_out_leaving_nothing(app)
         await app.sign_in(email, STRONG)
         await expect(app.task("Chore 29")).to_be_visible()
 

@@ -56,7 +56,7 @@ async def test_an_import_shows_its_progress_and_rows_then_an_export_downloads(
             await page.get_by_role("button", name="Export CSV").click()
         download = await waiting.value
         assert download.suggested_filename == "tasks.csv"
-        exported = Path(await download.path()).read_text()
+        exported = await asyncio.to_thread(Path(await download.path()).read_text)
         assert exported.count("Imported ") == 300
 
 
@@ -112,4 +112,3 @@ async def test_a_project_is_shared_by_mail_and_its_members_work_on_it_live(
         await page.locator(".members li").nth(1).get_by_role("button", name="Remove Bob Bobson").click()
         await page.get_by_role("dialog").get_by_role("button", name="Remove").click()
         await expect(page.locator(".members li")).to_have_count(1)
-
