@@ -407,5 +407,6 @@ def build_services(ports: Ports, settings: Settings) -> Services:
             ids=ids,
             limiter=ports.limiter,
             per_inviter=_rule("invitations", limits.invitations_per_user),
+            web_url=settings.public_url,
         ),
     )

@@ -27,6 +27,8 @@ from tests.api.conftest import (  # noqa: F401 - fixtures reused here
     _clean_database,
     api_url,
     client,
+    join,
+    memberships,
     register,
     shard_key_guard,
     stack_on_own_redis,
@@ -99,7 +101,13 @@ class App:
 async def web_app(browser: Browser, url: str, *, phone: bool = False) -> AsyncIterator[App]:
     """The app at `url` in a fresh context (its own cookies), desktop or phone width."""
     viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
-    context = await browser.new_context(base_url=url, viewport=viewport, accept_downloads=True)  # type: ignore[arg-type]
+    context = await browser.new_context(
+        base_url=url,
+        viewport=viewport,  # type: ignore[arg-type]
+        accept_downloads=True,
+        locale="en-GB",
+        timezone_id="UTC",  # the same dates on every machine, in the screenshots too
+    )
     context.set_default_timeout(10_000)
     page = await context.new_page()
     app = App(context, page)

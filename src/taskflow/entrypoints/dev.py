@@ -239,6 +239,7 @@ def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child
     lines = [
         "",
         "taskflow is running. Ctrl-C stops everything.",
+        f"  web app   {api_url}/",
         f"  API       {api_url}/api/v1",
         f"  docs      {api_url}/docs",
         f"  health    {api_url}/health/ready",

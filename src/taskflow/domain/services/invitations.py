@@ -65,8 +65,10 @@ class InvitationService:
         ids: IdGenerator,
         limiter: RateLimiter,
         per_inviter: RateRule,
+        web_url: str,
     ) -> None:
         self._invitations = invitations
+        self._web_url = web_url
         self._projects = projects
         self._memberships = memberships
         self._users = users
@@ -118,7 +120,9 @@ class InvitationService:
             return
         invitation = await self._invitations.get(invitation_id)
         if invitation is not None and invitation.expires_at > self._clock.now():
-            await self._mailer.send(invitation_mail(invitation, self._tokens.token(invitation_id)))
+            await self._mailer.send(
+                invitation_mail(invitation, self._tokens.token(invitation_id), web_url=self._web_url)
+            )
         await self._outbox.mark_done(entry_id)
 
     async def accept(self, principal: Principal, token: str) -> ProjectView:

@@ -83,7 +83,9 @@ def invitation_job_id(invitation_id: str) -> str:
     return f"invitation:{invitation_id}"
 
 
-def invitation_mail(invitation: Invitation, token: str) -> MailMessage:
+def invitation_mail(invitation: Invitation, token: str, *, web_url: str) -> MailMessage:
+    """The link opens the web app's acceptance page; the API call beside it is for other clients."""
+    link = f"{web_url.rstrip('/')}/#/invitations/{token}"
     accept = f"POST /api/v1/invitations/{token}/accept"
     role = invitation.role.value
     name = invitation.project_name
@@ -91,10 +93,11 @@ def invitation_mail(invitation: Invitation, token: str) -> MailMessage:
         to=invitation.email.value,
         subject=f"You are invited to {name} on taskflow",
         text=f'Hello,\n\nyou are invited to the project "{name}" as {role}. Sign in (or sign up) with this '
-        f"address and accept within 7 days:\n\n    {accept}\n\nThe link works once.\n",
+        f"address and accept within 7 days:\n\n    {link}\n\nor, from another client:\n\n    {accept}\n\n"
+        "The link works once.\n",
         html=f"<p>Hello,</p><p>you are invited to the project <strong>{escape(name)}</strong> as {role}. Sign in "
-        f"(or sign up) with this address and accept within 7 days:</p><pre>{escape(accept)}</pre>"
-        "<p>The link works once.</p>",
+        f'(or sign up) with this address and <a href="{escape(link)}">accept within 7 days</a>, or from another '
+        f"client:</p><pre>{escape(accept)}</pre><p>The link works once.</p>",
         message_id=f"<invitation.{invitation.id}@{MAIL_DOMAIN}>",
     )
 

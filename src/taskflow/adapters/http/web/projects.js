@@ -1,6 +1,6 @@
 // A project's people: members and their roles, invitations by e-mail, leaving, deleting.
 import { api } from "./api.js";
-import { h, when } from "./dom.js";
+import { h } from "./dom.js";
 import { busy, field, formMessage, select, showProblem } from "./forms.js";
 import { confirmDialog } from "./tasks.js";
 
@@ -22,7 +22,7 @@ export function membersPanel({ project, members, me, notify, onChanged, onLeft }
     const name = h("span", { class: "name" }, member.name || "(account being deleted)", mine ? " (you)" : "");
     const manageable = manages && !mine && ROLES.indexOf(member.role) < ROLES.indexOf(project.role);
     if (!manageable) {
-      return h("li", {}, name, h("span", { class: "role" }, ROLE_NAMES[member.role]), h("span", { class: "joined" }, `joined ${when(member.joined_at)}`));
+      return h("li", {}, name, h("span", { class: "role" }, ROLE_NAMES[member.role]));
     }
     const role = select(below(project.role), member.role, { "aria-label": `Role of ${member.name}` });
     role.addEventListener("change", async () => {

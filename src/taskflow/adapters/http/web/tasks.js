@@ -217,8 +217,13 @@ export class TaskList {
 
   #place(task, existing, before = null) {
     const element = this.#item(task);
-    if (existing) existing.replaceWith(element);
-    else if (before) this.list.insertBefore(element, before);
+    if (existing) {
+      // A redrawn task keeps the keyboard where it was: on the same control.
+      const controls = [...existing.querySelectorAll("input, button")];
+      const focused = controls.indexOf(document.activeElement);
+      existing.replaceWith(element);
+      if (focused >= 0) element.querySelectorAll("input, button")[focused]?.focus();
+    } else if (before) this.list.insertBefore(element, before);
     else this.list.append(element);
     this.#shown.set(task.id, { task, element });
     return element;
@@ -484,7 +489,9 @@ class TaskEditor {
     this.dialog = h("dialog", { class: "editor", "aria-labelledby": "editor-heading" }, this.form);
     this.dialog.addEventListener("close", () => {
       this.dialog.remove();
-      this.opener?.focus?.();
+      // Back to where the person was; a redrawn task's own Edit button if the opener was replaced.
+      const back = this.opener?.isConnected ? this.opener : list.list.querySelector(`li[data-id="${task.id}"] button`);
+      back?.focus();
     });
     if (mine) {
       this.#fill({ ...task, ...mine });

@@ -1,0 +1,137 @@
+"""The web app for everyone: the keyboard alone, an axe-core scan, and a phone-width screen.
+
+The screenshots it takes are the ones the README shows (docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, expect
+
+from taskflow.domain.projects import ProjectRole
+from tests.api.conftest import Join, create_project, create_task, new_account
+from tests.browser.conftest import web_app
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+AXE = Axe()
+
+
+async def _serious_violations(page: Page) -> list[str]:
+    """What axe-core (pinned with axe-playwright-python) finds of serious or critical impact."""
+    results = await AXE.run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return [
+        f"{found['id']} ({found['impact']}): {found['help']} at {[node['target'] for node in found['nodes']]}"
+        for found in violations
+        if found["impact"] in {"serious", "critical"}
+    ]
+
+
+async def _focused(page: Page) -> str:
+    return str(
+        await page.evaluate(
+            "() => document.activeElement?.labels?.[0]?.textContent || document.activeElement?.textContent || ''"
+        )
+    )
+
+
+async def test_keyboard_alone_signs_in_adds_edits_and_completes_a_task(
+    browser: Browser, api_url: str, client: httpx.AsyncClient
+) -> None:
+    ada = await new_account(client)
+    async with web_app(browser, api_url) as app:
+        page = app.page
+        assert await _focused(page) == "E-mail"  # the first field has the focus
+        await page.keyboard.type(ada.email)
+        await page.keyboard.press("Tab")
+        assert await _focused(page) == "Password"
+        await page.keyboard.type("correct horse battery staple")
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("heading", name="My tasks")).to_be_focused()
+
+        await page.keyboard.press("Tab")
+        assert await _focused(page) == "Title"
+        await page.keyboard.type("Typed, never clicked")
+        await page.keyboard.press("Enter")
+        await expect(app.task("Typed, never clicked")).to_be_visible()
+        await expect(page.locator("form.new-task").get_by_label("Title")).to_be_focused()
+
+        for _ in range(40):  # onwards through the filters to the task's own controls
+            await page.keyboard.press("Tab")
+            if await _focused(page) == "Edit":
+                break
+        await expect(app.task("Typed, never clicked").get_by_role("button", name="Edit")).to_be_focused()
+        await page.keyboard.press("Enter")
+        editor = page.get_by_role("dialog")
+        await expect(editor.get_by_label("Title")).to_be_focused()
+        await page.keyboard.press("Escape")
+        await expect(editor).to_be_hidden()
+        await expect(app.task("Typed, never clicked").get_by_role("button", name="Edit")).to_be_focused()
+
+        await page.keyboard.press("Enter")
+        await page.keyboard.press("Control+A")
+        await page.keyboard.type("Typed and edited")
+        await page.keyboard.press("Enter")
+        await expect(editor).to_be_hidden()
+        await expect(app.task("Typed and edited").get_by_role("button", name="Edit")).to_be_focused()
+
+        await page.keyboard.press("Shift+Tab")
+        await expect(app.task("Typed and edited").get_by_role("checkbox")).to_be_focused()
+        await page.keyboard.press("Space")
+        await expect(app.task("Typed and edited").get_by_role("checkbox")).to_be_checked()
+        await expect(app.task("Typed and edited").get_by_role("checkbox")).to_be_focused()  # kept across the redraw
+
+
+async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
+    browser: Browser, api_url: str, client: httpx.AsyncClient, join: Join
+) -> None:
+    ada, bob = await new_account(client), await new_account(client)
+    await client.patch("/api/v1/users/me", json={"name": "Ada Lovelace"}, headers=ada.auth)
+    await client.patch("/api/v1/users/me", json={"name": "Bob Babbage"}, headers=bob.auth)
+    garden = await create_project(client, ada, "Garden")
+    await join(bob, garden, ProjectRole.EDITOR)
+    for title, priority, tags, status in (
+        ("Plan the quarterly review", "high", ["work"], "in_progress"),
+        ("Renew the passport", "urgent", ["home", "papers"], "todo"),
+        ("Book the dentist", "medium", ["health"], "done"),
+        ("Read the SecantusDB notes", "low", ["reading"], "todo"),
+    ):
+        await create_task(
+            client, ada, title=title, priority=priority, tags=tags, status=status, due_at="2030-05-04T09:00:00Z"
+        )
+    await create_task(
+        client, ada, title="Prune the apple tree", project_id=garden["id"], assignee_id=bob.id, tags=["spring"]
+    )
+    await create_task(client, ada, title="Order seeds", project_id=garden["id"], priority="high")
+
+    async with web_app(browser, api_url) as desktop:
+        page = desktop.page
+        assert await _serious_violations(page) == [], "sign-in screen"
+        await desktop.sign_in(ada.email)
+        await expect(page.locator(".live")).to_have_text("Live")
+        await expect(page.locator("li.task")).to_have_count(4)
+        assert await _serious_violations(page) == [], "task list"
+        await page.screenshot(path=str(SCREENSHOTS / "tasks-desktop.png"))
+
+        await desktop.task("Renew the passport").get_by_role("button", name="Edit").click()
+        assert await _serious_violations(page) == [], "task editor"
+        await page.keyboard.press("Escape")
+
+        await page.get_by_role("link", name="Garden").click()
+        await expect(page.locator(".members li")).to_have_count(2)
+        assert await _serious_violations(page) == [], "project with members"
+        await page.screenshot(path=str(SCREENSHOTS / "project-desktop.png"))
+
+    async with web_app(browser, api_url, phone=True) as phone:
+        page = phone.page
+        assert await _serious_violations(page) == [], "sign-in screen, phone"
+        await phone.sign_in(ada.email)
+        await expect(page.locator("li.task")).to_have_count(4)
+        assert await _serious_violations(page) == [], "task list, phone"
+        width = await page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, "nothing wider than the phone's screen"
+        await page.screenshot(path=str(SCREENSHOTS / "tasks-phone.png"), full_page=True)
