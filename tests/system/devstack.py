@@ -135,6 +135,17 @@ def the_one_mail(folder: Path, *, timeout: float = 30) -> bytes:
     return welcome.read_bytes()
 
 
+def mail_to(folder: Path, address: str, *, timeout: float = 30) -> bytes:
+    """A mail the stack's sink wrote to `address`, once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in (folder / ".taskflow" / "mail").glob("*.eml"):
+            if f"To: {address}".encode() in (found := path.read_bytes()):
+                return found
+        time.sleep(0.2)
+    pytest.fail(f"no mail reached {address}")
+
+
 def assert_all_gone(children: set[int], port: int) -> None:
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
