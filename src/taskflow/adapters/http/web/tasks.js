@@ -60,13 +60,14 @@ export class TaskList {
       this.state,
       this.list,
       this.more,
-      this.#tools(),
+      this.scope.assignee ? null : this.#tools(),
     );
     this.load(true);
     this.refreshStats();
   }
 
   #canCreate() {
+    if (this.scope.assignee) return false; // what is assigned to one is made in its project
     return !this.scope.projectId || atLeast(this.scope.roleIn(this.scope.projectId), "editor");
   }
 
@@ -182,13 +183,11 @@ export class TaskList {
     const shown = this.#shown.get(task.id);
     const deleted = event.type === "task.deleted"; // carries the id and the last version only
     if (!deleted && shown && shown.task.version >= task.version) return; // this page made it, or a newer one is shown
-    if (deleted || !this.#belongs(task)) {
-      if (shown) this.#remove(task.id);
-    } else if (shown) {
-      this.#place(task, shown.element);
-    } else if (event.type === "task.created" || event.type === "task.updated") {
-      this.#arrive(task);
-    }
+    const belongs = !deleted && this.#belongs(task);
+    if (!belongs && !shown) return; // another list's change
+    if (!belongs) this.#remove(task.id);
+    else if (shown) this.#place(task, shown.element);
+    else this.#arrive(task);
     this.#describe();
     this.#statsSoon();
   }
