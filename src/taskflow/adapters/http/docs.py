@@ -18,7 +18,7 @@ from typing import Any, Final
 from litestar import Litestar, Request, get
 from litestar.enums import OpenAPIMediaType
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme
 from litestar.router import Router
 from litestar.serialization import encode_json
@@ -44,7 +44,7 @@ def openapi_config() -> OpenAPIConfig:
         version=taskflow.__version__,
         description="Multi-user task management. Authorize with your e-mail as username.",
         path=DOCS,
-        render_plugins=[swagger, JsonRenderPlugin()],
+        render_plugins=[swagger],  # Litestar adds the JSON document at /docs/openapi.json
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(

@@ -113,4 +113,5 @@ def asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[byte
 
 
 def web_app_router() -> Router:
+    web_app()  # read, hashed and compressed at start-up: a missing file stops the process, not a request
     return Router("/", route_handlers=[page, asset], opt={PUBLIC: True}, include_in_schema=False)

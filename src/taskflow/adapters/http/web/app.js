@@ -10,6 +10,7 @@ import { TaskList } from "./tasks.js";
 const root = document.getElementById("app");
 const session = { me: null, projects: [], live: null, view: null, shell: null };
 let sessionless = false; // the cookie was tried and named no session: moving between the signed-out screens needs no new try
+let pendingInvitation = null; // an invitation link opened while signed out: shown once signed in or up
 
 function notifier() {
   return h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
@@ -28,12 +29,16 @@ async function route() {
   const { page, id } = where();
   if (!token() && (sessionless || !(await trade()))) {
     sessionless = true;
+    if (page === "invitations") pendingInvitation = id;
     showSignedOut(page);
     return;
   }
   sessionless = false;
   if (!session.me) await enter();
-  if (page === "invitations") showInvitation(id);
+  const waiting = pendingInvitation;
+  pendingInvitation = null;
+  if (waiting && page !== "invitations") location.hash = `#/invitations/${encodeURIComponent(waiting)}`; // routes again
+  else if (page === "invitations") showInvitation(id);
   else showList(page, id);
 }
 
