@@ -31,6 +31,13 @@ async def _serious_violations(page: Page) -> list[str]:
     ]
 
 
+async def _screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """The README's picture: no hover or focus ring left over from the steps before."""
+    await page.mouse.move(0, 0)
+    await page.evaluate("() => document.activeElement?.blur()")
+    await page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled", caret="hide")
+
+
 async def _focused(page: Page) -> str:
     return str(
         await page.evaluate(
@@ -114,8 +121,9 @@ async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
         await desktop.sign_in(ada.email)
         await expect(page.locator(".live")).to_have_text("Live")
         await expect(page.locator("li.task")).to_have_count(4)
+        await expect(page.locator(".stats div", has_text="Total").locator("dd")).to_have_text("4")
         assert await _serious_violations(page) == [], "task list"
-        await page.screenshot(path=str(SCREENSHOTS / "tasks-desktop.png"))
+        await _screenshot(page, "tasks-desktop.png")
 
         await desktop.task("Renew the passport").get_by_role("button", name="Edit").click()
         assert await _serious_violations(page) == [], "task editor"
@@ -124,14 +132,16 @@ async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
         await page.get_by_role("link", name="Garden").click()
         await expect(page.locator(".members li")).to_have_count(2)
         assert await _serious_violations(page) == [], "project with members"
-        await page.screenshot(path=str(SCREENSHOTS / "project-desktop.png"))
+        await expect(page.locator(".stats div", has_text="Total").locator("dd")).to_have_text("2")
+        await _screenshot(page, "project-desktop.png")
 
     async with web_app(browser, api_url, phone=True) as phone:
         page = phone.page
         assert await _serious_violations(page) == [], "sign-in screen, phone"
         await phone.sign_in(ada.email)
         await expect(page.locator("li.task")).to_have_count(4)
+        await expect(page.locator(".stats div", has_text="Total").locator("dd")).to_have_text("4")
         assert await _serious_violations(page) == [], "task list, phone"
         width = await page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, "nothing wider than the phone's screen"
-        await page.screenshot(path=str(SCREENSHOTS / "tasks-phone.png"), full_page=True)
+        await _screenshot(page, "tasks-phone.png", full_page=True)
