@@ -36,10 +36,6 @@ export function replace(parent, ...children) {
   return append(parent, children);
 }
 
-export function option(value, label, selected) {
-  return h("option", { value, selected: selected === value }, label);
-}
-
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function when(iso) {

@@ -28,7 +28,7 @@ export function formMessage() {
   return h("p", { class: "form-error", role: "alert", hidden: true });
 }
 
-export function clearErrors(form) {
+function clearErrors(form) {
   for (const error of form.querySelectorAll(".field-error, .form-error")) {
     error.hidden = true;
     error.textContent = "";

@@ -1,7 +1,7 @@
 // A list of tasks (one's own, a project's, or those assigned to one), kept current by the
 // live stream; the task editor with its conflict view; statistics, import and export.
 import { ApiError, api } from "./api.js";
-import { announce, fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
+import { fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
 import { busy, field, formMessage, select, showProblem } from "./forms.js";
 
 export const STATUSES = [
