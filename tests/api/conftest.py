@@ -6,11 +6,13 @@ import asyncio
 import os
 import re
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -33,7 +35,7 @@ from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, free_port, spawn, start_redis, wait_for_http
 from taskflow.settings import Settings
 from tests.api.shard_key_guard import TEST_HOUSEKEEPING, ShardKeyGuard
-from tests.conftest import make_settings
+from tests.conftest import mail_messages, make_settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -214,6 +216,19 @@ async def create_project(client: httpx.AsyncClient, owner: Account, name: str = 
 
 
 Register = Callable[[], Awaitable[Account]]
+
+
+async def mailed_token(directory: Path, address: str, pattern: re.Pattern[str], *, subject: str) -> str:
+    """The token `pattern` finds in the first mail to `address` whose subject starts so, once it arrives."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for message in mail_messages(directory):
+            if str(message["To"]) == address and str(message["Subject"]).startswith(subject):
+                found = pattern.search(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+                assert found is not None
+                return found.group(1)
+        await asyncio.sleep(0.1)
+    pytest.fail(f"no mail {subject!r} reached {address}")
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,8 +11,15 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from taskflow.entrypoints.processes import Child
-from tests.api.conftest import Account, OwnRedisStack, assert_problem, new_account, stack_on_own_redis, worker_process
-from tests.conftest import mail_messages
+from tests.api.conftest import (
+    Account,
+    OwnRedisStack,
+    assert_problem,
+    mailed_token,
+    new_account,
+    stack_on_own_redis,
+    worker_process,
+)
 
 PROJECTS = "/api/v1/projects"
 TOKEN = re.compile(r"/api/v1/invitations/([\w-]+)/accept")
@@ -27,16 +32,8 @@ async def mail_stack(mongodb: Child, mail_sink: tuple[Child, Path]) -> AsyncIter
         yield stack, directory
 
 
-async def _token_mailed_to(directory: Path, address: str, *, within: float = 30) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        for message in mail_messages(directory):
-            if str(message["To"]) == address and str(message["Subject"]).startswith("You are invited"):
-                found = TOKEN.search(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-                assert found is not None
-                return found.group(1)
-        await asyncio.sleep(0.1)
-    pytest.fail(f"no invitation reached {address}")
+async def _token_mailed_to(directory: Path, address: str) -> str:
+    return await mailed_token(directory, address, TOKEN, subject="You are invited")
 
 
 async def _project(client: httpx.AsyncClient, owner: Account) -> str:

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Browser, expect
 
-from tests.api.conftest import PASSWORD, new_account
+from tests.api.conftest import PASSWORD, mailed_token, new_account
 from tests.browser.conftest import WorkerStack, web_app
-from tests.conftest import mail_messages
 
 INVITATION = re.compile(r"/#/invitations/([\w-]+)")  # the web link in the mail
-
-
-async def _invitation_mailed_to(mail: Path, address: str, *, within: float = 30) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        for message in mail_messages(mail):
-            if str(message["To"]) == address and str(message["Subject"]).startswith("You are invited"):
-                found = INVITATION.search(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-                assert found is not None
-                return found.group(1)
-        await asyncio.sleep(0.1)
-    pytest.fail(f"no invitation reached {address}")
 
 
 async def test_an_import_shows_its_progress_and_rows_then_an_export_downloads(
@@ -84,7 +69,7 @@ async def test_a_project_is_shared_by_mail_and_its_members_work_on_it_live(
         await invite.get_by_role("button", name="Send invitation").click()
         await expect(invite.get_by_label("E-mail")).to_have_value("")
 
-        token = await _invitation_mailed_to(worker_stack.mail, bob.email)
+        token = await mailed_token(worker_stack.mail, bob.email, INVITATION, subject="You are invited")
         await member.page.goto(f"/#/invitations/{token}")  # the mail's link, opened while signed out
         await member.page.get_by_role("link", name="Create an account").click()
         await member.page.get_by_role("link", name="Sign in").click()  # had one after all
