@@ -50,11 +50,9 @@ function showSignedOut(page) {
   screen.querySelector("input")?.focus();
 }
 
-/** Signed in: who this is, their projects, the shell and the live stream. */
+/** Signed in: who this is, the shell and the live stream (each screen then loads the projects). */
 async function enter() {
-  const [me, projects] = await Promise.all([api("GET", "users/me"), api("GET", "projects")]);
-  session.me = me;
-  session.projects = projects.items;
+  session.me = await api("GET", "users/me");
   session.shell = shell();
   session.live = new LiveTasks({
     onEvent: (event) => session.view?.apply?.(event),
@@ -209,6 +207,7 @@ function focusHeading(main) {
 
 function showInvitation(invitation) {
   const main = session.shell.querySelector("main");
+  reloadProjects().catch(() => {}); // the sidebar only
   const message = h("p", { role: "status" });
   const accept = h("button", { type: "button", class: "primary" }, "Accept the invitation");
   accept.addEventListener("click", async () => {
