@@ -13,6 +13,8 @@ from tests.api.conftest import PASSWORD, mailed_token, new_account
 from tests.browser.conftest import WorkerStack, web_app
 
 INVITATION = re.compile(r"/#/invitations/([\w-]+)")  # the web link in the mail
+RESET = re.compile(r'"token": "([^"]+)"')
+NEW_PASSWORD = "a brand new passphrase"
 
 
 async def test_an_import_shows_its_progress_and_rows_then_an_export_downloads(
@@ -101,3 +103,28 @@ async def test_a_project_is_shared_by_mail_and_its_members_work_on_it_live(
         await page.locator(".members li").nth(1).get_by_role("button", name="Remove Bob Bobson").click()
         await page.get_by_role("dialog").get_by_role("button", name="Remove").click()
         await expect(page.locator(".members li")).to_have_count(1)
+
+
+async def test_a_forgotten_password_is_reset_from_the_page_with_the_mailed_token(
+    browser: Browser, worker_stack: WorkerStack
+) -> None:
+    async with httpx.AsyncClient(base_url=worker_stack.url, timeout=10) as client:
+        ada = await new_account(client)
+    async with web_app(browser, worker_stack.url) as app:
+        page = app.page
+        await page.get_by_role("link", name="Forgot your password?").click()
+        await page.get_by_label("E-mail").fill(ada.email)
+        await page.get_by_role("button", name="Mail me a reset token").click()
+        await expect(page.get_by_role("status").filter(has_text="a mail with a token")).to_be_visible()
+        token = await mailed_token(worker_stack.mail, ada.email, RESET, subject="Reset your taskflow password")
+
+        await page.get_by_label("Token from the mail").fill("not-the-token")
+        await page.get_by_label("New password").fill(NEW_PASSWORD)
+        await page.get_by_role("button", name="Set the new password").click()
+        await expect(
+            page.locator("form", has=page.get_by_label("Token from the mail")).get_by_role("alert")
+        ).to_be_visible()
+        await page.get_by_label("Token from the mail").fill(token)
+        await page.get_by_role("button", name="Set the new password").click()
+        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        await app.sign_in(ada.email, NEW_PASSWORD)
