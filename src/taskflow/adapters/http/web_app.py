@@ -45,24 +45,23 @@ class Asset:
     body: bytes
     gzipped: bytes
     media_type: str
-    etag: str
+    digest: str  # of the body: in the asset's name and its ETag
 
     @classmethod
     def of(cls, body: bytes, suffix: str) -> Asset:
         media_type = _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
-        digest = hashlib.sha256(body).hexdigest()[:16]
-        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), media_type, f'"{digest}"')
+        digest = hashlib.sha256(body).hexdigest()[:12]
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), media_type, digest)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.digest}"'
 
 
 @dataclass(frozen=True, slots=True)
 class WebApp:
     page: Asset
     assets: dict[str, Asset]  # by hashed name
-
-
-def _hashed_name(name: str, body: bytes) -> str:
-    stem, _, suffix = name.rpartition(".")
-    return f"{stem}.{hashlib.sha256(body).hexdigest()[:12]}.{suffix}"
 
 
 @cache
@@ -78,8 +77,10 @@ def web_app(directory: Path = WEB_FILES) -> WebApp:
         if name.endswith(".js"):
             text = _IMPORT.sub(lambda m: f'{m[1]}"./{add(m[2])}"', body.decode())
             body = text.encode()
-        hashed[name] = _hashed_name(name, body)
-        assets[hashed[name]] = Asset.of(body, Path(name).suffix)
+        asset = Asset.of(body, Path(name).suffix)
+        stem, _, suffix = name.rpartition(".")
+        hashed[name] = f"{stem}.{asset.digest}.{suffix}"
+        assets[hashed[name]] = asset
         return hashed[name]
 
     for path in sorted(directory.iterdir()):

@@ -91,10 +91,11 @@ export async function signOut() {
   try {
     await send("/api/v1/auth/web/logout", { method: "POST", headers: { ...WEB } });
   } finally {
-    for (const listener of signedOutListeners) listener();
+    lost();
   }
 }
 
+/** The session is over (signed out here, or refused): the token goes, and the page is told. */
 function lost() {
   accessToken = null;
   for (const listener of signedOutListeners) listener();

@@ -137,8 +137,6 @@ function markCurrent() {
   }
 }
 
-const nameOf = (userId) => (userId === session.me?.id ? "you" : (session.members?.get(userId) ?? "another member"));
-
 async function showList(page, id) {
   const main = session.shell.querySelector("main");
   // Roles and memberships change elsewhere too: each list starts from the current ones.
@@ -157,7 +155,6 @@ async function showList(page, id) {
       return focusHeading(main);
     }
   }
-  session.members = new Map((members ?? []).map((m) => [m.user_id, m.name]));
   const title = project ? project.name : page === "assigned" ? "Assigned to me" : "My tasks";
   const list = new TaskList(
     {
@@ -168,7 +165,10 @@ async function showList(page, id) {
       members,
       roleIn: (projectId) => session.projects.find((p) => p.id === projectId)?.role ?? "viewer",
       projectName: (projectId) => session.projects.find((p) => p.id === projectId)?.name ?? "a project",
-      nameOf,
+      nameOf(userId) {
+        if (userId === session.me.id) return "you";
+        return this.members?.find((m) => m.user_id === userId)?.name ?? "another member";
+      },
     },
     notify,
   );
@@ -183,7 +183,6 @@ async function showList(page, id) {
       onChanged: async () => {
         // Only the panel is redrawn: whatever the person is typing into the task list stays.
         const fresh = (await api("GET", `projects/${project.id}/members`)).items;
-        session.members = new Map(fresh.map((m) => [m.user_id, m.name]));
         list.scope.members = fresh;
         const next = people(fresh);
         panel.replaceWith(next);

@@ -81,3 +81,20 @@ export async function busy(form, work) {
     form.removeAttribute("aria-busy");
   }
 }
+
+/** A modal question with a safe default: resolves true only for the confirming button. */
+export function confirmDialog(question, yes) {
+  return new Promise((resolve) => {
+    const dialog = h(
+      "dialog",
+      { class: "confirm", "aria-label": question },
+      h("form", { method: "dialog" }, h("p", {}, question), h("div", { class: "buttons" }, h("button", { value: "no", autofocus: true }, "Cancel"), h("button", { value: "yes", class: "danger" }, yes))),
+    );
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "yes");
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

@@ -1,12 +1,9 @@
 // A project's people: members and their roles, invitations by e-mail, leaving, deleting.
 import { api } from "./api.js";
 import { h } from "./dom.js";
-import { busy, field, formMessage, select, showProblem } from "./forms.js";
-import { confirmDialog } from "./tasks.js";
+import { busy, confirmDialog, field, formMessage, select, showProblem } from "./forms.js";
+import { ROLE_NAMES, ROLES, below } from "./roles.js";
 
-const ROLES = ["viewer", "doer", "editor", "admin", "owner"];
-const ROLE_NAMES = { viewer: "Viewer", doer: "Doer", editor: "Editor", admin: "Admin", owner: "Owner" };
-const below = (role) => ROLES.slice(0, ROLES.indexOf(role)).map((name) => [name, ROLE_NAMES[name]]);
 
 /** `project`: as listed, with the caller's role; `members`: the roster; `me`: the account. */
 export function membersPanel({ project, members, me, notify, onChanged, onLeft }) {

@@ -2,14 +2,15 @@
 // live stream; the task editor with its conflict view; statistics, import and export.
 import { ApiError, api } from "./api.js";
 import { fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
-import { busy, field, formMessage, select, showProblem } from "./forms.js";
+import { busy, confirmDialog, field, formMessage, select, showProblem } from "./forms.js";
+import { atLeast } from "./roles.js";
 
-export const STATUSES = [
+const STATUSES = [
   ["todo", "To do"],
   ["in_progress", "In progress"],
   ["done", "Done"],
 ];
-export const PRIORITIES = [
+const PRIORITIES = [
   ["low", "Low"],
   ["medium", "Medium"],
   ["high", "High"],
@@ -24,12 +25,10 @@ const SORTS = [
   ["priority", "Least urgent first"],
   ["-updated_at", "Recently changed"],
 ];
-const ROLES = ["viewer", "doer", "editor", "admin", "owner"];
 const PAGE_SIZE = 25;
 const FIELDS = ["title", "description", "status", "priority", "due_at", "tags", "assignee_id"];
 
 const labelOf = (pairs, value) => pairs.find(([key]) => key === value)?.[1] ?? value;
-const atLeast = (role, needed) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
 const tagsOf = (text) => [...new Set(text.split(",").map((tag) => tag.trim()).filter(Boolean))];
 const whereQuery = (task) => (task.project_id ? { project_id: task.project_id } : undefined);
 
@@ -458,23 +457,6 @@ export class TaskList {
       this.notify(`Not exported: ${error.message}`);
     }
   }
-}
-
-/** A modal question with a safe default: resolves true only for the confirming button. */
-export function confirmDialog(question, yes) {
-  return new Promise((resolve) => {
-    const dialog = h(
-      "dialog",
-      { class: "confirm", "aria-label": question },
-      h("form", { method: "dialog" }, h("p", {}, question), h("div", { class: "buttons" }, h("button", { value: "no", autofocus: true }, "Cancel"), h("button", { value: "yes", class: "danger" }, yes))),
-    );
-    dialog.addEventListener("close", () => {
-      resolve(dialog.returnValue === "yes");
-      dialog.remove();
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-  });
 }
 
 /** Editing one task: saved with If-Match, and a 412 shown as theirs against mine, with a choice. */
