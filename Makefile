@@ -24,7 +24,7 @@ test: install lint ## lint, type-check, then every test layer
 	$(UV) run --frozen pytest
 
 test-unit: install ## the unit layer: the domain on fakes, no servers (seconds)
-	$(UV) run --frozen pytest tests/unit tests/contract -m unit
+	$(UV) run --frozen pytest tests/unit tests/contract -m unit -n 0
 
 lint: install ## ruff, formatting, mypy --strict
 	$(UV) run --frozen ruff check src tests bench

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from arq.connections import ArqRedis
@@ -54,7 +55,11 @@ def layer_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its layer, and refuse a unit test that would start a server."""
+    """Mark each test with its layer, refuse a unit test that would start a server, start the slow ones first.
+
+    Run side by side (pytest-xdist), a long test started last would end the run alone; first,
+    it overlaps the many short ones. The sort is stable: within each group, the order of the files.
+    """
     for item in items:
         layer = layer_of(item)
         item.add_marker(layer)
@@ -62,6 +67,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if layer == "unit" and servers:
             message = f"{item.nodeid} is a unit test but uses {sorted(servers)}"
             raise pytest.UsageError(message)
+    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("system")))
+
+
+# The API tests check every audit entry their run left for secrets (tests/api/conftest.py).
+# Side by side, each process checks its own databases; the run as a whole must have checked
+# some, or the check proved nothing.
+AUDIT_ENTRIES_CHECKED = pytest.StashKey[int]()
+
+
+def count_audit_entries_checked(config: pytest.Config, count: int) -> None:
+    config.stash[AUDIT_ENTRIES_CHECKED] = config.stash.get(AUDIT_ENTRIES_CHECKED, 0) + count
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:  # noqa: ARG001 - pytest-xdist's hook signature
+    """On the controller: what a worker checked, added to the run's count."""
+    checked = node.workeroutput.get("audit_entries_checked")
+    if checked is not None:
+        count_audit_entries_checked(node.config, checked)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    checked = session.config.stash.get(AUDIT_ENTRIES_CHECKED, None)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a worker: the controller judges the whole run
+        workeroutput["audit_entries_checked"] = checked
+    elif checked == 0:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line("FAILED: the API tests' flows left no audit entry to check for secrets", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

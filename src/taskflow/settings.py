@@ -234,6 +234,8 @@ class Settings:
     import_max_rows: int = setting(50_000, codec=WHOLE, minimum=1)
     job_timeout_seconds: int = setting(300, codec=WHOLE, minimum=1)
     """How long one run of a job may take before arq gives it to another worker."""
+    job_takeover_margin_seconds: float = setting(10.0, codec=NUMBER, minimum=0)
+    """How much longer than its timeout a job a worker died with is held before another takes it (arq's 10 s)."""
     audit_retention_days: int = setting(400, codec=WHOLE, minimum=1)
     """How long audit entries are kept (a TTL index removes older ones)."""
     stats_debounce_seconds: int = setting(5, codec=WHOLE, minimum=1)
@@ -274,6 +276,8 @@ class Settings:
     """Socket timeout for Redis: a stalled Redis must not stall requests."""
     api_processes: int = setting(2, codec=WHOLE, minimum=1)
     """How many API processes `taskflow dev` runs behind HAProxy (one, on the port itself, without haproxy)."""
+    proxy_check_ms: int = setting(0, codec=WHOLE, minimum=0)
+    """How often `taskflow dev`'s HAProxy checks each API process; 0 keeps infra/haproxy/haproxy.cfg's (2 s)."""
     drain_seconds: float = setting(6.0, codec=NUMBER, minimum=0)
     """After SIGTERM, how long `serve` goes on answering (readiness 503) before it stops: longer
     than a load balancer needs to notice (HAProxy here: checks every 2 s, out after 2 failures)."""

@@ -35,8 +35,10 @@ ME = "/api/v1/users/me"
 @pytest.fixture
 async def mail_stack(mongodb: Child, mail_sink: tuple[Child, Path]) -> AsyncIterator[tuple[OwnRedisStack, Path]]:
     sink, directory = mail_sink
-    # A short job timeout: a job whose worker was killed runs again soon after.
-    async with stack_on_own_redis(mongodb, smtp_url=sink.url, outbox_sweep_seconds=1, job_timeout_seconds=3) as stack:
+    # A short job timeout and takeover margin: a job whose worker was killed runs again soon after.
+    async with stack_on_own_redis(
+        mongodb, smtp_url=sink.url, outbox_sweep_seconds=1, job_timeout_seconds=3, job_takeover_margin_seconds=1
+    ) as stack:
         yield stack, directory
 
 
@@ -56,6 +58,7 @@ async def _erased(client: httpx.AsyncClient, account: Account, *, within: float 
         await asyncio.sleep(0.25)
 
 
+@pytest.mark.slow
 async def test_a_deleted_account_stops_at_once_and_the_worker_erases_it_and_hands_its_projects_on(
     mail_stack: tuple[OwnRedisStack, Path],
 ) -> None:
@@ -116,6 +119,7 @@ async def test_a_deleted_account_stops_at_once_and_the_worker_erases_it_and_hand
     )
 
 
+@pytest.mark.slow
 async def test_an_erasure_whose_worker_is_killed_half_way_is_finished_by_the_next_worker(
     mail_stack: tuple[OwnRedisStack, Path],
 ) -> None:

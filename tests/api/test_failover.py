@@ -344,6 +344,7 @@ async def _faults_until(faulty: FaultyStack, stop: asyncio.Event) -> int:
     return fired
 
 
+@pytest.mark.slow
 async def test_the_history_under_faults_loses_nothing_and_duplicates_nothing(
     faulty: FaultyStack, api: httpx.AsyncClient
 ) -> None:

@@ -19,14 +19,20 @@ from tests.api.conftest import Account, OwnRedisStack, new_account, stack_on_own
 
 IMPORT = "/api/v1/tasks/import"
 ROWS = 10_000
-# Short, so a killed worker's job is taken over soon (arq waits the timeout plus 10 s), and a
-# run that overruns it is cut and resumed: every run still moves the import forward.
+# Short, so a killed worker's job is taken over soon (after the timeout and the takeover margin),
+# and a run that overruns it is cut and resumed: every run still moves the import forward.
 JOB_TIMEOUT_SECONDS = 5
+TAKEOVER_MARGIN_SECONDS = 1
 
 
 @pytest.fixture
 async def stack(mongodb: Child) -> AsyncIterator[OwnRedisStack]:
-    async with stack_on_own_redis(mongodb, outbox_sweep_seconds=1, job_timeout_seconds=JOB_TIMEOUT_SECONDS) as own:
+    async with stack_on_own_redis(
+        mongodb,
+        outbox_sweep_seconds=1,
+        job_timeout_seconds=JOB_TIMEOUT_SECONDS,
+        job_takeover_margin_seconds=TAKEOVER_MARGIN_SECONDS,
+    ) as own:
         yield own
 
 
@@ -88,6 +94,7 @@ def _expected(job: dict[str, Any]) -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 async def test_a_worker_stopped_half_way_loses_nothing_and_writes_each_row_once(
     stack: OwnRedisStack, stop: signal.Signals

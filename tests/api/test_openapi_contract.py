@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_redis
@@ -34,6 +35,7 @@ UNLIMITED = RateLimits(
 )
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_nothing(mongodb: Child) -> None:
     # A database and a Redis of its own: its thousands of requests must not spend the
     # per-address budgets, or fill the listings, of the tests that share the session's.

@@ -59,6 +59,7 @@ def _due(minutes: int) -> str:
     return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
 
 
+@pytest.mark.slow
 async def test_two_workers_over_the_same_ticks_send_one_reminder_per_task_and_due_date(
     mail_stack: tuple[OwnRedisStack, Path],
 ) -> None:

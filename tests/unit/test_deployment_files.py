@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from taskflow.entrypoints.proxy import dev_config, haproxy_binary, notice_seconds
+from taskflow.entrypoints.proxy import dev_config, haproxy_binary, notice_seconds, with_check_interval
 from taskflow.settings import PREFIX, Settings
 from tests.conftest import proxy_server_timeout_seconds
 
@@ -112,6 +112,16 @@ def test_a_draining_process_is_taken_out_by_haproxy_before_it_stops() -> None:
     assert Settings.from_env(REQUIRED_ENV).drain_seconds >= notice_seconds(haproxy)
     with pytest.raises(ValueError, match="no check interval"):
         notice_seconds(haproxy.replace("inter 2s", ""))
+
+
+def test_a_dev_stack_may_check_its_processes_more_often_and_then_drains_for_less() -> None:
+    haproxy = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    faster = with_check_interval(haproxy, 500)
+    assert "inter 500ms fall 2 rise 2" in faster
+    assert faster.replace("inter 500ms", "inter 2s") == haproxy
+    assert notice_seconds(faster) == 1.5
+    with pytest.raises(ValueError, match="no check interval"):
+        with_check_interval(haproxy.replace("inter 2s", ""), 500)
 
 
 def test_haproxy_sends_traffic_to_each_api_service_and_only_those() -> None:

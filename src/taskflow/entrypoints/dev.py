@@ -39,6 +39,7 @@ from taskflow.entrypoints.proxy import (
     notice_seconds,
     server_states,
     start_haproxy,
+    with_check_interval,
 )
 from taskflow.entrypoints.supervisor import Supervisor
 from taskflow.settings import ENV_FILE, PREFIX, Settings, SettingsError, random_secret
@@ -157,6 +158,8 @@ def _start_api(
         wait_for_http(api, f"{url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
         return [api], None
     template = TEMPLATE.read_text()
+    if settings.proxy_check_ms:
+        template = with_check_interval(template, settings.proxy_check_ms)
     behind = {
         **env,
         PREFIX + "TRUSTED_PROXIES": env.get(PREFIX + "TRUSTED_PROXIES") or "127.0.0.1",

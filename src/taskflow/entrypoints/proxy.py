@@ -53,18 +53,31 @@ def dev_config(template: str, *, port: int, backends: Sequence[int], stats_port:
     return "\n".join(lines)
 
 
+_CHECK_INTERVAL: Final = re.compile(r"^(\s*default-server\b.*\binter )(\d+)(ms|s)\b", re.MULTILINE)
+
+
+def with_check_interval(template: str, milliseconds: int) -> str:
+    """The template with its health checks every `milliseconds`: a stack that notices sooner (the tests')."""
+    changed, found = _CHECK_INTERVAL.subn(rf"\g<1>{milliseconds}ms", template)
+    if found != 1:
+        msg = "haproxy.cfg sets no check interval on default-server"
+        raise ValueError(msg)
+    return changed
+
+
 def notice_seconds(template: str) -> float:
     """How long HAProxy may take to stop sending to a process whose readiness turned 503.
 
     A check every `inter`, out after `fall` failures; one interval more for the check in
     flight when readiness turned. A draining process serves at least this long.
     """
-    found = re.search(r"^\s*default-server\b.*\binter (\d+)s\b.*\bfall (\d+)\b", template, re.MULTILINE)
-    if found is None:
+    interval = _CHECK_INTERVAL.search(template)
+    fall = re.search(r"^\s*default-server\b.*\bfall (\d+)\b", template, re.MULTILINE)
+    if interval is None or fall is None:
         msg = "haproxy.cfg sets no check interval and fall count on default-server"
         raise ValueError(msg)
-    inter, fall = int(found[1]), int(found[2])
-    return float(inter * (fall + 1))
+    inter = int(interval[2]) / (1000 if interval[3] == "ms" else 1)
+    return inter * (int(fall[1]) + 1)
 
 
 def server_states(stats_url: str) -> dict[str, str]:

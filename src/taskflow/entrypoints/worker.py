@@ -20,6 +20,8 @@ from taskflow.adapters.redis_failures import REDIS_FAILURES
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.settings import Settings
 
+ARQ_TAKEOVER_MARGIN_SECONDS: Final = 10
+"""arq holds a started job for its timeout plus this (arq/worker.py, `in_progress_timeout_s`)."""
 FIRST_WAIT_SECONDS: Final = 1.0
 MAX_WAIT_SECONDS: Final = 30.0
 
@@ -36,6 +38,11 @@ class PatientWorker(Worker):
     """
 
     _waited: float = 0.0
+
+    def __init__(self, *, takeover_margin_seconds: float, **arguments: Any) -> None:  # noqa: ANN401 - arq's own
+        super().__init__(**arguments)
+        # A job whose worker died is held for this long before another takes it.
+        self.in_progress_timeout_s += takeover_margin_seconds - ARQ_TAKEOVER_MARGIN_SECONDS
 
     async def _poll_iteration(self) -> None:
         try:
@@ -96,4 +103,4 @@ def run(settings: Settings | None = None) -> None:
     configure_logging(level=settings.log_level, json=settings.log_json)
     configure_tracing("taskflow-worker", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio)
     arguments = cast("dict[str, Any]", get_kwargs(worker_settings(settings)))  # arq annotates its values oddly
-    PatientWorker(**arguments).run()
+    PatientWorker(**arguments, takeover_margin_seconds=settings.job_takeover_margin_seconds).run()
