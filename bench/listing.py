@@ -17,7 +17,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
-from taskflow.adapters.http.cursors import TaskCursors
+from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.mongo.documents import TASKS, task_to_document
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from pymongo import monitoring
 
-from taskflow.adapters.http.signing import b64decode
-from taskflow.adapters.http.task_events import EventIds
+from taskflow.adapters.http.edge.signing import b64decode
+from taskflow.adapters.http.tasks.event_stream import EventIds
 from taskflow.domain.errors import InvalidEventIdError
 from taskflow.domain.ports.changes import FeedPosition
 from taskflow.domain.values import UserId

@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from taskflow.adapters.http.app import build_app
-from taskflow.adapters.http.clients import ClientAddresses
-from taskflow.adapters.http.consistency import ConsistencyTokens
-from taskflow.adapters.http.cursors import TaskCursors
-from taskflow.adapters.http.middleware import RequestContextMiddleware
+from taskflow.adapters.http.edge.client_addresses import ClientAddresses
+from taskflow.adapters.http.edge.consistency import ConsistencyTokens
+from taskflow.adapters.http.edge.request_context import RequestContextMiddleware
 from taskflow.adapters.http.state import AppState
-from taskflow.adapters.http.task_events import EventIds, TaskEventStreams
-from taskflow.adapters.http.task_pages import TaskPages
+from taskflow.adapters.http.tasks.cursors import TaskCursors
+from taskflow.adapters.http.tasks.event_stream import EventIds, TaskEventStreams
+from taskflow.adapters.http.tasks.pages import TaskPages
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.bootstrap import (
     Connections,

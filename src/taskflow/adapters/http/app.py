@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
-from litestar.plugins.prometheus import PrometheusController
 from opentelemetry.sdk.trace import TracerProvider
 
-from taskflow.adapters.http.controllers.admin import AdminController
-from taskflow.adapters.http.controllers.auth import AuthController
-from taskflow.adapters.http.controllers.health import HealthController
-from taskflow.adapters.http.controllers.jobs import ImportController, JobsController
-from taskflow.adapters.http.controllers.projects import InvitationsController, ProjectsController
-from taskflow.adapters.http.controllers.tasks import TasksController
-from taskflow.adapters.http.controllers.users import UsersController
-from taskflow.adapters.http.controllers.web_session import WebSessionController
+from taskflow.adapters.http.accounts.auth import AuthController
+from taskflow.adapters.http.accounts.users import UsersController
+from taskflow.adapters.http.accounts.web_session import WebSessionController
+from taskflow.adapters.http.admin.controller import AdminController
 from taskflow.adapters.http.dependencies import DEPENDENCIES
-from taskflow.adapters.http.docs import docs_assets_router, openapi_config, openapi_document
-from taskflow.adapters.http.gate import PUBLIC, RequestGate
-from taskflow.adapters.http.hooks import check_request_body
-from taskflow.adapters.http.problems import problem_details_plugin
-from taskflow.adapters.http.strict_schemas import StrictStructSchemaPlugin
+from taskflow.adapters.http.edge.admission import AdmissionMiddleware
+from taskflow.adapters.http.edge.body_checks import check_request_body
+from taskflow.adapters.http.edge.problems import problem_details_plugin
+from taskflow.adapters.http.openapi.docs import docs_assets_router, openapi_config, openapi_document
+from taskflow.adapters.http.openapi.strict_schemas import StrictStructSchemaPlugin
+from taskflow.adapters.http.platform.health import HealthController
+from taskflow.adapters.http.platform.metrics import MetricsController
+from taskflow.adapters.http.projects.controller import InvitationsController, ProjectsController
+from taskflow.adapters.http.tasks.collection import TaskCollectionController
+from taskflow.adapters.http.tasks.events import TaskEventsController
+from taskflow.adapters.http.tasks.imports import ImportController, JobsController
+from taskflow.adapters.http.tasks.item import TaskController
+from taskflow.adapters.http.tasks.reports import TaskReportsController
 from taskflow.adapters.http.web_app import web_app_router
 
 if TYPE_CHECKING:
@@ -32,20 +35,6 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
     from litestar.types import Scope
-
-    from taskflow.adapters.http.state import AppState
-
-
-async def _refresh_shared_metrics(request: Request[Any, Any, Any]) -> None:
-    state: AppState = request.app.state.taskflow
-    await state.refresh_shared_metrics()
-
-
-class MetricsController(PrometheusController):
-    path = "/metrics"
-    include_in_schema = False
-    opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
-    before_request = _refresh_shared_metrics  # type: ignore[assignment]  # a plain hook, not a method: Litestar calls it with the request
 
 
 def _span_details(scope: Scope) -> tuple[str, dict[str, Any]]:
@@ -71,7 +60,10 @@ def build_app(
             WebSessionController,
             UsersController,
             ImportController,
-            TasksController,
+            TaskCollectionController,
+            TaskReportsController,
+            TaskEventsController,
+            TaskController,
             JobsController,
             ProjectsController,
             InvitationsController,
@@ -83,7 +75,7 @@ def build_app(
             web_app_router(),
         ],
         dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(RequestGate, deadline=request_deadline)],
+        middleware=[DefineMiddleware(AdmissionMiddleware, deadline=request_deadline)],
         before_request=check_request_body,
         plugins=[
             StrictStructSchemaPlugin(new_password_min_length=password_min_length),

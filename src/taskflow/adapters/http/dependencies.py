@@ -1,4 +1,7 @@
-"""Litestar dependencies, injected by name; Litestar reads these annotations at runtime."""
+"""Litestar dependencies every feature may take, injected by name; Litestar reads these annotations at runtime.
+
+A feature's own (the task pages, the live streams) are declared on its controllers.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from litestar import Request
 from litestar.di import Provide
 
 from taskflow.adapters.http.state import AppState
-from taskflow.adapters.http.task_events import TaskEventStreams
-from taskflow.adapters.http.task_pages import TaskPages
 from taskflow.domain.entities import User
 from taskflow.domain.gate import Principal
 from taskflow.domain.services.accounts import AccountService
@@ -31,62 +32,54 @@ than a cached read.
 """
 
 
-def _state(request: Request[Any, Any, Any]) -> AppState:
+def app_state(request: Request[Any, Any, Any]) -> AppState:
     state: AppState = request.app.state.taskflow
     return state
 
 
 def provide_accounts(request: Request[Any, Any, Any]) -> AccountService:
-    return _state(request).services.accounts
+    return app_state(request).services.accounts
 
 
 def provide_sessions(request: Request[Any, Any, Any]) -> SessionService:
-    return _state(request).services.sessions
+    return app_state(request).services.sessions
 
 
 def provide_client_address(request: Request[Any, Any, Any]) -> str:
-    return _state(request).clients.of(request)
+    return app_state(request).clients.of(request)
 
 
 def provide_tasks(request: Request[Any, Any, Any]) -> TaskService:
-    return _state(request).services.tasks
-
-
-def provide_task_pages(request: Request[Any, Any, Any]) -> TaskPages:
-    return _state(request).task_pages
-
-
-def provide_task_event_streams(request: Request[Any, Any, Any]) -> TaskEventStreams:
-    return _state(request).task_event_streams
+    return app_state(request).services.tasks
 
 
 def provide_imports(request: Request[Any, Any, Any]) -> ImportService:
-    return _state(request).services.imports
+    return app_state(request).services.imports
 
 
 def provide_projects(request: Request[Any, Any, Any]) -> ProjectService:
-    return _state(request).services.projects
+    return app_state(request).services.projects
 
 
 def provide_invitations(request: Request[Any, Any, Any]) -> InvitationService:
-    return _state(request).services.invitations
+    return app_state(request).services.invitations
 
 
 def provide_password_resets(request: Request[Any, Any, Any]) -> PasswordResetService:
-    return _state(request).services.password_resets
+    return app_state(request).services.password_resets
 
 
 def provide_verification(request: Request[Any, Any, Any]) -> EmailVerification:
-    return _state(request).services.verification
+    return app_state(request).services.verification
 
 
 def provide_admin(request: Request[Any, Any, Any]) -> AdminService:
-    return _state(request).services.admin
+    return app_state(request).services.admin
 
 
 async def provide_current_account(request: Request[Principal, Any, Any]) -> User:
     """The whole account, read from MongoDB: only for the handlers that need more than the principal."""
-    return await _state(request).services.accounts.get(request.user.id)
+    return await app_state(request).services.accounts.get(request.user.id)
 
 
 DEPENDENCIES = {
@@ -94,8 +87,6 @@ DEPENDENCIES = {
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
-    "task_pages": Provide(provide_task_pages, sync_to_thread=False),
-    "task_event_streams": Provide(provide_task_event_streams, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "project_service": Provide(provide_projects, sync_to_thread=False),
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from taskflow.adapters.http.clients import ClientAddresses
-    from taskflow.adapters.http.consistency import ConsistencyTokens
-    from taskflow.adapters.http.task_events import TaskEventStreams
-    from taskflow.adapters.http.task_pages import TaskPages
+    from taskflow.adapters.http.edge.client_addresses import ClientAddresses
+    from taskflow.adapters.http.edge.consistency import ConsistencyTokens
+    from taskflow.adapters.http.tasks.event_stream import TaskEventStreams
+    from taskflow.adapters.http.tasks.pages import TaskPages
     from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.services import Services
 

@@ -24,7 +24,7 @@ from litestar.params import FromPath
 from litestar.router import Router
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
-from taskflow.adapters.http.gate import PUBLIC
+from taskflow.adapters.http.edge.admission import PUBLIC
 
 WEB_FILES: Final = Path(__file__).parent / "web"
 ASSETS: Final = "/assets"

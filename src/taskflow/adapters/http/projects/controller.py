@@ -10,10 +10,11 @@ from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.operations import ETAG, LOCATION, documented, link
-from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.preconditions import etag, if_match_parameter, if_match_version
-from taskflow.adapters.http.schemas import (
+from taskflow.adapters.http.edge.paths import path_id
+from taskflow.adapters.http.edge.preconditions import etag, if_match_parameter, if_match_version
+from taskflow.adapters.http.openapi.operations import ETAG, LOCATION, documented, link
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
+from taskflow.adapters.http.projects.schemas import (
     InvitationCreate,
     InvitationResponse,
     MemberListResponse,
@@ -24,7 +25,6 @@ from taskflow.adapters.http.schemas import (
     ProjectRename,
     ProjectResponse,
     ProjectTransfer,
-    problem_responses,
 )
 from taskflow.domain.errors import MemberNotFoundError, ProjectNotFoundError
 from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from taskflow.adapters.http.gate import PUBLIC
+from taskflow.adapters.http.edge.admission import PUBLIC
 from taskflow.adapters.http.state import AppState
 
 PROBE_TIMEOUT_SECONDS = 1.0

@@ -19,9 +19,10 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
-from taskflow.adapters.http.operations import documented
-from taskflow.adapters.http.schemas import AccessTokenResponse, LoginRequest, problem_responses
+from taskflow.adapters.http.accounts.schemas import AccessTokenResponse, LoginRequest
+from taskflow.adapters.http.edge.admission import PUBLIC, SIGN_IN
+from taskflow.adapters.http.openapi.operations import documented
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.errors import CrossSiteRequestError, InvalidRefreshTokenError
 from taskflow.domain.services.accounts import AccountService

@@ -1,32 +1,14 @@
-"""Opaque keyset cursors: where the previous page ended, base64url-encoded."""
+"""Opaque keyset cursors for task listings: where the previous page ended, signed and bound to the listing."""
 
 from __future__ import annotations
 
-import binascii
 import json
 from datetime import datetime
 
-from taskflow.adapters.http.signing import Signer, b64decode, b64encode
-from taskflow.domain.errors import InvalidCursorError, InvalidValueError
+from taskflow.adapters.http.edge.signing import Signer
+from taskflow.domain.errors import InvalidCursorError
 from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import ProjectId, TaskId, UserId
-
-_ID_BYTES = 12
-
-
-def encode_user_cursor(user_id: UserId) -> str:
-    return b64encode(bytes.fromhex(user_id.value))
-
-
-def decode_user_cursor(cursor: str) -> UserId:
-    try:
-        raw = b64decode(cursor)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != _ID_BYTES:
-        msg = "cursor is not one this API handed out"
-        raise InvalidValueError(msg, field="cursor")
-    return UserId(raw.hex())
 
 
 class TaskCursors:

@@ -60,7 +60,7 @@ async def strict_query(connection: ASGIConnection[Any, Any, Any, Any], handler: 
 
     Ignoring them would answer something other than what was asked: `status[$ne]=done`
     silently dropped is an unfiltered list, and `limit=5&limit=500` would depend on which
-    one the framework happened to keep. Run by the request gate on every route (not as a
+    one the framework happened to keep. Run by the admission middleware on every route (not as a
     Litestar guard, which copies the handler on every call): every route follows the rule its
     own signature states.
     """

@@ -11,10 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.gate import PUBLIC, SIGN_IN
-from taskflow.adapters.http.operations import documented
-from taskflow.adapters.http.schemas import (
+from taskflow.adapters.http.accounts.schemas import (
     EmailVerificationRequest,
     LoginRequest,
     PasswordResetAccepted,
@@ -24,8 +21,11 @@ from taskflow.adapters.http.schemas import (
     RegisterRequest,
     TokenResponse,
     UserResponse,
-    problem_responses,
 )
+from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.edge.admission import PUBLIC, SIGN_IN
+from taskflow.adapters.http.openapi.operations import documented
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.sessions import SessionService

@@ -1,7 +1,7 @@
-"""Tasks as CSV, JSON lines or inside an account's JSON document, encoded a batch at a time while they stream.
+"""Tasks as CSV or JSON lines, encoded a batch at a time while they stream.
 
 CSV columns and cells are the task file's (`domain/task_file.py`: formulas neutralised).
-JSON lines carry the values exactly, as the API shows a task; so does the account export.
+JSON lines carry the values exactly, as the API shows a task.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from taskflow.adapters.http.schemas import AccountExportHead, TaskResponse
+from taskflow.adapters.http.tasks.schemas import TaskResponse
 from taskflow.domain.task_file import COLUMNS, neutralise
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from taskflow.domain.entities import Task
+
 
 ROWS_PER_CHUNK: Final = 200
 
@@ -91,16 +92,3 @@ async def jsonl_chunks(tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
             chunk.clear()
             rows = 0
     yield bytes(chunk)
-
-
-async def account_chunks(head: AccountExportHead, tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
-    """One JSON document: the head's fields, then `tasks`, an array written as the tasks stream."""
-    encoder = msgspec.json.Encoder()
-    opening = encoder.encode(head)
-    yield opening[:-1] + b',"tasks":['  # the head is an object: it goes on with the tasks
-    separator = b""
-    async for chunk in jsonl_chunks(tasks):
-        if chunk:
-            yield separator + chunk.rstrip(b"\n").replace(b"\n", b",")
-            separator = b","
-    yield b"]}"

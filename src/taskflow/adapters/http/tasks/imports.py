@@ -10,10 +10,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.hooks import ACCEPTS, request_media_type
-from taskflow.adapters.http.operations import LOCATION, documented, link
-from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.schemas import JobResponse, problem_responses
+from taskflow.adapters.http.edge.body_checks import ACCEPTS, request_media_type
+from taskflow.adapters.http.edge.paths import path_id
+from taskflow.adapters.http.openapi.operations import LOCATION, documented, link
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
+from taskflow.adapters.http.tasks.schemas import JobResponse
 from taskflow.domain.errors import JobNotFoundError
 from taskflow.domain.imports import ImportFormat
 from taskflow.domain.jobs import check_job_id

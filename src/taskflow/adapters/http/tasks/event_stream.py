@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import Counter, Gauge
 
-from taskflow.adapters.http.schemas import TaskResponse
-from taskflow.adapters.http.signing import b64decode, b64encode, derive_key
+from taskflow.adapters.http.edge.signing import b64decode, b64encode, derive_key
+from taskflow.adapters.http.tasks.schemas import TaskResponse
 from taskflow.domain.change_hub import RESET, Reset, StreamBehindError, StreamClosedError
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.ports.changes import FeedPosition

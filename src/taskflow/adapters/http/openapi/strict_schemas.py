@@ -13,7 +13,7 @@ import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.spec import Schema as OpenAPISchema
 
-from taskflow.adapters.http.schemas import NewPassword
+from taskflow.adapters.http.fields import NewPassword
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Final
 import structlog
 from litestar.connection import ASGIConnection
 
-from taskflow.adapters.http.consistency import HEADER as CONSISTENCY_HEADER
-from taskflow.adapters.http.deadline import BEFORE_DEADLINE, NO_DEADLINE
-from taskflow.adapters.http.guards import strict_query
-from taskflow.adapters.http.middleware import add_response_headers, request_headers
-from taskflow.adapters.http.problems import problem
+from taskflow.adapters.http.edge.consistency import HEADER as CONSISTENCY_HEADER
+from taskflow.adapters.http.edge.deadline import BEFORE_DEADLINE, NO_DEADLINE
+from taskflow.adapters.http.edge.guards import strict_query
+from taskflow.adapters.http.edge.problems import problem
+from taskflow.adapters.http.edge.request_context import add_response_headers, request_headers
 from taskflow.adapters.task_store.consistency import request_tokens
 from taskflow.domain.errors import InvalidTokenError, UnauthenticatedError
 
@@ -53,7 +53,7 @@ def rate_limit_headers(rule: RateRule, decision: RateDecision) -> dict[str, str]
     }
 
 
-class RequestGate:
+class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, deadline: Callable[[], AbstractContextManager[object]]) -> None:
         self.app = app
         self._deadline = deadline

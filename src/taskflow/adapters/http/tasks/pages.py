@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from taskflow.adapters.http.schemas import TaskPageResponse, TaskResponse
+from taskflow.adapters.http.tasks.schemas import TaskPageResponse, TaskResponse
 
 if TYPE_CHECKING:
-    from taskflow.adapters.http.cursors import TaskCursors
+    from taskflow.adapters.http.tasks.cursors import TaskCursors
     from taskflow.domain.gate import Principal
     from taskflow.domain.services.tasks import TaskService
     from taskflow.domain.task_queries import TaskFilter, TaskOrder

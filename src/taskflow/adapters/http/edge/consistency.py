@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from taskflow.adapters.http.signing import Signer
+from taskflow.adapters.http.edge.signing import Signer
 from taskflow.adapters.task_store.consistency import WriteToken
 
 HEADER: Final = "X-Consistency-Token"

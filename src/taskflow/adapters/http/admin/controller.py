@@ -9,13 +9,9 @@ from litestar import Controller, delete, get, patch
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from taskflow.adapters.http.cursors import decode_user_cursor, encode_user_cursor
-from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.guards import requires_admin
-from taskflow.adapters.http.operations import documented
-from taskflow.adapters.http.paths import path_id
-from taskflow.adapters.http.schemas import (
-    AccountDeletionResponse,
+from taskflow.adapters.http.accounts.schemas import AccountDeletionResponse, UserResponse
+from taskflow.adapters.http.admin.cursors import decode_user_cursor, encode_user_cursor
+from taskflow.adapters.http.admin.schemas import (
     AdminStatsResponse,
     AdminUserUpdate,
     AuditEntryResponse,
@@ -23,9 +19,12 @@ from taskflow.adapters.http.schemas import (
     TaskCountsResponse,
     UserCountsResponse,
     UserPageResponse,
-    UserResponse,
-    problem_responses,
 )
+from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.edge.guards import requires_admin
+from taskflow.adapters.http.edge.paths import path_id
+from taskflow.adapters.http.openapi.operations import documented
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditFilter, AuditKind
 from taskflow.domain.entities import to_utc_millis
 from taskflow.domain.errors import UserNotFoundError

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import structlog
 
-from taskflow.adapters.http.deadline import outside_deadline
+from taskflow.adapters.http.edge.deadline import outside_deadline
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse
 

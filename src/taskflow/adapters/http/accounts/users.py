@@ -10,11 +10,8 @@ from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.response import Stream
 
-from taskflow.adapters.http.deadline import NO_DEADLINE
-from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.export import account_chunks, started
-from taskflow.adapters.http.operations import documented
-from taskflow.adapters.http.schemas import (
+from taskflow.adapters.http.accounts.export import account_chunks
+from taskflow.adapters.http.accounts.schemas import (
     AccountDeletionRequest,
     AccountDeletionResponse,
     AccountExport,
@@ -25,8 +22,12 @@ from taskflow.adapters.http.schemas import (
     TokenResponse,
     UserResponse,
     VerificationSent,
-    problem_responses,
 )
+from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.edge.deadline import NO_DEADLINE
+from taskflow.adapters.http.openapi.operations import documented
+from taskflow.adapters.http.openapi.problem_answers import problem_responses
+from taskflow.adapters.http.tasks.export import started
 from taskflow.domain.entities import User
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.projects import ProjectService

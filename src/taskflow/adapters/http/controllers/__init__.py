@@ -1,1 +1,0 @@
-"""Thin controllers: parse, call one service method, shape the answer."""

@@ -1,0 +1,1 @@
+"""What operators and their tools read: health probes and metrics."""
