@@ -22,11 +22,12 @@ from taskflow.adapters.mongo.documents import TASKS, task_to_document
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.mongo import place_of
-from taskflow.domain.access import AccessService
-from taskflow.domain.entities import Task, TaskDraft
-from taskflow.domain.gate import Principal
-from taskflow.domain.projects import Action, Membership, ProjectRole
-from taskflow.domain.task_queries import PAGE_SIZE_DEFAULT, TaskFilter, TaskOrder, TaskPosition
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import Action, ProjectRole
+from taskflow.domain.access.service import AccessService
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.task_queries import PAGE_SIZE_DEFAULT, TaskFilter, TaskOrder, TaskPosition
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import Priority, ProjectId, Role, TaskId, TaskStatus, UserId
 
 BATCH = 5_000

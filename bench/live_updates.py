@@ -21,7 +21,8 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
-from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, UserId
 
 WRITES = 60

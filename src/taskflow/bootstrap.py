@@ -42,21 +42,21 @@ from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
 from taskflow.adapters.task_store.wiring import task_store
-from taskflow.domain.access import AccessService
-from taskflow.domain.change_hub import ChangeHub
-from taskflow.domain.derived_tokens import (
+from taskflow.domain.access.service import AccessService
+from taskflow.domain.live.hub import ChangeHub
+from taskflow.domain.ports.security import RateRule
+from taskflow.domain.read_through.memberships import GatedMembershipRepository
+from taskflow.domain.read_through.users import GatedUserRepository
+from taskflow.domain.services import Services
+from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
+from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.deletion import AccountDeletion
+from taskflow.domain.services.derived_tokens import (
     INVITATION_TOKENS,
     PASSWORD_RESET_TOKENS,
     VERIFICATION_TOKENS,
     DerivedTokens,
 )
-from taskflow.domain.gate import GatedUserRepository
-from taskflow.domain.gated_memberships import GatedMembershipRepository
-from taskflow.domain.ports.security import RateRule
-from taskflow.domain.services import Services
-from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
-from taskflow.domain.services.admin import AdminService
-from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.invitations import InvitationService
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
     from contextlib import AbstractContextManager
 
-    from taskflow.domain.gate import AccountGate
+    from taskflow.domain.ports.account_gate import AccountGate
     from taskflow.domain.ports.accounts import (
         AccountRecords,
         AuditTrail,

@@ -26,9 +26,10 @@ from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.bootstrap import build_services, open_ports
-from taskflow.domain.gated_memberships import GatedMembershipRepository
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.projects import Membership
 from taskflow.domain.ports.projects import MembershipRepository
-from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.migration import migrate

@@ -13,7 +13,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from taskflow.bootstrap import build_services, open_ports
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.entrypoints.processes import Child
 from tests.api.conftest import (
     PASSWORD,

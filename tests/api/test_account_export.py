@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from tests.api.conftest import Join, Register, assert_problem, create_task
 
 EXPORT = "/api/v1/users/me/export"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from bson import ObjectId
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from tests.api.conftest import PASSWORD, Account, Join, Leave, Register
 
 PROJECTS = "/api/v1/projects"

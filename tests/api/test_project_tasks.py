@@ -8,7 +8,7 @@ import httpx
 import pytest
 from bson import ObjectId
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.settings import Settings
 from tests.api.conftest import Account, Join, Leave, Register, api_processes, assert_problem, cache_counter, new_account
 

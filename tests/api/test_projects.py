@@ -11,7 +11,7 @@ import httpx
 import pytest
 from bson import ObjectId
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from tests.api.conftest import Join, Leave, Register, assert_problem, create_project
 
 PROJECTS = "/api/v1/projects"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.entrypoints.processes import Child
 from tests.api.conftest import (
     OwnRedisStack,

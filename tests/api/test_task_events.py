@@ -63,7 +63,7 @@ async def test_another_users_changes_never_reach_a_stream(client: httpx.AsyncCli
 async def test_a_member_sees_the_projects_changes_until_removed(
     client: httpx.AsyncClient, register: Register, join: Join
 ) -> None:
-    from taskflow.domain.projects import ProjectRole  # noqa: PLC0415 - only this test
+    from taskflow.domain.access.roles import ProjectRole  # noqa: PLC0415 - only this test
 
     ada, bob = await register(), await register()
     project = await create_project(client, ada)

@@ -12,7 +12,7 @@ import httpx
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
 from tests.api.conftest import Join, create_project, create_task, new_account
 from tests.browser.conftest import web_app
 

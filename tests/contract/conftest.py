@@ -24,9 +24,9 @@ from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.adapters.task_store.wiring import task_store
-from taskflow.domain.access import AccessService
-from taskflow.domain.entities import Task
-from taskflow.domain.grants import Grant
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.service import AccessService
+from taskflow.domain.model.tasks import Task
 from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from taskflow.domain.access import AccessService
-from taskflow.domain.entities import Task, TaskDraft
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import Action, ProjectRole
+from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError
-from taskflow.domain.gate import Principal
-from taskflow.domain.grants import Grant
-from taskflow.domain.projects import Action, Invitation, Membership, Project, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.projects import Invitation, Membership, Project
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import Email, ProjectId, Role, TaskId, UserId
 from tests.contract.conftest import Repositories, add_task, own
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from taskflow.domain.entities import Task, TaskDraft, new_user
 from taskflow.domain.errors import EmailAlreadyRegisteredError, TaskIdTakenError, TaskNotFoundError, UserNotFoundError
+from taskflow.domain.model.accounts import new_user
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Email, Priority, Role, TaskId, TaskStatus, UserId
 from tests.contract.conftest import Repositories, add_task, own

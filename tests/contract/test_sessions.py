@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from taskflow.domain.entities import Session
+from taskflow.domain.model.accounts import Session
 from taskflow.domain.values import SessionId, UserId
 from tests.contract.conftest import Repositories
 

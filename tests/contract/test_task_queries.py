@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from taskflow.domain.entities import Task, TaskDraft
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
 from tests.contract.conftest import Repositories, add_task, own
 

@@ -17,7 +17,7 @@ from taskflow.adapters.redis.epoch import EPOCH_KEY, Epoch
 from taskflow.adapters.redis.ratelimit import RedisRateLimiter
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.gate import AccountFacts
+from taskflow.domain.ports.account_gate import AccountFacts
 from taskflow.domain.ports.security import RateRule, TokenClaims
 from taskflow.domain.values import Role, SessionId, UserId
 from taskflow.entrypoints.processes import Child

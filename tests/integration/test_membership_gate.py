@@ -14,8 +14,9 @@ from redis.asyncio import Redis
 from taskflow.adapters.redis.epoch import EPOCH_KEY, Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis_failures import RedisHealth
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.processes import Child
 

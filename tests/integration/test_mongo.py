@@ -40,14 +40,16 @@ from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoSessionRepository
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
-from taskflow.domain.entities import Session, Task, TaskDraft, new_user
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import StorageUnavailableError
-from taskflow.domain.imports import ImportFormat
-from taskflow.domain.jobs import ImportJob, JobState
+from taskflow.domain.model.accounts import Session, new_user
+from taskflow.domain.model.jobs import ImportJob, JobState
+from taskflow.domain.model.projects import Invitation, Membership, Project
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.ports.jobs import OutboxEntry
-from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.task_files.rows import ImportFormat
 from taskflow.domain.values import Email, Priority, ProjectId, SessionId, TaskId, UserId
 from taskflow.settings import Settings
 from tests.contract.conftest import own

@@ -20,11 +20,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.mongo import place_of
-from taskflow.domain.access import AccessService
-from taskflow.domain.gate import Principal
-from taskflow.domain.grants import Grant
-from taskflow.domain.projects import Invitation, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.access.service import AccessService
+from taskflow.domain.model.projects import Invitation
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import Email, Priority, ProjectId, Role, TaskId, TaskStatus, UserId
 
 ADA = UserId("a" * 24)

@@ -8,8 +8,8 @@ import pytest
 
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.bootstrap import Ports, build_services
-from taskflow.domain.entities import User
-from taskflow.domain.gate import Principal
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
-from taskflow.domain.entities import Session, Task, User
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
     InvalidTokenError,
@@ -24,9 +24,13 @@ from taskflow.domain.errors import (
     UnavailableError,
     UserNotFoundError,
 )
-from taskflow.domain.gate import AccountFacts, AccountGate, GateReading
-from taskflow.domain.grants import Grant
-from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
+from taskflow.domain.model.accounts import Session, User
+from taskflow.domain.model.audit import AuditEntry, AuditFilter, AuditKind
+from taskflow.domain.model.jobs import ERRORS_KEPT, ImportJob, ImportProgress, JobState
+from taskflow.domain.model.projects import Invitation, Membership, Project
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
+from taskflow.domain.model.tasks import Task
+from taskflow.domain.ports.account_gate import AccountFacts, AccountGate, GateReading
 from taskflow.domain.ports.accounts import (
     AccountRecords,
     AuditTrail,
@@ -68,8 +72,6 @@ from taskflow.domain.ports.security import (
 )
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
 

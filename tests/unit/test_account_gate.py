@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow.domain.entities import User
 from taskflow.domain.errors import InvalidTokenError
+from taskflow.domain.model.accounts import User
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.values import Role, UserId

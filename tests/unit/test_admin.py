@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow.domain.entities import TaskDraft, User
 from taskflow.domain.errors import ForbiddenError, InvalidTokenError, SelfLockoutError
+from taskflow.domain.model.accounts import User
+from taskflow.domain.model.tasks import TaskDraft
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Role, TaskStatus
 from tests.unit.conftest import World, as_principal, me

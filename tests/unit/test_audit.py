@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow.domain.audit import AuditFilter, AuditKind
-from taskflow.domain.entities import User
 from taskflow.domain.errors import ForbiddenError, InvalidCredentialsError, UnavailableError
+from taskflow.domain.model.accounts import User
+from taskflow.domain.model.audit import AuditFilter, AuditKind
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.values import Role
 from tests.unit.conftest import World, as_principal

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from taskflow.domain.access import AccessService
-from taskflow.domain.entities import Task, TaskDraft, User
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidCredentialsError,
@@ -18,11 +19,12 @@ from taskflow.domain.errors import (
     UserNotFoundError,
     WrongPasswordError,
 )
-from taskflow.domain.grants import Grant
-from taskflow.domain.imports import ImportFormat
-from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.model.accounts import User
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.services.deletion import ErasureNotDueError
 from taskflow.domain.services.mail import ERASE_JOB, PROJECT_NOTICE_JOB, erase_job_id
+from taskflow.domain.task_files.rows import ImportFormat
 from taskflow.domain.values import ProjectId, Role, TaskId, UserId
 from tests.unit.conftest import SETTINGS, World, as_principal
 from tests.unit.fakes import InMemoryTaskRepository

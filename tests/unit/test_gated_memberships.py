@@ -11,14 +11,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from taskflow.domain.access import AccessService
-from taskflow.domain.entities import TaskDraft
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import Action, ProjectRole
+from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
-from taskflow.domain.gate import Principal
-from taskflow.domain.gated_memberships import GatedMembershipRepository
-from taskflow.domain.grants import Grant
-from taskflow.domain.projects import Action, Membership, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import TaskDraft
+from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.values import ProjectId, Role, UserId
 from tests.unit.conftest import World
 from tests.unit.fakes import InMemoryMembershipGate, InMemoryMemberships

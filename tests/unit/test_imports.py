@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from taskflow.domain.entities import Task
+from taskflow.domain.access.grants import Grant
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError, UnavailableError
-from taskflow.domain.grants import Grant
-from taskflow.domain.imports import ImportFormat, RowError, count_rows, rows
-from taskflow.domain.jobs import JobState
+from taskflow.domain.model.jobs import JobState
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import Task
 from taskflow.domain.services.imports import BATCH_ROWS, IMPORT_JOB
-from taskflow.domain.task_file import neutralise, unneutralise
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.task_files.columns import neutralise, unneutralise
+from taskflow.domain.task_files.rows import ImportFormat, RowError, count_rows, rows
 from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World, me
 

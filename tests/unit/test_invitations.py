@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from taskflow.domain.entities import User
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidValueError,
@@ -15,8 +16,8 @@ from taskflow.domain.errors import (
     ProjectNotFoundError,
     TooManyRequestsError,
 )
-from taskflow.domain.gate import Principal
-from taskflow.domain.projects import MAX_MEMBERS, Membership, ProjectRole
+from taskflow.domain.model.accounts import User
+from taskflow.domain.model.projects import MAX_MEMBERS, Membership
 from taskflow.domain.services.mail import INVITATION_JOB
 from taskflow.domain.values import ProjectId, UserId
 from tests.unit.conftest import SETTINGS, World, as_principal

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from taskflow.domain.change_hub import RESET, ChangeHub, StreamBehindError, StreamClosedError, View
-from taskflow.domain.entities import Task, TaskDraft
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import TooManyRequestsError
+from taskflow.domain.live.hub import RESET, ChangeHub, StreamBehindError, StreamClosedError, View
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.ports.changes import Change, FeedPosition, MembershipChanged, Place, TaskChanged
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits, TaskEvent, TaskEventKind, TaskEvents
 from taskflow.domain.values import ProjectId, TaskId, UserId
@@ -242,8 +244,6 @@ async def test_a_task_moved_out_of_sight_is_deleted_for_the_watcher_and_one_move
 async def test_the_projects_a_user_is_in_when_following_count_from_the_start(
     live: LiveTasks, feed: InMemoryChangeFeed, memberships: InMemoryMemberships
 ) -> None:
-    from taskflow.domain.projects import Membership, ProjectRole  # noqa: PLC0415 - only this test
-
     memberships.join(Membership(user_id=BOB, project_id=HOME, space=ADA, role=ProjectRole.VIEWER, joined_at=NOW))
     events = await live.follow(BOB, None)
     shared = _task(ADA, HOME)

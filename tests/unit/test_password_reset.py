@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from taskflow.domain.entities import User
 from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidResetTokenError,
     InvalidValueError,
     TooManyRequestsError,
 )
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.mail import PASSWORD_RESET_JOB
 from taskflow.domain.values import Role
 from tests.unit.conftest import SETTINGS, World, as_principal

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from taskflow.domain.entities import TaskDraft
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidValueError,
@@ -16,9 +17,9 @@ from taskflow.domain.errors import (
     ProjectLimitError,
     ProjectNotFoundError,
 )
-from taskflow.domain.gate import Principal
-from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Membership, ProjectRole
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.projects import MAX_PROJECTS_PER_USER, Membership
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import TaskDraft
 from taskflow.domain.values import ProjectId, Role, UserId
 from tests.unit.conftest import World
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from taskflow.domain.entities import TaskChanges, TaskDraft
-from taskflow.domain.projects import Membership, ProjectRole
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.tasks import TaskChanges, TaskDraft
 from taskflow.domain.services.mail import REMINDER_JOB
 from taskflow.domain.values import ProjectId, TaskId, TaskStatus, UserId
 from tests.unit.conftest import World, me

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow.domain.entities import User
 from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidRefreshTokenError,
@@ -13,6 +12,7 @@ from taskflow.domain.errors import (
     TooManyRequestsError,
     WrongPasswordError,
 )
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.sessions import TokenPair
 from tests.unit.conftest import LIMITS, World, as_principal
 

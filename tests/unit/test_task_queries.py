@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from taskflow.domain.entities import Task, TaskDraft
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskSort, TaskSortKey
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskSort, TaskSortKey
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import Priority, TaskId, UserId
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from taskflow.domain.entities import TaskChanges, TaskDraft
 from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
+from taskflow.domain.model.tasks import TaskChanges, TaskDraft
 from taskflow.domain.services.stats_refresh import STATS_JOB
-from taskflow.domain.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.values import Priority, TaskStatus, UserId
 from tests.unit.conftest import World, me
 

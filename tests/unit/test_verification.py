@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from taskflow.domain.entities import User
 from taskflow.domain.errors import EmailAlreadyVerifiedError, InvalidVerificationTokenError, TooManyRequestsError
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.mail import VERIFICATION_JOB
 from taskflow.domain.values import Email
 from tests.unit.conftest import SETTINGS, World

@@ -11,8 +11,8 @@ from litestar import Request
 from litestar.di import Provide
 
 from taskflow.adapters.http.state import AppState
-from taskflow.domain.entities import User
-from taskflow.domain.gate import Principal
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService

@@ -10,7 +10,7 @@ from pymongo import ReadPreference, WriteConcern
 
 from taskflow.adapters.mongo.documents import AUDIT
 from taskflow.adapters.mongo.errors import translate_errors
-from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
+from taskflow.domain.model.audit import AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.ports.accounts import AuditTrail
 from taskflow.domain.values import UserId
 

@@ -13,9 +13,11 @@ from pymongo import IndexModel
 
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
-from taskflow.domain.entities import Session, Task, User
-from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
-from taskflow.domain.task_queries import PRIORITY_RANK
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.accounts import Session, User
+from taskflow.domain.model.projects import Invitation, Membership, Project
+from taskflow.domain.model.task_queries import PRIORITY_RANK
+from taskflow.domain.model.tasks import Task
 from taskflow.domain.values import Email, Priority, ProjectId, Role, SessionId, TaskId, TaskStatus, UserId
 
 

@@ -10,9 +10,9 @@ from pymongo import ReadPreference
 from taskflow.adapters.mongo.documents import IMPORT_UPLOADS, JOBS
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
-from taskflow.domain.imports import ImportFormat, RowError
-from taskflow.domain.jobs import ERRORS_KEPT, ImportJob, JobState
+from taskflow.domain.model.jobs import ERRORS_KEPT, ImportJob, JobState
 from taskflow.domain.ports.jobs import ImportJobRepository
+from taskflow.domain.task_files.rows import ImportFormat, RowError
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from pymongo.asynchronous.database import AsyncDatabase
 
-    from taskflow.domain.jobs import ImportProgress
+    from taskflow.domain.model.jobs import ImportProgress
 
 _UNFINISHED = [JobState.QUEUED.value, JobState.RUNNING.value]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.documents import TASKS
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
-from taskflow.domain.task_queries import PRIORITY_RANK
+from taskflow.domain.model.task_queries import PRIORITY_RANK
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase

@@ -36,8 +36,9 @@ if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
 
     from taskflow.adapters.mongo.raw import Raw
-    from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.access.roles import ProjectRole
+    from taskflow.domain.model.projects import Invitation, Membership, Project
     from taskflow.domain.values import Email, ProjectId, UserId
 
 

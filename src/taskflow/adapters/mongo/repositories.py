@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from pymongo.asynchronous.database import AsyncDatabase
 
-    from taskflow.domain.entities import Session, User
+    from taskflow.domain.model.accounts import Session, User
     from taskflow.domain.values import Email, SessionId
 
 

@@ -18,7 +18,7 @@ import pymongo
 from bson import ObjectId
 from pymongo import IndexModel
 
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 
 if TYPE_CHECKING:
     from taskflow.adapters.mongo.raw import Raw

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Final
 from taskflow.adapters.redis.account_gate import ENTRY_TTL_MS, FRESH_ENTRY
 from taskflow.adapters.redis.epoch import EPOCH_KEY, EPOCH_LUA
 from taskflow.adapters.redis_failures import RedisUnavailableError
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.projects import Membership
 from taskflow.domain.ports.projects import MembershipGate, MembershipReading
-from taskflow.domain.projects import Membership, ProjectRole
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from prometheus_client import Counter
 
 from taskflow.adapters.redis_failures import RedisUnavailableError
 from taskflow.adapters.task_store.consistency import NEWEST, ReadRule, latest, presented, request_tokens
-from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.model.task_queries import TaskStats
+from taskflow.domain.model.tasks import Task
 from taskflow.domain.ports.tasks import TaskRepository
-from taskflow.domain.task_queries import TaskStats
 from taskflow.domain.values import TaskId, TaskStatus, UserId
 
 if TYPE_CHECKING:
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.task_store.cache import CacheView
     from taskflow.adapters.task_store.consistency import WriteToken
-    from taskflow.domain.grants import Grant
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition
     from taskflow.domain.ports.time_and_ids import Clock
-    from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition
 
 HITS: Final = Counter("taskflow_cache_hits_total", "Task reads answered from the cache", ["kind"])
 MISSES: Final = Counter(

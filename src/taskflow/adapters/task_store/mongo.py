@@ -27,8 +27,8 @@ from taskflow.domain.errors import (
     TaskIdTakenError,
     TaskNotFoundError,
 )
+from taskflow.domain.model.task_queries import TaskOrder, TaskSortKey, TaskStats
 from taskflow.domain.ports.tasks import TaskRepository
-from taskflow.domain.task_queries import TaskOrder, TaskSortKey, TaskStats
 from taskflow.domain.values import Priority, TaskStatus
 
 STREAM_BATCH = 500
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
     from pymongo.asynchronous.database import AsyncDatabase
 
-    from taskflow.domain.entities import Task
-    from taskflow.domain.grants import Grant
-    from taskflow.domain.task_queries import TaskFilter, TaskPosition
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.model.task_queries import TaskFilter, TaskPosition
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import TaskId, UserId
 
 

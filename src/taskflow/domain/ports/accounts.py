@@ -11,8 +11,8 @@ from taskflow.domain.values import Role, SessionId, UserId
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from taskflow.domain.audit import AuditEntry, AuditFilter, AuditKind
-    from taskflow.domain.entities import Session, User
+    from taskflow.domain.model.accounts import Session, User
+    from taskflow.domain.model.audit import AuditEntry, AuditFilter, AuditKind
     from taskflow.domain.values import Email
 
 

@@ -14,7 +14,7 @@ from taskflow.domain.errors import TaskflowError
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
-    from taskflow.domain.entities import Task
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
 

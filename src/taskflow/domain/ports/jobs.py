@@ -11,7 +11,7 @@ from taskflow.domain.values import UserId
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
+    from taskflow.domain.model.jobs import ImportJob, ImportProgress, JobState
 
 
 class JobQueue(Protocol):

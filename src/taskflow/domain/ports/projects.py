@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.grants import Grant
-    from taskflow.domain.projects import Invitation, Membership, Project, ProjectRole
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.access.roles import ProjectRole
+    from taskflow.domain.model.projects import Invitation, Membership, Project
     from taskflow.domain.values import Email, ProjectId, UserId
 
 

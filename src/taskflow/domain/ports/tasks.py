@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow.domain.entities import Task
-    from taskflow.domain.grants import Grant
-    from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import TaskId, TaskStatus, UserId
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskflow.domain.audit import AuditKind
-from taskflow.domain.budgets import spend
-from taskflow.domain.entities import User, new_user
 from taskflow.domain.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
@@ -15,6 +12,9 @@ from taskflow.domain.errors import (
     UserNotFoundError,
     WrongPasswordError,
 )
+from taskflow.domain.model.accounts import User, new_user
+from taskflow.domain.model.audit import AuditKind
+from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import WELCOME_JOB, welcome_job_id, welcome_mail
 from taskflow.domain.values import PASSWORD_MAX_BYTES, Email, Role, UserId, check_name
 

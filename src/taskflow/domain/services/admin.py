@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.errors import ForbiddenError, SelfLockoutError, UserNotFoundError
+from taskflow.domain.model.audit import AUDIT_PAGE_MAX, AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.values import Role, TaskStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.entities import User
-    from taskflow.domain.gate import Principal
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import AuditTrail, UserCounts, UserFilter, UserRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock

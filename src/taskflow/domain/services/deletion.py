@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from taskflow.domain.audit import AuditKind
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import LastAdminError, UserNotFoundError
-from taskflow.domain.gate import Principal
+from taskflow.domain.model.audit import AuditKind
 from taskflow.domain.ports.accounts import UserFilter
-from taskflow.domain.projects import ProjectRole
 from taskflow.domain.services.mail import (
     ERASE_JOB,
     PROJECT_NOTICE_JOB,
@@ -35,9 +35,9 @@ from taskflow.domain.values import Role
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
-    from taskflow.domain.access import AccessService
-    from taskflow.domain.entities import User
-    from taskflow.domain.grants import Grant
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.access.service import AccessService
+    from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import AccountRecords, AuditTrail, UserRepository
     from taskflow.domain.ports.jobs import OutboxEntry
     from taskflow.domain.ports.mail import Mailer

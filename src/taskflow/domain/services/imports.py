@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.entities import Task
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError
-from taskflow.domain.imports import ImportFormat, Row, RowError, count_rows, rows
-from taskflow.domain.jobs import ImportJob, ImportProgress, JobState
+from taskflow.domain.model.jobs import ImportJob, ImportProgress, JobState
+from taskflow.domain.model.tasks import Task
+from taskflow.domain.task_files.rows import ImportFormat, Row, RowError, count_rows, rows
 
 if TYPE_CHECKING:
-    from taskflow.domain.access import AccessService
+    from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.jobs import ImportJobRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator

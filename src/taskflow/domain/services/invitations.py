@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from taskflow.domain.budgets import spend
+from taskflow.domain.access.roles import Action, ProjectRole
 from taskflow.domain.errors import (
     ForbiddenError,
     InvitationNotFoundError,
@@ -22,29 +22,28 @@ from taskflow.domain.errors import (
     ProjectLimitError,
     ProjectNotFoundError,
 )
-from taskflow.domain.projects import (
+from taskflow.domain.model.projects import (
     INVITATION_LIFETIME,
     MAX_MEMBERS,
     MAX_PROJECTS_PER_USER,
-    Action,
     Invitation,
     Membership,
-    ProjectRole,
 )
+from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import INVITATION_JOB, invitation_job_id, invitation_mail
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import digest
 from taskflow.domain.values import Email
 
 if TYPE_CHECKING:
-    from taskflow.domain.access import AccessService
-    from taskflow.domain.derived_tokens import DerivedTokens
-    from taskflow.domain.gate import Principal
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
     from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+    from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.values import ProjectId
 

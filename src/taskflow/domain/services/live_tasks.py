@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from taskflow.domain.change_hub import View
 from taskflow.domain.errors import TooManyRequestsError
+from taskflow.domain.live.hub import View
 from taskflow.domain.ports.changes import MembershipChanged
 
 if TYPE_CHECKING:
-    from taskflow.domain.change_hub import ChangeHub, Reset, Subscription
-    from taskflow.domain.entities import Task
+    from taskflow.domain.live.hub import ChangeHub, Reset, Subscription
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.ports.changes import Change, FeedPosition, Place, StreamSlots, TaskChanged
     from taskflow.domain.ports.projects import MembershipRepository
     from taskflow.domain.values import ProjectId, TaskId, UserId

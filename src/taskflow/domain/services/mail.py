@@ -10,8 +10,9 @@ from taskflow.domain.ports.mail import MailMessage
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.entities import Task, User
-    from taskflow.domain.projects import Invitation
+    from taskflow.domain.model.accounts import User
+    from taskflow.domain.model.projects import Invitation
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
 WELCOME_JOB = "send_welcome_mail"

@@ -20,21 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.audit import AuditKind
-from taskflow.domain.budgets import spend
 from taskflow.domain.errors import InvalidResetTokenError, UserNotFoundError
+from taskflow.domain.model.audit import AuditKind
 from taskflow.domain.ports.accounts import PasswordReset
+from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import PASSWORD_RESET_JOB, password_reset_job_id, password_reset_mail
 from taskflow.domain.services.sessions import digest
 from taskflow.domain.values import Email
 
 if TYPE_CHECKING:
-    from taskflow.domain.derived_tokens import DerivedTokens
     from taskflow.domain.ports.accounts import AuditTrail, PasswordResetRepository, UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import PasswordHasher, RateLimiter, RateRule, SecretGenerator
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.accounts import PasswordPolicy
+    from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.sessions import SessionService
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from taskflow.domain.access.roles import Action, ProjectRole
 from taskflow.domain.errors import (
     ForbiddenError,
     InvalidValueError,
@@ -27,12 +28,12 @@ from taskflow.domain.errors import (
     ProjectLimitError,
     ProjectNotFoundError,
 )
-from taskflow.domain.projects import MAX_PROJECTS_PER_USER, Action, Member, Membership, Project, ProjectRole
+from taskflow.domain.model.projects import MAX_PROJECTS_PER_USER, Member, Membership, Project
 
 if TYPE_CHECKING:
-    from taskflow.domain.access import AccessService
-    from taskflow.domain.gate import Principal
-    from taskflow.domain.grants import Grant
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
     from taskflow.domain.ports.tasks import TaskRepository

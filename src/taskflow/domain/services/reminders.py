@@ -19,16 +19,16 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from taskflow.domain.access.principal import Principal
+from taskflow.domain.access.roles import Action
 from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError, UserNotFoundError
-from taskflow.domain.gate import Principal
-from taskflow.domain.projects import Action
 from taskflow.domain.services.mail import REMINDER_JOB, reminder_job_id, reminder_mail
 from taskflow.domain.values import ProjectId, Role, TaskId, TaskStatus, UserId
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
-    from taskflow.domain.access import AccessService
+    from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.tasks import TaskRepository

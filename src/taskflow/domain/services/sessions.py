@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.audit import AuditKind
-from taskflow.domain.entities import Session, User, to_utc_millis
+from taskflow.domain.access.principal import Principal
 from taskflow.domain.errors import (
     InvalidRefreshTokenError,
     InvalidTokenError,
@@ -18,13 +17,16 @@ from taskflow.domain.errors import (
     NotFoundError,
     UnavailableError,
 )
-from taskflow.domain.gate import AccountFacts, Principal
+from taskflow.domain.model.accounts import Session, User
+from taskflow.domain.model.audit import AuditKind
+from taskflow.domain.model.tasks import to_utc_millis
+from taskflow.domain.ports.account_gate import AccountFacts
 from taskflow.domain.values import SessionId
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.gate import AccountGate, GateReading
+    from taskflow.domain.ports.account_gate import AccountGate, GateReading
     from taskflow.domain.ports.accounts import AuditTrail, SessionRepository, UserRepository
     from taskflow.domain.ports.security import (
         AccessToken,

@@ -6,22 +6,22 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.entities import Task, TaskChanges, TaskDraft, to_utc_millis
+from taskflow.domain.access.roles import Action
 from taskflow.domain.errors import (
     InvalidValueError,
     PreconditionFailedError,
     TaskChangingTooFastError,
     TaskIdTakenError,
 )
-from taskflow.domain.projects import Action
-from taskflow.domain.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
+from taskflow.domain.model.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
+from taskflow.domain.model.tasks import Task, TaskChanges, TaskDraft, to_utc_millis
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow.domain.access import AccessService
-    from taskflow.domain.gate import Principal
-    from taskflow.domain.grants import Grant
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.stats_refresh import StatsRefresh

@@ -16,24 +16,24 @@ import hmac
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.audit import AuditKind
-from taskflow.domain.budgets import spend
 from taskflow.domain.errors import (
     EmailAlreadyVerifiedError,
     InvalidValueError,
     InvalidVerificationTokenError,
     UserNotFoundError,
 )
+from taskflow.domain.model.audit import AuditKind
+from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import VERIFICATION_JOB, verification_job_id, verification_mail
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:
-    from taskflow.domain.derived_tokens import DerivedTokens
-    from taskflow.domain.entities import User
+    from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import AuditTrail, UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock
+    from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
 
 TOKEN_LIFETIME: Final = timedelta(days=7)

@@ -11,7 +11,7 @@ from taskflow.adapters.http.accounts.schemas import AccountExportHead
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow.domain.entities import Task
+    from taskflow.domain.model.tasks import Task
 from taskflow.adapters.http.tasks.export import jsonl_chunks
 
 

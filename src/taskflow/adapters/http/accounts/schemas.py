@@ -9,8 +9,8 @@ import msgspec
 
 from taskflow.adapters.http.fields import EmailField, Name, NewPassword, Password
 from taskflow.adapters.http.tasks.schemas import TaskResponse
-from taskflow.domain.entities import User
-from taskflow.domain.projects import ProjectRole
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.sessions import TokenPair
 from taskflow.domain.values import (
     Role,

@@ -28,7 +28,7 @@ from taskflow.adapters.http.edge.deadline import NO_DEADLINE
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.export import started
-from taskflow.domain.entities import User
+from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.tasks import TaskService

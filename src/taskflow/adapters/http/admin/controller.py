@@ -25,9 +25,9 @@ from taskflow.adapters.http.edge.guards import requires_admin
 from taskflow.adapters.http.edge.paths import path_id
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
-from taskflow.domain.audit import AUDIT_PAGE_MAX, AuditFilter, AuditKind
-from taskflow.domain.entities import to_utc_millis
 from taskflow.domain.errors import UserNotFoundError
+from taskflow.domain.model.audit import AUDIT_PAGE_MAX, AuditFilter, AuditKind
+from taskflow.domain.model.tasks import to_utc_millis
 from taskflow.domain.ports.accounts import UserFilter
 from taskflow.domain.services.admin import MAX_PAGE_SIZE, AdminService
 from taskflow.domain.values import EMAIL_MAX_LENGTH, OBJECT_ID_PATTERN, Role, UserId

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from taskflow.adapters.http.accounts.schemas import UserResponse
-from taskflow.domain.audit import AuditEntry, AuditKind
+from taskflow.domain.model.audit import AuditEntry, AuditKind
 from taskflow.domain.values import (
     Role,
     TaskStatus,

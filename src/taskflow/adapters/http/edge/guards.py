@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, cast, get_args
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from taskflow.domain.access.principal import Principal
 from taskflow.domain.errors import ForbiddenError, InvalidValueError
-from taskflow.domain.gate import Principal
 
 if TYPE_CHECKING:
     from litestar.types.internal_types import PathParameterDefinition

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
     from taskflow.adapters.http.state import AppState
-    from taskflow.domain.gate import Principal
+    from taskflow.domain.access.principal import Principal
 
 HEADER: Final = b"idempotency-key"
 _REQUEST_KEY: Final = "taskflow.idempotent_request"

@@ -27,7 +27,7 @@ from taskflow.adapters.http.projects.schemas import (
     ProjectTransfer,
 )
 from taskflow.domain.errors import MemberNotFoundError, ProjectNotFoundError
-from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER
+from taskflow.domain.model.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER
 from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.projects import ProjectService, ProjectView
 from taskflow.domain.values import ProjectId, UserId

@@ -8,7 +8,8 @@ from typing import Annotated
 import msgspec
 
 from taskflow.adapters.http.fields import EmailField, Name
-from taskflow.domain.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Member, ProjectRole
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER, Invitation, Member
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.values import (
     OBJECT_ID_PATTERN,

@@ -25,8 +25,7 @@ from taskflow.adapters.http.tasks.parameters import (
     in_project,
 )
 from taskflow.adapters.http.tasks.schemas import TaskCreate, TaskPageResponse, TaskResponse
-from taskflow.domain.services.tasks import TaskService
-from taskflow.domain.task_queries import (
+from taskflow.domain.model.task_queries import (
     PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX,
     TEXT_QUERY_MAX_LENGTH,
@@ -34,6 +33,7 @@ from taskflow.domain.task_queries import (
     TaskOrder,
     TaskSort,
 )
+from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskStatus
 
 # From a created task to what can be done with it; a change names the version it read.

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from taskflow.adapters.http.edge.signing import Signer
 from taskflow.domain.errors import InvalidCursorError
-from taskflow.domain.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
+from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey
 from taskflow.domain.values import ProjectId, TaskId, UserId
 
 

@@ -1,6 +1,6 @@
 """Tasks as CSV or JSON lines, encoded a batch at a time while they stream.
 
-CSV columns and cells are the task file's (`domain/task_file.py`: formulas neutralised).
+CSV columns and cells are the task file's (`domain/task_files/columns.py`: formulas neutralised).
 JSON lines carry the values exactly, as the API shows a task.
 """
 
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Final
 import msgspec
 
 from taskflow.adapters.http.tasks.schemas import TaskResponse
-from taskflow.domain.task_file import COLUMNS, neutralise
+from taskflow.domain.task_files.columns import COLUMNS, neutralise
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow.domain.entities import Task
+    from taskflow.domain.model.tasks import Task
 
 
 ROWS_PER_CHUNK: Final = 200

@@ -16,9 +16,9 @@ from taskflow.adapters.http.openapi.operations import LOCATION, documented, link
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.schemas import JobResponse
 from taskflow.domain.errors import JobNotFoundError
-from taskflow.domain.imports import ImportFormat
-from taskflow.domain.jobs import check_job_id
+from taskflow.domain.model.jobs import check_job_id
 from taskflow.domain.services.imports import ImportService
+from taskflow.domain.task_files.rows import ImportFormat
 
 JOBS_PATH: Final = "/api/v1/jobs"
 # Litestar refuses larger bodies with 413 before reading them; TASKFLOW_IMPORT_MAX_BYTES

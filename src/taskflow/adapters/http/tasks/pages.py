@@ -8,9 +8,9 @@ from taskflow.adapters.http.tasks.schemas import TaskPageResponse, TaskResponse
 
 if TYPE_CHECKING:
     from taskflow.adapters.http.tasks.cursors import TaskCursors
-    from taskflow.domain.gate import Principal
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
     from taskflow.domain.services.tasks import TaskService
-    from taskflow.domain.task_queries import TaskFilter, TaskOrder
     from taskflow.domain.values import ProjectId
 
 

@@ -9,9 +9,9 @@ from typing import Annotated
 import msgspec
 
 from taskflow.adapters.http.fields import NOT_BLANK, AwareDatetime
-from taskflow.domain.entities import Task, TaskChanges, TaskDraft
-from taskflow.domain.jobs import ImportJob, JobState
-from taskflow.domain.task_queries import TaskStats
+from taskflow.domain.model.jobs import ImportJob, JobState
+from taskflow.domain.model.task_queries import TaskStats
+from taskflow.domain.model.tasks import Task, TaskChanges, TaskDraft
 from taskflow.domain.values import (
     DESCRIPTION_MAX_LENGTH,
     OBJECT_ID_PATTERN,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from taskflow.domain.access.grants import _SEAL, Grant  # the one module that may mint grants
+from taskflow.domain.access.roles import NEEDS, Action, ProjectRole
 from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
-from taskflow.domain.grants import _SEAL, Grant  # the one module that may mint grants
-from taskflow.domain.projects import NEEDS, Action, ProjectRole
 
 if TYPE_CHECKING:
-    from taskflow.domain.gate import Principal
+    from taskflow.domain.access.principal import Principal
+    from taskflow.domain.model.projects import Invitation
     from taskflow.domain.ports.projects import MembershipRepository
-    from taskflow.domain.projects import Invitation
     from taskflow.domain.values import ProjectId, UserId
 
 

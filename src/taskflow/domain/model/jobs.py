@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.imports import ImportFormat, RowError
+from taskflow.domain.task_files.rows import ImportFormat, RowError
 from taskflow.domain.values import UserId
 
 ERRORS_KEPT: Final = 100  # row errors stored per job; the count says how many there were

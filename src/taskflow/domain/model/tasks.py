@@ -1,4 +1,4 @@
-"""Entities: identity equality and the behaviour that keeps their invariants."""
+"""Tasks: what a client may set, a change to one, and the task itself with the behaviour that keeps its invariants."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ from datetime import UTC, datetime
 
 from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.values import (
-    Email,
     Priority,
     ProjectId,
-    Role,
-    SessionId,
     TaskId,
     TaskStatus,
     UserId,
     check_description,
-    check_name,
     check_tags,
     check_title,
 )
@@ -32,59 +28,6 @@ def to_utc_millis(moment: datetime, *, field_name: str) -> datetime:
         raise InvalidValueError(msg, field=field_name)
     moment = moment.astimezone(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-@dataclass(slots=True, eq=False, kw_only=True)
-class User:
-    """An account. `tokens_valid_after` revokes every token issued before it.
-
-    `deleted_at`: its owner or an admin deleted it; it no longer signs in, and the erasure
-    job removes it and everything of it (decision 0030).
-    """
-
-    id: UserId
-    email: Email
-    name: str
-    password_hash: str
-    role: Role = Role.USER
-    is_active: bool = True
-    created_at: datetime
-    updated_at: datetime
-    tokens_valid_after: datetime | None = None
-    deleted_at: datetime | None = None
-    email_verified: bool = False
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, User) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(self.id)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Session:
-    """One sign-in: a family of refresh tokens of which only the newest is valid.
-
-    Only a digest of that newest token is kept. It lives until it idles past `expires_at`,
-    reaches `ends_at` (however active), or is revoked.
-    """
-
-    id: SessionId
-    user_id: UserId
-    token_digest: str
-    created_at: datetime
-    refreshed_at: datetime
-    expires_at: datetime
-    ends_at: datetime
-    revoked_at: datetime | None = None
-    revoked_reason: str | None = None
-
-    def is_live(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at and now < self.ends_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,15 +167,3 @@ class Task:
     def content(self) -> tuple[object, ...]:
         """What a client sets; a change is a new version only if it changes this."""
         return (self.title, self.description, self.status, self.priority, self.due_at, self.tags, self.assignee_id)
-
-
-def new_user(user_id: UserId, email: Email, name: str, password_hash: str, *, now: datetime) -> User:
-    """A fresh, active, ordinary account."""
-    return User(
-        id=user_id,
-        email=email,
-        name=check_name(name),
-        password_hash=password_hash,
-        created_at=now,
-        updated_at=now,
-    )

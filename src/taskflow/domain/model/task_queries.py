@@ -13,8 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from taskflow.domain.entities import Task, to_utc_millis
 from taskflow.domain.errors import InvalidValueError
+from taskflow.domain.model.tasks import Task, to_utc_millis
 from taskflow.domain.values import TAG_MAX_LENGTH, TAGS_MAX_COUNT, Priority, TaskId, TaskStatus, UserId
 
 TEXT_QUERY_MAX_LENGTH: Final = 100

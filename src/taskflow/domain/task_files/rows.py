@@ -1,6 +1,6 @@
 """What an import file means: rows of CSV or JSON lines, each a task or the reason it is not.
 
-The columns are the export's (`task_file`), so an export imports back; the stored task's
+The columns are the export's (`columns`), so an export imports back; the stored task's
 own columns (`id`, timestamps, `version`) are ignored (the import makes new tasks).
 Every row is checked by the rules of `POST /tasks` (`TaskDraft`). A row that
 cannot be read (bad quoting, not UTF-8, not a JSON object) is an error of that row, never
@@ -17,9 +17,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from taskflow.domain.entities import TaskDraft
 from taskflow.domain.errors import InvalidValueError
-from taskflow.domain.task_file import IGNORED, IMPORTED, unneutralise
+from taskflow.domain.model.tasks import TaskDraft
+from taskflow.domain.task_files.columns import IGNORED, IMPORTED, unneutralise
 from taskflow.domain.values import Priority, TaskStatus
 
 if TYPE_CHECKING:

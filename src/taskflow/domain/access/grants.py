@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from taskflow.domain.projects import NEEDS
+from taskflow.domain.access.roles import NEEDS
 
 if TYPE_CHECKING:
-    from taskflow.domain.entities import Task
-    from taskflow.domain.projects import Action, ProjectRole
+    from taskflow.domain.access.roles import Action, ProjectRole
+    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, UserId
 
 _SEAL: Final = object()

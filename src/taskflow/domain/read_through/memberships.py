@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.projects import MembershipRepository
-from taskflow.domain.projects import ProjectRole
 
 if TYPE_CHECKING:
-    from taskflow.domain.grants import Grant
+    from taskflow.domain.access.grants import Grant
+    from taskflow.domain.model.projects import Membership
     from taskflow.domain.ports.projects import MembershipGate
-    from taskflow.domain.projects import Membership
     from taskflow.domain.values import ProjectId, UserId
 
 
