@@ -32,8 +32,10 @@ GENEROUS_LIMITS = RateLimits(
 )
 
 
-# The folder says the layer; `make test-unit` selects `-m unit`. The contract suite's in-memory
-# run is a unit test, its MongoDB and cached runs are integration tests.
+# The folder says the layer; `make test-unit` selects `-m unit`. A contract suite's run on the
+# in-memory fake (its implementation parameter is MEMORY) is a unit test; its runs on real
+# servers are integration tests.
+MEMORY = "memory"
 LAYER_OF_FOLDER = {
     "unit": "unit",
     "contract": "unit",
@@ -49,7 +51,7 @@ def layer_of(item: pytest.Item) -> str:
     folder = Path(item.path).relative_to(Path(__file__).parent).parts[0]
     layer = LAYER_OF_FOLDER[folder]
     callspec = getattr(item, "callspec", None)
-    if folder == "contract" and callspec is not None and callspec.params.get("repositories") != "memory":
+    if folder == "contract" and callspec is not None and MEMORY not in callspec.params.values():
         return "integration"
     return layer
 

@@ -34,16 +34,11 @@ from taskflow.domain.ports.projects import InvitationRepository, MembershipRepos
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.values import UserId
 from taskflow.settings import Settings
-from tests.unit.fakes import (
-    InMemoryIdempotencyStore,
-    InMemoryInvitations,
-    InMemoryMemberships,
-    InMemoryOutbox,
-    InMemoryProjects,
-    InMemorySessionRepository,
-    InMemoryTaskRepository,
-    InMemoryUserRepository,
-)
+from tests.fakes.accounts import InMemorySessionRepository, InMemoryUserRepository
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.jobs import InMemoryOutbox
+from tests.fakes.projects import InMemoryInvitations, InMemoryMemberships, InMemoryProjects
+from tests.fakes.tasks import InMemoryTaskRepository
 
 
 @dataclass

@@ -25,33 +25,27 @@ from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
 from taskflow.domain.values import Role, UserId
 from taskflow.settings import Limit, RateLimits, Settings
-from tests.unit.fakes import (
-    FakeCommonPasswords,
-    FakeJobQueue,
-    FakeMailer,
-    FakePasswordHasher,
-    FakeTokenIssuer,
-    FrozenClock,
-    InMemoryAccountGate,
+from tests.fakes.accounts import (
     InMemoryAccountRecords,
     InMemoryAuditTrail,
-    InMemoryChangeFeed,
-    InMemoryIdempotencyStore,
-    InMemoryImportJobs,
-    InMemoryInvitations,
-    InMemoryMembershipGate,
-    InMemoryMemberships,
-    InMemoryOutbox,
     InMemoryPasswordResets,
-    InMemoryProjects,
     InMemorySessionRepository,
-    InMemoryStreamSlots,
-    InMemoryTaskRepository,
     InMemoryUserRepository,
+)
+from tests.fakes.changes import InMemoryChangeFeed, InMemoryStreamSlots
+from tests.fakes.gates import InMemoryAccountGate, InMemoryMembershipGate
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.jobs import FakeJobQueue, FakeMailer, InMemoryImportJobs, InMemoryOutbox
+from tests.fakes.projects import InMemoryInvitations, InMemoryMemberships, InMemoryProjects
+from tests.fakes.security import (
+    FakeCommonPasswords,
+    FakePasswordHasher,
+    FakeTokenIssuer,
     RecordingSecurityLog,
-    SequentialIds,
     SequentialSecrets,
 )
+from tests.fakes.tasks import InMemoryTaskRepository
+from tests.fakes.time_and_ids import FrozenClock, SequentialIds
 
 # Small budgets and limits, so the tests reach them; the servers in the URLs never start.
 SETTINGS = Settings(

@@ -14,7 +14,7 @@ from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, Role, UserId
-from tests.unit.fakes import InMemoryMemberships
+from tests.fakes.projects import InMemoryMemberships
 
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
 PROJECT = ProjectId("c" * 24)

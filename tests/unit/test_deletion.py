@@ -26,8 +26,8 @@ from taskflow.domain.services.deletion import ErasureNotDueError
 from taskflow.domain.services.mail import ERASE_JOB, PROJECT_NOTICE_JOB, erase_job_id
 from taskflow.domain.task_files.rows import ImportFormat
 from taskflow.domain.values import ProjectId, Role, TaskId, UserId
+from tests.fakes.tasks import InMemoryTaskRepository
 from tests.unit.conftest import SETTINGS, World, as_principal
-from tests.unit.fakes import InMemoryTaskRepository
 
 PASSWORD = "a long enough password"
 SETTLE = timedelta(seconds=SETTINGS.request_timeout_seconds + 5)

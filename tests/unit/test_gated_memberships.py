@@ -21,8 +21,9 @@ from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.model.tasks import TaskDraft
 from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.values import ProjectId, Role, UserId
+from tests.fakes.gates import InMemoryMembershipGate
+from tests.fakes.projects import InMemoryMemberships
 from tests.unit.conftest import World
-from tests.unit.fakes import InMemoryMembershipGate, InMemoryMemberships
 
 ADA, BOB = Principal(UserId("a" * 24), Role.USER), Principal(UserId("b" * 24), Role.USER)
 CAROL = Principal(UserId("c" * 24), Role.USER)

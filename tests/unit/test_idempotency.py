@@ -10,7 +10,8 @@ from taskflow.domain.errors import IdempotencyKeyReusedError, InvalidValueError,
 from taskflow.domain.ports.idempotency import RecordedResponse
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.values import UserId
-from tests.unit.fakes import FrozenClock, InMemoryIdempotencyStore
+from tests.fakes.idempotency import InMemoryIdempotencyStore
+from tests.fakes.time_and_ids import FrozenClock
 
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
 CREATED = RecordedResponse(status=201, headers=(("location", "/x"),), body=b'{"id":"x"}')

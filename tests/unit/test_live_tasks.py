@@ -17,7 +17,8 @@ from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.ports.changes import Change, FeedPosition, MembershipChanged, Place, TaskChanged
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits, TaskEvent, TaskEventKind, TaskEvents
 from taskflow.domain.values import ProjectId, TaskId, UserId
-from tests.unit.fakes import InMemoryChangeFeed, InMemoryMemberships, InMemoryStreamSlots
+from tests.fakes.changes import InMemoryChangeFeed, InMemoryStreamSlots
+from tests.fakes.projects import InMemoryMemberships
 
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
 HOME = ProjectId("d" * 24)

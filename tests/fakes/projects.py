@@ -1,0 +1,126 @@
+"""Projects, memberships and invitations in memory."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from taskflow.domain.access.grants import Grant
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.errors import (
+    ProjectNotFoundError,
+)
+from taskflow.domain.model.projects import Invitation, Membership, Project
+from taskflow.domain.ports.projects import (
+    InvitationRepository,
+    MembershipRepository,
+    ProjectRepository,
+)
+from taskflow.domain.values import Email, ProjectId, UserId
+
+
+class InMemoryMemberships(MembershipRepository):
+    """The record; `finds` counts look-ups of one membership (what the gate spares)."""
+
+    def __init__(self) -> None:
+        self.memberships: dict[tuple[UserId, ProjectId], Membership] = {}
+        self.finds = 0
+
+    def join(self, membership: Membership) -> None:
+        self.memberships[membership.user_id, membership.project_id] = membership
+
+    def leave(self, user_id: UserId, project_id: ProjectId) -> None:
+        del self.memberships[user_id, project_id]
+
+    async def add(self, membership: Membership) -> bool:
+        if (membership.user_id, membership.project_id) in self.memberships:
+            return False
+        self.join(membership)
+        return True
+
+    async def find(self, user_id: UserId, project_id: ProjectId) -> Membership | None:
+        self.finds += 1
+        return self.memberships.get((user_id, project_id))
+
+    async def of_user(self, user_id: UserId) -> list[Membership]:
+        found = [membership for (member, _), membership in self.memberships.items() if member == user_id]
+        return sorted(found, key=lambda membership: (membership.joined_at, membership.project_id.value))
+
+    async def count_of_user(self, user_id: UserId) -> int:
+        return len(await self.of_user(user_id))
+
+    async def of_project(self, grant: Grant) -> list[Membership]:
+        found = [membership for (_, project), membership in self.memberships.items() if project == grant.project]
+        return sorted(found, key=lambda membership: membership.joined_at)
+
+    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+        found = self.memberships.get((user_id, project_id))
+        if found is None:
+            return None
+        self.memberships[user_id, project_id] = replace(found, role=role)
+        return self.memberships[user_id, project_id]
+
+    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+        return self.memberships.pop((user_id, project_id), None) is not None
+
+    async def remove_all(self, grant: Grant) -> int:
+        ended = [key for key in self.memberships if key[1] == grant.project]
+        for key in ended:
+            del self.memberships[key]
+        return len(ended)
+
+
+class InMemoryProjects(ProjectRepository):
+    def __init__(self) -> None:
+        self.projects: dict[tuple[UserId, ProjectId], Project] = {}
+
+    def _key(self, grant: Grant) -> tuple[UserId, ProjectId]:
+        if grant.project is None:
+            raise ProjectNotFoundError
+        return grant.space, grant.project
+
+    async def add(self, project: Project) -> None:
+        self.projects[project.space, project.id] = project
+
+    async def find(self, grant: Grant) -> Project | None:
+        return self.projects.get(self._key(grant))
+
+    async def many(self, grants: list[Grant]) -> list[Project]:
+        return [project for grant in grants if (project := self.projects.get(self._key(grant))) is not None]
+
+    async def replace(self, grant: Grant, project: Project, *, expected_version: int) -> bool:
+        stored = self.projects.get(self._key(grant))
+        if stored is None or stored.version != expected_version:
+            return False
+        self.projects[self._key(grant)] = project
+        return True
+
+    async def delete(self, grant: Grant) -> bool:
+        return self.projects.pop(self._key(grant), None) is not None
+
+
+class InMemoryInvitations(InvitationRepository):
+    def __init__(self) -> None:
+        self.invitations: dict[str, Invitation] = {}
+
+    async def add(self, invitation: Invitation) -> None:
+        self.invitations[invitation.id] = invitation
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        return self.invitations.get(invitation_id)
+
+    async def find(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        return next(
+            (
+                found
+                for found in self.invitations.values()
+                if (found.token_digest, found.email) == (token_digest, email) and found.expires_at > now
+            ),
+            None,
+        )
+
+    async def take(self, token_digest: str, email: Email, *, now: datetime) -> Invitation | None:
+        found = await self.find(token_digest, email, now=now)
+        if found is not None:
+            del self.invitations[found.id]
+        return found
