@@ -1,0 +1,252 @@
+"""One suite for the change feed: the in-memory feed and a MongoDB change stream read alike (decision 0034).
+
+Each run writes through its store's own path (MongoDB: the repositories the services use;
+in memory: the changes the unit tests publish, made here by the port's rules) and reads
+the changes back: in commit order, resumable from any position, quiet as None, and lost
+history named as such.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from taskflow.adapters.mongo.change_feed import MongoChangeFeed
+from taskflow.adapters.mongo.client import create_indexes
+from taskflow.adapters.mongo.migrations import record_task_images
+from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.access.service import AccessService
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.tasks import Task, TaskDraft
+from taskflow.domain.ports.changes import (
+    Change,
+    ChangeCursor,
+    ChangeFeed,
+    FeedPosition,
+    HistoryLostError,
+    MembershipChanged,
+    Place,
+    TaskChanged,
+)
+from taskflow.domain.values import ProjectId, TaskId, UserId
+from taskflow.entrypoints.processes import Child, start_secantus
+from tests.conftest import MEMORY
+from tests.fakes.changes import InMemoryChangeFeed
+
+ADA, BOB = UserId("a" * 24), UserId("b" * 24)
+HOME = ProjectId("d" * 24)
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+HISTORY = 30
+"""Changes the short-history server keeps (its oplog)."""
+_ids = itertools.count(1)
+
+
+@dataclass
+class Store:
+    """A feed, and the writes whose changes it carries."""
+
+    feed: ChangeFeed
+    add: Callable[[Task], Awaitable[None]]
+    replace: Callable[[Task, Task], Awaitable[None]]
+    """The stored task (first), replaced by the second, one version newer, perhaps elsewhere."""
+    delete: Callable[[Task], Awaitable[None]]
+    join: Callable[[Membership], Awaitable[None]]
+    promote: Callable[[Membership], Awaitable[None]]
+    leave: Callable[[Membership], Awaitable[None]]
+    trim_history: Callable[[], Awaitable[None]]
+    """Keep only the last HISTORY changes, as a database trims its history."""
+
+
+def _in_memory() -> Store:
+    feed = InMemoryChangeFeed()
+    increments = itertools.count(1)
+
+    def position() -> FeedPosition:
+        increment = next(increments)
+        return FeedPosition(1_800_000_000, increment, f"token-{increment}")
+
+    def place(task: Task) -> Place:
+        return Place(task.owner_id, task.project_id)
+
+    async def add(task: Task) -> None:
+        feed.publish(TaskChanged(position(), task.id, None, task, task.version))
+
+    async def replace(old: Task, new: Task) -> None:
+        feed.publish(TaskChanged(position(), new.id, place(old), new, new.version))
+
+    async def delete(task: Task) -> None:
+        feed.publish(TaskChanged(position(), task.id, place(task), None, task.version))
+
+    async def join(membership: Membership) -> None:
+        feed.publish(MembershipChanged(position(), membership.user_id, membership.project_id, member=True))
+
+    async def promote(membership: Membership) -> None:
+        """A role changes nobody's view: no change."""
+
+    async def leave(membership: Membership) -> None:
+        feed.publish(MembershipChanged(position(), membership.user_id, membership.project_id, member=False))
+
+    async def trim_history() -> None:
+        feed.forget(len(feed.changes) - HISTORY)
+
+    return Store(feed, add, replace, delete, join, promote, leave, trim_history)
+
+
+@pytest.fixture(scope="module")
+def short_history() -> Iterator[Child]:
+    """A SecantusDB of its own whose history is short: a position falls out of it after HISTORY writes."""
+    child = start_secantus(storage=None, extra=["--oplog-max-entries", str(HISTORY)])
+    yield child
+    child.stop()
+
+
+@pytest.fixture(params=[MEMORY, "mongo"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    if request.param == MEMORY:
+        yield _in_memory()
+        return
+    server: Child = request.getfixturevalue("short_history")
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(server.url)
+    database = client[f"feed_{uuid.uuid4().hex[:10]}"]
+    await create_indexes(database)
+    await record_task_images(database)  # as `taskflow migrate` does: deletions say whose task it was
+    tasks, memberships = MongoTaskRepository(database), MongoMembershipRepository(database)
+
+    async def add(task: Task) -> None:
+        await tasks.add(AccessService.own(task.owner_id), task)
+
+    async def replace(old: Task, new: Task) -> None:
+        source, target = AccessService.own(old.owner_id), AccessService.own(new.owner_id)
+        if source == target:
+            assert await tasks.replace(source, new, expected_version=old.version)
+        else:
+            assert await tasks.move(source, target, new, expected_version=old.version)
+
+    async def delete(task: Task) -> None:
+        assert await tasks.delete(AccessService.own(task.owner_id), task.id, expected_version=task.version)
+
+    async def join(membership: Membership) -> None:
+        assert await memberships.add(membership)
+
+    async def promote(membership: Membership) -> None:
+        assert await memberships.set_role(membership.user_id, membership.project_id, ProjectRole.ADMIN)
+
+    async def leave(membership: Membership) -> None:
+        assert await memberships.remove(membership.user_id, membership.project_id)
+
+    async def trim_history() -> None:
+        assert (await client.admin.command({"secantusAdmin.pruneOplog": 1}))["pruned"] > 0
+
+    try:
+        feed = MongoChangeFeed(database, max_await_seconds=0.2)
+        yield Store(feed, add, replace, delete, join, promote, leave, trim_history)
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+
+
+def _task(owner: UserId = ADA, title: str = "t") -> Task:
+    return Task.create(TaskId(f"{next(_ids):024x}"), owner, TaskDraft(title=title), now=NOW)
+
+
+def _renamed(task: Task, title: str) -> Task:
+    return dataclasses.replace(task, title=title, version=task.version + 1)
+
+
+async def _next(cursor: ChangeCursor) -> Change:
+    """The next change; None (a quiet while) is skipped a few times, no more."""
+    for _ in range(20):
+        change = await cursor.next()
+        if change is not None:
+            return change
+    pytest.fail("no change came")
+
+
+async def test_a_tasks_life_is_read_in_commit_order_with_where_it_was_and_its_version(store: Store) -> None:
+    task = _task()
+    renamed = _renamed(task, "renamed")
+    async with store.feed.read(None) as cursor:
+        await store.add(task)
+        await store.replace(task, renamed)
+        await store.delete(renamed)
+        created, changed, deleted = [await _next(cursor) for _ in range(3)]
+    assert isinstance(created, TaskChanged)
+    assert (created.task_id, created.before, created.task, created.version) == (task.id, None, task, 1)
+    assert isinstance(changed, TaskChanged)
+    assert (changed.before, changed.task, changed.version) == (Place(ADA, None), renamed, 2)
+    assert isinstance(deleted, TaskChanged)
+    assert (deleted.task_id, deleted.before, deleted.task, deleted.version) == (task.id, Place(ADA, None), None, 2)
+    assert created.position < changed.position < deleted.position
+
+
+async def test_a_moved_task_says_where_it_was_and_where_it_is(store: Store) -> None:
+    task = _task(ADA)
+    moved = dataclasses.replace(_renamed(task, task.title), owner_id=BOB)
+    await store.add(task)
+    async with store.feed.read(None) as cursor:
+        await store.replace(task, moved)
+        change = await _next(cursor)
+    assert isinstance(change, TaskChanged)
+    assert (change.before, change.after, change.version) == (Place(ADA, None), Place(BOB, None), 2)
+
+
+async def test_joining_and_leaving_are_changes_and_a_new_role_is_not(store: Store) -> None:
+    bob = Membership(user_id=BOB, project_id=HOME, space=ADA, role=ProjectRole.VIEWER, joined_at=NOW)
+    marker = _task()
+    async with store.feed.read(None) as cursor:
+        await store.join(bob)
+        await store.promote(bob)
+        await store.leave(bob)
+        await store.add(marker)  # so the test knows when every change before it has come
+        changes = [await _next(cursor) for _ in range(3)]
+    assert changes[:2] == [
+        MembershipChanged(changes[0].position, BOB, HOME, member=True),
+        MembershipChanged(changes[1].position, BOB, HOME, member=False),
+    ]
+    assert isinstance(changes[2], TaskChanged)
+    assert changes[2].task_id == marker.id
+
+
+async def test_a_read_from_now_has_none_of_the_past_and_a_quiet_feed_answers_none(store: Store) -> None:
+    await store.add(_task())
+    async with store.feed.read(None) as cursor:
+        assert await cursor.next() is None
+        later = _task()
+        await store.add(later)
+        change = await _next(cursor)
+    assert isinstance(change, TaskChanged)
+    assert change.task_id == later.id
+
+
+async def test_a_read_from_a_position_has_exactly_the_changes_after_it(store: Store) -> None:
+    tasks = [_task(title=f"task {n}") for n in range(4)]
+    async with store.feed.read(None) as cursor:
+        for task in tasks:
+            await store.add(task)
+        seen = [await _next(cursor) for _ in tasks]
+    async with store.feed.read(seen[1].position) as cursor:
+        again = [await _next(cursor) for _ in tasks[2:]]
+        assert await cursor.next() is None
+    assert again == seen[2:]
+
+
+async def test_a_position_older_than_the_history_kept_is_history_lost(store: Store) -> None:
+    first = _task()
+    async with store.feed.read(None) as cursor:
+        await store.add(first)
+        position = (await _next(cursor)).position
+    for n in range(HISTORY + 5):
+        await store.add(_task(title=f"filler {n}"))
+    await store.trim_history()
+    with pytest.raises(HistoryLostError):
+        async with store.feed.read(position):
+            pass
