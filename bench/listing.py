@@ -18,8 +18,8 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from taskflow.adapters.http.tasks.cursors import TaskCursors
-from taskflow.adapters.mongo.documents import TASKS, task_to_document
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.mongo import place_of
 from taskflow.domain.access.principal import Principal

@@ -17,7 +17,9 @@ from bson import ObjectId
 from pymongo import monitoring
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
-from taskflow.adapters.mongo.documents import MEMBERSHIPS, PROJECTS, TASKS
+from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.projects import PROJECTS
+from taskflow.adapters.mongo.schema.tasks import TASKS
 
 TEST_HOUSEKEEPING: Final = "test housekeeping"
 _EXEMPT: Final = {SCATTER_GATHER, TEST_HOUSEKEEPING}

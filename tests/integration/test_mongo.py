@@ -13,22 +13,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.client import connect, create_indexes
-from taskflow.adapters.mongo.documents import (
-    IdempotencyKeyDocument,
-    InvitationDocument,
-    MembershipDocument,
-    OutboxDocument,
-    ProjectDocument,
-    SessionDocument,
-    TaskDocument,
-    UserDocument,
-    invitation_to_document,
-    membership_to_document,
-    project_to_document,
-    session_to_document,
-    task_to_document,
-    user_to_document,
-)
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.migrations import (
@@ -38,6 +22,14 @@ from taskflow.adapters.mongo.migrations import (
 )
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.repositories import MongoSessionRepository
+from taskflow.adapters.mongo.schema.idempotency_keys import IdempotencyKeyDocument
+from taskflow.adapters.mongo.schema.invitations import InvitationDocument, invitation_to_document
+from taskflow.adapters.mongo.schema.memberships import MembershipDocument, membership_to_document
+from taskflow.adapters.mongo.schema.outbox import OutboxDocument
+from taskflow.adapters.mongo.schema.projects import ProjectDocument, project_to_document
+from taskflow.adapters.mongo.schema.sessions import SessionDocument, session_to_document
+from taskflow.adapters.mongo.schema.tasks import TaskDocument, task_to_document
+from taskflow.adapters.mongo.schema.users import UserDocument, user_to_document
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole

@@ -14,7 +14,7 @@ import httpx
 from bson import ObjectId
 from pymongo import MongoClient
 
-from taskflow.adapters.mongo.documents import TASKS, task_to_document
+from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document
 from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import TaskId, UserId
 from taskflow.entrypoints.processes import Child, free_port, spawn, wait_for_http

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 from bson import ObjectId
 from pymongo import ReadPreference
 
-from taskflow.adapters.mongo.documents import (
-    IDEMPOTENCY_KEYS,
-    IMPORT_UPLOADS,
-    JOBS,
-    OUTBOX,
-    PASSWORD_RESETS,
-    SESSIONS,
-)
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.idempotency_keys import IDEMPOTENCY_KEYS
+from taskflow.adapters.mongo.schema.import_uploads import IMPORT_UPLOADS
+from taskflow.adapters.mongo.schema.jobs import JOBS
+from taskflow.adapters.mongo.schema.outbox import OUTBOX
+from taskflow.adapters.mongo.schema.password_resets import PASSWORD_RESETS
+from taskflow.adapters.mongo.schema.sessions import SESSIONS
 from taskflow.domain.ports.accounts import AccountRecords
 
 if TYPE_CHECKING:

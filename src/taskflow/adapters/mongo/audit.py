@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 from bson import ObjectId
 from pymongo import ReadPreference, WriteConcern
 
-from taskflow.adapters.mongo.documents import AUDIT
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.audit import AUDIT, audit_entry_to_entity
 from taskflow.domain.model.audit import AuditEntry, AuditFilter, AuditKind
 from taskflow.domain.ports.accounts import AuditTrail
 from taskflow.domain.values import UserId
@@ -68,21 +68,8 @@ class MongoAuditTrail(AuditTrail):
             query["_id"] = {"$lt": ObjectId(after)}
         with translate_errors():
             raws = await self._entries.find(query).sort("_id", -1).limit(limit).to_list()
-        return [_entry(raw) for raw in raws]
+        return [audit_entry_to_entity(raw) for raw in raws]
 
 
 def _oid(user: UserId | None) -> ObjectId | None:
     return None if user is None else ObjectId(user.value)
-
-
-def _entry(raw: dict[str, Any]) -> AuditEntry:
-    return AuditEntry(
-        id=str(raw["_id"]),
-        kind=AuditKind(raw["kind"]),
-        actor=None if raw.get("actor") is None else UserId(str(raw["actor"])),
-        target=None if raw.get("target") is None else UserId(str(raw["target"])),
-        at=raw["at"],
-        address=raw.get("address"),
-        request_id=raw.get("request_id"),
-        detail=dict(raw.get("detail") or {}),
-    )

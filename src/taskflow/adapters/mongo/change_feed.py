@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Final
 from pymongo import ReadPreference
 from pymongo.errors import OperationFailure
 
-from taskflow.adapters.mongo.documents import MEMBERSHIPS, TASKS, task_to_entity
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_entity
 from taskflow.domain.ports.changes import (
     Change,
     ChangeCursor,

@@ -8,7 +8,7 @@ import pymongo
 from beanie import init_beanie
 from pymongo import AsyncMongoClient, ReadPreference
 
-from taskflow.adapters.mongo.documents import DOCUMENTS
+from taskflow.adapters.mongo.schema import DOCUMENTS
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager

@@ -8,9 +8,9 @@ from bson import Binary, ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.documents import IDEMPOTENCY_KEYS
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.schema.idempotency_keys import IDEMPOTENCY_KEYS
 from taskflow.domain.ports.idempotency import IdempotencyRecord, IdempotencyStore, RecordedResponse
 
 if TYPE_CHECKING:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bson import Binary, ObjectId
 from pymongo import ReadPreference
 
-from taskflow.adapters.mongo.documents import IMPORT_UPLOADS, JOBS
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.schema.import_uploads import IMPORT_UPLOADS
+from taskflow.adapters.mongo.schema.jobs import JOBS, job_to_entity
 from taskflow.domain.model.jobs import ERRORS_KEPT, ImportJob, JobState
 from taskflow.domain.ports.jobs import ImportJobRepository
-from taskflow.domain.task_files.rows import ImportFormat, RowError
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class MongoImportJobRepository(ImportJobRepository):
     async def get(self, job_id: str) -> ImportJob | None:
         with translate_errors():
             raw = await self._jobs.find_one({"_id": job_id})
-        return None if raw is None else _job(raw)
+        return None if raw is None else job_to_entity(raw)
 
     async def upload(self, job_id: str) -> bytes:
         with translate_errors():
@@ -95,22 +95,3 @@ class MongoImportJobRepository(ImportJobRepository):
                 {"_id": job_id, "state": {"$in": _UNFINISHED}},
                 {"$set": {"state": state.value, "reason": reason, "updated_at": at, "finished_at": at}},
             )
-
-
-def _job(raw: dict[str, Any]) -> ImportJob:
-    return ImportJob(
-        id=raw["_id"],
-        owner=UserId(str(raw["user_id"])),
-        format=ImportFormat(raw["format"]),
-        dry_run=raw["dry_run"],
-        state=JobState(raw["state"]),
-        created_at=raw["created_at"],
-        updated_at=raw["updated_at"],
-        total=raw["total"],
-        processed=raw["processed"],
-        created=raw["created"],
-        failed=raw["failed"],
-        errors=tuple(RowError(e["row"], e["field"], e["message"]) for e in raw["errors"]),
-        reason=raw["reason"],
-        finished_at=raw["finished_at"],
-    )

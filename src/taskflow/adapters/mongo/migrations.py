@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
-from taskflow.adapters.mongo.documents import TASKS
+from taskflow.adapters.mongo.schema.tasks import TASKS
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.domain.model.task_queries import PRIORITY_RANK
 

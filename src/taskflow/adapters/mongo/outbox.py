@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.documents import OUTBOX
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.schema.outbox import OUTBOX
 from taskflow.domain.ports.jobs import Outbox, OutboxEntry
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from bson import ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.documents import PASSWORD_RESETS
 from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.password_resets import PASSWORD_RESETS
 from taskflow.domain.ports.accounts import PasswordReset, PasswordResetRepository
 from taskflow.domain.values import UserId
 

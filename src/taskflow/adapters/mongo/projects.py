@@ -14,19 +14,15 @@ from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
-from taskflow.adapters.mongo.documents import (
-    INVITATIONS,
+from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.invitations import INVITATIONS, invitation_to_document, invitation_to_entity
+from taskflow.adapters.mongo.schema.memberships import (
     MEMBERSHIPS,
-    PROJECTS,
-    invitation_to_document,
-    invitation_to_entity,
     membership_id,
     membership_to_document,
     membership_to_entity,
-    project_to_document,
-    project_to_entity,
 )
-from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.schema.projects import PROJECTS, project_to_document, project_to_entity
 from taskflow.domain.errors import ProjectNotFoundError
 from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 

@@ -9,16 +9,10 @@ from bson import ObjectId
 from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.documents import (
-    SESSIONS,
-    USERS,
-    session_to_document,
-    session_to_entity,
-    user_to_document,
-    user_to_entity,
-)
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.schema.sessions import SESSIONS, session_to_document, session_to_entity
+from taskflow.adapters.mongo.schema.users import USERS, user_to_document, user_to_entity
 from taskflow.domain.errors import (
     EmailAlreadyRegisteredError,
     UserNotFoundError,

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Final
 import pymongo
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.documents import MEMBERSHIPS, PROJECTS, TASKS
+from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.projects import PROJECTS
+from taskflow.adapters.mongo.schema.tasks import TASKS
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase

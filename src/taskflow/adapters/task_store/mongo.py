@@ -12,13 +12,9 @@ from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
-from taskflow.adapters.mongo.documents import (
-    TASKS,
-    task_to_document,
-    task_to_entity,
-)
 from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
 from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document, task_to_entity
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.task_store.causal import CausalCollection
 from taskflow.adapters.task_store.consistency import ANY_MEMBER, NEWEST, PRIMARY, ReadRule
