@@ -17,7 +17,7 @@ from bson.timestamp import Timestamp
 from pymongo import ReadPreference
 from pymongo.read_concern import ReadConcern
 
-from taskflow.adapters.task_store.consistency import ReadRule, WriteToken, record_write
+from taskflow.adapters.task_store.consistency import Members, ReadRule, WriteToken, record_write
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -63,11 +63,11 @@ class CausalCollection:
     async def reading(
         self, rule: ReadRule
     ) -> AsyncIterator[tuple[AsyncCollection[dict[str, Any]], AsyncClientSession | None]]:
-        if rule.primary:
+        if rule.members is Members.PRIMARY:
             yield self._primary, None
             return
-        if rule.newest or rule.after is None:
-            yield (self._newest if rule.newest else self.collection), None
+        if rule.members is Members.NEWEST or rule.after is None:
+            yield (self._newest if rule.members is Members.NEWEST else self.collection), None
             return
         async with self._client.start_session(causal_consistency=True) as session:
             if not _advance(session, rule.after):

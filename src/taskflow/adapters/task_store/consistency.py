@@ -11,6 +11,7 @@ import struct
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -42,23 +43,25 @@ def latest(*tokens: WriteToken | None) -> WriteToken | None:
     return max(known, key=lambda token: token.position) if known else None
 
 
+class Members(Enum):
+    """Which members of the replica set may answer a read."""
+
+    ANY = "any member within the staleness bound"
+    NEWEST = "the primary while there is one; during an election a secondary rather than nobody"
+    PRIMARY = "only the primary: the read decides a write, which needs it anyway"
+
+
 @dataclass(frozen=True, slots=True)
 class ReadRule:
-    """Which members may answer a read.
+    """Who may answer a read; among any members, only those that have caught up with `after`."""
 
-    Any within the staleness bound, those that have caught up with `after`, the primary
-    while there is one (`newest`: during an election a secondary answers rather than
-    nobody), or only the primary (`primary`: the read decides a write, which needs it anyway).
-    """
-
+    members: Members = Members.ANY
     after: WriteToken | None = None
-    newest: bool = False
-    primary: bool = False
 
 
 ANY_MEMBER: Final = ReadRule()
-NEWEST: Final = ReadRule(newest=True)
-PRIMARY: Final = ReadRule(primary=True)
+NEWEST: Final = ReadRule(Members.NEWEST)
+PRIMARY: Final = ReadRule(Members.PRIMARY)
 
 
 @dataclass(slots=True)
