@@ -48,7 +48,7 @@ from taskflow.domain.ports.security import RateRule
 from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.read_through.users import GatedUserRepository
 from taskflow.domain.services import Services
-from taskflow.domain.services.accounts import AccountService, LoginLimits, PasswordPolicy
+from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.derived_tokens import (
@@ -63,9 +63,12 @@ from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService, ResetLimits
+from taskflow.domain.services.passwords import LoginLimits, NewPasswords, PasswordConfirmation, PasswordPolicy
 from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionPolicy, SessionService
+from taskflow.domain.services.sign_in import SignIn
 from taskflow.domain.services.stats_refresh import StatsRefresh
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
@@ -282,6 +285,12 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     outbox = OutboxService(ports.outbox, ports.jobs, clock, grace=timedelta(seconds=settings.outbox_sweep_seconds))
     stats = StatsRefresh(ports.jobs, clock, debounce=timedelta(seconds=settings.stats_debounce_seconds))
     policy = PasswordPolicy(settings.password_min_length, ports.common_passwords)
+    passwords = NewPasswords(policy, ports.hasher)
+    login_limits = LoginLimits(
+        per_account=_rule("login-account", limits.login_failures_per_account),
+        per_address=_rule("login-address", limits.login_failures_per_address),
+    )
+    confirmation = PasswordConfirmation(ports.hasher, ports.limiter, login_limits)
     projects = ProjectService(
         projects=ports.projects,
         memberships=memberships,
@@ -318,22 +327,25 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         audit=ports.audit,
     )
     return Services(
-        accounts=AccountService(
+        registration=Registration(
+            users=users, passwords=passwords, clock=clock, ids=ids, outbox=outbox, audit=ports.audit
+        ),
+        welcome_mail=WelcomeMail(users=users, verification=verification, outbox=outbox, mailer=ports.mailer),
+        sign_in=SignIn(
             users=users,
             hasher=ports.hasher,
+            limiter=ports.limiter,
+            limits=login_limits,
+            sessions=sessions,
+            audit=ports.audit,
+        ),
+        accounts=AccountService(users=users, confirmation=confirmation, deletion=deletion, clock=clock),
+        password_change=PasswordChangeService(
+            users=users,
+            passwords=passwords,
+            confirmation=confirmation,
             sessions=sessions,
             clock=clock,
-            ids=ids,
-            policy=policy,
-            limiter=ports.limiter,
-            limits=LoginLimits(
-                per_account=_rule("login-account", limits.login_failures_per_account),
-                per_address=_rule("login-address", limits.login_failures_per_address),
-            ),
-            outbox=outbox,
-            mailer=ports.mailer,
-            deletion=deletion,
-            verification=verification,
             audit=ports.audit,
         ),
         sessions=sessions,

@@ -330,7 +330,7 @@ def make_admin(register: Register, settings: Settings) -> Callable[[], Awaitable
     async def make() -> Account:
         account = await register()
         async with open_ports(settings) as ports:
-            await build_services(ports, settings).accounts.create_admin(account.email, PASSWORD, "ignored")
+            await build_services(ports, settings).registration.create_admin(account.email, PASSWORD, "ignored")
         return account
 
     return make

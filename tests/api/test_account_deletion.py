@@ -165,7 +165,7 @@ async def test_the_only_admin_cannot_delete_their_account(mongodb: Child) -> Non
     ):
         root = await new_account(client)
         async with open_ports(stack.settings) as ports:
-            await build_services(ports, stack.settings).accounts.create_admin(root.email, PASSWORD, "ignored")
+            await build_services(ports, stack.settings).registration.create_admin(root.email, PASSWORD, "ignored")
         refused = await client.request("DELETE", ME, json={"password": PASSWORD}, headers=root.auth)
         assert_problem(refused, 409, "last-admin")
         assert (await client.get(ME, headers=root.auth)).status_code == 200

@@ -49,7 +49,7 @@ async def test_the_worker_sends_one_welcome_mail_however_often_it_is_enqueued(
         # The session's Redis holds jobs other tests deferred: a burst worker would wait them out.
         await pool.flushdb()
         # Registration enqueues the job; enqueueing it again with its id must not send twice.
-        user = await services.accounts.register("ada@example.com", "a long enough password", "Ada")
+        user = await services.registration.register("ada@example.com", "a long enough password", "Ada")
         try:
             await ports.jobs.enqueue("send_welcome_mail", {"user_id": user.id.value}, job_id=f"welcome:{user.id}")
             await run_worker_until_idle(worker_config, pool)

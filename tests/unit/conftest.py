@@ -10,7 +10,7 @@ from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.bootstrap import Ports, build_services
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.model.accounts import User
-from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.imports import ImportService
@@ -19,8 +19,10 @@ from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.sign_in import SignIn
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
 from taskflow.domain.values import Role, UserId
@@ -89,7 +91,11 @@ class World:
     imports: ImportService
     reminders: ReminderService
     mailer: FakeMailer
+    registration: Registration
+    welcome_mail: WelcomeMail
+    sign_in: SignIn
     accounts: AccountService
+    password_change: PasswordChangeService
     session_service: SessionService
     task_service: TaskService
     admin: AdminService
@@ -170,7 +176,11 @@ def world() -> World:
         imports=services.imports,
         reminders=services.reminders,
         mailer=mailer,
+        registration=services.registration,
+        welcome_mail=services.welcome_mail,
+        sign_in=services.sign_in,
         accounts=services.accounts,
+        password_change=services.password_change,
         session_service=services.sessions,
         task_service=services.tasks,
         admin=services.admin,

@@ -17,8 +17,8 @@ BUDGET = RateRule("user", 2, 3600)
 
 
 async def _signed_in(world: World) -> TokenPair:
-    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    return await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
+    await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    return await world.sign_in.login("ada@example.com", PASSWORD, client=CLIENT)
 
 
 async def test_a_known_account_is_authenticated_without_reading_it(world: World) -> None:
@@ -42,7 +42,7 @@ async def test_the_budget_is_counted_by_the_gate_and_by_the_limiter_when_the_gat
 
 
 async def test_a_demotion_reaches_the_principal_on_the_next_request(world: World) -> None:
-    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    root = await world.registration.create_admin("root@example.com", PASSWORD, "Root")
     pair = await _signed_in(world)
     ada = (await world.session_service.authenticate(pair.access.token)).principal
     await world.admin.update_user(as_principal(root), ada.id, role=Role.ADMIN)
@@ -52,7 +52,7 @@ async def test_a_demotion_reaches_the_principal_on_the_next_request(world: World
 
 
 async def test_a_deactivation_the_gate_missed_holds_once_it_answers_again(world: World) -> None:
-    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    root = await world.registration.create_admin("root@example.com", PASSWORD, "Root")
     pair = await _signed_in(world)
     ada = (await world.session_service.authenticate(pair.access.token)).principal  # the gate knows Ada active
     world.gate.down = True
@@ -75,7 +75,7 @@ async def test_tokens_issued_after_the_gate_lost_data_need_no_session_read(world
     await _signed_in(world)
     world.gate.lose_data()
     world.clock.advance(seconds=10)  # past any clock skew between this host and the gate's
-    pair = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
+    pair = await world.sign_in.login("ada@example.com", PASSWORD, client=CLIENT)
     await world.session_service.authenticate(pair.access.token)
     reads = (world.users.gets, world.sessions.gets)
     await world.session_service.authenticate(pair.access.token)
@@ -95,7 +95,7 @@ class _KilledError(Exception):
 
 
 async def test_a_deactivation_whose_process_died_before_the_write_through_still_holds(world: World) -> None:
-    root = await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    root = await world.registration.create_admin("root@example.com", PASSWORD, "Root")
     pair = await _signed_in(world)
     ada = (await world.session_service.authenticate(pair.access.token)).principal  # the gate knows Ada active
     save = world.users.save

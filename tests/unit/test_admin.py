@@ -16,11 +16,11 @@ CLIENT = "192.0.2.1"
 
 
 async def _admin(world: World) -> User:
-    return await world.accounts.create_admin("root@example.com", PASSWORD, "Root")
+    return await world.registration.create_admin("root@example.com", PASSWORD, "Root")
 
 
 async def test_only_admins_may_administer(world: World) -> None:
-    user = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    user = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     with pytest.raises(ForbiddenError):
         await world.admin.list_users(as_principal(user), UserFilter(), after=None, limit=10)
     with pytest.raises(ForbiddenError):
@@ -31,8 +31,8 @@ async def test_only_admins_may_administer(world: World) -> None:
 
 async def test_deactivation_revokes_the_accounts_tokens_at_once(world: World) -> None:
     root = await _admin(world)
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    grant = await world.accounts.login("ada@example.com", PASSWORD, client=CLIENT)
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    grant = await world.sign_in.login("ada@example.com", PASSWORD, client=CLIENT)
     world.clock.advance(seconds=1)
     await world.admin.update_user(as_principal(root), ada.id, is_active=False)
     with pytest.raises(InvalidTokenError):
@@ -51,7 +51,7 @@ async def test_an_admin_cannot_lock_themselves_out(world: World) -> None:
 async def test_pages_cover_every_match_once_in_id_order(world: World) -> None:
     root = await _admin(world)
     for i in range(5):
-        await world.accounts.register(f"user{i}@example.com", PASSWORD, f"U{i}")
+        await world.registration.register(f"user{i}@example.com", PASSWORD, f"U{i}")
     seen, after = [], None
     while True:
         page = await world.admin.list_users(as_principal(root), UserFilter(email_prefix="USER"), after=after, limit=2)
@@ -64,7 +64,7 @@ async def test_pages_cover_every_match_once_in_id_order(world: World) -> None:
 
 async def test_stats_count_users_and_every_status(world: World) -> None:
     root = await _admin(world)
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     await world.task_service.create(me(ada.id), TaskDraft(title="a"))
     await world.task_service.create(me(root.id), TaskDraft(title="b", status=TaskStatus.DONE))
     stats = await world.admin.stats(as_principal(root))
@@ -74,6 +74,6 @@ async def test_stats_count_users_and_every_status(world: World) -> None:
 
 
 async def test_a_user_may_rename_themselves(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     await world.accounts.update_profile(ada, name="Ada L.")
     assert (await world.users.get(ada.id)).name == "Ada L."

@@ -15,18 +15,18 @@ PASSWORD = "a long enough password"
 
 
 async def _admin(world: World) -> User:
-    root = await world.accounts.register("root@example.com", PASSWORD, "Root")
+    root = await world.registration.register("root@example.com", PASSWORD, "Root")
     root.role = Role.ADMIN
     await world.users.save(root, fields=frozenset({"role"}))
     return root
 
 
 async def test_sign_ins_and_failed_ones_are_entries_and_no_entry_holds_the_password(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    await world.accounts.login("ada@example.com", PASSWORD, client="c")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    await world.sign_in.login("ada@example.com", PASSWORD, client="c")
     for email in ("ada@example.com", "nobody@example.com"):
         with pytest.raises(InvalidCredentialsError):
-            await world.accounts.login(email, "the wrong password, long", client="c")
+            await world.sign_in.login(email, "the wrong password, long", client="c")
     kinds = [(entry.kind, entry.actor, entry.target) for entry in world.audit.entries]
     assert kinds == [
         (AuditKind.ACCOUNT_CREATED, ada.id, ada.id),
@@ -39,7 +39,7 @@ async def test_sign_ins_and_failed_ones_are_entries_and_no_entry_holds_the_passw
 
 
 async def test_role_and_access_changes_say_what_they_were_and_admin_reads_are_entries(world: World) -> None:
-    root, ada = await _admin(world), await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    root, ada = await _admin(world), await world.registration.register("ada@example.com", PASSWORD, "Ada")
     await world.admin.update_user(as_principal(root), ada.id, role=Role.ADMIN, is_active=False)
     await world.admin.update_user(as_principal(root), ada.id, role=Role.ADMIN)  # no change, no entry
     await world.admin.list_users(as_principal(root), UserFilter(email_prefix="ad"), after=None, limit=10)
@@ -55,19 +55,19 @@ async def test_role_and_access_changes_say_what_they_were_and_admin_reads_are_en
 
 
 async def test_a_change_whose_entry_cannot_be_written_is_not_acknowledged(world: World) -> None:
-    root, ada = await _admin(world), await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    root, ada = await _admin(world), await world.registration.register("ada@example.com", PASSWORD, "Ada")
     world.audit.down = True
     with pytest.raises(UnavailableError):
         await world.admin.update_user(as_principal(root), ada.id, is_active=False)
     with pytest.raises(UnavailableError):
-        await world.accounts.login("ada@example.com", PASSWORD, client="c")  # no tokens without the entry
+        await world.sign_in.login("ada@example.com", PASSWORD, client="c")  # no tokens without the entry
     with pytest.raises(UnavailableError):
-        await world.accounts.register("bob@example.com", PASSWORD, "Bob")
+        await world.registration.register("bob@example.com", PASSWORD, "Bob")
 
 
 async def test_deletion_erasure_password_and_verification_changes_are_entries(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    await world.accounts.change_password(ada, current=PASSWORD, new="another long enough password")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    await world.password_change.change(ada, current=PASSWORD, new="another long enough password")
     await world.verification.verify(world.verification.token(ada, issued_at=world.clock.now()))
     await world.accounts.delete(await world.users.get(ada.id), password="another long enough password")
     world.clock.advance(minutes=1)
@@ -84,7 +84,7 @@ async def test_deletion_erasure_password_and_verification_changes_are_entries(wo
 
 async def test_only_admins_read_the_trail_filtered_and_in_pages_and_each_read_is_an_entry(world: World) -> None:
     root = await _admin(world)
-    users = [await world.accounts.register(f"u{n}@example.com", PASSWORD, f"U{n}") for n in range(3)]
+    users = [await world.registration.register(f"u{n}@example.com", PASSWORD, f"U{n}") for n in range(3)]
     with pytest.raises(ForbiddenError):
         await world.admin.audit(as_principal(users[0]), AuditFilter(), after=None, limit=10)
     created = AuditFilter(kind=AuditKind.ACCOUNT_CREATED)

@@ -34,7 +34,7 @@ SETTLE = timedelta(seconds=SETTINGS.request_timeout_seconds + 5)
 
 
 async def _account(world: World, name: str, role: Role = Role.USER) -> User:
-    user = await world.accounts.register(f"{name}@example.com", PASSWORD, name.title())
+    user = await world.registration.register(f"{name}@example.com", PASSWORD, name.title())
     if role is Role.ADMIN:
         user.role = Role.ADMIN
         await world.users.save(user, fields=frozenset({"role"}))
@@ -73,13 +73,13 @@ async def test_a_deleted_account_stops_at_once_and_its_erasure_waits_for_request
     world: World,
 ) -> None:
     ada = await _account(world, "ada")
-    await world.accounts.login("ada@example.com", PASSWORD, client="c")
+    await world.sign_in.login("ada@example.com", PASSWORD, client="c")
     await world.accounts.delete(ada, password=PASSWORD)
     stored = await world.users.get(ada.id)
     assert (stored.is_active, stored.deleted_at) == (False, world.clock.now())
     assert world.gate.entries[ada.id]["is_active"] is False  # written through: no token works next request
     with pytest.raises(InvalidCredentialsError):  # as for an address nobody registered
-        await world.accounts.login("ada@example.com", PASSWORD, client="c")
+        await world.sign_in.login("ada@example.com", PASSWORD, client="c")
     assert all(session.revoked_at is not None for session in world.sessions.by_id.values())
     assert world.jobs.jobs[erase_job_id(ada.id)] == (ERASE_JOB, {"user_id": ada.id.value})
     assert world.jobs.run_at[erase_job_id(ada.id)] == world.clock.now() + SETTLE
@@ -114,7 +114,7 @@ async def test_the_erasure_removes_the_account_and_its_records_and_frees_the_ema
     assert set(world.outbox.entries) == {f"welcome:{bob.id}", erase_job_id(ada.id)}
     assert await world.outbox.is_done(erase_job_id(ada.id))
     await world.deletion.erase(ada.id)  # run again (arq may): nothing to do, nothing fails
-    again = await world.accounts.register("ada@example.com", PASSWORD, "Ada again")
+    again = await world.registration.register("ada@example.com", PASSWORD, "Ada again")
     assert again.id != ada.id
 
 

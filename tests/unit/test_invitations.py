@@ -26,8 +26,8 @@ PASSWORD = "a long enough password"
 
 
 async def _people(world: World) -> tuple[User, User, ProjectId]:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    bob = await world.accounts.register("bob@example.com", PASSWORD, "Bob")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    bob = await world.registration.register("bob@example.com", PASSWORD, "Bob")
     project = (await world.project_service.create(as_principal(ada), "Home")).project.id
     return ada, bob, project
 
@@ -66,7 +66,7 @@ async def test_any_address_gets_the_same_answer_and_a_mail(world: World) -> None
 
 async def test_only_the_invited_address_can_accept(world: World) -> None:
     ada, bob, project = await _people(world)
-    eve = await world.accounts.register("eve@example.com", PASSWORD, "Eve")
+    eve = await world.registration.register("eve@example.com", PASSWORD, "Eve")
     await world.invitation_service.invite(as_principal(ada), project, "bob@example.com", ProjectRole.VIEWER)
     token = await _mailed_token(world)
     for wrong in (token, token[:-1] + ("A" if token[-1] != "A" else "B"), "x"):

@@ -38,8 +38,8 @@ def _token(world: World) -> str:
 
 
 async def test_a_mailed_token_sets_a_new_password_once_and_ends_every_session(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    await world.accounts.login("ada@example.com", PASSWORD, client="c")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    await world.sign_in.login("ada@example.com", PASSWORD, client="c")
     await world.password_reset.request("Ada@Example.com", client="c")
     await _run_jobs(world)
     mail = world.mailer.sent[-1]
@@ -50,15 +50,15 @@ async def test_a_mailed_token_sets_a_new_password_once_and_ends_every_session(wo
     assert all(session.revoked_at is not None for session in world.sessions.by_id.values())
     assert world.gate.entries[ada.id]["cut"] >= world.clock.now()  # type: ignore[operator]  # every access token ends too
     with pytest.raises(InvalidCredentialsError):
-        await world.accounts.login("ada@example.com", PASSWORD, client="c")
-    await world.accounts.login("ada@example.com", NEW, client="c")
+        await world.sign_in.login("ada@example.com", PASSWORD, client="c")
+    await world.sign_in.login("ada@example.com", NEW, client="c")
     with pytest.raises(InvalidResetTokenError):
         await world.password_reset.confirm(token, "yet another long password", client="c")
 
 
 async def test_any_address_gets_the_same_answer_and_steps_and_only_an_active_account_a_mail(world: World) -> None:
-    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    off = await world.accounts.register("off@example.com", PASSWORD, "Off")
+    await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    off = await world.registration.register("off@example.com", PASSWORD, "Off")
     await world.admin.update_user(as_principal(await _admin(world)), off.id, is_active=False)
     sent = len(world.mailer.sent)
     for address in ("nobody@example.com", "off@example.com", "ada@example.com"):
@@ -72,7 +72,7 @@ async def test_any_address_gets_the_same_answer_and_steps_and_only_an_active_acc
 
 
 async def test_a_token_works_for_30_minutes_from_the_asking(world: World) -> None:
-    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    await world.registration.register("ada@example.com", PASSWORD, "Ada")
     await world.password_reset.request("ada@example.com", client="c")
     await _run_jobs(world)
     world.clock.advance(minutes=30)
@@ -86,7 +86,7 @@ async def test_a_token_works_for_30_minutes_from_the_asking(world: World) -> Non
 
 
 async def test_a_refused_password_leaves_the_token_working_and_a_used_one_voids_the_others(world: World) -> None:
-    await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    await world.registration.register("ada@example.com", PASSWORD, "Ada")
     await world.password_reset.request("ada@example.com", client="c")
     await _run_jobs(world)
     first = _token(world)
@@ -116,7 +116,7 @@ async def test_asking_is_limited_per_address_asked_about_and_per_client(world: W
 
 
 async def _admin(world: World) -> User:
-    root = await world.accounts.register("root@example.com", PASSWORD, "Root")
+    root = await world.registration.register("root@example.com", PASSWORD, "Root")
     root.role = Role.ADMIN
     await world.users.save(root, fields=frozenset({"role"}))
     return root

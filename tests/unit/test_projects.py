@@ -170,8 +170,8 @@ async def test_a_transfer_makes_a_member_the_owner_and_the_owner_an_admin(world:
 
 
 async def test_the_roster_names_each_member_and_a_role_change_names_its_member(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", "correct horse battery staple", "Ada")
-    bob = await world.accounts.register("bob@example.com", "correct horse battery staple", "Bob")
+    ada = await world.registration.register("ada@example.com", "correct horse battery staple", "Ada")
+    bob = await world.registration.register("bob@example.com", "correct horse battery staple", "Bob")
     owner, member = Principal(ada.id, Role.USER), Principal(bob.id, Role.USER)
     project = (await world.project_service.create(owner, "Home")).project.id
     _join(world, member, project, ProjectRole.VIEWER)

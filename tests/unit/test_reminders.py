@@ -24,7 +24,7 @@ async def _run_jobs(world: World) -> None:
 
 
 async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     now = world.clock.now()
     soon = await world.task_service.create(me(ada.id), TaskDraft(title="Soon", due_at=now + timedelta(minutes=30)))
     await world.task_service.create(me(ada.id), TaskDraft(title="Later", due_at=now + timedelta(hours=3)))
@@ -47,7 +47,7 @@ async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(wor
 
 
 async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     now = world.clock.now()
     task = await world.task_service.create(me(ada.id), TaskDraft(title="Moved", due_at=now + timedelta(minutes=30)))
     await world.reminders.tick()
@@ -59,7 +59,7 @@ async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(
 
 
 async def test_a_task_done_before_its_reminder_runs_is_not_mailed_about(world: World) -> None:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
     task = await world.task_service.create(
         me(ada.id), TaskDraft(title="Quick", due_at=world.clock.now() + timedelta(minutes=10))
     )
@@ -70,8 +70,8 @@ async def test_a_task_done_before_its_reminder_runs_is_not_mailed_about(world: W
 
 
 async def _project_with_bob(world: World) -> tuple[UserId, UserId, ProjectId]:
-    ada = await world.accounts.register("ada@example.com", PASSWORD, "Ada")
-    bob = await world.accounts.register("bob@example.com", PASSWORD, "Bob")
+    ada = await world.registration.register("ada@example.com", PASSWORD, "Ada")
+    bob = await world.registration.register("bob@example.com", PASSWORD, "Bob")
     project = (await world.project_service.create(me(ada.id), "Home")).project
     world.memberships.join(
         Membership(

@@ -23,8 +23,8 @@ def _token(world: World) -> str:
 
 
 async def _welcomed(world: World, name: str = "ada") -> User:
-    user = await world.accounts.register(f"{name}@example.com", PASSWORD, name.title())
-    await world.accounts.send_welcome_mail(user.id)
+    user = await world.registration.register(f"{name}@example.com", PASSWORD, name.title())
+    await world.welcome_mail.send(user.id)
     return user
 
 

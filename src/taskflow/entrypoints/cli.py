@@ -83,7 +83,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
     async def create() -> str:
         async with open_ports(settings) as ports:
-            user = await build_services(ports, settings).accounts.create_admin(args.email, args.password, args.name)
+            user = await build_services(ports, settings).registration.create_admin(args.email, args.password, args.name)
             return f"{user.email} is an admin (id {user.id})"
 
     try:

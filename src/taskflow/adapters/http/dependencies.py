@@ -13,13 +13,15 @@ from litestar.di import Provide
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.model.accounts import User
-from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.registration import Registration
 from taskflow.domain.services.sessions import Authenticated, SessionService
+from taskflow.domain.services.sign_in import SignIn
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
 
@@ -39,6 +41,18 @@ def app_state(request: Request[Any, Any, Any]) -> AppState:
 
 def provide_accounts(request: Request[Any, Any, Any]) -> AccountService:
     return app_state(request).services.accounts
+
+
+def provide_registration(request: Request[Any, Any, Any]) -> Registration:
+    return app_state(request).services.registration
+
+
+def provide_sign_in(request: Request[Any, Any, Any]) -> SignIn:
+    return app_state(request).services.sign_in
+
+
+def provide_password_change(request: Request[Any, Any, Any]) -> PasswordChangeService:
+    return app_state(request).services.password_change
 
 
 def provide_sessions(request: Request[Any, Any, Any]) -> SessionService:
@@ -84,6 +98,9 @@ async def provide_current_account(request: Request[Principal, Any, Any]) -> User
 
 DEPENDENCIES = {
     "accounts": Provide(provide_accounts, sync_to_thread=False),
+    "registration": Provide(provide_registration, sync_to_thread=False),
+    "sign_in": Provide(provide_sign_in, sync_to_thread=False),
+    "password_change": Provide(provide_password_change, sync_to_thread=False),
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),

@@ -43,7 +43,7 @@ async def _retry_or_give_up(ctx: dict[str, Any], job: str) -> Exception:
 
 async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
     try:
-        await _services(ctx).accounts.send_welcome_mail(UserId(user_id))
+        await _services(ctx).welcome_mail.send(UserId(user_id))
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_welcome_mail") from exc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion
 from taskflow.domain.services.idempotency import IdempotencyService
@@ -14,8 +14,10 @@ from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetService
 from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.sign_in import SignIn
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
 
@@ -24,7 +26,11 @@ from taskflow.domain.services.verification import EmailVerification
 class Services:
     """Every use case, as the composition root built them; shared by the API and the worker."""
 
+    registration: Registration
+    welcome_mail: WelcomeMail
+    sign_in: SignIn
     accounts: AccountService
+    password_change: PasswordChangeService
     sessions: SessionService
     tasks: TaskService
     admin: AdminService

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.security import PasswordHasher, RateLimiter, RateRule, SecretGenerator
     from taskflow.domain.ports.time_and_ids import Clock
-    from taskflow.domain.services.accounts import PasswordPolicy
     from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
+    from taskflow.domain.services.passwords import PasswordPolicy
     from taskflow.domain.services.sessions import SessionService
 
 RESET_LIFETIME: Final = timedelta(minutes=30)

@@ -26,9 +26,10 @@ from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.edge.admission import PUBLIC, SIGN_IN
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
-from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.password_reset import PasswordResetService
+from taskflow.domain.services.registration import Registration
 from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.sign_in import SignIn
 from taskflow.domain.services.verification import EmailVerification
 
 
@@ -49,9 +50,9 @@ class AuthController(Controller):
         responses=problem_responses(400, 409, 413, 415, 422, 429, 503),
     )
     async def register(
-        self, data: JSONBody[RegisterRequest], accounts: NamedDependency[AccountService]
+        self, data: JSONBody[RegisterRequest], registration: NamedDependency[Registration]
     ) -> UserResponse:
-        return UserResponse.of(await accounts.register(data.email, data.password, data.name))
+        return UserResponse.of(await registration.register(data.email, data.password, data.name))
 
     @post(
         "/login",
@@ -66,10 +67,10 @@ class AuthController(Controller):
     async def login(
         self,
         data: JSONBody[LoginRequest],
-        accounts: NamedDependency[AccountService],
+        sign_in: NamedDependency[SignIn],
         client_address: NamedDependency[str],
     ) -> TokenResponse:
-        return TokenResponse.of(await accounts.login(data.email, data.password, client=client_address))
+        return TokenResponse.of(await sign_in.login(data.email, data.password, client=client_address))
 
     @post(
         "/token",
@@ -83,11 +84,11 @@ class AuthController(Controller):
     async def token(
         self,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
-        accounts: NamedDependency[AccountService],
+        sign_in: NamedDependency[SignIn],
         client_address: NamedDependency[str],
     ) -> TokenResponse:
         # The OAuth2 password grant (RFC 6749 §4.3), as the docs UI's Authorize button sends it.
-        pair = await accounts.login(data.get("username", ""), data.get("password", ""), client=client_address)
+        pair = await sign_in.login(data.get("username", ""), data.get("password", ""), client=client_address)
         return TokenResponse.of(pair)
 
     @post(

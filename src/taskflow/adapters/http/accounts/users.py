@@ -29,7 +29,7 @@ from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.export import started
 from taskflow.domain.model.accounts import User
-from taskflow.domain.services.accounts import AccountService
+from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.tasks import TaskService
 from taskflow.domain.services.verification import EmailVerification
@@ -79,9 +79,9 @@ class UsersController(Controller):
         self,
         data: JSONBody[PasswordChange],
         current_account: NamedDependency[User],
-        accounts: NamedDependency[AccountService],
+        password_change: NamedDependency[PasswordChangeService],
     ) -> TokenResponse:
-        pair = await accounts.change_password(current_account, current=data.current_password, new=data.new_password)
+        pair = await password_change.change(current_account, current=data.current_password, new=data.new_password)
         return TokenResponse.of(pair)
 
     @delete(

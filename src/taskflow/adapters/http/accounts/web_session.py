@@ -25,8 +25,8 @@ from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.state import AppState
 from taskflow.domain.errors import CrossSiteRequestError, InvalidRefreshTokenError
-from taskflow.domain.services.accounts import AccountService
 from taskflow.domain.services.sessions import SessionService
+from taskflow.domain.services.sign_in import SignIn
 
 PATH: Final = "/api/v1/auth/web"
 COOKIE: Final = "taskflow_session"
@@ -90,12 +90,12 @@ class WebSessionController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[LoginRequest],
-        accounts: NamedDependency[AccountService],
+        sign_in: NamedDependency[SignIn],
         client_address: NamedDependency[str],
         web: WebHeader,
     ) -> Response[AccessTokenResponse]:
         del web  # checked by its declaration
-        pair = await accounts.login(data.email, data.password, client=client_address)
+        pair = await sign_in.login(data.email, data.password, client=client_address)
         return Response(AccessTokenResponse.of(pair), cookies=[_cookie(request, pair.refresh_token)])
 
     @post(
