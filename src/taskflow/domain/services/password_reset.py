@@ -31,11 +31,11 @@ from taskflow.domain.values import Email
 if TYPE_CHECKING:
     from taskflow.domain.ports.accounts import AuditTrail, PasswordResetRepository, UserRepository
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.security import PasswordHasher, RateLimiter, RateRule, SecretGenerator
+    from taskflow.domain.ports.security import RateLimiter, RateRule, SecretGenerator
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
-    from taskflow.domain.services.passwords import PasswordPolicy
+    from taskflow.domain.services.passwords import NewPasswords
     from taskflow.domain.services.sessions import SessionService
 
 RESET_LIFETIME: Final = timedelta(minutes=30)
@@ -56,8 +56,7 @@ class PasswordResetService:
         users: UserRepository,
         resets: PasswordResetRepository,
         sessions: SessionService,
-        hasher: PasswordHasher,
-        policy: PasswordPolicy,
+        passwords: NewPasswords,
         tokens: DerivedTokens,
         secrets: SecretGenerator,
         outbox: OutboxService,
@@ -70,8 +69,7 @@ class PasswordResetService:
         self._users = users
         self._resets = resets
         self._sessions = sessions
-        self._hasher = hasher
-        self._policy = policy
+        self._passwords = passwords
         self._tokens = tokens
         self._secrets = secrets
         self._outbox = outbox
@@ -110,7 +108,7 @@ class PasswordResetService:
 
     async def confirm(self, token: str, new_password: str, *, client: str) -> None:
         await spend(self._limiter, self._limits.per_client, client)
-        self._policy.check(new_password, field="new_password")
+        self._passwords.check(new_password, field="new_password")
         reset = await self._resets.take(digest(token), now=self._clock.now())
         if reset is None:
             raise InvalidResetTokenError
@@ -120,7 +118,7 @@ class PasswordResetService:
             raise InvalidResetTokenError from None
         if not user.is_active or user.deleted_at is not None:
             raise InvalidResetTokenError
-        user.password_hash = await self._hasher.hash(new_password)
+        user.password_hash = await self._passwords.hash(new_password, field="new_password")
         user.updated_at = self._clock.now()
         await self._users.save(user, fields=frozenset({"password_hash", "updated_at"}))
         await self._sessions.end_all(user, reason="password-reset")

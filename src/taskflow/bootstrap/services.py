@@ -1,0 +1,41 @@
+"""Every use case on these ports, each area wired in its own module; the API, the worker and the unit tests share it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from taskflow.bootstrap import accounts, work
+from taskflow.bootstrap.shared import shared_parts
+from taskflow.domain.services import Services
+
+if TYPE_CHECKING:
+    from taskflow.bootstrap.connections import Ports
+    from taskflow.settings import Settings
+
+
+def build_services(ports: Ports, settings: Settings) -> Services:
+    """The domain's services on these ports; unit tests call it with fakes."""
+    shared = shared_parts(ports, settings)
+    projects = work.projects(ports, shared)
+    deletion = accounts.deletion(ports, settings, shared, projects)
+    verification = accounts.verification(ports, settings, shared)
+    return Services(
+        registration=accounts.registration(ports, shared),
+        welcome_mail=accounts.welcome_mail(ports, shared, verification),
+        sign_in=accounts.sign_in(ports, settings, shared),
+        accounts=accounts.own_account(ports, settings, shared, deletion),
+        password_change=accounts.password_change(ports, settings, shared),
+        sessions=shared.sessions,
+        verification=verification,
+        password_resets=accounts.password_resets(ports, settings, shared),
+        deletion=deletion,
+        admin=accounts.admin(ports, shared, deletion),
+        outbox=shared.outbox,
+        projects=projects,
+        tasks=work.tasks(ports, shared),
+        idempotency=work.idempotency(ports, settings),
+        imports=work.imports(ports, settings, shared),
+        reminders=work.reminders(ports, settings, shared),
+        live_tasks=work.live_tasks(ports, settings, shared),
+        invitations=work.invitations(ports, settings, shared),
+    )

@@ -1,0 +1,99 @@
+"""The work area's use cases on their ports: tasks, projects and invitations, imports, reminders, live changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from taskflow.bootstrap.policies import rule
+from taskflow.domain.live.hub import ChangeHub
+from taskflow.domain.services.derived_tokens import INVITATION_TOKENS, DerivedTokens
+from taskflow.domain.services.idempotency import IdempotencyService
+from taskflow.domain.services.imports import ImportLimits, ImportService
+from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
+from taskflow.domain.services.projects import ProjectService
+from taskflow.domain.services.reminders import ReminderService
+from taskflow.domain.services.tasks import TaskService
+
+if TYPE_CHECKING:
+    from taskflow.bootstrap.connections import Ports
+    from taskflow.bootstrap.shared import Shared
+    from taskflow.settings import Settings
+
+
+def projects(ports: Ports, shared: Shared) -> ProjectService:
+    return ProjectService(
+        projects=ports.projects,
+        memberships=shared.memberships,
+        tasks=ports.tasks,
+        users=shared.users,
+        access=shared.access,
+        clock=ports.clock,
+        ids=ports.ids,
+    )
+
+
+def tasks(ports: Ports, shared: Shared) -> TaskService:
+    return TaskService(ports.tasks, shared.access, ports.clock, ports.ids, shared.stats)
+
+
+def idempotency(ports: Ports, settings: Settings) -> IdempotencyService:
+    return IdempotencyService(
+        ports.idempotency,
+        ports.clock,
+        retention=timedelta(hours=settings.idempotency_hours),
+        request_deadline=timedelta(seconds=settings.request_timeout_seconds),
+    )
+
+
+def imports(ports: Ports, settings: Settings, shared: Shared) -> ImportService:
+    return ImportService(
+        jobs=ports.import_jobs,
+        tasks=ports.tasks,
+        access=shared.access,
+        outbox=shared.outbox,
+        stats=shared.stats,
+        ids=ports.ids,
+        clock=ports.clock,
+        limits=ImportLimits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows),
+    )
+
+
+def reminders(ports: Ports, settings: Settings, shared: Shared) -> ReminderService:
+    return ReminderService(
+        tasks=ports.tasks,
+        access=shared.access,
+        users=shared.users,
+        outbox=shared.outbox,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        lead=timedelta(minutes=settings.reminder_lead_minutes),
+    )
+
+
+def live_tasks(ports: Ports, settings: Settings, shared: Shared) -> LiveTasks:
+    return LiveTasks(
+        ChangeHub(ports.change_feed, buffer=settings.event_buffer, open_timeout=settings.request_timeout_seconds),
+        shared.memberships,
+        ports.stream_slots,
+        StreamLimits(per_user=settings.event_streams_per_user, renew_seconds=settings.event_heartbeat_seconds),
+    )
+
+
+def invitations(ports: Ports, settings: Settings, shared: Shared) -> InvitationService:
+    return InvitationService(
+        invitations=ports.invitations,
+        projects=ports.projects,
+        memberships=shared.memberships,
+        users=shared.users,
+        access=shared.access,
+        tokens=DerivedTokens(settings.jwt_secret.encode(), INVITATION_TOKENS),
+        outbox=shared.outbox,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        ids=ports.ids,
+        limiter=ports.limiter,
+        per_inviter=rule("invitations", settings.rate_limits.invitations_per_user),
+        web_url=settings.public_url,
+    )
