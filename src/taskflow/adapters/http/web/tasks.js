@@ -1,21 +1,14 @@
 // A list of tasks (one's own, a project's, or those assigned to one), kept current by the
-// live stream; the task editor with its conflict view; statistics, import and export.
-import { ApiError, api } from "./api.js";
-import { fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
+// live stream, with its filters, statistics and new-task form; editing is task_editor.js's,
+// import and export task_transfer.js's.
+import { api } from "./api.js";
+import { fromLocalInput, h, replace, uid, when } from "./dom.js";
 import { busy, confirmDialog, field, formMessage, select, showProblem } from "./forms.js";
 import { atLeast } from "./roles.js";
+import { TaskEditor } from "./task_editor.js";
+import { PRIORITIES, STATUSES, labelOf, tagsOf, whereQuery } from "./task_fields.js";
+import { transferTools } from "./task_transfer.js";
 
-const STATUSES = [
-  ["todo", "To do"],
-  ["in_progress", "In progress"],
-  ["done", "Done"],
-];
-const PRIORITIES = [
-  ["low", "Low"],
-  ["medium", "Medium"],
-  ["high", "High"],
-  ["urgent", "Urgent"],
-];
 const SORTS = [
   ["-created_at", "Newest first"],
   ["created_at", "Oldest first"],
@@ -26,11 +19,7 @@ const SORTS = [
   ["-updated_at", "Recently changed"],
 ];
 const PAGE_SIZE = 25;
-const FIELDS = ["title", "description", "status", "priority", "due_at", "tags", "assignee_id"];
 
-const labelOf = (pairs, value) => pairs.find(([key]) => key === value)?.[1] ?? value;
-const tagsOf = (text) => [...new Set(text.split(",").map((tag) => tag.trim()).filter(Boolean))];
-const whereQuery = (task) => (task.project_id ? { project_id: task.project_id } : undefined);
 
 /**
  * `scope`: {title, projectId?, assignee?: "me", me, roleIn(projectId), nameOf(userId), members?}.
@@ -59,7 +48,7 @@ export class TaskList {
       this.state,
       this.list,
       this.more,
-      this.scope.assignee ? null : this.#tools(),
+      this.scope.assignee ? null : transferTools(this),
     );
     this.load(true);
     this.refreshStats();
@@ -383,261 +372,5 @@ export class TaskList {
   #statsSoon() {
     clearTimeout(this.#statsTimer);
     this.#statsTimer = setTimeout(() => this.refreshStats(), 400);
-  }
-
-  #tools() {
-    const progress = h("progress", { max: "1", value: "0", hidden: true, "aria-label": "Import progress" });
-    const status = h("p", { class: "import-status", role: "status" });
-    const errors = h("ul", { class: "import-errors" });
-    const file = h("input", { type: "file", accept: ".csv,.jsonl,.ndjson,text/csv,application/x-ndjson" });
-    const importForm = this.scope.projectId || this.scope.assignee
-      ? null
-      : h("form", { class: "import", "aria-labelledby": "import-heading" }, h("h3", { id: "import-heading" }, "Import"), field("CSV or JSON lines file", "file", file), h("button", { type: "submit" }, "Import"), progress, status, errors);
-    importForm?.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const chosen = file.files[0];
-      if (!chosen) {
-        status.textContent = "Choose a file first.";
-        return;
-      }
-      const type = /\.(jsonl|ndjson)$/i.test(chosen.name) ? "application/x-ndjson" : "text/csv";
-      errors.replaceChildren();
-      try {
-        const job = await busy(importForm, () => api("POST", "tasks/import", { body: chosen, headers: { "Content-Type": type } }));
-        await this.#follow(job, progress, status, errors);
-      } catch (error) {
-        status.textContent = `Not imported: ${error.message}`;
-      }
-    });
-    const exportButtons = [
-      ["csv", "Export CSV"],
-      ["jsonl", "Export JSON lines"],
-    ].map(([format, text]) => h("button", { type: "button", onclick: () => this.#export(format) }, text));
-    return h(
-      "section",
-      { class: "tools", "aria-labelledby": "tools-heading" },
-      h("h2", { id: "tools-heading" }, "Import and export"),
-      importForm,
-      h("div", { class: "export" }, h("h3", {}, "Export"), exportButtons),
-    );
-  }
-
-  async #follow(job, progress, status, errors) {
-    progress.hidden = false;
-    while (job.state === "queued" || job.state === "running") {
-      const { processed, total } = job.progress;
-      progress.max = total || 1;
-      progress.value = processed;
-      status.textContent = total ? `Importing: ${processed} of ${total} rows…` : "Import queued…";
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      job = await api("GET", `jobs/${job.id}`);
-    }
-    progress.max = job.progress.total || 1;
-    progress.value = job.progress.processed;
-    status.textContent =
-      job.state === "succeeded"
-        ? `Import finished: ${job.created} created, ${job.failed} failed.`
-        : `Import failed: ${job.reason ?? "unknown reason"}.`;
-    replace(errors, job.errors.map((row) => h("li", {}, `Row ${row.row}${row.field ? ` (${row.field})` : ""}: ${row.message}`)));
-    this.load(true);
-    this.refreshStats();
-  }
-
-  async #export(format) {
-    try {
-      const response = await api("GET", "tasks/export", { query: { format, project_id: this.scope.projectId }, raw: true });
-      const blob = await response.blob();
-      const link = h("a", { href: URL.createObjectURL(blob), download: `tasks.${format}`, hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      this.notify(`Exported as tasks.${format}.`);
-    } catch (error) {
-      this.notify(`Not exported: ${error.message}`);
-    }
-  }
-}
-
-/** Editing one task: saved with If-Match, and a 412 shown as theirs against mine, with a choice. */
-class TaskEditor {
-  constructor(task, list, mine) {
-    this.task = task;
-    this.list = list;
-    this.opener = document.activeElement;
-    this.conflict = h("div", { class: "conflict", hidden: true });
-    this.form = this.#form();
-    this.dialog = h("dialog", { class: "editor", "aria-labelledby": "editor-heading" }, this.form);
-    this.dialog.addEventListener("close", () => {
-      this.dialog.remove();
-      // Back to where the person was; a redrawn task's own Edit button if the opener was replaced.
-      const back = this.opener?.isConnected ? this.opener : list.list.querySelector(`li[data-id="${task.id}"] button`);
-      back?.focus();
-    });
-    if (mine) {
-      this.#fill({ ...task, ...mine });
-      queueMicrotask(() => this.#conflict(mine));
-    }
-  }
-
-  open() {
-    document.body.append(this.dialog);
-    this.dialog.showModal();
-  }
-
-  #form() {
-    const task = this.task;
-    const members = this.list.scope.members ?? (task.project_id ? null : undefined);
-    const form = h(
-      "form",
-      { novalidate: true },
-      h("h2", { id: "editor-heading" }, "Edit task"),
-      this.conflict,
-      field("Title", "title", { required: true, maxlength: "200", value: task.title }),
-      field("Description", "description", h("textarea", { rows: "4", maxlength: "10000" }, task.description)),
-      h(
-        "div",
-        { class: "row" },
-        field("Status", "status", select(STATUSES, task.status)),
-        field("Priority", "priority", select(PRIORITIES, task.priority)),
-        field("Due", "due_at", { type: "datetime-local", value: localInput(task.due_at) }),
-      ),
-      field("Tags", "tags", { value: task.tags.join(", "), placeholder: "comma, separated" }),
-      members ? field("Assignee", "assignee_id", select([["", "Nobody"], ...members.map((m) => [m.user_id, m.name])], task.assignee_id ?? "")) : null,
-      formMessage(),
-      h(
-        "div",
-        { class: "buttons" },
-        h("button", { type: "button", onclick: () => this.dialog.close() }, "Cancel"),
-        h("button", { type: "submit", class: "primary" }, "Save"),
-      ),
-    );
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.#save(this.#changes());
-    });
-    return form;
-  }
-
-  #values() {
-    const values = this.form.elements;
-    const entered = {
-      title: values.title.value.trim(),
-      description: values.description.value,
-      status: values.status.value,
-      priority: values.priority.value,
-      due_at: fromLocalInput(values.due_at.value),
-      tags: tagsOf(values.tags.value),
-    };
-    if (values.assignee_id) entered.assignee_id = values.assignee_id.value || null;
-    return entered;
-  }
-
-  /** Only what the person changed: a field they left alone never overwrites someone else's. */
-  #changes() {
-    const entered = this.#values();
-    const base = { ...this.task, due_at: fromLocalInput(localInput(this.task.due_at)) };
-    return Object.fromEntries(Object.entries(entered).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(base[name])));
-  }
-
-  #fill(task) {
-    const values = this.form.elements;
-    values.title.value = task.title;
-    values.description.value = task.description;
-    values.status.value = task.status;
-    values.priority.value = task.priority;
-    values.due_at.value = localInput(task.due_at);
-    values.tags.value = task.tags.join(", ");
-    if (values.assignee_id) values.assignee_id.value = task.assignee_id ?? "";
-  }
-
-  async #save(changes) {
-    if (!Object.keys(changes).length) {
-      this.dialog.close();
-      return;
-    }
-    let saved;
-    try {
-      saved = await busy(this.form, () =>
-        api("PATCH", `tasks/${this.task.id}`, {
-          json: changes,
-          headers: { "If-Match": `"${this.task.version}"` },
-          query: whereQuery(this.task),
-        }),
-      );
-    } catch (error) {
-      if (error.status === 412) {
-        await this.#conflict(changes);
-        return;
-      }
-      showProblem(this.form, error);
-      return;
-    }
-    this.list.saved(saved);
-    this.list.notify(`Saved “${saved.title}”.`);
-    this.dialog.close();
-  }
-
-  /** Someone else saved first: show their version beside mine and let the person choose. */
-  async #conflict(mine) {
-    let theirs;
-    try {
-      theirs = await api("GET", `tasks/${this.task.id}`, { query: whereQuery(this.task) });
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 404) throw error;
-      replace(this.conflict, h("p", { role: "alert" }, "This task was deleted elsewhere while you edited it; your changes cannot be saved."));
-      this.conflict.hidden = false;
-      return;
-    }
-    const show = (name, task) => {
-      const value = task[name];
-      if (name === "due_at") return value ? when(value) : "none";
-      if (name === "tags") return value.length ? value.join(", ") : "none";
-      if (name === "assignee_id") return value ? this.list.scope.nameOf(value) : "nobody";
-      if (name === "status") return labelOf(STATUSES, value);
-      if (name === "priority") return labelOf(PRIORITIES, value);
-      return value === "" ? "empty" : String(value);
-    };
-    const differing = FIELDS.filter((name) => name in mine || JSON.stringify(theirs[name]) !== JSON.stringify(this.task[name]));
-    const heading = uid("conflict");
-    replace(
-      this.conflict,
-      h("h3", { id: heading }, "Changed elsewhere while you edited"),
-      h("p", { role: "alert" }, `Someone saved a newer version (${theirs.version}) of this task. Choose which to keep.`),
-      h(
-        "table",
-        { "aria-labelledby": heading },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Newer version"), h("th", { scope: "col" }, "Yours"))),
-        h(
-          "tbody",
-          {},
-          differing.map((name) =>
-            h("tr", {}, h("th", { scope: "row" }, name.replace("_id", "").replace("_at", "")), h("td", {}, show(name, theirs)), h("td", {}, show(name, { ...theirs, ...mine }))),
-          ),
-        ),
-      ),
-      h(
-        "div",
-        { class: "buttons" },
-        h("button", { type: "button", onclick: () => this.#takeTheirs(theirs) }, "Use the newer version"),
-        h("button", { type: "button", class: "primary", onclick: () => this.#keepMine(theirs, mine) }, "Save mine over it"),
-      ),
-    );
-    this.conflict.hidden = false;
-    this.conflict.querySelector("button").focus();
-  }
-
-  #takeTheirs(theirs) {
-    this.task = theirs;
-    this.#fill(theirs);
-    this.conflict.hidden = true;
-    this.list.saved(theirs);
-    this.form.elements.title.focus();
-  }
-
-  #keepMine(theirs, mine) {
-    this.task = theirs;
-    this.conflict.hidden = true;
-    this.#save(mine);
   }
 }
