@@ -23,6 +23,7 @@ from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.adapters.task_store.scans import MongoTaskScans
 from taskflow.adapters.task_store.wiring import task_store
 from taskflow.domain.access.grants import Grant
 from taskflow.domain.access.service import AccessService
@@ -31,14 +32,14 @@ from taskflow.domain.ports.accounts import SessionRepository, UserRepository
 from taskflow.domain.ports.idempotency import IdempotencyStore
 from taskflow.domain.ports.jobs import Outbox
 from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
-from taskflow.domain.ports.tasks import TaskRepository
+from taskflow.domain.ports.tasks import TaskRepository, TaskScans
 from taskflow.domain.values import UserId
 from taskflow.settings import Settings
 from tests.fakes.accounts import InMemorySessionRepository, InMemoryUserRepository
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import InMemoryOutbox
 from tests.fakes.projects import InMemoryInvitations, InMemoryMemberships, InMemoryProjects
-from tests.fakes.tasks import InMemoryTaskRepository
+from tests.fakes.tasks import InMemoryTaskRepository, InMemoryTaskScans
 
 
 @dataclass
@@ -51,21 +52,24 @@ class Repositories:
     projects: ProjectRepository
     memberships: MembershipRepository
     invitations: InvitationRepository
+    scans: TaskScans
 
 
 @pytest.fixture(params=["memory", "mongo", "cached"])
 async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Repositories]:
     """`cached` is MongoDB behind the Redis cache, as the app composes them."""
     if request.param == "memory":
+        in_memory = InMemoryTaskRepository()
         yield Repositories(
             InMemoryUserRepository(),
-            InMemoryTaskRepository(),
+            in_memory,
             InMemorySessionRepository(),
             InMemoryIdempotencyStore(),
             InMemoryOutbox(),
             InMemoryProjects(),
             InMemoryMemberships(),
             InMemoryInvitations(),
+            InMemoryTaskScans(in_memory),
         )
         return
     settings: Settings = request.getfixturevalue("settings")
@@ -95,6 +99,7 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
             MongoProjectRepository(database),
             MongoMembershipRepository(database),
             MongoInvitationRepository(database),
+            MongoTaskScans(database),
         )
     finally:
         await client.drop_database(database.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -111,10 +111,10 @@ async def test_user_pages_filter_and_follow_ids(repositories: Repositories) -> N
 
 
 async def test_tasks_are_counted_by_status_across_users(repositories: Repositories) -> None:
-    assert await repositories.tasks.count_by_status_across_users() == {}
+    assert await repositories.scans.count_by_status() == {}
     await add_task(repositories.tasks, _task("1" * 24, ADA))
     await add_task(repositories.tasks, _task("2" * 24, BOB))
-    assert await repositories.tasks.count_by_status_across_users() == {TaskStatus.DONE: 2}
+    assert await repositories.scans.count_by_status() == {TaskStatus.DONE: 2}
 
 
 async def test_saving_some_fields_keeps_a_concurrent_change_to_the_others(repositories: Repositories) -> None:
@@ -154,3 +154,21 @@ async def test_replace_and_delete_compare_the_version_and_the_owner(repositories
     assert not await repositories.tasks.delete(own(ADA), task.id, expected_version=1)
     assert await repositories.tasks.delete(own(ADA), task.id, expected_version=2)
     assert not await repositories.tasks.delete(own(ADA), task.id, expected_version=None)
+
+
+async def test_tasks_coming_due_are_found_across_users_soonest_first_and_done_ones_left_out(
+    repositories: Repositories,
+) -> None:
+    soon, later, far = NOW + timedelta(minutes=10), NOW + timedelta(minutes=30), NOW + timedelta(days=2)
+    due = [
+        dataclasses.replace(_task("1" * 24, ADA), status=TaskStatus.TODO, completed_at=None, due_at=later),
+        dataclasses.replace(_task("2" * 24, BOB), status=TaskStatus.TODO, completed_at=None, due_at=soon),
+        dataclasses.replace(_task("3" * 24, BOB), due_at=soon),  # done: no reminder
+        dataclasses.replace(_task("4" * 24, ADA), status=TaskStatus.TODO, completed_at=None, due_at=far),
+    ]
+    for task in due:
+        await add_task(repositories.tasks, task)
+    found = await repositories.scans.coming_due(after=NOW, until=NOW + timedelta(hours=1), limit=10)
+    assert [task.id.value for task in found] == ["2" * 24, "1" * 24]
+    first = await repositories.scans.coming_due(after=NOW, until=NOW + timedelta(hours=1), limit=1)
+    assert [task.id.value for task in first] == ["2" * 24]

@@ -14,7 +14,7 @@ from taskflow.domain.errors import (
 )
 from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.model.tasks import Task
-from taskflow.domain.ports.tasks import TaskRepository
+from taskflow.domain.ports.tasks import TaskRepository, TaskScans
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
 
 
@@ -127,16 +127,23 @@ class InMemoryTaskRepository(TaskRepository):
             computed_at=now,
         )
 
-    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+
+class InMemoryTaskScans(TaskScans):
+    """Reads across every user's tasks in an in-memory repository."""
+
+    def __init__(self, tasks: InMemoryTaskRepository) -> None:
+        self._tasks = tasks
+
+    async def coming_due(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
         due = [
             copy.deepcopy(task)
-            for task in self._by_id.values()
+            for task in self._tasks.all()
             if task.due_at is not None and after < task.due_at <= until and task.status is not TaskStatus.DONE
         ]
         return sorted(due, key=lambda task: (task.due_at, task.id.value))[:limit]
 
-    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
+    async def count_by_status(self) -> dict[TaskStatus, int]:
         counts: dict[TaskStatus, int] = {}
-        for task in self._by_id.values():
+        for task in self._tasks.all():
             counts[task.status] = counts.get(task.status, 0) + 1
         return counts

@@ -46,7 +46,7 @@ from tests.fakes.security import (
     RecordingSecurityLog,
     SequentialSecrets,
 )
-from tests.fakes.tasks import InMemoryTaskRepository
+from tests.fakes.tasks import InMemoryTaskRepository, InMemoryTaskScans
 from tests.fakes.time_and_ids import FrozenClock, SequentialIds
 
 # Small budgets and limits, so the tests reach them; the servers in the URLs never start.
@@ -134,6 +134,7 @@ def world() -> World:
     ports = Ports(
         users=users,
         tasks=tasks,
+        task_scans=InMemoryTaskScans(tasks),
         sessions=sessions,
         idempotency=idempotency,
         outbox=outbox,

@@ -136,7 +136,7 @@ def deletion(ports: Ports, settings: Settings, shared: Shared, projects: Project
 def admin(ports: Ports, shared: Shared, deletion: AccountDeletion) -> AdminService:
     return AdminService(
         users=shared.users,
-        tasks=ports.tasks,
+        scans=ports.task_scans,
         sessions=shared.sessions,
         deletion=deletion,
         audit=ports.audit,

@@ -41,6 +41,7 @@ from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
+from taskflow.adapters.task_store.scans import MongoTaskScans
 from taskflow.adapters.task_store.wiring import task_store
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
         SecurityLog,
         TokenIssuer,
     )
-    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.tasks import TaskRepository, TaskScans
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.settings import Settings
 
@@ -89,6 +90,7 @@ class Ports:
 
     users: UserRepository
     tasks: TaskRepository
+    task_scans: TaskScans
     sessions: SessionRepository
     idempotency: IdempotencyStore
     outbox: Outbox
@@ -153,6 +155,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
                 ttl=timedelta(seconds=settings.cache_ttl_seconds),
                 stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
             ),
+            task_scans=MongoTaskScans(database),
             sessions=MongoSessionRepository(database),
             idempotency=MongoIdempotencyStore(database),
             outbox=MongoOutbox(database),

@@ -63,6 +63,7 @@ def imports(ports: Ports, settings: Settings, shared: Shared) -> ImportService:
 def reminders(ports: Ports, settings: Settings, shared: Shared) -> ReminderService:
     return ReminderService(
         tasks=ports.tasks,
+        scans=ports.task_scans,
         access=shared.access,
         users=shared.users,
         outbox=shared.outbox,

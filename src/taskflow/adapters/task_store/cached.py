@@ -26,7 +26,7 @@ from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.model.task_queries import TaskStats
 from taskflow.domain.model.tasks import Task
 from taskflow.domain.ports.tasks import TaskRepository
-from taskflow.domain.values import TaskId, TaskStatus, UserId
+from taskflow.domain.values import TaskId, UserId
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -160,12 +160,6 @@ class CachedTaskRepository(TaskRepository):
         view = await self._view(grant, "export")
         async for task in self._tasks.stream(grant, rule=_rule(view)):
             yield task
-
-    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
-        return await self._tasks.coming_due_across_users(after=after, until=until, limit=limit)
-
-    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
-        return await self._tasks.count_by_status_across_users()
 
     async def _write(self, grant: Grant, write: Callable[[], Awaitable[T]]) -> T:
         """Drops the owner's entries even when the write failed: its outcome may be unknown."""

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document, task_to_entity
@@ -198,21 +197,6 @@ class MongoTaskRepository(TaskRepository):
             done_since=row.get("done_since", 0),
             computed_at=now,
         )
-
-    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
-        """Scatter-gather on purpose, for the reminder cron: the `due_at` index serves it."""
-        query: Raw = {"due_at": {"$gt": after, "$lte": until}, "status": {"$ne": TaskStatus.DONE.value}}
-        with translate_errors():
-            cursor = self._tasks.collection.find(query, comment=SCATTER_GATHER)
-            raws = await cursor.sort([("due_at", 1), ("_id", 1)]).limit(limit).to_list()
-        return [task_to_entity(raw) for raw in raws]
-
-    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
-        """Scatter-gather on purpose: no `user_id`, so mongos asks every shard. Admin only."""
-        pipeline: list[Raw] = [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
-        with translate_errors():
-            rows = await (await self._tasks.collection.aggregate(pipeline, comment=SCATTER_GATHER)).to_list()
-        return {TaskStatus(row["_id"]): row["count"] for row in rows}
 
 
 def place_of(grant: Grant) -> Raw:

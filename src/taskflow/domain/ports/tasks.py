@@ -86,10 +86,16 @@ class TaskRepository(Protocol):
         """The place's counts, from one pass over its tasks."""
         ...
 
-    async def coming_due_across_users(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
-        """Tasks not done whose `due_at` is in (after, until], soonest first. Every user's: scatter-gather."""
+
+class TaskScans(Protocol):
+    """Reads across every user's tasks, for the worker and for admins.
+
+    Scatter-gather on a sharded cluster (no shard key in them), named as such, and never
+    behind the task cache: nothing here is one user's.
+    """
+
+    async def coming_due(self, *, after: datetime, until: datetime, limit: int) -> list[Task]:
+        """Tasks not done whose `due_at` is in (after, until], soonest first."""
         ...
 
-    async def count_by_status_across_users(self) -> dict[TaskStatus, int]:
-        """Admin only, and the one scatter-gather query: it reads every shard."""
-        ...
+    async def count_by_status(self) -> dict[TaskStatus, int]: ...

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from taskflow.domain.access.principal import Principal
     from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import AuditTrail, UserCounts, UserFilter, UserRepository
-    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.tasks import TaskScans
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.deletion import AccountDeletion
     from taskflow.domain.services.sessions import SessionService
@@ -62,14 +62,14 @@ class AdminService:
         self,
         *,
         users: UserRepository,
-        tasks: TaskRepository,
+        scans: TaskScans,
         sessions: SessionService,
         deletion: AccountDeletion,
         audit: AuditTrail,
         clock: Clock,
     ) -> None:
         self._users = users
-        self._tasks = tasks
+        self._scans = scans
         self._sessions = sessions
         self._deletion = deletion
         self._audit = audit
@@ -137,7 +137,7 @@ class AdminService:
 
     async def stats(self, actor: Principal) -> SystemStats:
         self._require_admin(actor)
-        by_status = await self._tasks.count_by_status_across_users()
+        by_status = await self._scans.count_by_status()
         return SystemStats(
             users=await self._users.counts(),
             tasks_by_status={status: by_status.get(status, 0) for status in TaskStatus},

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.tasks import TaskRepository
+    from taskflow.domain.ports.tasks import TaskRepository, TaskScans
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.services.outbox import OutboxService
 
@@ -43,6 +43,7 @@ class ReminderService:
         self,
         *,
         tasks: TaskRepository,
+        scans: TaskScans,
         access: AccessService,
         users: UserRepository,
         outbox: OutboxService,
@@ -51,6 +52,7 @@ class ReminderService:
         lead: timedelta,
     ) -> None:
         self._tasks = tasks
+        self._scans = scans
         self._access = access
         self._users = users
         self._outbox = outbox
@@ -61,7 +63,7 @@ class ReminderService:
     async def tick(self) -> int:
         """Record and enqueue a reminder for each task coming due; how many were found."""
         now = self._clock.now()
-        due = await self._tasks.coming_due_across_users(after=now, until=now + self._lead, limit=TICK_LIMIT)
+        due = await self._scans.coming_due(after=now, until=now + self._lead, limit=TICK_LIMIT)
         for task in due:
             if task.due_at is None:  # not what the query returns; typed so
                 continue
