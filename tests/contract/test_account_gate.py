@@ -16,7 +16,7 @@ from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter, RedisRateLimiter
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports.account_gate import AccountFacts, AccountGate
+from taskflow.domain.ports.gates import AccountFacts, AccountGate
 from taskflow.domain.ports.security import RateLimiter, RateRule, TokenClaims
 from taskflow.domain.values import Role, SessionId, UserId
 from tests.conftest import MEMORY

@@ -13,7 +13,7 @@ from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.model.projects import Membership
-from taskflow.domain.ports.projects import MembershipGate
+from taskflow.domain.ports.gates import MembershipGate
 from taskflow.domain.values import ProjectId, UserId
 from tests.conftest import MEMORY
 from tests.contract.gates import Levers, own_redis

@@ -9,11 +9,7 @@ from taskflow.domain.errors import (
     UnavailableError,
 )
 from taskflow.domain.model.projects import Membership
-from taskflow.domain.ports.account_gate import AccountFacts, AccountGate, GateReading
-from taskflow.domain.ports.projects import (
-    MembershipGate,
-    MembershipReading,
-)
+from taskflow.domain.ports.gates import AccountFacts, AccountGate, GateReading, MembershipGate, MembershipReading
 from taskflow.domain.ports.security import (
     RateLimiter,
     RateRule,

@@ -11,11 +11,7 @@ from taskflow.domain.errors import (
     ProjectNotFoundError,
 )
 from taskflow.domain.model.projects import Invitation, Membership, Project
-from taskflow.domain.ports.projects import (
-    InvitationRepository,
-    MembershipRepository,
-    ProjectRepository,
-)
+from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 from taskflow.domain.values import Email, ProjectId, UserId
 
 

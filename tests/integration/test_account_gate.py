@@ -18,7 +18,7 @@ from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import EPOCH_KEY, Epoch
 from taskflow.adapters.redis_failures import RedisHealth
-from taskflow.domain.ports.account_gate import AccountFacts
+from taskflow.domain.ports.gates import AccountFacts
 from taskflow.domain.ports.security import TokenClaims
 from taskflow.domain.values import Role, SessionId, UserId
 from taskflow.entrypoints.processes import Child

@@ -47,7 +47,6 @@ from taskflow.adapters.task_store.wiring import task_store
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from taskflow.domain.ports.account_gate import AccountGate
     from taskflow.domain.ports.accounts import (
         AccountRecords,
         AuditTrail,
@@ -56,15 +55,11 @@ if TYPE_CHECKING:
         UserRepository,
     )
     from taskflow.domain.ports.changes import ChangeFeed, StreamSlots
+    from taskflow.domain.ports.gates import AccountGate, MembershipGate
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.projects import (
-        InvitationRepository,
-        MembershipGate,
-        MembershipRepository,
-        ProjectRepository,
-    )
+    from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
     from taskflow.domain.ports.security import (
         CommonPasswords,
         PasswordHasher,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 from taskflow.adapters.redis.epoch import EPOCH_KEY, EPOCH_LUA, Epoch
 from taskflow.adapters.redis.ratelimit import decide, limit_key
 from taskflow.adapters.redis_failures import RedisUnavailableError
-from taskflow.domain.ports.account_gate import AccountFacts, AccountGate, GateReading
+from taskflow.domain.ports.gates import AccountFacts, AccountGate, GateReading
 from taskflow.domain.values import Role
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from taskflow.adapters.redis.epoch import EPOCH_KEY, EPOCH_LUA
 from taskflow.adapters.redis_failures import RedisUnavailableError
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.model.projects import Membership
-from taskflow.domain.ports.projects import MembershipGate, MembershipReading
+from taskflow.domain.ports.gates import MembershipGate, MembershipReading
 from taskflow.domain.values import UserId
 
 if TYPE_CHECKING:

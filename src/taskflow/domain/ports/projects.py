@@ -5,7 +5,6 @@ Each project read or write takes a `Grant` for that project, never a bare id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -66,49 +65,6 @@ class MembershipRepository(Protocol):
 
     async def remove_all(self, grant: Grant) -> int:
         """End every membership of the grant's project; how many there were."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class MembershipReading:
-    """What the membership gate knows of one user in one project."""
-
-    known: bool
-    """False: never stored, expired, or from before the gate lost data; the record decides."""
-    membership: Membership | None
-    """When known: the membership, or None if a write said it ended."""
-    seen: str
-    """Opaque: what a `fill` must still find for its membership to be stored."""
-
-
-class MembershipGate(Protocol):
-    """Memberships where one round trip reads them, written through after the record (decision 0029)."""
-
-    async def read(self, user_id: UserId, project_id: ProjectId) -> MembershipReading:
-        """UnavailableError when the gate does not answer: the record decides then."""
-        ...
-
-    async def fill(self, membership: Membership, *, seen: str) -> None:
-        """Store a membership read from the record; best effort, never raises.
-
-        Not if the gate changed since `seen`, and not over what a write already stored.
-        """
-        ...
-
-    async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
-        """Before the record changes: until `record`, the gate answers "unknown" and takes no fill; never raises.
-
-        So a process that dies between the record's change and `record` leaves the gate
-        sending reads to the record, not holding what was there before.
-        """
-        ...
-
-    async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
-        """Write a change through (None: it ended), after the record has it; never raises.
-
-        If the gate cannot be told, it stops trusting everything it holds before this
-        process reads it again, and as soon as it answers.
-        """
         ...
 
 

@@ -20,7 +20,7 @@ from taskflow.domain.ports.projects import MembershipRepository
 if TYPE_CHECKING:
     from taskflow.domain.access.grants import Grant
     from taskflow.domain.model.projects import Membership
-    from taskflow.domain.ports.projects import MembershipGate
+    from taskflow.domain.ports.gates import MembershipGate
     from taskflow.domain.values import ProjectId, UserId
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import UserCounts, UserFilter
     from taskflow.domain.values import Email
-from taskflow.domain.ports.account_gate import AccountGate
+from taskflow.domain.ports.gates import AccountGate
 
 GATE_FIELDS: Final = frozenset({"is_active", "role", "tokens_valid_after"})
 

@@ -20,14 +20,14 @@ from taskflow.domain.errors import (
 from taskflow.domain.model.accounts import Session, User
 from taskflow.domain.model.audit import AuditKind
 from taskflow.domain.model.tasks import to_utc_millis
-from taskflow.domain.ports.account_gate import AccountFacts
+from taskflow.domain.ports.gates import AccountFacts
 from taskflow.domain.values import SessionId
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from taskflow.domain.ports.account_gate import AccountGate, GateReading
     from taskflow.domain.ports.accounts import AuditTrail, SessionRepository, UserRepository
+    from taskflow.domain.ports.gates import AccountGate, GateReading
     from taskflow.domain.ports.security import (
         AccessToken,
         RateDecision,

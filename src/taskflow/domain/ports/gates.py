@@ -1,12 +1,12 @@
-"""The account gate: what admits a signed-in request, kept where one round trip reads it.
+"""The gates: the facts that admit a request, kept where one round trip reads them (decisions 0024, 0029).
 
-Authenticating used to read the whole account from the primary on every request. The
-facts that decide whether a token is honoured (the account is active, its role, the
-cut-off before which its tokens are void, and whether the token's session was revoked)
-are few and change rarely, so the gate keeps them beside the request budget and answers
-both in one look-up. MongoDB stays the record: every change is written there first and
-then through to the gate, and what the gate does not know is read from MongoDB
-(decision 0024).
+Authenticating used to read the whole account from the primary on every request, and
+every project request a membership. The facts that decide (the account is active, its
+role, the cut-off before which its tokens are void, whether the token's session was
+revoked; whether someone is in a project, as what) are few and change rarely, so a gate
+keeps them, the account gate beside the request budget. MongoDB stays the record: every
+change is written there first and then through to its gate (`domain/read_through`), and
+what a gate does not know is read from MongoDB.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-# Runtime imports: Litestar resolves a Principal's annotations when it injects one.
 from taskflow.domain.values import Role, UserId
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from taskflow.domain.model.accounts import User
+    from taskflow.domain.model.projects import Membership
     from taskflow.domain.ports.security import RateDecision, RateRule, TokenClaims
-    from taskflow.domain.values import SessionId
+    from taskflow.domain.values import ProjectId, SessionId
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,4 +96,47 @@ class AccountGate(Protocol):
 
     async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:
         """List a token (if given) and its session as revoked until `until`. UnavailableError."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipReading:
+    """What the membership gate knows of one user in one project."""
+
+    known: bool
+    """False: never stored, expired, or from before the gate lost data; the record decides."""
+    membership: Membership | None
+    """When known: the membership, or None if a write said it ended."""
+    seen: str
+    """Opaque: what a `fill` must still find for its membership to be stored."""
+
+
+class MembershipGate(Protocol):
+    """Memberships where one round trip reads them, written through after the record (decision 0029)."""
+
+    async def read(self, user_id: UserId, project_id: ProjectId) -> MembershipReading:
+        """UnavailableError when the gate does not answer: the record decides then."""
+        ...
+
+    async def fill(self, membership: Membership, *, seen: str) -> None:
+        """Store a membership read from the record; best effort, never raises.
+
+        Not if the gate changed since `seen`, and not over what a write already stored.
+        """
+        ...
+
+    async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
+        """Before the record changes: until `record`, the gate answers "unknown" and takes no fill; never raises.
+
+        So a process that dies between the record's change and `record` leaves the gate
+        sending reads to the record, not holding what was there before.
+        """
+        ...
+
+    async def record(self, user_id: UserId, project_id: ProjectId, membership: Membership | None) -> None:
+        """Write a change through (None: it ended), after the record has it; never raises.
+
+        If the gate cannot be told, it stops trusting everything it holds before this
+        process reads it again, and as soon as it answers.
+        """
         ...
