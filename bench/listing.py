@@ -21,7 +21,7 @@ from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
-from taskflow.adapters.task_store.mongo import place_of
+from taskflow.adapters.stores.tasks.mongo import place_of
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.access.roles import Action, ProjectRole
 from taskflow.domain.access.service import AccessService

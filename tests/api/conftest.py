@@ -25,11 +25,11 @@ from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
 from taskflow.adapters.redis_failures import RedisHealth
+from taskflow.adapters.stores.memberships import GatedMembershipRepository
 from taskflow.bootstrap import build_services, open_ports
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.ports.projects import MembershipRepository
-from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.values import ProjectId, UserId
 from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.migration import migrate

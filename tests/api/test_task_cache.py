@@ -16,7 +16,7 @@ from bson import Timestamp
 from pymongo import monitoring
 from redis.asyncio import Redis
 
-from taskflow.adapters.task_store.cache import EPOCH_KEY
+from taskflow.adapters.stores.tasks.cache import EPOCH_KEY
 from taskflow.entrypoints.processes import Child
 from taskflow.settings import Settings
 from tests.api.conftest import (

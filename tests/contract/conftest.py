@@ -22,9 +22,9 @@ from taskflow.adapters.mongo.repositories import MongoSessionRepository, MongoUs
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis_failures import RedisHealth
-from taskflow.adapters.task_store.mongo import MongoTaskRepository
-from taskflow.adapters.task_store.scans import MongoTaskScans
-from taskflow.adapters.task_store.wiring import task_store
+from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
+from taskflow.adapters.stores.tasks.scans import MongoTaskScans
+from taskflow.adapters.stores.tasks.wiring import task_store
 from taskflow.domain.access.grants import Grant
 from taskflow.domain.access.service import AccessService
 from taskflow.domain.model.tasks import Task

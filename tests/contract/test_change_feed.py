@@ -22,7 +22,7 @@ from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.client import create_indexes
 from taskflow.adapters.mongo.migrations import record_task_images
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
-from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.access.service import AccessService
 from taskflow.domain.model.projects import Membership

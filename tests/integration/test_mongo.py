@@ -31,7 +31,7 @@ from taskflow.adapters.mongo.schema.sessions import SessionDocument, session_to_
 from taskflow.adapters.mongo.schema.tasks import TaskDocument, task_to_document
 from taskflow.adapters.mongo.schema.users import UserDocument, user_to_document
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
-from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.model.accounts import Session, new_user

@@ -9,9 +9,9 @@ import pytest
 from redis.asyncio import Redis
 
 from taskflow.adapters.redis.epoch import Epoch
-from taskflow.adapters.redis_failures import RedisHealth, RedisUnavailableError
-from taskflow.adapters.task_store.cache import CacheLimits, RedisTaskCache
-from taskflow.adapters.task_store.consistency import WriteToken
+from taskflow.adapters.redis_failures import RedisHealth
+from taskflow.adapters.stores.tasks.cache import CacheLimits, RedisTaskCache
+from taskflow.adapters.stores.tasks.consistency import WriteToken
 from taskflow.domain.values import UserId
 from taskflow.entrypoints.processes import Child
 
@@ -103,10 +103,9 @@ async def test_a_write_redis_never_heard_of_invalidates_everything_once_it_is_ba
     await cache.bump(ADA, token(1))
     await cache.fill(await cache.view(ADA, "x"), b"cached before", ttl_ms=TTL_MS)
     await cache.fill(await cache.view(BOB, "x"), b"bob's", ttl_ms=TTL_MS)
-    os.kill(own_redis.process.pid, signal.SIGSTOP)  # the bump below times out
+    os.kill(own_redis.process.pid, signal.SIGSTOP)  # the bump below times out ...
     try:
-        with pytest.raises(RedisUnavailableError):
-            await cache.bump(ADA, token(2))
+        await cache.bump(ADA, token(2))  # ... and does not raise: the writer answers; this process owes the epoch
     finally:
         os.kill(own_redis.process.pid, signal.SIGCONT)
     # The frozen Redis may still run the bump once thawed; either way, no entry from

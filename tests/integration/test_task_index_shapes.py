@@ -19,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
-from taskflow.adapters.task_store.mongo import place_of
+from taskflow.adapters.stores.tasks.mongo import place_of
 from taskflow.domain.access.grants import Grant
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.access.roles import ProjectRole

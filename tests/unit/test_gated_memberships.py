@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from taskflow.adapters.stores.memberships import GatedMembershipRepository
 from taskflow.domain.access.grants import Grant
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.access.roles import Action, ProjectRole
@@ -19,7 +20,6 @@ from taskflow.domain.errors import ForbiddenError, ProjectNotFoundError
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.model.tasks import TaskDraft
-from taskflow.domain.read_through.memberships import GatedMembershipRepository
 from taskflow.domain.values import ProjectId, Role, UserId
 from tests.fakes.gates import InMemoryMembershipGate
 from tests.fakes.projects import InMemoryMemberships

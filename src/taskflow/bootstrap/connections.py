@@ -41,8 +41,8 @@ from taskflow.adapters.security.events import StructlogSecurityLog
 from taskflow.adapters.security.passwords import Argon2PasswordHasher
 from taskflow.adapters.security.secrets import RandomSecrets
 from taskflow.adapters.security.tokens import JwtTokenIssuer
-from taskflow.adapters.task_store.scans import MongoTaskScans
-from taskflow.adapters.task_store.wiring import task_store
+from taskflow.adapters.stores.tasks.scans import MongoTaskScans
+from taskflow.adapters.stores.tasks.wiring import task_store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from taskflow.adapters.stores.memberships import GatedMembershipRepository
+from taskflow.adapters.stores.users import GatedUserRepository
 from taskflow.domain.access.service import AccessService
-from taskflow.domain.read_through.memberships import GatedMembershipRepository
-from taskflow.domain.read_through.users import GatedUserRepository
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.passwords import NewPasswords, PasswordPolicy
 from taskflow.domain.services.sessions import SessionPolicy, SessionService

@@ -18,9 +18,9 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.adapters.redis.epoch import EPOCH_KEY, EPOCH_LUA, Epoch
+from taskflow.adapters.redis.epoch import EPOCH_KEY, Epoch
 from taskflow.adapters.redis.ratelimit import decide, limit_key
-from taskflow.adapters.redis_failures import RedisUnavailableError
+from taskflow.adapters.redis.write_through import ENTRY_TTL_MS, FILL_LUA, FRESH_ENTRY, READ_LUA, WRITE_LUA, WriteThrough
 from taskflow.domain.ports.gates import AccountFacts, AccountGate, GateReading
 from taskflow.domain.values import Role
 
@@ -33,15 +33,12 @@ if TYPE_CHECKING:
 
 _GATE: Final = "taskflow:gate:"
 _REVOKED: Final = "taskflow:revoked:"
-ENTRY_TTL_MS: Final = 24 * 3600 * 1000
-"""An account unused for a day is read from MongoDB again on its next request."""
 _EPOCH_START: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # KEYS: epoch, gate entry, revoked token, revoked session, budget. ARGV: budget window ms ('' = none).
 _READ: Final = (
-    EPOCH_LUA
+    READ_LUA
     + """
-local n, started = epoch()
 local revoked = redis.call('EXISTS', KEYS[3], KEYS[4])
 local g = redis.call('HMGET', KEYS[2], 'epoch', 'active', 'role', 'cut', 'changing')
 local count, ttl = false, false
@@ -57,19 +54,9 @@ if g[1] ~= n or g[5] then g = {false, false, false, false} end
 return {n, started, revoked, g[2], g[3], g[4], count, ttl}
 """
 )
-# Both take KEYS: epoch, gate entry. Each starts the entry afresh if it is from another epoch.
-FRESH_ENTRY: Final = """
-if redis.call('HGET', KEYS[2], 'epoch') ~= n then
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[2], 'epoch', n)
-end
-"""
-# ARGV: epoch seen, active, role, cut, ttl ms.
+# KEYS: epoch, gate entry. ARGV: epoch seen, active, role, cut, ttl ms.
 _FILL: Final = (
-    """
-local n = ARGV[1]
-if redis.call('HGET', KEYS[1], 'n') ~= n then return 0 end
-"""
+    FILL_LUA
     + FRESH_ENTRY
     + """
 if redis.call('HEXISTS', KEYS[2], 'changing') == 1 then return 0 end
@@ -80,12 +67,9 @@ redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1
 """
 )
-# ARGV: ttl ms, then field, value pairs.
+# KEYS: epoch, gate entry. ARGV: ttl ms, then field, value pairs.
 _RECORD: Final = (
-    EPOCH_LUA
-    + """
-local n = epoch()
-"""
+    WRITE_LUA
     + FRESH_ENTRY
     + """
 for i = 2, #ARGV, 2 do
@@ -99,12 +83,9 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 return 1
 """
 )
-# ARGV: ttl ms. Until the next write, readers find the entry unknown and fills are refused.
+# KEYS: epoch, gate entry. ARGV: ttl ms. Until the next write, readers find the entry unknown and fills are refused.
 _BEGIN: Final = (
-    EPOCH_LUA
-    + """
-local n = epoch()
-"""
+    WRITE_LUA
     + FRESH_ENTRY
     + """
 redis.call('HSET', KEYS[2], 'changing', 1)
@@ -115,30 +96,30 @@ return 1
 
 
 class RedisAccountGate(AccountGate):
-    """Reads and writes raise RedisUnavailableError when Redis is down; `fill` and `record` never do."""
+    """Reads and revocations raise RedisUnavailableError when Redis is down; `fill`, `begin` and `record` never do."""
 
     def __init__(self, redis: Redis, epoch: Epoch, clock: Clock) -> None:
         self._redis = redis
         self._epoch = epoch
         self._clock = clock
-        self._read = redis.register_script(_READ)
-        self._fill = redis.register_script(_FILL)
-        self._record = redis.register_script(_RECORD)
-        self._begin = redis.register_script(_BEGIN)
+        self._through = WriteThrough(redis, epoch, "revocation")
+        self._read = self._through.script(_READ)
+        self._fill = self._through.script(_FILL)
+        self._record = self._through.script(_RECORD)
+        self._begin = self._through.script(_BEGIN)
 
     async def read(self, claims: TokenClaims, budget: RateRule | None) -> GateReading:
         user = claims.subject.value
-        async with self._epoch.calling("revocation"):
-            n, started, revoked, active, role, cut, count, ttl = await self._read(
-                keys=[
-                    EPOCH_KEY,
-                    _GATE + user,
-                    _token_key(claims.token_id),
-                    _session_key(claims.session_id),
-                    limit_key(budget, user) if budget else "",
-                ],
-                args=[budget.window_seconds * 1000 if budget else ""],
-            )
+        keys = [
+            EPOCH_KEY,
+            _GATE + user,
+            _token_key(claims.token_id),
+            _session_key(claims.session_id),
+            limit_key(budget, user) if budget else "",
+        ]
+        n, started, revoked, active, role, cut, count, ttl = await self._through.read(
+            self._read, keys, [budget.window_seconds * 1000 if budget else ""]
+        )
         return GateReading(
             account=_facts(active, role, cut),
             revoked=bool(revoked),
@@ -149,18 +130,10 @@ class RedisAccountGate(AccountGate):
 
     async def fill(self, user_id: UserId, facts: AccountFacts, *, seen: str) -> None:
         args = [seen, _flag(facts.is_active), facts.role.value, _millis(facts.tokens_valid_after), ENTRY_TTL_MS]
-        try:
-            async with self._epoch.calling("revocation"):
-                await self._fill(keys=[EPOCH_KEY, _GATE + user_id.value], args=args)
-        except RedisUnavailableError:
-            return  # the next request reads the record again
+        await self._through.fill(self._fill, [EPOCH_KEY, _GATE + user_id.value], args)
 
     async def begin(self, user_id: UserId) -> None:
-        try:
-            async with self._epoch.calling("revocation"):
-                await self._begin(keys=[EPOCH_KEY, _GATE + user_id.value], args=[ENTRY_TTL_MS])
-        except RedisUnavailableError:
-            self._epoch.owe()
+        await self._through.write(self._begin, [EPOCH_KEY, _GATE + user_id.value], [ENTRY_TTL_MS])
 
     async def record(
         self,
@@ -177,11 +150,7 @@ class RedisAccountGate(AccountGate):
             args += ["role", role.value]
         if tokens_valid_after is not None:
             args += ["cut", _millis(tokens_valid_after)]
-        try:
-            async with self._epoch.calling("revocation"):
-                await self._record(keys=[EPOCH_KEY, _GATE + user_id.value], args=args)
-        except RedisUnavailableError:
-            self._epoch.owe()
+        await self._through.write(self._record, [EPOCH_KEY, _GATE + user_id.value], args)
 
     async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:
         ttl_ms = max(1, math.ceil((until - self._clock.now()).total_seconds() * 1000))

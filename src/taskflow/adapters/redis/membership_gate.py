@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from taskflow.adapters.redis.account_gate import ENTRY_TTL_MS, FRESH_ENTRY
-from taskflow.adapters.redis.epoch import EPOCH_KEY, EPOCH_LUA
-from taskflow.adapters.redis_failures import RedisUnavailableError
+from taskflow.adapters.redis.epoch import EPOCH_KEY
+from taskflow.adapters.redis.write_through import ENTRY_TTL_MS, FILL_LUA, FRESH_ENTRY, READ_LUA, WRITE_LUA, WriteThrough
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.ports.gates import MembershipGate, MembershipReading
@@ -32,9 +31,8 @@ _EPOCH_START: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # KEYS: epoch, entry. ARGV: project id.
 _READ: Final = (
-    EPOCH_LUA
+    READ_LUA
     + """
-local n = epoch()
 local e = redis.call('HMGET', KEYS[2], 'epoch', ARGV[1])
 if e[1] ~= n then return {n, false} end
 return {n, e[2]}
@@ -42,10 +40,7 @@ return {n, e[2]}
 )
 # KEYS: epoch, entry. ARGV: epoch seen, project id, value, ttl ms.
 _FILL: Final = (
-    """
-local n = ARGV[1]
-if redis.call('HGET', KEYS[1], 'n') ~= n then return 0 end
-"""
+    FILL_LUA
     + FRESH_ENTRY
     + """
 redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
@@ -55,10 +50,7 @@ return 1
 )
 # KEYS: epoch, entry. ARGV: project id, value, ttl ms.
 _RECORD: Final = (
-    EPOCH_LUA
-    + """
-local n = epoch()
-"""
+    WRITE_LUA
     + FRESH_ENTRY
     + """
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -69,28 +61,23 @@ return 1
 
 
 class RedisMembershipGate(MembershipGate):
-    """`read` raises RedisUnavailableError when Redis is down; `fill` and `record` never do."""
+    """`read` raises RedisUnavailableError when Redis is down; `fill`, `begin` and `record` never do."""
 
     def __init__(self, redis: Redis, epoch: Epoch) -> None:
-        self._epoch = epoch
-        self._read = redis.register_script(_READ)
-        self._fill = redis.register_script(_FILL)
-        self._record = redis.register_script(_RECORD)
+        self._through = WriteThrough(redis, epoch, "membership")
+        self._read = self._through.script(_READ)
+        self._fill = self._through.script(_FILL)
+        self._record = self._through.script(_RECORD)
 
     async def read(self, user_id: UserId, project_id: ProjectId) -> MembershipReading:
-        async with self._epoch.calling("membership"):
-            n, value = await self._read(keys=[EPOCH_KEY, _MEMBERS + user_id.value], args=[project_id.value])
+        n, value = await self._through.read(self._read, [EPOCH_KEY, _MEMBERS + user_id.value], [project_id.value])
         if value is None or value.decode() == _CHANGING:  # a fill cannot replace "?" (HSETNX)
             return MembershipReading(known=False, membership=None, seen=n.decode())
         return MembershipReading(known=True, membership=_membership(user_id, project_id, value), seen=n.decode())
 
     async def fill(self, membership: Membership, *, seen: str) -> None:
         args: list[str | int] = [seen, membership.project_id.value, _value(membership), ENTRY_TTL_MS]
-        try:
-            async with self._epoch.calling("membership"):
-                await self._fill(keys=[EPOCH_KEY, _MEMBERS + membership.user_id.value], args=args)
-        except RedisUnavailableError:
-            return  # the next request reads the record again
+        await self._through.fill(self._fill, [EPOCH_KEY, _MEMBERS + membership.user_id.value], args)
 
     async def begin(self, user_id: UserId, project_id: ProjectId) -> None:
         await self._write(user_id, project_id, _CHANGING)
@@ -100,11 +87,7 @@ class RedisMembershipGate(MembershipGate):
 
     async def _write(self, user_id: UserId, project_id: ProjectId, value: str) -> None:
         args: list[str | int] = [project_id.value, value, ENTRY_TTL_MS]
-        try:
-            async with self._epoch.calling("membership"):
-                await self._record(keys=[EPOCH_KEY, _MEMBERS + user_id.value], args=args)
-        except RedisUnavailableError:
-            self._epoch.owe()
+        await self._through.write(self._record, [EPOCH_KEY, _MEMBERS + user_id.value], args)
 
 
 def _value(membership: Membership) -> str:

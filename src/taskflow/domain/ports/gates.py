@@ -5,7 +5,7 @@ every project request a membership. The facts that decide (the account is active
 role, the cut-off before which its tokens are void, whether the token's session was
 revoked; whether someone is in a project, as what) are few and change rarely, so a gate
 keeps them, the account gate beside the request budget. MongoDB stays the record: every
-change is written there first and then through to its gate (`domain/read_through`), and
+change is written there first and then through to its gate (`adapters/stores`), and
 what a gate does not know is read from MongoDB.
 """
 

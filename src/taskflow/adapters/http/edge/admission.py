@@ -22,7 +22,7 @@ from taskflow.adapters.http.edge.deadline import BEFORE_DEADLINE, NO_DEADLINE
 from taskflow.adapters.http.edge.guards import strict_query
 from taskflow.adapters.http.edge.problems import problem
 from taskflow.adapters.http.edge.request_context import add_response_headers, request_headers
-from taskflow.adapters.task_store.consistency import request_tokens
+from taskflow.adapters.stores.tasks.consistency import request_tokens
 from taskflow.domain.errors import InvalidTokenError, UnauthenticatedError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
     from taskflow.adapters.http.state import AppState
-    from taskflow.adapters.task_store.consistency import WriteToken
+    from taskflow.adapters.stores.tasks.consistency import WriteToken
     from taskflow.domain.ports.security import RateDecision, RateRule
 
 PUBLIC: Final = "public"

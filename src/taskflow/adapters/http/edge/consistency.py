@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from taskflow.adapters.http.edge.signing import Signer
-from taskflow.adapters.task_store.consistency import WriteToken
+from taskflow.adapters.stores.tasks.consistency import WriteToken
 
 HEADER: Final = "X-Consistency-Token"
 MAX_LENGTH: Final = 1024

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
@@ -21,7 +20,7 @@ import msgspec
 from prometheus_client import Counter
 
 from taskflow.adapters.redis_failures import RedisUnavailableError
-from taskflow.adapters.task_store.consistency import NEWEST, ReadRule, latest, presented, request_tokens
+from taskflow.adapters.stores.tasks.consistency import NEWEST, ReadRule, latest, presented, request_tokens
 from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.model.task_queries import TaskStats
 from taskflow.domain.model.tasks import Task
@@ -32,8 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
     from datetime import timedelta
 
-    from taskflow.adapters.task_store.cache import CacheView
-    from taskflow.adapters.task_store.consistency import WriteToken
+    from taskflow.adapters.stores.tasks.cache import CacheView
+    from taskflow.adapters.stores.tasks.consistency import WriteToken
     from taskflow.domain.access.grants import Grant
     from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition
     from taskflow.domain.ports.time_and_ids import Clock
@@ -68,7 +67,7 @@ class RuledTaskRepository(TaskRepository, Protocol):
 
 
 class TaskCache(Protocol):
-    """Per-owner entries and last writes; each call raises RedisUnavailableError when the cache is away."""
+    """Per-owner entries and last writes; `view` raises RedisUnavailableError when the cache is away, the rest never."""
 
     async def view(self, owner: UserId, field: str) -> CacheView: ...
 
@@ -167,8 +166,7 @@ class CachedTaskRepository(TaskRepository):
             try:
                 return await write()
             finally:
-                with suppress(RedisUnavailableError):
-                    await self._cache.bump(grant.space, tokens.written)
+                await self._cache.bump(grant.space, tokens.written)
 
     async def _read(
         self, grant: Grant, field: str, read: Callable[[ReadRule], Awaitable[T]], kind: _Kind[T], ttl: timedelta
@@ -182,8 +180,7 @@ class CachedTaskRepository(TaskRepository):
         if view is not None:
             expires = self._clock.now() + ttl
             entry = _EXPIRY.pack(int(expires.timestamp() * 1000)) + kind.encode(found)
-            with suppress(RedisUnavailableError):
-                await self._cache.fill(view, entry, ttl_ms=int(ttl.total_seconds() * 1000))
+            await self._cache.fill(view, entry, ttl_ms=int(ttl.total_seconds() * 1000))
         return found
 
     async def _view(self, grant: Grant, field: str) -> CacheView | None:

@@ -17,7 +17,7 @@ from bson.timestamp import Timestamp
 from pymongo import ReadPreference
 from pymongo.read_concern import ReadConcern
 
-from taskflow.adapters.task_store.consistency import Members, ReadRule, WriteToken, record_write
+from taskflow.adapters.stores.tasks.consistency import Members, ReadRule, WriteToken, record_write
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

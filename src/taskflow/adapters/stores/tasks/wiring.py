@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.adapters.mongo.client import MAX_STALENESS_SECONDS
-from taskflow.adapters.task_store.cache import CacheLimits, RedisTaskCache
-from taskflow.adapters.task_store.cached import CachedTaskRepository
-from taskflow.adapters.task_store.mongo import MongoTaskRepository
+from taskflow.adapters.stores.tasks.cache import CacheLimits, RedisTaskCache
+from taskflow.adapters.stores.tasks.cached import CachedTaskRepository
+from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 
 if TYPE_CHECKING:
     from typing import Any

@@ -15,8 +15,8 @@ from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document, task_to_entity
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
-from taskflow.adapters.task_store.causal import CausalCollection
-from taskflow.adapters.task_store.consistency import ANY_MEMBER, NEWEST, PRIMARY, ReadRule
+from taskflow.adapters.stores.tasks.causal import CausalCollection
+from taskflow.adapters.stores.tasks.consistency import ANY_MEMBER, NEWEST, PRIMARY, ReadRule
 from taskflow.domain.errors import (
     StorageUnavailableError,
     TaskIdTakenError,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from taskflow.adapters.redis.epoch import EPOCH_KEY as EPOCH_KEY  # noqa: PLC0414 - re-exported: tests move the epoch
-from taskflow.adapters.redis.epoch import EPOCH_LUA, Epoch
-from taskflow.adapters.redis_failures import RedisUnavailableError
-from taskflow.adapters.task_store.consistency import WriteToken
+from taskflow.adapters.redis.epoch import Epoch
+from taskflow.adapters.redis.write_through import FILL_LUA, READ_LUA, WRITE_LUA, WriteThrough
+from taskflow.adapters.stores.tasks.consistency import WriteToken
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -30,9 +30,8 @@ _ENTRIES: Final = "taskflow:cache:entries:"
 
 # KEYS: epoch, record, entries. ARGV: field, window ms.
 _VIEW: Final = (
-    EPOCH_LUA
+    READ_LUA
     + """
-local n, started = epoch()
 local young = (now_ms() - started) < tonumber(ARGV[2]) and 1 or 0
 local rec = redis.call('HMGET', KEYS[2], 'epoch', 'gen', 'pos', 'token')
 if rec[1] ~= n then
@@ -43,8 +42,9 @@ return {n, young, rec[2], rec[3], rec[4], redis.call('HGET', KEYS[3], ARGV[1])}
 )
 # KEYS: epoch, record, entries, generations. ARGV: epoch, gen ('' = none seen), field,
 # value, entries ttl ms, record ttl ms, max fields.
-_FILL: Final = """
-if redis.call('HGET', KEYS[1], 'n') ~= ARGV[1] then return 0 end
+_FILL: Final = (
+    FILL_LUA
+    + """
 local rec = redis.call('HMGET', KEYS[2], 'epoch', 'gen')
 if ARGV[2] == '' then
   if rec[1] == ARGV[1] then return 0 end
@@ -60,11 +60,11 @@ redis.call('PEXPIRE', KEYS[3], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1
 """
+)
 # KEYS: epoch, record, entries, generations. ARGV: pos ('' = unknown), token, record ttl ms.
 _BUMP: Final = (
-    EPOCH_LUA
+    WRITE_LUA
     + """
-local n = epoch()
 redis.call('DEL', KEYS[3])
 local pos = redis.call('HGET', KEYS[2], 'pos')
 redis.call('HSET', KEYS[2], 'epoch', n, 'gen', redis.call('INCR', KEYS[4]))
@@ -105,21 +105,19 @@ class CacheLimits:
 
 
 class RedisTaskCache:
-    """Raises RedisUnavailableError when Redis is; the caller then reads the primary."""
+    """`view` raises RedisUnavailableError when Redis is away (the caller then reads the primary); the rest never."""
 
     def __init__(self, redis: Redis, epoch: Epoch, limits: CacheLimits) -> None:
-        self._epoch = epoch
         self._limits = limits
-        self._view = redis.register_script(_VIEW)
-        self._fill = redis.register_script(_FILL)
-        self._bump = redis.register_script(_BUMP)
+        self._through = WriteThrough(redis, epoch, "cache")
+        self._view = self._through.script(_VIEW)
+        self._fill = self._through.script(_FILL)
+        self._bump = self._through.script(_BUMP)
 
     async def view(self, owner: UserId, field: str) -> CacheView:
-        async with self._epoch.calling("cache"):
-            epoch, young, generation, position, token, value = await self._view(
-                keys=_keys(owner),
-                args=[field, self._limits.window_ms],
-            )
+        epoch, young, generation, position, token, value = await self._through.read(
+            self._view, _keys(owner), [field, self._limits.window_ms]
+        )
         return CacheView(
             owner=owner,
             field=field,
@@ -134,35 +132,23 @@ class RedisTaskCache:
         """Store `value` only if the user's record is still as `view` saw it; False if not."""
         if len(value) > self._limits.max_value_bytes:
             return False
-        async with self._epoch.calling("cache"):
-            stored = await self._fill(
-                keys=_keys(view.owner),
-                args=[
-                    view.epoch,
-                    view.generation or "",
-                    view.field,
-                    value,
-                    ttl_ms,
-                    max(ttl_ms, self._limits.record_ttl_ms),
-                    self._limits.max_fields,
-                ],
-            )
-        return bool(stored)
+        args = [
+            view.epoch,
+            view.generation or "",
+            view.field,
+            value,
+            ttl_ms,
+            max(ttl_ms, self._limits.record_ttl_ms),
+            self._limits.max_fields,
+        ]
+        return await self._through.fill(self._fill, _keys(view.owner), args)
 
     async def bump(self, owner: UserId, written: WriteToken | None) -> None:
-        """Drop the user's entries and remember their newest write.
-
-        If Redis cannot be told, this process owes an epoch change.
-        """
+        """Drop the user's entries and remember their newest write; if Redis cannot be told, the epoch is owed."""
         args: list[str | bytes | int] = ["", b"", self._limits.record_ttl_ms]
         if written is not None:
             args[:2] = [f"{written.position:016x}", written.payload]
-        try:
-            async with self._epoch.calling("cache"):
-                await self._bump(keys=_keys(owner), args=args)
-        except RedisUnavailableError:
-            self._epoch.owe()
-            raise
+        await self._through.write(self._bump, _keys(owner), args)
 
 
 def _keys(owner: UserId) -> list[str]:
