@@ -12,12 +12,12 @@ from taskflow.domain.access.principal import Principal
 from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
-from taskflow.domain.services.deletion import AccountDeletion
+from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectNotices
 from taskflow.domain.services.imports import ImportService
-from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
-from taskflow.domain.services.password_reset import PasswordResetService
+from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetMail, PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.reminders import ReminderService
@@ -105,9 +105,15 @@ class World:
     project_service: ProjectService
     invitations: InMemoryInvitations
     invitation_service: InvitationService
+    invitation_mail: InvitationMail
+    invitation_acceptance: InvitationAcceptance
     deletion: AccountDeletion
+    erasure: AccountErasure
+    project_notices: ProjectNotices
     password_resets: InMemoryPasswordResets
     password_reset: PasswordResetService
+    password_reset_mail: PasswordResetMail
+    password_reset_completion: PasswordResetCompletion
     verification: EmailVerification
     audit: InMemoryAuditTrail
     idempotency: InMemoryIdempotencyStore
@@ -191,9 +197,15 @@ def world() -> World:
         project_service=services.projects,
         invitations=invitations,
         invitation_service=services.invitations,
+        invitation_mail=services.invitation_mail,
+        invitation_acceptance=services.invitation_acceptance,
         deletion=services.deletion,
+        erasure=services.erasure,
+        project_notices=services.project_notices,
         password_resets=password_resets,
         password_reset=services.password_resets,
+        password_reset_mail=services.password_reset_mail,
+        password_reset_completion=services.password_reset_completion,
         verification=services.verification,
         audit=audit,
         idempotency=idempotency,

@@ -71,7 +71,7 @@ async def test_deletion_erasure_password_and_verification_changes_are_entries(wo
     await world.verification.verify(world.verification.token(ada, issued_at=world.clock.now()))
     await world.accounts.delete(await world.users.get(ada.id), password="another long enough password")
     world.clock.advance(minutes=1)
-    await world.deletion.erase(ada.id)
+    await world.erasure.erase(ada.id)
     assert [entry.kind for entry in world.audit.entries if entry.target == ada.id] == [
         AuditKind.ACCOUNT_CREATED,
         AuditKind.PASSWORD_CHANGED,

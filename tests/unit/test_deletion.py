@@ -48,14 +48,14 @@ def _join(world: World, who: User, project: ProjectId, space: UserId, *, role: P
 
 async def _erase(world: World, user: User) -> None:
     world.clock.advance(seconds=SETTLE.total_seconds())
-    await world.deletion.erase(user.id)
+    await world.erasure.erase(user.id)
 
 
 async def _run_notices(world: World) -> list[tuple[str, str]]:
     for job, args in list(world.jobs.jobs.values()):
         if job == PROJECT_NOTICE_JOB:
             heir = UserId(args["heir_id"]) if args["heir_id"] else None
-            await world.deletion.send_project_notice(
+            await world.project_notices.send(
                 UserId(args["member_id"]), ProjectId(args["project_id"]), args["project_name"], heir
             )
     return sorted((mail.to, mail.subject) for mail in world.mailer.sent if "owner left" in mail.subject)
@@ -87,7 +87,7 @@ async def test_a_deleted_account_stops_at_once_and_its_erasure_waits_for_request
     late = Task.create(TaskId("e" * 24), ada.id, TaskDraft(title="late"), now=world.clock.now())
     await world.tasks.add(AccessService.own(ada.id), late)
     with pytest.raises(ErasureNotDueError) as early:
-        await world.deletion.erase(ada.id)
+        await world.erasure.erase(ada.id)
     assert early.value.retry_after == SETTLE.total_seconds()
     await _erase(world, ada)
     assert world.tasks.all() == []
@@ -113,7 +113,7 @@ async def test_the_erasure_removes_the_account_and_its_records_and_frees_the_ema
     assert not [job for job in world.import_jobs.jobs.values() if job.owner == ada.id]
     assert set(world.outbox.entries) == {f"welcome:{bob.id}", erase_job_id(ada.id)}
     assert await world.outbox.is_done(erase_job_id(ada.id))
-    await world.deletion.erase(ada.id)  # run again (arq may): nothing to do, nothing fails
+    await world.erasure.erase(ada.id)  # run again (arq may): nothing to do, nothing fails
     again = await world.registration.register("ada@example.com", PASSWORD, "Ada again")
     assert again.id != ada.id
 
@@ -173,7 +173,7 @@ async def test_an_erasure_killed_half_way_is_finished_by_the_next_run(world: Wor
     with pytest.raises(UnavailableError):
         await _erase(world, ada)
     assert (await world.users.get(ada.id)).deleted_at is not None  # the account goes last
-    await world.deletion.erase(ada.id)
+    await world.erasure.erase(ada.id)
     with pytest.raises(UserNotFoundError):
         await world.users.get(ada.id)
     assert (await world.project_service.get(as_principal(bob), kept)).project.owner_id == bob.id

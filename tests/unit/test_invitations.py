@@ -36,7 +36,7 @@ async def _mailed_token(world: World) -> str:
     """Run the queued invitation jobs as the worker would; the token of the last mail."""
     for job_id, (job, args) in list(world.jobs.jobs.items()):
         if job == INVITATION_JOB:
-            await world.invitation_service.send(args["invitation_id"])
+            await world.invitation_mail.send(args["invitation_id"])
             del world.jobs.jobs[job_id]
     found = re.search(r"/api/v1/invitations/([\w-]+)/accept", world.mailer.sent[-1].text)
     assert found is not None
@@ -49,11 +49,11 @@ async def test_an_invitation_is_mailed_and_accepted_once_by_its_address(world: W
     token = await _mailed_token(world)
     assert world.mailer.sent[-1].to == "bob@example.com"
     assert all(token not in repr(invitation) for invitation in world.invitations.invitations.values())
-    joined = await world.invitation_service.accept(as_principal(bob), token)
+    joined = await world.invitation_acceptance.accept(as_principal(bob), token)
     assert (joined.project.id, joined.role) == (project, ProjectRole.EDITOR)
     assert (await world.project_service.get(as_principal(bob), project)).role is ProjectRole.EDITOR
     with pytest.raises(InvitationNotFoundError):
-        await world.invitation_service.accept(as_principal(bob), token)
+        await world.invitation_acceptance.accept(as_principal(bob), token)
 
 
 async def test_any_address_gets_the_same_answer_and_a_mail(world: World) -> None:
@@ -71,10 +71,12 @@ async def test_only_the_invited_address_can_accept(world: World) -> None:
     token = await _mailed_token(world)
     for wrong in (token, token[:-1] + ("A" if token[-1] != "A" else "B"), "x"):
         with pytest.raises(InvitationNotFoundError):
-            await world.invitation_service.accept(as_principal(eve), wrong)
+            await world.invitation_acceptance.accept(as_principal(eve), wrong)
     with pytest.raises(ProjectNotFoundError):
         await world.project_service.get(as_principal(eve), project)
-    assert (await world.invitation_service.accept(as_principal(bob), token)).role is ProjectRole.VIEWER  # not used up
+    assert (
+        await world.invitation_acceptance.accept(as_principal(bob), token)
+    ).role is ProjectRole.VIEWER  # not used up
 
 
 async def test_an_invitation_expires_after_seven_days(world: World) -> None:
@@ -83,7 +85,7 @@ async def test_an_invitation_expires_after_seven_days(world: World) -> None:
     token = await _mailed_token(world)
     world.clock.advance(days=7)
     with pytest.raises(InvitationNotFoundError):
-        await world.invitation_service.accept(as_principal(bob), token)
+        await world.invitation_acceptance.accept(as_principal(bob), token)
 
 
 async def test_inviting_needs_a_role_above_the_one_given(world: World) -> None:
@@ -114,7 +116,7 @@ async def test_a_full_project_takes_no_one_more(world: World) -> None:
             )
         )
     with pytest.raises(MemberLimitError):
-        await world.invitation_service.accept(as_principal(bob), token)
+        await world.invitation_acceptance.accept(as_principal(bob), token)
 
 
 async def test_no_mail_for_an_invitation_accepted_before_its_job_ran(world: World) -> None:
@@ -122,10 +124,10 @@ async def test_no_mail_for_an_invitation_accepted_before_its_job_ran(world: Worl
     await world.invitation_service.invite(as_principal(ada), project, "bob@example.com", ProjectRole.VIEWER)
     token = await _mailed_token(world)
     sent = len(world.mailer.sent)
-    await world.invitation_service.accept(as_principal(bob), token)
+    await world.invitation_acceptance.accept(as_principal(bob), token)
     invitation_ids = [args["invitation_id"] for job, args in world.jobs.jobs.values() if job == INVITATION_JOB]
     for invitation_id in invitation_ids:
-        await world.invitation_service.send(invitation_id)
+        await world.invitation_mail.send(invitation_id)
     assert len(world.mailer.sent) == sent
 
 
@@ -137,10 +139,10 @@ async def test_a_member_who_accepts_keeps_their_role_and_uses_the_invitation_up(
         user_id=bob.id, project_id=project, space=ada.id, role=ProjectRole.EDITOR, joined_at=ada.created_at
     )
     world.memberships.join(joined)
-    assert (await world.invitation_service.accept(as_principal(bob), token)).role is ProjectRole.EDITOR
+    assert (await world.invitation_acceptance.accept(as_principal(bob), token)).role is ProjectRole.EDITOR
     assert await world.memberships.find(bob.id, project) == joined
     with pytest.raises(InvitationNotFoundError):
-        await world.invitation_service.accept(as_principal(bob), token)
+        await world.invitation_acceptance.accept(as_principal(bob), token)
 
 
 async def test_an_account_sends_at_most_its_daily_budget_of_invitations(world: World) -> None:

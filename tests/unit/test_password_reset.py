@@ -25,7 +25,7 @@ async def _run_jobs(world: World) -> None:
     """What the worker does with the reset jobs queued so far."""
     for job_id, (job, args) in list(world.jobs.jobs.items()):
         if job == PASSWORD_RESET_JOB:
-            await world.password_reset.send(
+            await world.password_reset_mail.send(
                 args["reset_id"], args["email"], datetime.fromisoformat(args["requested_at"])
             )
             del world.jobs.jobs[job_id]
@@ -46,14 +46,14 @@ async def test_a_mailed_token_sets_a_new_password_once_and_ends_every_session(wo
     assert (mail.to, mail.subject) == ("ada@example.com", "Reset your taskflow password")
     token = _token(world)
     assert all(token not in repr(reset) for reset in world.password_resets.resets.values())  # only its digest
-    await world.password_reset.confirm(token, NEW, client="c")
+    await world.password_reset_completion.confirm(token, NEW, client="c")
     assert all(session.revoked_at is not None for session in world.sessions.by_id.values())
     assert world.gate.entries[ada.id]["cut"] >= world.clock.now()  # type: ignore[operator]  # every access token ends too
     with pytest.raises(InvalidCredentialsError):
         await world.sign_in.login("ada@example.com", PASSWORD, client="c")
     await world.sign_in.login("ada@example.com", NEW, client="c")
     with pytest.raises(InvalidResetTokenError):
-        await world.password_reset.confirm(token, "yet another long password", client="c")
+        await world.password_reset_completion.confirm(token, "yet another long password", client="c")
 
 
 async def test_any_address_gets_the_same_answer_and_steps_and_only_an_active_account_a_mail(world: World) -> None:
@@ -77,7 +77,7 @@ async def test_a_token_works_for_30_minutes_from_the_asking(world: World) -> Non
     await _run_jobs(world)
     world.clock.advance(minutes=30)
     with pytest.raises(InvalidResetTokenError):
-        await world.password_reset.confirm(_token(world), NEW, client="c")
+        await world.password_reset_completion.confirm(_token(world), NEW, client="c")
     sent = len(world.mailer.sent)
     await world.password_reset.request("ada@example.com", client="c")
     world.clock.advance(minutes=31)  # the worker was down for longer than the token would live
@@ -94,12 +94,12 @@ async def test_a_refused_password_leaves_the_token_working_and_a_used_one_voids_
     await _run_jobs(world)
     second = _token(world)
     with pytest.raises(InvalidValueError):
-        await world.password_reset.confirm(second, "short", client="c")
-    await world.password_reset.confirm(second, NEW, client="c")
+        await world.password_reset_completion.confirm(second, "short", client="c")
+    await world.password_reset_completion.confirm(second, NEW, client="c")
     with pytest.raises(InvalidResetTokenError):
-        await world.password_reset.confirm(first, "yet another long password", client="c")
+        await world.password_reset_completion.confirm(first, "yet another long password", client="c")
     with pytest.raises(InvalidResetTokenError):
-        await world.password_reset.confirm("not-a-token", "yet another long password", client="c")
+        await world.password_reset_completion.confirm("not-a-token", "yet another long password", client="c")
 
 
 async def test_asking_is_limited_per_address_asked_about_and_per_client(world: World) -> None:
@@ -112,7 +112,7 @@ async def test_asking_is_limited_per_address_asked_about_and_per_client(world: W
     for number in range(limits.resets_per_address.count - spent):
         await world.password_reset.request(f"p{number}@example.com", client="one")
     with pytest.raises(TooManyRequestsError):  # confirmations count against the same budget
-        await world.password_reset.confirm("anything", NEW, client="one")
+        await world.password_reset_completion.confirm("anything", NEW, client="one")
 
 
 async def _admin(world: World) -> User:

@@ -8,9 +8,14 @@ from typing import TYPE_CHECKING, Final
 from taskflow.bootstrap.policies import rule
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
-from taskflow.domain.services.deletion import AccountDeletion
+from taskflow.domain.services.budgets import Budget
+from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectDeparture, ProjectNotices
 from taskflow.domain.services.derived_tokens import PASSWORD_RESET_TOKENS, VERIFICATION_TOKENS, DerivedTokens
-from taskflow.domain.services.password_reset import PasswordResetService, ResetLimits
+from taskflow.domain.services.password_reset import (
+    PasswordResetCompletion,
+    PasswordResetMail,
+    PasswordResetService,
+)
 from taskflow.domain.services.passwords import LoginLimits, PasswordConfirmation
 from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.sign_in import SignIn
@@ -93,44 +98,86 @@ def welcome_mail(ports: Ports, shared: Shared, verification: EmailVerification) 
     return WelcomeMail(users=shared.users, verification=verification, outbox=shared.outbox, mailer=ports.mailer)
 
 
-def password_resets(ports: Ports, settings: Settings, shared: Shared) -> PasswordResetService:
+def reset_budgets(ports: Ports, settings: Settings) -> tuple[Budget, Budget]:
+    """Resets asked for one address (known or not); resets asked for and confirmed from one client address."""
     limits = settings.rate_limits
+    return (
+        Budget(ports.limiter, rule("reset-account", limits.resets_per_account)),
+        Budget(ports.limiter, rule("reset-address", limits.resets_per_address)),
+    )
+
+
+def password_resets(ports: Ports, settings: Settings, shared: Shared) -> PasswordResetService:
+    per_account, per_client = reset_budgets(ports, settings)
     return PasswordResetService(
+        secrets=ports.secrets, outbox=shared.outbox, clock=ports.clock, per_account=per_account, per_client=per_client
+    )
+
+
+def password_reset_mail(ports: Ports, settings: Settings, shared: Shared) -> PasswordResetMail:
+    return PasswordResetMail(
+        users=shared.users,
+        resets=ports.password_resets,
+        tokens=DerivedTokens(settings.jwt_secret.encode(), PASSWORD_RESET_TOKENS),
+        outbox=shared.outbox,
+        mailer=ports.mailer,
+        clock=ports.clock,
+    )
+
+
+def password_reset_completion(ports: Ports, settings: Settings, shared: Shared) -> PasswordResetCompletion:
+    _, per_client = reset_budgets(ports, settings)
+    return PasswordResetCompletion(
         users=shared.users,
         resets=ports.password_resets,
         sessions=shared.sessions,
         passwords=shared.passwords,
-        tokens=DerivedTokens(settings.jwt_secret.encode(), PASSWORD_RESET_TOKENS),
-        secrets=ports.secrets,
-        outbox=shared.outbox,
-        mailer=ports.mailer,
-        limiter=ports.limiter,
-        limits=ResetLimits(
-            per_account=rule("reset-account", limits.resets_per_account),
-            per_client=rule("reset-address", limits.resets_per_address),
-        ),
+        per_client=per_client,
         clock=ports.clock,
         audit=ports.audit,
     )
 
 
-def deletion(ports: Ports, settings: Settings, shared: Shared, projects: ProjectService) -> AccountDeletion:
+def settle(settings: Settings) -> timedelta:
+    """Every request admitted before a deletion has ended by then: its deadline, and slack."""
+    return timedelta(seconds=settings.request_timeout_seconds + ERASURE_SLACK_SECONDS)
+
+
+def deletion(ports: Ports, settings: Settings, shared: Shared) -> AccountDeletion:
     return AccountDeletion(
         users=shared.users,
         sessions=shared.sessions,
-        records=ports.account_records,
-        tasks=ports.tasks,
+        outbox=shared.outbox,
+        clock=ports.clock,
+        audit=ports.audit,
+        settle=settle(settings),
+    )
+
+
+def erasure(ports: Ports, settings: Settings, shared: Shared, projects: ProjectService) -> AccountErasure:
+    departure = ProjectDeparture(
+        access=shared.access,
         projects=ports.projects,
         project_service=projects,
         memberships=shared.memberships,
-        access=shared.access,
+        tasks=ports.tasks,
         outbox=shared.outbox,
-        mailer=ports.mailer,
+        clock=ports.clock,
+    )
+    return AccountErasure(
+        users=shared.users,
+        departure=departure,
+        tasks=ports.tasks,
+        records=ports.account_records,
+        outbox=shared.outbox,
         clock=ports.clock,
         audit=ports.audit,
-        # Every request admitted before the deletion has ended by then (its deadline, and slack).
-        settle=timedelta(seconds=settings.request_timeout_seconds + ERASURE_SLACK_SECONDS),
+        settle=settle(settings),
     )
+
+
+def project_notices(ports: Ports, shared: Shared) -> ProjectNotices:
+    return ProjectNotices(users=shared.users, outbox=shared.outbox, mailer=ports.mailer)
 
 
 def admin(ports: Ports, shared: Shared, deletion: AccountDeletion) -> AdminService:

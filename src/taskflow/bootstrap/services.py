@@ -17,7 +17,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     """The domain's services on these ports; unit tests call it with fakes."""
     shared = shared_parts(ports, settings)
     projects = work.projects(ports, shared)
-    deletion = accounts.deletion(ports, settings, shared, projects)
+    deletion = accounts.deletion(ports, settings, shared)
     verification = accounts.verification(ports, settings, shared)
     return Services(
         registration=accounts.registration(ports, shared),
@@ -28,7 +28,11 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         sessions=shared.sessions,
         verification=verification,
         password_resets=accounts.password_resets(ports, settings, shared),
+        password_reset_mail=accounts.password_reset_mail(ports, settings, shared),
+        password_reset_completion=accounts.password_reset_completion(ports, settings, shared),
         deletion=deletion,
+        erasure=accounts.erasure(ports, settings, shared, projects),
+        project_notices=accounts.project_notices(ports, shared),
         admin=accounts.admin(ports, shared, deletion),
         outbox=shared.outbox,
         projects=projects,
@@ -38,4 +42,6 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         reminders=work.reminders(ports, settings, shared),
         live_tasks=work.live_tasks(ports, settings, shared),
         invitations=work.invitations(ports, settings, shared),
+        invitation_mail=work.invitation_mail(ports, settings, shared),
+        invitation_acceptance=work.invitation_acceptance(ports, shared),
     )

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from taskflow.bootstrap.policies import rule
 from taskflow.domain.live.hub import ChangeHub
+from taskflow.domain.services.budgets import Budget
 from taskflow.domain.services.derived_tokens import INVITATION_TOKENS, DerivedTokens
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
-from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
@@ -86,15 +87,36 @@ def invitations(ports: Ports, settings: Settings, shared: Shared) -> InvitationS
     return InvitationService(
         invitations=ports.invitations,
         projects=ports.projects,
-        memberships=shared.memberships,
-        users=shared.users,
         access=shared.access,
-        tokens=DerivedTokens(settings.jwt_secret.encode(), INVITATION_TOKENS),
+        tokens=invitation_tokens(settings),
+        outbox=shared.outbox,
+        ids=ports.ids,
+        clock=ports.clock,
+        budget=Budget(ports.limiter, rule("invitations", settings.rate_limits.invitations_per_user)),
+    )
+
+
+def invitation_tokens(settings: Settings) -> DerivedTokens:
+    return DerivedTokens(settings.jwt_secret.encode(), INVITATION_TOKENS)
+
+
+def invitation_mail(ports: Ports, settings: Settings, shared: Shared) -> InvitationMail:
+    return InvitationMail(
+        invitations=ports.invitations,
+        tokens=invitation_tokens(settings),
         outbox=shared.outbox,
         mailer=ports.mailer,
         clock=ports.clock,
-        ids=ports.ids,
-        limiter=ports.limiter,
-        per_inviter=rule("invitations", settings.rate_limits.invitations_per_user),
         web_url=settings.public_url,
+    )
+
+
+def invitation_acceptance(ports: Ports, shared: Shared) -> InvitationAcceptance:
+    return InvitationAcceptance(
+        invitations=ports.invitations,
+        projects=ports.projects,
+        memberships=shared.memberships,
+        users=shared.users,
+        access=shared.access,
+        clock=ports.clock,
     )

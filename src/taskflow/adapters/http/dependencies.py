@@ -16,8 +16,8 @@ from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.imports import ImportService
-from taskflow.domain.services.invitations import InvitationService
-from taskflow.domain.services.password_reset import PasswordResetService
+from taskflow.domain.services.invitations import InvitationAcceptance, InvitationService
+from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.registration import Registration
 from taskflow.domain.services.sessions import Authenticated, SessionService
@@ -79,8 +79,16 @@ def provide_invitations(request: Request[Any, Any, Any]) -> InvitationService:
     return app_state(request).services.invitations
 
 
+def provide_invitation_acceptance(request: Request[Any, Any, Any]) -> InvitationAcceptance:
+    return app_state(request).services.invitation_acceptance
+
+
 def provide_password_resets(request: Request[Any, Any, Any]) -> PasswordResetService:
     return app_state(request).services.password_resets
+
+
+def provide_password_reset_confirmation(request: Request[Any, Any, Any]) -> PasswordResetCompletion:
+    return app_state(request).services.password_reset_completion
 
 
 def provide_verification(request: Request[Any, Any, Any]) -> EmailVerification:
@@ -107,8 +115,10 @@ DEPENDENCIES = {
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "project_service": Provide(provide_projects, sync_to_thread=False),
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),
+    "invitation_acceptance": Provide(provide_invitation_acceptance, sync_to_thread=False),
     "import_service": Provide(provide_imports, sync_to_thread=False),
     "password_resets": Provide(provide_password_resets, sync_to_thread=False),
+    "password_reset_completion": Provide(provide_password_reset_confirmation, sync_to_thread=False),
     "verification": Provide(provide_verification, sync_to_thread=False),
     "current_account": Provide(provide_current_account),
 }

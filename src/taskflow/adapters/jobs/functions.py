@@ -50,7 +50,7 @@ async def send_welcome_mail(ctx: dict[str, Any], user_id: str) -> None:
 
 async def send_invitation(ctx: dict[str, Any], invitation_id: str) -> None:
     try:
-        await _services(ctx).invitations.send(invitation_id)
+        await _services(ctx).invitation_mail.send(invitation_id)
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_invitation") from exc
 
@@ -68,7 +68,7 @@ async def send_reminder(
 
 async def send_password_reset(ctx: dict[str, Any], reset_id: str, email: str, requested_at: str) -> None:
     try:
-        await _services(ctx).password_resets.send(reset_id, email, datetime.fromisoformat(requested_at))
+        await _services(ctx).password_reset_mail.send(reset_id, email, datetime.fromisoformat(requested_at))
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_password_reset") from exc
 
@@ -83,7 +83,7 @@ async def send_verification(ctx: dict[str, Any], user_id: str, issued_at: str) -
 async def erase_account(ctx: dict[str, Any], user_id: str) -> None:
     """Resumable: a run killed half way is finished by the next (the outbox sweeper queues it again)."""
     try:
-        await _services(ctx).deletion.erase(UserId(user_id))
+        await _services(ctx).erasure.erase(UserId(user_id))
     except ErasureNotDueError as early:  # queued again by the sweeper before the deletion settled
         raise Retry(defer=math.ceil(early.retry_after)) from early
     except UnavailableError as exc:
@@ -96,7 +96,7 @@ async def send_project_notice(
     """`heir_id` is empty when the project was deleted."""
     heir = UserId(heir_id) if heir_id else None
     try:
-        await _services(ctx).deletion.send_project_notice(UserId(member_id), ProjectId(project_id), project_name, heir)
+        await _services(ctx).project_notices.send(UserId(member_id), ProjectId(project_id), project_name, heir)
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_project_notice") from exc
 

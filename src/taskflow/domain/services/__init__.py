@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
-from taskflow.domain.services.deletion import AccountDeletion
+from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectNotices
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
-from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks
 from taskflow.domain.services.outbox import OutboxService
-from taskflow.domain.services.password_reset import PasswordResetService
+from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetMail, PasswordResetService
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.registration import Registration, WelcomeMail
 from taskflow.domain.services.reminders import ReminderService
@@ -40,7 +40,13 @@ class Services:
     reminders: ReminderService
     projects: ProjectService
     invitations: InvitationService
+    invitation_mail: InvitationMail
+    invitation_acceptance: InvitationAcceptance
     deletion: AccountDeletion
+    erasure: AccountErasure
+    project_notices: ProjectNotices
     password_resets: PasswordResetService
+    password_reset_mail: PasswordResetMail
+    password_reset_completion: PasswordResetCompletion
     verification: EmailVerification
     live_tasks: LiveTasks

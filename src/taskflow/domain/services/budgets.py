@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from taskflow.domain.errors import TooManyRequestsError
@@ -15,3 +16,14 @@ async def spend(limiter: RateLimiter, rule: RateRule, key: str, *, detail: str |
     decision = await limiter.hit(rule, key)
     if not decision.allowed:
         raise TooManyRequestsError(retry_after=decision.reset_after, detail=detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """One rule on a limiter: what a use case that spends a single budget takes."""
+
+    limiter: RateLimiter
+    rule: RateRule
+
+    async def spend(self, key: str, *, detail: str | None = None) -> None:
+        await spend(self.limiter, self.rule, key, detail=detail)

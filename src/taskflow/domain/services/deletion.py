@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import LastAdminError, UserNotFoundError
 from taskflow.domain.model.audit import AuditKind
 from taskflow.domain.ports.accounts import UserFilter
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from taskflow.domain.access.grants import Grant
-    from taskflow.domain.access.service import AccessService
     from taskflow.domain.model.accounts import User
     from taskflow.domain.ports.accounts import AccountRecords, AuditTrail, UserRepository
     from taskflow.domain.ports.jobs import OutboxEntry
@@ -59,36 +59,24 @@ class ErasureNotDueError(Exception):
 
 
 class AccountDeletion:
+    """The request: the account stops now, and its erasure is recorded for when it is due."""
+
     def __init__(
         self,
         *,
         users: UserRepository,
         sessions: SessionService,
-        records: AccountRecords,
-        tasks: TaskRepository,
-        projects: ProjectRepository,
-        project_service: ProjectService,
-        memberships: MembershipRepository,
-        access: AccessService,
         outbox: OutboxService,
-        mailer: Mailer,
         clock: Clock,
         audit: AuditTrail,
         settle: timedelta,
     ) -> None:
         self._users = users
         self._sessions = sessions
-        self._records = records
-        self._tasks = tasks
-        self._projects = projects
-        self._project_service = project_service
-        self._memberships = memberships
-        self._access = access
         self._outbox = outbox
-        self._mailer = mailer
         self._clock = clock
-        self._settle = settle
         self._audit = audit
+        self._settle = settle
 
     async def request(self, user: User, *, actor: UserId) -> datetime:
         """Stop the account now and have it erased; when it stopped. Asking again changes nothing."""
@@ -107,8 +95,33 @@ class AccountDeletion:
         await self._outbox.dispatch(entry, run_at=now + self._settle)
         return now
 
+
+class AccountErasure:
+    """The job: at least once, resumable; the account itself goes last."""
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        departure: ProjectDeparture,
+        tasks: TaskRepository,
+        records: AccountRecords,
+        outbox: OutboxService,
+        clock: Clock,
+        audit: AuditTrail,
+        settle: timedelta,
+    ) -> None:
+        self._users = users
+        self._departure = departure
+        self._tasks = tasks
+        self._records = records
+        self._outbox = outbox
+        self._clock = clock
+        self._audit = audit
+        self._settle = settle
+
     async def erase(self, user_id: UserId) -> None:
-        """The job: at least once, resumable; ErasureNotDueError while requests from before may run."""
+        """ErasureNotDueError while requests from before the deletion may still run."""
         entry_id = erase_job_id(user_id)
         try:
             user = await self._users.get(user_id)
@@ -121,34 +134,43 @@ class AccountDeletion:
         wait = (user.deleted_at + self._settle - self._clock.now()).total_seconds()
         if wait > 0:
             raise ErasureNotDueError(wait)
-        principal = Principal(user.id, user.role)
-        for grant in await self._access.memberships(principal):
-            if grant.role is ProjectRole.OWNER:
-                await self._hand_over(principal, grant)
-            else:
-                await self._tasks.unassign(grant, user.id, now=self._clock.now())
-                await self._project_service.leave(principal, _project(grant))
-        await self._tasks.delete_all(self._access.own(user.id))
+        await self._departure.leave_every_project(Principal(user.id, user.role))
+        await self._tasks.delete_all(AccessService.own(user.id))
         await self._records.erase(user.id, keep_entry=entry_id)
         await self._users.delete(user.id)
         await self._audit.record(AuditKind.ACCOUNT_ERASED, actor=None, target=user.id)
         await self._outbox.mark_done(entry_id)
 
-    async def send_project_notice(
-        self, member_id: UserId, project_id: ProjectId, name: str, heir: UserId | None
+
+class ProjectDeparture:
+    """An erased account leaves every project: one it owns passes on (or goes), and every other member is told."""
+
+    def __init__(
+        self,
+        *,
+        access: AccessService,
+        projects: ProjectRepository,
+        project_service: ProjectService,
+        memberships: MembershipRepository,
+        tasks: TaskRepository,
+        outbox: OutboxService,
+        clock: Clock,
     ) -> None:
-        """The notice job: at least once, with a stable Message-ID; nothing for an account gone meanwhile."""
-        entry_id = project_notice_job_id(project_id, member_id)
-        if await self._outbox.is_done(entry_id):
-            return
-        try:
-            member = await self._users.get(member_id)
-            heir_account = None if heir is None else await self._users.get(heir)
-        except UserNotFoundError:
-            pass
-        else:
-            await self._mailer.send(project_notice_mail(member, project_id, name, heir_account))
-        await self._outbox.mark_done(entry_id)
+        self._access = access
+        self._projects = projects
+        self._project_service = project_service
+        self._memberships = memberships
+        self._tasks = tasks
+        self._outbox = outbox
+        self._clock = clock
+
+    async def leave_every_project(self, principal: Principal) -> None:
+        for grant in await self._access.memberships(principal):
+            if grant.role is ProjectRole.OWNER:
+                await self._hand_over(principal, grant)
+            else:
+                await self._tasks.unassign(grant, principal.id, now=self._clock.now())
+                await self._project_service.leave(principal, _project(grant))
 
     async def _hand_over(self, principal: Principal, grant: Grant) -> None:
         project_id = _project(grant)
@@ -182,6 +204,28 @@ class AccountDeletion:
             project_name=name,
             heir_id="" if heir is None else heir.value,
         )
+
+
+class ProjectNotices:
+    """The notice job: at least once, with a stable Message-ID; nothing for an account gone meanwhile."""
+
+    def __init__(self, *, users: UserRepository, outbox: OutboxService, mailer: Mailer) -> None:
+        self._users = users
+        self._outbox = outbox
+        self._mailer = mailer
+
+    async def send(self, member_id: UserId, project_id: ProjectId, name: str, heir: UserId | None) -> None:
+        entry_id = project_notice_job_id(project_id, member_id)
+        if await self._outbox.is_done(entry_id):
+            return
+        try:
+            member = await self._users.get(member_id)
+            heir_account = None if heir is None else await self._users.get(heir)
+        except UserNotFoundError:
+            pass
+        else:
+            await self._mailer.send(project_notice_mail(member, project_id, name, heir_account))
+        await self._outbox.mark_done(entry_id)
 
 
 def _project(grant: Grant) -> ProjectId:

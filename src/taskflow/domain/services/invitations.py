@@ -29,7 +29,6 @@ from taskflow.domain.model.projects import (
     Invitation,
     Membership,
 )
-from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import INVITATION_JOB, invitation_job_id, invitation_mail
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import digest
@@ -41,44 +40,36 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.mail import Mailer
     from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
-    from taskflow.domain.ports.security import RateLimiter, RateRule
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
+    from taskflow.domain.services.budgets import Budget
     from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.values import ProjectId
 
 
 class InvitationService:
+    """Inviting: an invitation stored, and its mail recorded in the outbox before the answer."""
+
     def __init__(
         self,
         *,
         invitations: InvitationRepository,
         projects: ProjectRepository,
-        memberships: MembershipRepository,
-        users: UserRepository,
         access: AccessService,
         tokens: DerivedTokens,
         outbox: OutboxService,
-        mailer: Mailer,
-        clock: Clock,
         ids: IdGenerator,
-        limiter: RateLimiter,
-        per_inviter: RateRule,
-        web_url: str,
+        clock: Clock,
+        budget: Budget,
     ) -> None:
         self._invitations = invitations
-        self._web_url = web_url
         self._projects = projects
-        self._memberships = memberships
-        self._users = users
         self._access = access
         self._tokens = tokens
         self._outbox = outbox
-        self._mailer = mailer
-        self._clock = clock
         self._ids = ids
-        self._limiter = limiter
-        self._per_inviter = per_inviter
+        self._clock = clock
+        self._budget = budget
 
     async def invite(self, principal: Principal, project_id: ProjectId, email: str, role: ProjectRole) -> Invitation:
         address = Email(email)
@@ -92,7 +83,7 @@ class InvitationService:
         # Each invitation is a mail to an address of the inviter's choosing: budgeted, so no
         # account can make taskflow send mail for it at will.
         detail = "you have sent as many invitations as one account may for now"
-        await spend(self._limiter, self._per_inviter, principal.id.value, detail=detail)
+        await self._budget.spend(principal.id.value, detail=detail)
         now = self._clock.now()
         invitation_id = self._ids.new_invitation_id()
         invitation = Invitation(
@@ -112,8 +103,28 @@ class InvitationService:
         await self._outbox.dispatch(entry)
         return invitation
 
+
+class InvitationMail:
+    """The worker's job: at least once, with a stable Message-ID; nothing for one accepted or expired."""
+
+    def __init__(
+        self,
+        *,
+        invitations: InvitationRepository,
+        tokens: DerivedTokens,
+        outbox: OutboxService,
+        mailer: Mailer,
+        clock: Clock,
+        web_url: str,
+    ) -> None:
+        self._invitations = invitations
+        self._tokens = tokens
+        self._outbox = outbox
+        self._mailer = mailer
+        self._clock = clock
+        self._web_url = web_url
+
     async def send(self, invitation_id: str) -> None:
-        """The worker's job: at least once, with a stable Message-ID; nothing for one accepted or expired."""
         entry_id = invitation_job_id(invitation_id)
         if await self._outbox.is_done(entry_id):
             return
@@ -123,6 +134,27 @@ class InvitationService:
                 invitation_mail(invitation, self._tokens.token(invitation_id), web_url=self._web_url)
             )
         await self._outbox.mark_done(entry_id)
+
+
+class InvitationAcceptance:
+    """Accepting, once, by the signed-in account the invitation was sent to, within both limits."""
+
+    def __init__(
+        self,
+        *,
+        invitations: InvitationRepository,
+        projects: ProjectRepository,
+        memberships: MembershipRepository,
+        users: UserRepository,
+        access: AccessService,
+        clock: Clock,
+    ) -> None:
+        self._invitations = invitations
+        self._projects = projects
+        self._memberships = memberships
+        self._users = users
+        self._access = access
+        self._clock = clock
 
     async def accept(self, principal: Principal, token: str) -> ProjectView:
         account = await self._users.get(principal.id)

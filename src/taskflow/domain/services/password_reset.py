@@ -16,14 +16,12 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.errors import InvalidResetTokenError, UserNotFoundError
 from taskflow.domain.model.audit import AuditKind
 from taskflow.domain.ports.accounts import PasswordReset
-from taskflow.domain.services.budgets import spend
 from taskflow.domain.services.mail import PASSWORD_RESET_JOB, password_reset_job_id, password_reset_mail
 from taskflow.domain.services.sessions import digest
 from taskflow.domain.values import Email
@@ -31,8 +29,9 @@ from taskflow.domain.values import Email
 if TYPE_CHECKING:
     from taskflow.domain.ports.accounts import AuditTrail, PasswordResetRepository, UserRepository
     from taskflow.domain.ports.mail import Mailer
-    from taskflow.domain.ports.security import RateLimiter, RateRule, SecretGenerator
+    from taskflow.domain.ports.security import SecretGenerator
     from taskflow.domain.ports.time_and_ids import Clock
+    from taskflow.domain.services.budgets import Budget
     from taskflow.domain.services.derived_tokens import DerivedTokens
     from taskflow.domain.services.outbox import OutboxService
     from taskflow.domain.services.passwords import NewPasswords
@@ -41,48 +40,28 @@ if TYPE_CHECKING:
 RESET_LIFETIME: Final = timedelta(minutes=30)
 
 
-@dataclass(frozen=True, slots=True)
-class ResetLimits:
-    per_account: RateRule
-    """Resets asked for one address (known or not)."""
-    per_client: RateRule
-    """Resets asked for and confirmed from one client address."""
-
-
 class PasswordResetService:
+    """Asking: one outbox entry and its job, the same steps for any address; budgeted per address and per client."""
+
     def __init__(
         self,
         *,
-        users: UserRepository,
-        resets: PasswordResetRepository,
-        sessions: SessionService,
-        passwords: NewPasswords,
-        tokens: DerivedTokens,
         secrets: SecretGenerator,
         outbox: OutboxService,
-        mailer: Mailer,
-        limiter: RateLimiter,
-        limits: ResetLimits,
         clock: Clock,
-        audit: AuditTrail,
+        per_account: Budget,
+        per_client: Budget,
     ) -> None:
-        self._users = users
-        self._resets = resets
-        self._sessions = sessions
-        self._passwords = passwords
-        self._tokens = tokens
         self._secrets = secrets
         self._outbox = outbox
-        self._mailer = mailer
-        self._limiter = limiter
-        self._limits = limits
         self._clock = clock
-        self._audit = audit
+        self._per_account = per_account
+        self._per_client = per_client
 
     async def request(self, email: str, *, client: str) -> None:
         address = Email(email)
-        await spend(self._limiter, self._limits.per_client, client)
-        await spend(self._limiter, self._limits.per_account, address.value)
+        await self._per_client.spend(client)
+        await self._per_account.spend(address.value)
         reset_id = self._secrets.refresh_secret()
         entry = await self._outbox.record(
             password_reset_job_id(reset_id),
@@ -93,8 +72,28 @@ class PasswordResetService:
         )
         await self._outbox.dispatch(entry)
 
+
+class PasswordResetMail:
+    """The job: at least once, with a stable Message-ID; nothing for an unknown or inactive account."""
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        resets: PasswordResetRepository,
+        tokens: DerivedTokens,
+        outbox: OutboxService,
+        mailer: Mailer,
+        clock: Clock,
+    ) -> None:
+        self._users = users
+        self._resets = resets
+        self._tokens = tokens
+        self._outbox = outbox
+        self._mailer = mailer
+        self._clock = clock
+
     async def send(self, reset_id: str, email: str, requested_at: datetime) -> None:
-        """The job: at least once, with a stable Message-ID; nothing for an unknown or inactive account."""
         entry_id = password_reset_job_id(reset_id)
         if await self._outbox.is_done(entry_id):
             return
@@ -106,8 +105,31 @@ class PasswordResetService:
             await self._mailer.send(password_reset_mail(user, reset_id, token, expires_at=expires_at))
         await self._outbox.mark_done(entry_id)
 
+
+class PasswordResetCompletion:
+    """The token and a new password: set once; every session ends and the account's other resets go."""
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        resets: PasswordResetRepository,
+        sessions: SessionService,
+        passwords: NewPasswords,
+        per_client: Budget,
+        clock: Clock,
+        audit: AuditTrail,
+    ) -> None:
+        self._users = users
+        self._resets = resets
+        self._sessions = sessions
+        self._passwords = passwords
+        self._per_client = per_client
+        self._clock = clock
+        self._audit = audit
+
     async def confirm(self, token: str, new_password: str, *, client: str) -> None:
-        await spend(self._limiter, self._limits.per_client, client)
+        await self._per_client.spend(client)
         self._passwords.check(new_password, field="new_password")
         reset = await self._resets.take(digest(token), now=self._clock.now())
         if reset is None:

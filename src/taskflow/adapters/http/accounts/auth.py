@@ -26,7 +26,7 @@ from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.edge.admission import PUBLIC, SIGN_IN
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
-from taskflow.domain.services.password_reset import PasswordResetService
+from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetService
 from taskflow.domain.services.registration import Registration
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.sign_in import SignIn
@@ -141,10 +141,10 @@ class AuthController(Controller):
     async def confirm_password_reset(
         self,
         data: JSONBody[PasswordResetConfirmation],
-        password_resets: NamedDependency[PasswordResetService],
+        password_reset_completion: NamedDependency[PasswordResetCompletion],
         client_address: NamedDependency[str],
     ) -> None:
-        await password_resets.confirm(data.token, data.new_password, client=client_address)
+        await password_reset_completion.confirm(data.token, data.new_password, client=client_address)
 
     @post(
         "/verify-email",

@@ -28,7 +28,7 @@ from taskflow.adapters.http.projects.schemas import (
 )
 from taskflow.domain.errors import MemberNotFoundError, ProjectNotFoundError
 from taskflow.domain.model.projects import MAX_MEMBERS, MAX_PROJECTS_PER_USER
-from taskflow.domain.services.invitations import InvitationService
+from taskflow.domain.services.invitations import InvitationAcceptance, InvitationService
 from taskflow.domain.services.projects import ProjectService, ProjectView
 from taskflow.domain.values import ProjectId, UserId
 
@@ -285,6 +285,6 @@ class InvitationsController(Controller):
         self,
         token: Annotated[str, PathParameter(max_length=TOKEN_MAX_LENGTH)],
         request: Caller,
-        invitation_service: NamedDependency[InvitationService],
+        invitation_acceptance: NamedDependency[InvitationAcceptance],
     ) -> Response[ProjectResponse]:
-        return _answer(await invitation_service.accept(request.user, token))
+        return _answer(await invitation_acceptance.accept(request.user, token))
