@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pymongo
 from beanie import Document, PydanticObjectId
-from bson import ObjectId
 from pydantic import Field
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.mapping import EntityMapping
 from taskflow.adapters.mongo.task_listing import TASK_SORT_INDEXES
 from taskflow.domain.model.task_queries import PRIORITY_RANK
 from taskflow.domain.model.tasks import Task
-from taskflow.domain.values import Priority, ProjectId, TaskId, TaskStatus, UserId
+from taskflow.domain.values import Priority, TaskStatus
 
 
 class TaskDocument(Document):
@@ -45,40 +44,10 @@ class TaskDocument(Document):
 TASKS = TaskDocument.Settings.name
 
 
-def task_to_entity(raw: Raw) -> Task:
-    return Task(
-        id=TaskId(str(raw["_id"])),
-        owner_id=UserId(str(raw["user_id"])),
-        project_id=None if raw.get("project_id") is None else ProjectId(str(raw["project_id"])),
-        assignee_id=None if raw.get("assignee_id") is None else UserId(str(raw["assignee_id"])),
-        title=raw["title"],
-        description=raw["description"],
-        status=TaskStatus(raw["status"]),
-        priority=Priority(raw["priority"]),
-        due_at=raw.get("due_at"),
-        tags=tuple(raw["tags"]),
-        created_at=raw["created_at"],
-        updated_at=raw["updated_at"],
-        completed_at=raw.get("completed_at"),
-        version=raw["version"],
-    )
-
-
-def task_to_document(task: Task) -> Raw:
-    return {
-        "_id": ObjectId(task.id.value),
-        "user_id": ObjectId(task.owner_id.value),
-        "project_id": None if task.project_id is None else ObjectId(task.project_id.value),
-        "assignee_id": None if task.assignee_id is None else ObjectId(task.assignee_id.value),
-        "title": task.title,
-        "description": task.description,
-        "status": task.status.value,
-        "priority": task.priority.value,
-        "priority_rank": PRIORITY_RANK[task.priority],
-        "due_at": task.due_at,
-        "tags": list(task.tags),
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-        "completed_at": task.completed_at,
-        "version": task.version,
-    }
+_MAPPING: Final = EntityMapping(
+    Task,
+    renamed={"id": "_id", "owner_id": "user_id"},
+    derived={"priority_rank": lambda task: PRIORITY_RANK[task.priority]},
+)
+task_to_entity: Final = _MAPPING.to_entity
+task_to_document: Final = _MAPPING.to_document
