@@ -6,7 +6,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 from redis.asyncio import Redis
 
@@ -32,6 +32,45 @@ class Levers(Generic[G]):
     lose_data: Callable[[], Awaitable[object]]
     outage: Callable[[], AbstractAsyncContextManager[None]]
     stop: Callable[[], Awaitable[object]]
+
+
+class FakeStore(Protocol):
+    """What the in-memory gates play a store's fate with."""
+
+    epoch: int
+    down: bool
+
+    def lose_data(self) -> None: ...
+
+
+def fake_levers(
+    fake: FakeStore,
+) -> tuple[
+    Callable[[], Awaitable[None]],
+    Callable[[], Awaitable[None]],
+    Callable[[], AbstractAsyncContextManager[None]],
+    Callable[[], Awaitable[None]],
+]:
+    """`move_epoch`, `lose_data`, `outage` and `stop` for an in-memory gate."""
+
+    async def move_epoch() -> None:
+        fake.epoch += 1
+
+    async def lose_data() -> None:
+        fake.lose_data()
+
+    @asynccontextmanager
+    async def outage() -> AsyncIterator[None]:
+        fake.down = True
+        try:
+            yield
+        finally:
+            fake.down = False
+
+    async def stop() -> None:
+        fake.down = True
+
+    return move_epoch, lose_data, outage, stop
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +19,7 @@ from taskflow.domain.ports.gates import AccountFacts, AccountGate
 from taskflow.domain.ports.security import RateLimiter, RateRule, TokenClaims
 from taskflow.domain.values import Role, SessionId, UserId
 from tests.conftest import MEMORY
-from tests.contract.gates import Levers, own_redis
+from tests.contract.gates import Levers, fake_levers, own_redis
 from tests.fakes.gates import InMemoryAccountGate
 
 ADA = UserId("a" * 24)
@@ -49,24 +48,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
         limiter = LocalRateLimiter(clock=time.time)
         fake = InMemoryAccountGate(SystemClock(), limiter)
 
-        async def move_epoch() -> None:
-            fake.epoch += 1
-
-        async def lose_data() -> None:
-            fake.lose_data()
-
-        async def stop() -> None:
-            fake.down = True
-
-        @asynccontextmanager
-        async def outage() -> AsyncIterator[None]:
-            fake.down = True
-            try:
-                yield
-            finally:
-                fake.down = False
-
-        yield Subject(fake, move_epoch, lose_data, outage, stop, limiter)
+        yield Subject(fake, *fake_levers(fake), limiter)
         return
     async with own_redis() as redis:
         yield Subject(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,7 +15,7 @@ from taskflow.domain.model.projects import Membership
 from taskflow.domain.ports.gates import MembershipGate
 from taskflow.domain.values import ProjectId, UserId
 from tests.conftest import MEMORY
-from tests.contract.gates import Levers, own_redis
+from tests.contract.gates import Levers, fake_levers, own_redis
 from tests.fakes.gates import InMemoryMembershipGate
 
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
@@ -36,24 +35,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     if request.param == MEMORY:
         fake = InMemoryMembershipGate()
 
-        async def move_epoch() -> None:
-            fake.epoch += 1
-
-        async def lose_data() -> None:
-            fake.lose_data()
-
-        async def stop() -> None:
-            fake.down = True
-
-        @asynccontextmanager
-        async def outage() -> AsyncIterator[None]:
-            fake.down = True
-            try:
-                yield
-            finally:
-                fake.down = False
-
-        yield Subject(fake, move_epoch, lose_data, outage, stop)
+        yield Subject(fake, *fake_levers(fake))
         return
     async with own_redis() as redis:
         gate = RedisMembershipGate(redis.client, redis.epoch)
