@@ -1,9 +1,10 @@
 """An entity's fields to a document's and back, worked out once from the dataclass's own annotations.
 
 So a field added to an entity and to its document is stored and read with no mapper to
-write: ids that are ObjectIds are stored as ObjectIds, enums as their values, tuples as
-arrays, the rest as they are. A field may be stored under another name (`_id`), and a
-document may hold values derived from the entity (an index's sort key).
+write: ids that are ObjectIds are stored as ObjectIds, other value objects (an e-mail
+address) and enums as their values, tuples as arrays, the rest as they are. A field may be
+stored under another name (`_id`), and a document may hold values derived from the entity
+(an index's sort key).
 """
 
 from __future__ import annotations
@@ -41,11 +42,22 @@ def _converters(annotation: object) -> tuple[Convert, Convert]:
     if annotation in _OBJECT_IDS:
         kind = typing.cast("Callable[[str], Any]", annotation)
         return (lambda value: ObjectId(value.value)), (lambda raw: kind(str(raw)))
+    if _is_value_object(annotation):
+        return (lambda value: value.value), typing.cast("Convert", annotation)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return (lambda value: value.value), annotation
     if typing.get_origin(annotation) is tuple:
         return list, tuple
     return _identity, _identity
+
+
+def _is_value_object(annotation: object) -> bool:
+    """A value of one field, `value` (an e-mail address, a session id): stored as that value."""
+    return (
+        isinstance(annotation, type)
+        and dataclasses.is_dataclass(annotation)
+        and [field.name for field in dataclasses.fields(annotation)] == ["value"]
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from datetime import datetime, timedelta
+from typing import Final
 
-from taskflow.domain.values import check_name
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from taskflow.domain.values import Email, ProjectId, UserId
+# Runtime imports: the MongoDB adapter reads these dataclasses' annotations to map them.
 from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.values import Email, ProjectId, UserId, check_name
 
 MAX_MEMBERS: Final = 50
 MAX_PROJECTS_PER_USER: Final = 500

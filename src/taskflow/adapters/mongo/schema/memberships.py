@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pymongo
 from beanie import Document, PydanticObjectId
-from bson import ObjectId
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.raw import Raw
-from taskflow.domain.access.roles import ProjectRole
+from taskflow.adapters.mongo.mapping import EntityMapping
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, UserId
 
@@ -41,26 +39,13 @@ class MembershipDocument(Document):
 MEMBERSHIPS = MembershipDocument.Settings.name
 
 
-def membership_to_entity(raw: Raw) -> Membership:
-    return Membership(
-        user_id=UserId(str(raw["user_id"])),
-        project_id=ProjectId(str(raw["project_id"])),
-        space=UserId(str(raw["space"])),
-        role=ProjectRole(raw["role"]),
-        joined_at=raw["joined_at"],
-    )
-
-
 def membership_id(user_id: UserId, project_id: ProjectId) -> str:
     return f"{user_id.value}:{project_id.value}"
 
 
-def membership_to_document(membership: Membership) -> Raw:
-    return {
-        "_id": membership_id(membership.user_id, membership.project_id),
-        "user_id": ObjectId(membership.user_id.value),
-        "project_id": ObjectId(membership.project_id.value),
-        "space": ObjectId(membership.space.value),
-        "role": membership.role.value,
-        "joined_at": membership.joined_at,
-    }
+# `_id` is "<user_id>:<project_id>": joining twice is a duplicate key.
+_MAPPING: Final = EntityMapping(
+    Membership, derived={"_id": lambda membership: membership_id(membership.user_id, membership.project_id)}
+)
+membership_to_entity: Final = _MAPPING.to_entity
+membership_to_document: Final = _MAPPING.to_document

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pymongo
 from beanie import Document, PydanticObjectId
-from bson import ObjectId
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.mapping import EntityMapping
 from taskflow.domain.model.projects import Project
-from taskflow.domain.values import ProjectId, UserId
 
 
 class ProjectDocument(Document):
@@ -35,25 +33,6 @@ class ProjectDocument(Document):
 PROJECTS = ProjectDocument.Settings.name
 
 
-def project_to_entity(raw: Raw) -> Project:
-    return Project(
-        id=ProjectId(str(raw["_id"])),
-        space=UserId(str(raw["space"])),
-        name=raw["name"],
-        owner_id=UserId(str(raw["owner_id"])),
-        created_at=raw["created_at"],
-        updated_at=raw["updated_at"],
-        version=raw["version"],
-    )
-
-
-def project_to_document(project: Project) -> Raw:
-    return {
-        "_id": ObjectId(project.id.value),
-        "space": ObjectId(project.space.value),
-        "name": project.name,
-        "owner_id": ObjectId(project.owner_id.value),
-        "created_at": project.created_at,
-        "updated_at": project.updated_at,
-        "version": project.version,
-    }
+_MAPPING: Final = EntityMapping(Project, renamed={"id": "_id"})
+project_to_entity: Final = _MAPPING.to_entity
+project_to_document: Final = _MAPPING.to_document

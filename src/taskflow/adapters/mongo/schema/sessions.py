@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pymongo
 from beanie import Document, PydanticObjectId
-from bson import ObjectId
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.mapping import EntityMapping
 from taskflow.domain.model.accounts import Session
-from taskflow.domain.values import SessionId, UserId
 
 
 class SessionDocument(Document):
@@ -43,29 +41,6 @@ class SessionDocument(Document):
 SESSIONS = SessionDocument.Settings.name
 
 
-def session_to_entity(raw: Raw) -> Session:
-    return Session(
-        id=SessionId(raw["_id"]),
-        user_id=UserId(str(raw["user_id"])),
-        token_digest=raw["token_digest"],
-        created_at=raw["created_at"],
-        refreshed_at=raw["refreshed_at"],
-        expires_at=raw["expires_at"],
-        ends_at=raw["ends_at"],
-        revoked_at=raw.get("revoked_at"),
-        revoked_reason=raw.get("revoked_reason"),
-    )
-
-
-def session_to_document(session: Session) -> Raw:
-    return {
-        "_id": session.id.value,
-        "user_id": ObjectId(session.user_id.value),
-        "token_digest": session.token_digest,
-        "created_at": session.created_at,
-        "refreshed_at": session.refreshed_at,
-        "expires_at": session.expires_at,
-        "ends_at": session.ends_at,
-        "revoked_at": session.revoked_at,
-        "revoked_reason": session.revoked_reason,
-    }
+_MAPPING: Final = EntityMapping(Session, renamed={"id": "_id"})
+session_to_entity: Final = _MAPPING.to_entity
+session_to_document: Final = _MAPPING.to_document

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pymongo
 from beanie import Document
-from bson import ObjectId
 from pymongo import IndexModel
 
-from taskflow.adapters.mongo.raw import Raw
+from taskflow.adapters.mongo.mapping import EntityMapping
 from taskflow.domain.model.accounts import User
-from taskflow.domain.values import Email, Role, UserId
+from taskflow.domain.values import Role
 
 
 class UserDocument(Document):
@@ -37,33 +36,6 @@ class UserDocument(Document):
 USERS = UserDocument.Settings.name
 
 
-def user_to_entity(raw: Raw) -> User:
-    return User(
-        id=UserId(str(raw["_id"])),
-        email=Email(raw["email"]),
-        name=raw["name"],
-        password_hash=raw["password_hash"],
-        role=Role(raw["role"]),
-        is_active=raw["is_active"],
-        created_at=raw["created_at"],
-        updated_at=raw["updated_at"],
-        tokens_valid_after=raw.get("tokens_valid_after"),
-        deleted_at=raw.get("deleted_at"),
-        email_verified=raw.get("email_verified", False),
-    )
-
-
-def user_to_document(user: User) -> Raw:
-    return {
-        "_id": ObjectId(user.id.value),
-        "email": user.email.value,
-        "name": user.name,
-        "password_hash": user.password_hash,
-        "role": user.role.value,
-        "is_active": user.is_active,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-        "tokens_valid_after": user.tokens_valid_after,
-        "deleted_at": user.deleted_at,
-        "email_verified": user.email_verified,
-    }
+_MAPPING: Final = EntityMapping(User, renamed={"id": "_id"})
+user_to_entity: Final = _MAPPING.to_entity
+user_to_document: Final = _MAPPING.to_document
