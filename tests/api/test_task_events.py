@@ -12,8 +12,8 @@ from pymongo import monitoring
 
 from taskflow.adapters.http.edge.signing import b64decode
 from taskflow.adapters.http.tasks.event_stream import EventIds
+from taskflow.domain.changes.feed import FeedPosition
 from taskflow.domain.errors import InvalidEventIdError
-from taskflow.domain.ports.changes import FeedPosition
 from taskflow.domain.values import UserId
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child, start_secantus

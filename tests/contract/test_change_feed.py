@@ -25,9 +25,7 @@ from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.access.service import AccessService
-from taskflow.domain.model.projects import Membership
-from taskflow.domain.model.tasks import Task, TaskDraft
-from taskflow.domain.ports.changes import (
+from taskflow.domain.changes.feed import (
     Change,
     ChangeCursor,
     ChangeFeed,
@@ -37,6 +35,8 @@ from taskflow.domain.ports.changes import (
     Place,
     TaskChanged,
 )
+from taskflow.domain.model.projects import Membership
+from taskflow.domain.model.tasks import Task, TaskDraft
 from taskflow.domain.values import ProjectId, TaskId, UserId
 from taskflow.entrypoints.processes import Child, start_secantus
 from tests.conftest import MEMORY

@@ -10,7 +10,7 @@ import pytest
 from taskflow.adapters.redis.client import connect as connect_redis
 from taskflow.adapters.redis.stream_slots import RedisStreamSlots
 from taskflow.adapters.redis_failures import RedisHealth
-from taskflow.domain.ports.changes import StreamSlots
+from taskflow.domain.ports.streams import StreamSlots
 from taskflow.domain.values import UserId
 from taskflow.entrypoints.processes import start_redis
 from tests.conftest import MEMORY

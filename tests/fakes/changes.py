@@ -7,14 +7,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from taskflow.domain.ports.changes import (
-    Change,
-    ChangeCursor,
-    ChangeFeed,
-    FeedPosition,
-    HistoryLostError,
-    StreamSlots,
-)
+from taskflow.domain.changes.feed import Change, ChangeCursor, ChangeFeed, FeedPosition, HistoryLostError
+from taskflow.domain.ports.streams import StreamSlots
 from taskflow.domain.values import UserId
 
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 
 from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.changes.feed import Change, FeedPosition, MembershipChanged, Place, TaskChanged
 from taskflow.domain.errors import TooManyRequestsError
 from taskflow.domain.live.hub import RESET, ChangeHub, StreamBehindError, StreamClosedError, View
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.tasks import Task, TaskDraft
-from taskflow.domain.ports.changes import Change, FeedPosition, MembershipChanged, Place, TaskChanged
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits, TaskEvent, TaskEventKind, TaskEvents
 from taskflow.domain.values import ProjectId, TaskId, UserId
 from tests.fakes.changes import InMemoryChangeFeed, InMemoryStreamSlots

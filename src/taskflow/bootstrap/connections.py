@@ -47,6 +47,7 @@ from taskflow.adapters.stores.tasks.wiring import task_store
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
+    from taskflow.domain.changes.feed import ChangeFeed
     from taskflow.domain.ports.accounts import (
         AccountRecords,
         AuditTrail,
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
         SessionRepository,
         UserRepository,
     )
-    from taskflow.domain.ports.changes import ChangeFeed, StreamSlots
     from taskflow.domain.ports.gates import AccountGate, MembershipGate
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         SecurityLog,
         TokenIssuer,
     )
+    from taskflow.domain.ports.streams import StreamSlots
     from taskflow.domain.ports.tasks import TaskRepository, TaskScans
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.settings import Settings

@@ -17,7 +17,7 @@ from pymongo.errors import OperationFailure
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_entity
-from taskflow.domain.ports.changes import (
+from taskflow.domain.changes.feed import (
     Change,
     ChangeCursor,
     ChangeFeed,

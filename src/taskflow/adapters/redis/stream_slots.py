@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from taskflow.adapters.redis_failures import REDIS_FALLBACKS, RedisHealth, translate_errors
 from taskflow.domain.errors import UnavailableError
-from taskflow.domain.ports.changes import StreamSlots
+from taskflow.domain.ports.streams import StreamSlots
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

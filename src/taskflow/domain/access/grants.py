@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.access.roles import NEEDS
+from taskflow.domain.changes.feed import Place
 
 if TYPE_CHECKING:
     from taskflow.domain.access.roles import Action, ProjectRole
@@ -37,6 +38,10 @@ class Grant:
     def allows(self, action: Action) -> bool:
         return self.role.covers(NEEDS[action])
 
+    @property
+    def place(self) -> Place:
+        return Place(self.space, self.project)
+
     def holds(self, task: Task) -> bool:
         """Whether `task` is in this grant's place."""
-        return task.owner_id == self.space and task.project_id == self.project
+        return Place.of(task) == self.place

@@ -21,11 +21,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
 
+from taskflow.domain.changes.feed import HistoryLostError
 from taskflow.domain.errors import StorageUnavailableError, TaskflowError
-from taskflow.domain.ports.changes import HistoryLostError
 
 if TYPE_CHECKING:
-    from taskflow.domain.ports.changes import Change, ChangeCursor, ChangeFeed, FeedPosition
+    from taskflow.domain.changes.feed import Change, ChangeCursor, ChangeFeed, FeedPosition
 
 _log = logging.getLogger(__name__)
 

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from taskflow.domain.changes import audience
+from taskflow.domain.changes.feed import MembershipChanged
 from taskflow.domain.errors import TooManyRequestsError
 from taskflow.domain.live.hub import View
-from taskflow.domain.ports.changes import MembershipChanged
 
 if TYPE_CHECKING:
+    from taskflow.domain.changes.feed import Change, FeedPosition, TaskChanged
     from taskflow.domain.live.hub import ChangeHub, Reset, Subscription
     from taskflow.domain.model.tasks import Task
-    from taskflow.domain.ports.changes import Change, FeedPosition, Place, StreamSlots, TaskChanged
     from taskflow.domain.ports.projects import MembershipRepository
+    from taskflow.domain.ports.streams import StreamSlots
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
 
@@ -110,15 +112,11 @@ class Sight(View[TaskEvent]):
     def past(self, change: Change) -> TaskEvent | None:
         return None if isinstance(change, MembershipChanged) else self._event_of(change)
 
-    def _sees(self, place: Place | None) -> bool:
-        if place is None:
-            return False
-        if place.project is None:
-            return place.space == self.user
-        return place.project in self.projects
-
     def _event_of(self, change: TaskChanged) -> TaskEvent | None:
-        saw, sees = self._sees(change.before), self._sees(change.after)
+        saw, sees = (
+            audience.sees(self.user, self.projects, change.before),
+            audience.sees(self.user, self.projects, change.after),
+        )
         if sees:
             kind = TaskEventKind.UPDATED if saw else TaskEventKind.CREATED
         elif saw:

@@ -25,9 +25,9 @@ from prometheus_client import Counter, Gauge
 
 from taskflow.adapters.http.edge.signing import b64decode, b64encode, derive_key
 from taskflow.adapters.http.tasks.schemas import TaskResponse
+from taskflow.domain.changes.feed import FeedPosition
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.live.hub import RESET, Reset, StreamBehindError, StreamClosedError
-from taskflow.domain.ports.changes import FeedPosition
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable

@@ -37,6 +37,10 @@ class Place:
     space: UserId
     project: ProjectId | None
 
+    @classmethod
+    def of(cls, task: Task) -> Place:
+        return cls(task.owner_id, task.project_id)
+
 
 @dataclass(frozen=True, slots=True)
 class TaskChanged:
@@ -53,7 +57,7 @@ class TaskChanged:
 
     @property
     def after(self) -> Place | None:
-        return None if self.task is None else Place(self.task.owner_id, self.task.project_id)
+        return None if self.task is None else Place.of(self.task)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +87,3 @@ class ChangeFeed(Protocol):
     def read(self, after: FeedPosition | None) -> AbstractAsyncContextManager[ChangeCursor]:
         """The changes after `after`, or from now; HistoryLostError on entry when `after` is too old."""
         ...
-
-
-class StreamSlots(Protocol):
-    """The live streams each user holds open, across every process.
-
-    A slot is a lease: one not renewed (its process died) frees itself. Never raises for
-    an outage: implementations count in the process instead.
-    """
-
-    async def take(self, user: UserId, stream: str, *, limit: int) -> bool:
-        """Lease a slot for `stream` unless `user` holds `limit` already."""
-        ...
-
-    async def renew(self, user: UserId, stream: str) -> None: ...
-
-    async def release(self, user: UserId, stream: str) -> None: ...

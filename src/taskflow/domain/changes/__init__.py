@@ -1,0 +1,6 @@
+"""The change corridor: every committed change to tasks and memberships, from the database's own feed.
+
+`feed` is the port and what it carries, in commit order; `audience` the one rule of who may
+see a task where it is. The live stream reads the feed now; every later reaction to a write
+(history, notifications, webhooks) hangs on it too, never on a call in a service.
+"""
