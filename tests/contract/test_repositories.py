@@ -27,7 +27,7 @@ def _task(task_id: str, owner: UserId) -> Task:
         due_at=NOW,
         tags=("x", "y"),
     )
-    return Task.create(TaskId(task_id), owner, draft, now=NOW)
+    return Task.create(TaskId(task_id), owner, draft, now=NOW, by=owner)
 
 
 async def test_a_task_reads_back_exactly_as_written(repositories: Repositories) -> None:

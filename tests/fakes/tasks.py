@@ -88,7 +88,9 @@ class InMemoryTaskRepository(TaskRepository):
     async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
         theirs = [task for task in self._by_id.values() if grant.holds(task) and task.assignee_id == user]
         for task in theirs:
-            self._by_id[task.id] = replace(task, assignee_id=None, updated_at=now, version=task.version + 1)
+            self._by_id[task.id] = replace(
+                task, assignee_id=None, updated_at=now, version=task.version + 1, updated_by=None
+            )
         return len(theirs)
 
     async def list_page(

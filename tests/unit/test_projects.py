@@ -19,8 +19,8 @@ from taskflow.domain.errors import (
 )
 from taskflow.domain.model.projects import MAX_PROJECTS_PER_USER, Membership
 from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
-from taskflow.domain.model.tasks import TaskDraft
-from taskflow.domain.values import ProjectId, Role, UserId
+from taskflow.domain.model.tasks import TaskChanges, TaskDraft
+from taskflow.domain.values import ProjectId, Role, TaskStatus, UserId
 from tests.unit.conftest import World
 
 ADA, BOB = Principal(UserId("a" * 24), Role.USER), Principal(UserId("b" * 24), Role.USER)
@@ -179,3 +179,13 @@ async def test_the_roster_names_each_member_and_a_role_change_names_its_member(w
     assert [(m.name, m.membership.role) for m in roster] == [("Ada", ProjectRole.OWNER), ("Bob", ProjectRole.VIEWER)]
     changed = await world.project_service.change_role(owner, project, bob.id, ProjectRole.EDITOR)
     assert (changed.name, changed.membership.role) == ("Bob", ProjectRole.EDITOR)
+
+
+async def test_a_members_change_to_a_projects_task_names_the_member(world: World) -> None:
+    project = (await world.project_service.create(ADA, "Home")).project
+    _join(world, BOB, project.id, ProjectRole.DOER)
+    task = await world.task_service.create(ADA, TaskDraft(title="Water the plants"), project=project.id)
+    done = await world.task_service.update(
+        BOB, task.id, TaskChanges(status=TaskStatus.DONE), if_match=None, project=project.id
+    )
+    assert (task.updated_by, done.updated_by) == (ADA.id, BOB.id)

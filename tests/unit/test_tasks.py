@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from taskflow.domain.access.service import AccessService
 from taskflow.domain.errors import InvalidValueError, PreconditionFailedError, TaskNotFoundError
 from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.model.tasks import TaskChanges, TaskDraft
@@ -164,3 +165,13 @@ async def test_a_process_asks_the_queue_once_per_user_and_window_and_again_after
     world.clock.advance(seconds=5)
     await world.task_service.delete(me(ADA), first.id, if_match=None)
     assert world.jobs.enqueued[-1] == f"stats:{ADA}:{window + 1}"
+
+
+async def test_each_version_names_who_made_it(world: World) -> None:
+    task = await world.task_service.create(me(ADA), TaskDraft(title="Write"))
+    assert task.updated_by == ADA
+    unchanged = await world.task_service.update(me(ADA), task.id, TaskChanges(title="Write"), if_match=None)
+    assert (unchanged.version, unchanged.updated_by) == (1, ADA)  # no new version: nobody made one
+    done = await world.task_service.update(me(ADA), task.id, TaskChanges(status=TaskStatus.DONE), if_match=None)
+    assert (done.version, done.updated_by) == (2, ADA)
+    assert (await world.tasks.get_latest(AccessService.own(ADA), task.id)).updated_by == ADA

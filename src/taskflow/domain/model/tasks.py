@@ -93,7 +93,9 @@ class Task:
     """A unit of work; `version` grows by one on every change.
 
     `owner_id` is where it is stored (the shard key): its user's id for a personal task, the
-    project's space for a project's task (decision 0028).
+    project's space for a project's task (decision 0028). `updated_by` made this version (None:
+    the system, or a version from before it was kept): the actor rides in the document, so
+    whatever reads the change feed knows who did it.
     """
 
     id: TaskId
@@ -110,6 +112,7 @@ class Task:
     updated_at: datetime
     completed_at: datetime | None = None
     version: int = 1
+    updated_by: UserId | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Task) and other.id == self.id
@@ -119,7 +122,14 @@ class Task:
 
     @classmethod
     def create(
-        cls, task_id: TaskId, owner_id: UserId, draft: TaskDraft, *, now: datetime, project_id: ProjectId | None = None
+        cls,
+        task_id: TaskId,
+        owner_id: UserId,
+        draft: TaskDraft,
+        *,
+        now: datetime,
+        project_id: ProjectId | None = None,
+        by: UserId | None = None,
     ) -> Task:
         """A new task at version 1; one created as `done` is completed now."""
         return cls(
@@ -136,9 +146,10 @@ class Task:
             created_at=now,
             updated_at=now,
             completed_at=now if draft.status is TaskStatus.DONE else None,
+            updated_by=by,
         )
 
-    def changed(self, changes: TaskChanges, *, now: datetime) -> Task:
+    def changed(self, changes: TaskChanges, *, now: datetime, by: UserId | None = None) -> Task:
         """The next version, or this very task when the changes change nothing.
 
         Becoming `done` stamps `completed_at`; leaving `done` clears it. A patch that sets
@@ -162,7 +173,7 @@ class Task:
             completed_at = now
         elif candidate.status is not TaskStatus.DONE:
             completed_at = None
-        return replace(candidate, updated_at=now, completed_at=completed_at, version=self.version + 1)
+        return replace(candidate, updated_at=now, completed_at=completed_at, version=self.version + 1, updated_by=by)
 
     def content(self) -> tuple[object, ...]:
         """What a client sets; a change is a new version only if it changes this."""

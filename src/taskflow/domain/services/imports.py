@@ -132,7 +132,7 @@ class ImportService:
                 errors.append(outcome)
                 continue
             task_id = self._ids.task_id_for(job.owner, f"{import_job_id(job.id)}:{number}")
-            tasks.append(Task.create(task_id, job.owner, outcome, now=now))
+            tasks.append(Task.create(task_id, job.owner, outcome, now=now, by=job.owner))
         if tasks and not job.dry_run:
             await self._tasks.add_many(self._access.own(job.owner), tasks)
         progress = ImportProgress(processed + len(batch), len(tasks), len(errors), tuple(errors))

@@ -74,7 +74,9 @@ class TaskService:
         await self._check_assignee(grant, draft.assignee_id)
         owner = principal.id
         task_id = self._ids.new_task_id() if request_key is None else self._ids.task_id_for(owner, request_key)
-        task = Task.create(task_id, grant.space, draft, now=self._clock.now(), project_id=grant.project)
+        task = Task.create(
+            task_id, grant.space, draft, now=self._clock.now(), project_id=grant.project, by=principal.id
+        )
         try:
             await self._tasks.add(grant, task)
         except TaskIdTakenError:
@@ -148,7 +150,7 @@ class TaskService:
             current = await self._tasks.get_latest(grant, task_id)
             if if_match is not None and current.version != if_match:
                 raise PreconditionFailedError
-            updated = current.changed(changes, now=self._clock.now())
+            updated = current.changed(changes, now=self._clock.now(), by=principal.id)
             if target is not grant:
                 if changes.assignee_id is None:  # a new one was checked above: this is the one it keeps
                     await self._check_assignee(target, updated.assignee_id)
@@ -158,6 +160,7 @@ class TaskService:
                     project_id=target.project,
                     updated_at=self._clock.now(),
                     version=current.version + 1,
+                    updated_by=principal.id,
                 )
                 stored = await self._tasks.move(grant, target, updated, expected_version=current.version)
             elif updated is current:

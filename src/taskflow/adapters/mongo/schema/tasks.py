@@ -34,6 +34,7 @@ class TaskDocument(Document):
     updated_at: datetime
     completed_at: datetime | None = None
     version: int = 1
+    updated_by: PydanticObjectId | None = None  # who made this version; none: the system
 
     class Settings:
         name = "tasks"

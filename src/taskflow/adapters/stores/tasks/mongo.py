@@ -123,7 +123,7 @@ class MongoTaskRepository(TaskRepository):
 
     async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
         query = {**place_of(grant), "assignee_id": ObjectId(user.value)}
-        change = {"$set": {"assignee_id": None, "updated_at": now}, "$inc": {"version": 1}}
+        change = {"$set": {"assignee_id": None, "updated_at": now, "updated_by": None}, "$inc": {"version": 1}}
         with translate_errors():
             async with self._tasks.writing() as session:
                 result = await self._tasks.collection.update_many(query, change, session=session)
