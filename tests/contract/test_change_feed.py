@@ -19,12 +19,13 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
-from taskflow.adapters.mongo.client import create_indexes
+from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.migrations import record_task_images
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.access.service import AccessService
+from taskflow.domain.changes.classification import ChangeKind, FieldChange, classify
 from taskflow.domain.changes.feed import (
     Change,
     ChangeCursor,
@@ -81,10 +82,10 @@ def _in_memory() -> Store:
         feed.publish(TaskChanged(position(), task.id, None, task, task.version))
 
     async def replace(old: Task, new: Task) -> None:
-        feed.publish(TaskChanged(position(), new.id, place(old), new, new.version))
+        feed.publish(TaskChanged(position(), new.id, place(old), new, new.version, old))
 
     async def delete(task: Task) -> None:
-        feed.publish(TaskChanged(position(), task.id, place(task), None, task.version))
+        feed.publish(TaskChanged(position(), task.id, place(task), None, task.version, task))
 
     async def join(membership: Membership) -> None:
         feed.publish(MembershipChanged(position(), membership.user_id, membership.project_id, member=True))
@@ -115,7 +116,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
         yield _in_memory()
         return
     server: Child = request.getfixturevalue("short_history")
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(server.url)
+    client: AsyncMongoClient[dict[str, object]] = connect(server.url, timeout_seconds=5)  # as the app connects
     database = client[f"feed_{uuid.uuid4().hex[:10]}"]
     await create_indexes(database)
     await record_task_images(database)  # as `taskflow migrate` does: deletions say whose task it was
@@ -155,11 +156,12 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
 
 
 def _task(owner: UserId = ADA, title: str = "t") -> Task:
-    return Task.create(TaskId(f"{next(_ids):024x}"), owner, TaskDraft(title=title), now=NOW)
+    return Task.create(TaskId(f"{next(_ids):024x}"), owner, TaskDraft(title=title), now=NOW, by=owner)
 
 
 def _renamed(task: Task, title: str) -> Task:
-    return dataclasses.replace(task, title=title, version=task.version + 1)
+    """The next version, made by Bob."""
+    return dataclasses.replace(task, title=title, version=task.version + 1, updated_by=BOB)
 
 
 async def _next(cursor: ChangeCursor) -> Change:
@@ -186,6 +188,18 @@ async def test_a_tasks_life_is_read_in_commit_order_with_where_it_was_and_its_ve
     assert isinstance(deleted, TaskChanged)
     assert (deleted.task_id, deleted.before, deleted.task, deleted.version) == (task.id, Place(ADA, None), None, 2)
     assert created.position < changed.position < deleted.position
+    # The task as it was rides with its change and its deletion, so both classify alike everywhere.
+    assert changed.previous is not None
+    assert deleted.previous is not None
+    assert dataclasses.asdict(changed.previous) == dataclasses.asdict(task)
+    assert dataclasses.asdict(deleted.previous) == dataclasses.asdict(renamed)
+    assert [classify(change).kinds for change in (created, changed, deleted)] == [
+        {ChangeKind.CREATED},
+        {ChangeKind.UPDATED},
+        {ChangeKind.DELETED},
+    ]
+    assert classify(changed).fields == (FieldChange("title", task.title, "renamed"),)
+    assert (classify(created).actor, classify(changed).actor) == (ADA, BOB)
 
 
 async def test_a_moved_task_says_where_it_was_and_where_it_is(store: Store) -> None:

@@ -27,7 +27,7 @@ from taskflow.domain.changes.feed import (
     Place,
     TaskChanged,
 )
-from taskflow.domain.values import ProjectId, TaskId, UserId
+from taskflow.domain.values import ProjectId, UserId
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -105,12 +105,15 @@ def change_of(event: Raw) -> Change | None:
     if operation == "delete":
         if before is None:  # no pre-image: nobody can be told (tasks written before `migrate` turned them on)
             return None
-        return TaskChanged(position, TaskId(str(before["_id"])), _place(before), None, before["version"])
+        gone = task_to_entity(before)
+        return TaskChanged(position, gone.id, Place.of(gone), None, gone.version, gone)
     if after is None:  # looked up after a later deletion: that deletion follows
         return None
     task = task_to_entity(after)
-    was = None if operation == "insert" else _place(before or after)
-    return TaskChanged(position, task.id, was, task, task.version)
+    if operation == "insert":
+        return TaskChanged(position, task.id, None, task, task.version)
+    previous = None if before is None else task_to_entity(before)
+    return TaskChanged(position, task.id, _place(before or after), task, task.version, previous)
 
 
 def _membership_change(position: FeedPosition, event: Raw) -> MembershipChanged | None:

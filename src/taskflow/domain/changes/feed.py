@@ -47,6 +47,7 @@ class TaskChanged:
     """A task created (`before` None), changed, moved, or deleted (`task` None).
 
     `version` is the task's version after the change; for a deletion, its last one.
+    `previous` is the task as it was, when the feed kept it (MongoDB's pre-image).
     """
 
     position: FeedPosition
@@ -54,6 +55,7 @@ class TaskChanged:
     before: Place | None
     task: Task | None
     version: int
+    previous: Task | None = None
 
     @property
     def after(self) -> Place | None:
