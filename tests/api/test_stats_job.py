@@ -73,3 +73,11 @@ async def test_without_a_worker_the_figures_are_computed_live(stack: OwnRedisSta
         assert await cache_hits_and_misses(client, "stats") == (hits, misses + 1)
         assert stats.json()["total"] == 1
         assert datetime.fromisoformat(stats.json()["computed_at"]) >= before.replace(microsecond=0)
+
+
+async def test_writes_made_while_no_worker_runs_reach_the_consumer_once_one_starts(stack: OwnRedisStack) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        await create_task(client, ada, title="Written before any worker")  # `migrate` started the checkpoint
+        with worker_process(stack.settings):
+            await _stored(stack, ada)

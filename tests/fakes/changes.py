@@ -1,4 +1,7 @@
-"""The change feed and the live streams' slots without MongoDB or Redis; tests/contract/ holds them to the real ones."""
+"""The change feed, its consumer's lease and checkpoint, and the live streams' slots, without MongoDB or Redis.
+
+tests/contract/ holds each to the real one.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
+from taskflow.domain.changes.consumer import Claim, ConsumerEvents, ConsumerState
 from taskflow.domain.changes.feed import Change, ChangeCursor, ChangeFeed, FeedPosition, HistoryLostError
+from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.streams import StreamSlots
 from taskflow.domain.values import UserId
 
@@ -22,6 +28,10 @@ class InMemoryChangeFeed(ChangeFeed):
         self.reads_opened = 0
         self._published = asyncio.Event()
 
+    def next_position(self) -> FeedPosition:
+        """A position after every one published so far, for a change about to be."""
+        return FeedPosition(0, len(self.changes) + 1, f"memory-{len(self.changes) + 1}")
+
     def publish(self, change: Change) -> None:
         self.changes.append(change)
         self._published.set()
@@ -32,7 +42,11 @@ class InMemoryChangeFeed(ChangeFeed):
     @asynccontextmanager
     async def read(self, after: FeedPosition | None) -> AsyncIterator[ChangeCursor]:
         start = len(self.changes)
-        if after is not None:
+        if after is not None and not after.token:  # a moment: the changes after it
+            if after.increment < self.forgotten:
+                raise HistoryLostError
+            start = after.increment
+        elif after is not None:
             found = [index for index, change in enumerate(self.changes) if change.position == after]
             if not found or found[0] < self.forgotten:
                 raise HistoryLostError
@@ -43,6 +57,9 @@ class InMemoryChangeFeed(ChangeFeed):
             yield _InMemoryCursor(self, start)
         finally:
             self.reads_open -= 1
+
+    async def now(self) -> FeedPosition:
+        return FeedPosition(0, len(self.changes), "")
 
     async def wait_for_change(self) -> None:
         self._published.clear()
@@ -97,3 +114,59 @@ class InMemoryStreamSlots(StreamSlots):
 
     async def release(self, user: UserId, stream: str) -> None:
         self._leased(user).pop(stream, None)
+
+
+class InMemoryConsumerState(ConsumerState):
+    """Leases and checkpoints by consumer name, as the MongoDB collection keeps them."""
+
+    def __init__(self) -> None:
+        self.holders: dict[str, tuple[str, datetime]] = {}
+        self.positions: dict[str, FeedPosition | None] = {}
+        self.down = False
+
+    def _answering(self) -> None:
+        if self.down:
+            raise UnavailableError
+
+    async def claim(self, consumer: str, holder: str, *, now: datetime, until: datetime) -> Claim | None:
+        self._answering()
+        current = self.holders.get(consumer)
+        if current is not None and current[0] != holder and current[1] > now:
+            return None
+        self.holders[consumer] = (holder, until)
+        return Claim(until, self.positions.get(consumer))
+
+    async def advance(self, consumer: str, holder: str, position: FeedPosition) -> bool:
+        self._answering()
+        current = self.holders.get(consumer)
+        if current is None or current[0] != holder:
+            return False
+        self.positions[consumer] = position
+        return True
+
+    async def release(self, consumer: str, holder: str) -> None:
+        self._answering()
+        if self.holders.get(consumer, ("", None))[0] == holder:
+            del self.holders[consumer]
+
+
+class RecordingConsumerEvents(ConsumerEvents):
+    """What the dispatcher reported, for a test to read."""
+
+    def __init__(self) -> None:
+        self.checkpoints: list[tuple[FeedPosition, int]] = []
+        self.failures: list[tuple[str, Change, Exception]] = []
+        self.gaps: list[FeedPosition] = []
+        self.stalls: list[Exception] = []
+
+    async def checkpointed(self, consumer: str, position: FeedPosition, *, handled: int) -> None:  # noqa: ARG002 - one consumer
+        self.checkpoints.append((position, handled))
+
+    async def failed(self, handler: str, change: Change, error: Exception) -> None:
+        self.failures.append((handler, change, error))
+
+    async def gap(self, consumer: str, after: FeedPosition, *, now: datetime) -> None:  # noqa: ARG002 - one consumer
+        self.gaps.append(after)
+
+    async def stalled(self, consumer: str, error: Exception) -> None:  # noqa: ARG002 - one consumer
+        self.stalls.append(error)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from taskflow.domain.access.grants import Grant
+from taskflow.domain.changes.feed import Place, TaskChanged
 from taskflow.domain.errors import (
     TaskIdTakenError,
     TaskNotFoundError,
@@ -16,6 +17,7 @@ from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPositi
 from taskflow.domain.model.tasks import Task
 from taskflow.domain.ports.tasks import TaskRepository, TaskScans
 from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
+from tests.fakes.changes import InMemoryChangeFeed
 
 
 def _check_place(grant: Grant, task: Task) -> None:
@@ -25,8 +27,27 @@ def _check_place(grant: Grant, task: Task) -> None:
 
 
 class InMemoryTaskRepository(TaskRepository):
-    def __init__(self) -> None:
+    """With a `feed`, every write publishes its change there, as MongoDB's change stream carries it."""
+
+    def __init__(self, feed: InMemoryChangeFeed | None = None) -> None:
         self._by_id: dict[TaskId, Task] = {}
+        self._feed = feed
+
+    def _store(self, task: Task) -> None:
+        previous = self._by_id.get(task.id)
+        self._by_id[task.id] = copy.deepcopy(task)
+        if self._feed is not None:
+            before = None if previous is None else Place.of(previous)
+            self._feed.publish(
+                TaskChanged(self._feed.next_position(), task.id, before, copy.deepcopy(task), task.version, previous)
+            )
+
+    def _remove(self, task_id: TaskId) -> None:
+        gone = self._by_id.pop(task_id)
+        if self._feed is not None:
+            self._feed.publish(
+                TaskChanged(self._feed.next_position(), task_id, Place.of(gone), None, gone.version, gone)
+            )
 
     def all(self) -> list[Task]:
         """Every task stored, in every place (what a test checks is gone)."""
@@ -36,12 +57,12 @@ class InMemoryTaskRepository(TaskRepository):
         _check_place(grant, task)
         if task.id in self._by_id:
             raise TaskIdTakenError
-        self._by_id[task.id] = copy.deepcopy(task)
+        self._store(task)
 
     async def add_many(self, grant: Grant, tasks: list[Task]) -> None:
         for task in tasks:
             if grant.holds(task) and task.id not in self._by_id:
-                self._by_id[task.id] = copy.deepcopy(task)
+                self._store(task)
 
     async def get(self, grant: Grant, task_id: TaskId) -> Task:
         task = self._by_id.get(task_id)
@@ -57,7 +78,7 @@ class InMemoryTaskRepository(TaskRepository):
         stored = self._by_id.get(task.id)
         if stored is None or not grant.holds(stored) or stored.version != expected_version:
             return False
-        self._by_id[task.id] = copy.deepcopy(task)
+        self._store(task)
         return True
 
     async def move(self, source: Grant, target: Grant, task: Task, *, expected_version: int) -> bool:
@@ -65,14 +86,14 @@ class InMemoryTaskRepository(TaskRepository):
         stored = self._by_id.get(task.id)
         if stored is None or not source.holds(stored) or stored.version != expected_version:
             return False
-        self._by_id[task.id] = copy.deepcopy(task)
+        self._store(task)
         return True
 
     async def delete(self, grant: Grant, task_id: TaskId, *, expected_version: int | None) -> bool:
         stored = self._by_id.get(task_id)
         if stored is None or not grant.holds(stored) or expected_version not in {None, stored.version}:
             return False
-        del self._by_id[task_id]
+        self._remove(task_id)
         return True
 
     def __len__(self) -> int:
@@ -82,15 +103,13 @@ class InMemoryTaskRepository(TaskRepository):
     async def delete_all(self, grant: Grant) -> int:
         gone = [task_id for task_id, task in self._by_id.items() if grant.holds(task)]
         for task_id in gone:
-            del self._by_id[task_id]
+            self._remove(task_id)
         return len(gone)
 
     async def unassign(self, grant: Grant, user: UserId, *, now: datetime) -> int:
         theirs = [task for task in self._by_id.values() if grant.holds(task) and task.assignee_id == user]
         for task in theirs:
-            self._by_id[task.id] = replace(
-                task, assignee_id=None, updated_at=now, version=task.version + 1, updated_by=None
-            )
+            self._store(replace(task, assignee_id=None, updated_at=now, version=task.version + 1, updated_by=None))
         return len(theirs)
 
     async def list_page(

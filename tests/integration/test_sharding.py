@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from bson import Timestamp
 from mockupdb import MockupDB, Request
 
 from taskflow.adapters.mongo.sharding import SHARD_KEYS, ShardKeyMismatchError
@@ -45,6 +46,8 @@ class ScriptedMongos:
         self.commands.append(command)
         if name == "buildInfo":
             return bool(request.ok(version="8.0.4"))
+        if name == "ping":  # as a mongos answers: with the cluster's operation time
+            return bool(request.ok(operationTime=Timestamp(1_800_000_000, 1)))
         if name in _CURSOR_COMMANDS:
             return bool(request.ok(cursor={"id": 0, "ns": self._namespace(request), "firstBatch": self._rows(request)}))
         return bool(request.ok())

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from taskflow.adapters.redis.ratelimit import LocalRateLimiter
 from taskflow.bootstrap import Ports, build_services
 from taskflow.domain.access.principal import Principal
+from taskflow.domain.changes.consumer import ChangeDispatcher, ChangeHandler
 from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
@@ -34,7 +39,12 @@ from tests.fakes.accounts import (
     InMemorySessionRepository,
     InMemoryUserRepository,
 )
-from tests.fakes.changes import InMemoryChangeFeed, InMemoryStreamSlots
+from tests.fakes.changes import (
+    InMemoryChangeFeed,
+    InMemoryConsumerState,
+    InMemoryStreamSlots,
+    RecordingConsumerEvents,
+)
 from tests.fakes.gates import InMemoryAccountGate, InMemoryMembershipGate
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import FakeJobQueue, FakeMailer, InMemoryImportJobs, InMemoryOutbox
@@ -120,11 +130,13 @@ class World:
     change_feed: InMemoryChangeFeed
     stream_slots: InMemoryStreamSlots
     live_tasks: LiveTasks
+    change_handlers: tuple[ChangeHandler, ...]
 
 
 @pytest.fixture
 def world() -> World:
-    users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(), InMemorySessionRepository()
+    change_feed, stream_slots = InMemoryChangeFeed(), InMemoryStreamSlots()
+    users, tasks, sessions = InMemoryUserRepository(), InMemoryTaskRepository(change_feed), InMemorySessionRepository()
     hasher, tokens, security_log = FakePasswordHasher(), FakeTokenIssuer(), RecordingSecurityLog()
     clock, jobs, mailer = FrozenClock(), FakeJobQueue(), FakeMailer()
     outbox, import_jobs = InMemoryOutbox(), InMemoryImportJobs()
@@ -136,7 +148,6 @@ def world() -> World:
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
-    change_feed, stream_slots = InMemoryChangeFeed(), InMemoryStreamSlots()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -164,6 +175,7 @@ def world() -> World:
         password_resets=password_resets,
         audit=audit,
         change_feed=change_feed,
+        consumer_state=InMemoryConsumerState(),
         stream_slots=stream_slots,
     )
     services = build_services(ports, SETTINGS)
@@ -212,4 +224,44 @@ def world() -> World:
         change_feed=change_feed,
         stream_slots=stream_slots,
         live_tasks=services.live_tasks,
+        change_handlers=services.change_handlers,
     )
+
+
+@asynccontextmanager
+async def consuming(world: World) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """The worker's durable consumer over the world's feed, while the block runs.
+
+    It gives a function that waits until every change published so far has been handled.
+    """
+    events, stopping = RecordingConsumerEvents(), asyncio.Event()
+    dispatcher = ChangeDispatcher(
+        world.change_feed,
+        InMemoryConsumerState(),
+        world.change_handlers,
+        events,
+        world.clock,
+        consumer="changes",
+        holder="unit",
+        lease=timedelta(seconds=10),
+    )
+    running = asyncio.create_task(dispatcher.run(stopping))
+    for _ in range(1000):  # until it reads from now: what the test writes next comes to it
+        if world.change_feed.reads_open:
+            break
+        await asyncio.sleep(0.001)
+
+    async def caught_up() -> None:
+        for _ in range(200):
+            checkpoints = [position for position, _ in events.checkpoints]
+            if not world.change_feed.changes or world.change_feed.changes[-1].position in checkpoints:
+                return
+            await asyncio.sleep(0.01)
+        msg = "the consumer did not catch up"
+        raise AssertionError(msg)
+
+    try:
+        yield caught_up
+    finally:
+        stopping.set()
+        await running

@@ -12,7 +12,7 @@ from taskflow.domain.model.task_queries import TaskFilter, TaskOrder
 from taskflow.domain.model.tasks import TaskChanges, TaskDraft
 from taskflow.domain.services.stats_refresh import STATS_JOB
 from taskflow.domain.values import Priority, TaskStatus, UserId
-from tests.unit.conftest import World, me
+from tests.unit.conftest import World, consuming, me
 
 ADA = UserId("a" * 24)
 BOB = UserId("b" * 24)
@@ -134,17 +134,23 @@ async def test_a_stale_if_match_is_refused_and_another_owner_sees_nothing(world:
 
 
 async def test_writes_schedule_one_statistics_recompute_per_user_and_window(world: World) -> None:
-    first = await world.task_service.create(me(ADA), TaskDraft(title="One"))
-    await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)
-    await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)  # no-op
-    await world.task_service.create(me(BOB), TaskDraft(title="Bob's"))
-    stats_jobs = {job_id: args for job_id, (job, args) in world.jobs.jobs.items() if job == STATS_JOB}
-    window = int(world.clock.now().timestamp() // 5)
-    assert stats_jobs == {f"stats:{ADA}:{window}": {"owner": ADA.value}, f"stats:{BOB}:{window}": {"owner": BOB.value}}
-    assert world.jobs.run_at[f"stats:{ADA}:{window}"] == datetime.fromtimestamp((window + 1) * 5, UTC)
-    world.clock.advance(seconds=5)
-    await world.task_service.delete(me(ADA), first.id, if_match=None)
-    assert f"stats:{ADA}:{window + 1}" in world.jobs.jobs
+    async with consuming(world) as caught_up:
+        first = await world.task_service.create(me(ADA), TaskDraft(title="One"))
+        await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)
+        await world.task_service.update(me(ADA), first.id, TaskChanges(title="One, renamed"), if_match=None)  # no-op
+        await world.task_service.create(me(BOB), TaskDraft(title="Bob's"))
+        await caught_up()
+        stats_jobs = {job_id: args for job_id, (job, args) in world.jobs.jobs.items() if job == STATS_JOB}
+        window = int(world.clock.now().timestamp() // 5)
+        assert stats_jobs == {
+            f"stats:{ADA}:{window}": {"owner": ADA.value},
+            f"stats:{BOB}:{window}": {"owner": BOB.value},
+        }
+        assert world.jobs.run_at[f"stats:{ADA}:{window}"] == datetime.fromtimestamp((window + 1) * 5, UTC)
+        world.clock.advance(seconds=5)
+        await world.task_service.delete(me(ADA), first.id, if_match=None)
+        await caught_up()
+        assert f"stats:{ADA}:{window + 1}" in world.jobs.jobs
 
 
 async def test_statistics_say_when_they_were_computed(world: World) -> None:
@@ -155,16 +161,20 @@ async def test_statistics_say_when_they_were_computed(world: World) -> None:
 
 
 async def test_a_process_asks_the_queue_once_per_user_and_window_and_again_after_a_failure(world: World) -> None:
-    world.jobs.down = True
-    first = await world.task_service.create(me(ADA), TaskDraft(title="One"))  # not queued: Redis is down
-    world.jobs.down = False
-    for title in ("Two", "Three"):
-        await world.task_service.update(me(ADA), first.id, TaskChanges(title=title), if_match=None)
-    window = int(world.clock.now().timestamp() // 5)
-    assert world.jobs.enqueued == [f"stats:{ADA}:{window}"]  # the failed one is retried, then remembered
-    world.clock.advance(seconds=5)
-    await world.task_service.delete(me(ADA), first.id, if_match=None)
-    assert world.jobs.enqueued[-1] == f"stats:{ADA}:{window + 1}"
+    async with consuming(world) as caught_up:
+        world.jobs.down = True
+        first = await world.task_service.create(me(ADA), TaskDraft(title="One"))  # not queued: Redis is down
+        await caught_up()
+        world.jobs.down = False
+        for title in ("Two", "Three"):
+            await world.task_service.update(me(ADA), first.id, TaskChanges(title=title), if_match=None)
+        await caught_up()
+        window = int(world.clock.now().timestamp() // 5)
+        assert world.jobs.enqueued == [f"stats:{ADA}:{window}"]  # the failed one is retried, then remembered
+        world.clock.advance(seconds=5)
+        await world.task_service.delete(me(ADA), first.id, if_match=None)
+        await caught_up()
+        assert world.jobs.enqueued[-1] == f"stats:{ADA}:{window + 1}"
 
 
 async def test_each_version_names_who_made_it(world: World) -> None:

@@ -14,6 +14,7 @@ from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.audit import MongoAuditTrail
+from taskflow.adapters.mongo.change_consumers import MongoConsumerState
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
@@ -47,6 +48,7 @@ from taskflow.adapters.stores.tasks.wiring import task_store
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
+    from taskflow.domain.changes.consumer import ConsumerState
     from taskflow.domain.changes.feed import ChangeFeed
     from taskflow.domain.ports.accounts import (
         AccountRecords,
@@ -110,6 +112,7 @@ class Ports:
     password_resets: PasswordResetRepository
     audit: AuditTrail
     change_feed: ChangeFeed
+    consumer_state: ConsumerState
     stream_slots: StreamSlots
 
 
@@ -185,6 +188,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             password_resets=MongoPasswordResetRepository(database),
             audit=MongoAuditTrail(database, clock, retention=timedelta(days=settings.audit_retention_days)),
             change_feed=MongoChangeFeed(database, max_await_seconds=CHANGE_FEED_AWAIT_SECONDS),
+            consumer_state=MongoConsumerState(database),
             stream_slots=RedisStreamSlots(
                 redis_client, redis_health, lease_seconds=STREAM_LEASES * settings.event_heartbeat_seconds
             ),

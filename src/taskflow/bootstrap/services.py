@@ -42,6 +42,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         reminders=work.reminders(ports, settings, shared),
         live_tasks=work.live_tasks(ports, settings, shared),
         invitations=work.invitations(ports, settings, shared),
+        change_handlers=work.change_handlers(shared),
         invitation_mail=work.invitation_mail(ports, settings, shared),
         invitation_acceptance=work.invitation_acceptance(ports, shared),
     )

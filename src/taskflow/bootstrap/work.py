@@ -15,11 +15,13 @@ from taskflow.domain.services.invitations import InvitationAcceptance, Invitatio
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
+from taskflow.domain.services.stats_refresh import StatsOnChange
 from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
     from taskflow.bootstrap.connections import Ports
     from taskflow.bootstrap.shared import Shared
+    from taskflow.domain.changes.consumer import ChangeHandler
     from taskflow.settings import Settings
 
 
@@ -36,7 +38,7 @@ def projects(ports: Ports, shared: Shared) -> ProjectService:
 
 
 def tasks(ports: Ports, shared: Shared) -> TaskService:
-    return TaskService(ports.tasks, shared.access, ports.clock, ports.ids, shared.stats)
+    return TaskService(ports.tasks, shared.access, ports.clock, ports.ids)
 
 
 def idempotency(ports: Ports, settings: Settings) -> IdempotencyService:
@@ -54,7 +56,6 @@ def imports(ports: Ports, settings: Settings, shared: Shared) -> ImportService:
         tasks=ports.tasks,
         access=shared.access,
         outbox=shared.outbox,
-        stats=shared.stats,
         ids=ports.ids,
         clock=ports.clock,
         limits=ImportLimits(max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows),
@@ -120,3 +121,8 @@ def invitation_acceptance(ports: Ports, shared: Shared) -> InvitationAcceptance:
         access=shared.access,
         clock=ports.clock,
     )
+
+
+def change_handlers(shared: Shared) -> tuple[ChangeHandler, ...]:
+    """Every reaction to a change, in the order the durable consumer runs them."""
+    return (StatsOnChange(shared.stats),)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from taskflow.adapters.mongo import client as mongo
+from taskflow.adapters.mongo.change_consumers import MongoConsumerState
+from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.migrations import (
     backfill_priority_rank_across_users,
     backfill_task_places_across_users,
@@ -12,6 +14,7 @@ from taskflow.adapters.mongo.migrations import (
     record_task_images,
 )
 from taskflow.adapters.mongo.sharding import is_mongos, shard_collections
+from taskflow.domain.changes.consumer import CHANGE_CONSUMER
 
 if TYPE_CHECKING:
     from taskflow.settings import Settings
@@ -32,6 +35,10 @@ async def migrate(settings: Settings) -> list[str]:
         await backfill_priority_rank_across_users(database)
         await backfill_task_places_across_users(database)
         await record_task_images(database)
+        # From here on every write reaches the durable consumer, even one made before a worker runs.
+        await MongoConsumerState(database).start_at(
+            CHANGE_CONSUMER, await MongoChangeFeed(database, max_await_seconds=0).now()
+        )
         return touched
     finally:
         await client.close()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
+import uuid
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import Any, ClassVar, Final, cast
 
 import structlog
@@ -13,11 +16,13 @@ from arq.connections import RedisSettings
 from arq.cron import cron
 from arq.worker import Worker, get_kwargs
 
+from taskflow.adapters.jobs.change_events import LoggedConsumerEvents
 from taskflow.adapters.jobs.functions import FUNCTIONS, MAX_TRIES, remind_coming_due, sweep_outbox
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.adapters.observability import configure_logging, configure_tracing
 from taskflow.adapters.redis_failures import REDIS_FAILURES
 from taskflow.bootstrap import build_services, open_ports
+from taskflow.domain.changes.consumer import CHANGE_CONSUMER, ChangeDispatcher
 from taskflow.settings import Settings
 
 ARQ_TAKEOVER_MARGIN_SECONDS: Final = 10
@@ -69,9 +74,24 @@ def worker_settings(settings: Settings) -> type:
         stack = AsyncExitStack()
         ports = await stack.enter_async_context(open_ports(settings))
         ctx["exit_stack"] = stack
-        ctx["services"] = build_services(ports, settings)
+        ctx["services"] = services = build_services(ports, settings)
+        dispatcher = ChangeDispatcher(
+            ports.change_feed,
+            ports.consumer_state,
+            services.change_handlers,
+            LoggedConsumerEvents(ctx["redis"], ports.clock),
+            ports.clock,
+            consumer=CHANGE_CONSUMER,
+            holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+            lease=timedelta(seconds=settings.change_consumer_lease_seconds),
+        )
+        stopping = asyncio.Event()
+        ctx["consumer"] = (stopping, asyncio.create_task(dispatcher.run(stopping), name="change-consumer"))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        stopping, consumer = ctx["consumer"]
+        stopping.set()  # it checkpoints what it handled and lets the lease go
+        await asyncio.gather(consumer, return_exceptions=True)
         await ctx["exit_stack"].aclose()
 
     class WorkerSettings:

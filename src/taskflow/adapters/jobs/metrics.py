@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from taskflow.adapters.jobs.change_events import CONSUMER_KEY
 from taskflow.adapters.redis_failures import REDIS_FAILURES
 
 if TYPE_CHECKING:
@@ -40,12 +41,15 @@ class JobMetrics(Collector):
     def __init__(self) -> None:
         self._depth = 0
         self._failed: dict[str, int] = {}
+        self._consumer: dict[str, str] = {}
 
     async def refresh(self, redis: Redis) -> None:
         with contextlib.suppress(*REDIS_FAILURES):  # Redis away: the last figures stand
             self._depth = await redis.zcard(default_queue_name)
             failed = await redis.hgetall(FAILURES_KEY)  # type: ignore[misc]  # redis-py's union return
             self._failed = {key.decode(): int(value) for key, value in failed.items()}
+            consumer = await redis.hgetall(CONSUMER_KEY)  # type: ignore[misc]  # redis-py's union return
+            self._consumer = {key.decode(): value.decode() for key, value in consumer.items()}
 
     def collect(self) -> Iterator[Metric]:
         yield GaugeMetricFamily("taskflow_job_queue_depth", "Jobs queued in arq, deferred ones included", self._depth)
@@ -53,6 +57,30 @@ class JobMetrics(Collector):
         for job, count in sorted(self._failed.items()):
             failed.add_metric([job], count)
         yield failed
+        yield from self._consumer_metrics()
+
+    def _consumer_metrics(self) -> Iterator[Metric]:
+        figures = self._consumer
+        yield CounterMetricFamily(
+            "taskflow_changes_handled", "Changes the durable consumer handled", int(figures.get("handled", 0))
+        )
+        yield GaugeMetricFamily(
+            "taskflow_change_consumer_lag_seconds",
+            "How long after its commit the newest change at the last checkpoint was handled",
+            float(figures.get("lag_seconds", 0)),
+        )
+        yield CounterMetricFamily(
+            "taskflow_change_history_gaps",
+            "Checkpoints the change history no longer reached",
+            int(figures.get("gaps", 0)),
+        )
+        failures = CounterMetricFamily(
+            "taskflow_change_handler_failures", "Changes a handler failed on and passed over", labels=["handler"]
+        )
+        for field, count in sorted(figures.items()):
+            if field.startswith("failed:"):
+                failures.add_metric([field.removeprefix("failed:")], int(count))
+        yield failures
 
 
 JOB_METRICS: Final = JobMetrics()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Final
 
+from bson import Timestamp
 from pymongo import ReadPreference
 from pymongo.errors import OperationFailure
 
@@ -64,7 +65,11 @@ class MongoChangeFeed(ChangeFeed):
             with translate_errors():
                 stream = await self._database.watch(
                     _PIPELINE,
-                    resume_after=None if after is None else {"_data": after.token},
+                    resume_after=None if after is None or not after.token else {"_data": after.token},
+                    # A moment, not a change: every change after it (the operation time is inclusive).
+                    start_at_operation_time=Timestamp(after.time, after.increment + 1)
+                    if after is not None and not after.token
+                    else None,
                     full_document="updateLookup",
                     full_document_before_change="whenAvailable",
                     max_await_time_ms=self._max_await_ms,
@@ -76,6 +81,13 @@ class MongoChangeFeed(ChangeFeed):
             raise
         async with stream:
             yield _Cursor(stream)
+
+    async def now(self) -> FeedPosition:
+        """The primary's operation time: the commit time of the newest write it has seen."""
+        with translate_errors():
+            answer = await self._database.command("ping")
+        time: Timestamp = answer["operationTime"]
+        return FeedPosition(time.time, time.inc, "")
 
 
 class _Cursor(ChangeCursor):

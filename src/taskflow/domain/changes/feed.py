@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 class FeedPosition:
     """Ordered as the feed is: by commit time, then by `token` (opaque, the adapter's) within one.
 
-    Comparing two positions tells which change came first, wherever each was read.
+    Comparing two positions tells which change came first, wherever each was read. A position
+    with no token is a moment (`ChangeFeed.now`), not a change: reading after it gives every
+    change committed later.
     """
 
     time: int
@@ -88,4 +90,8 @@ class ChangeCursor(Protocol):
 class ChangeFeed(Protocol):
     def read(self, after: FeedPosition | None) -> AbstractAsyncContextManager[ChangeCursor]:
         """The changes after `after`, or from now; HistoryLostError on entry when `after` is too old."""
+        ...
+
+    async def now(self) -> FeedPosition:
+        """Where the history ends now: a reader that keeps it misses nothing committed from here on."""
         ...

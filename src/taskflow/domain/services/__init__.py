@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from taskflow.domain.changes.consumer import ChangeHandler
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectNotices
@@ -50,3 +51,5 @@ class Services:
     password_reset_completion: PasswordResetCompletion
     verification: EmailVerification
     live_tasks: LiveTasks
+    change_handlers: tuple[ChangeHandler, ...]
+    """Every reaction to a change, run by the worker's durable consumer."""

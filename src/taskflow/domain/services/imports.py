@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.domain.services.outbox import OutboxService
-    from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import UserId
 
 IMPORT_JOB: Final = "run_import"
@@ -58,7 +57,6 @@ class ImportService:
         tasks: TaskRepository,
         access: AccessService,
         outbox: OutboxService,
-        stats: StatsRefresh,
         ids: IdGenerator,
         clock: Clock,
         limits: ImportLimits,
@@ -67,7 +65,6 @@ class ImportService:
         self._tasks = tasks
         self._access = access
         self._outbox = outbox
-        self._stats = stats
         self._ids = ids
         self._clock = clock
         self._limits = limits
@@ -114,8 +111,6 @@ class ImportService:
         for start in range(job.processed, len(parsed), BATCH_ROWS):
             await self._batch(job, parsed[start : start + BATCH_ROWS], processed=start)
         await self._jobs.finish(job_id, JobState.SUCCEEDED, reason=None, at=self._clock.now())
-        if not job.dry_run:
-            await self._stats.schedule(job.owner)
         await self._outbox.mark_done(import_job_id(job_id))
 
     async def fail(self, job_id: str, reason: str) -> None:

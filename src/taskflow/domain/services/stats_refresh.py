@@ -1,9 +1,10 @@
 """Task statistics recomputed in the background after writes, at most once per user and window.
 
 Rules:
-- a write to a user's tasks schedules a recompute for the end of the current window
-  (`debounce`); more writes in the same window share that one job (its id names the user
-  and the window);
+- a change to a user's own tasks, whatever wrote it, schedules a recompute for the end of
+  the current window (`debounce`), from the durable change consumer; more changes in the
+  same window share that one job (its id names the user and the window), so a replayed
+  change schedules nothing new;
 - scheduling is best effort: without it, the next read computes live;
 - a process that scheduled a window's job does not ask the queue again in that window
   (the queue would refuse the duplicate, after three round trips to find out);
@@ -17,11 +18,13 @@ import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from taskflow.domain.changes.feed import TaskChanged
 from taskflow.domain.errors import UnavailableError
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
+    from taskflow.domain.changes.feed import Change
     from taskflow.domain.ports.jobs import JobQueue
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import UserId
@@ -54,3 +57,19 @@ class StatsRefresh:
             if len(self._scheduled) >= _REMEMBERED:  # that many users in one window: forget the oldest
                 self._scheduled.pop(next(iter(self._scheduled)))
         self._scheduled[job_id] = window
+
+
+class StatsOnChange:
+    """The statistics refresh as a reaction to the change feed: the places a change touched, if someone's own."""
+
+    name = "stats"
+
+    def __init__(self, refresh: StatsRefresh) -> None:
+        self._refresh = refresh
+
+    async def handle(self, change: Change) -> None:
+        if not isinstance(change, TaskChanged):
+            return
+        for place in {change.before, change.after}:
+            if place is not None and place.project is None:  # a project's figures are computed when asked
+                await self._refresh.schedule(place.space)

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-    from taskflow.domain.services.stats_refresh import StatsRefresh
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
 UPDATE_ATTEMPTS: Final = 5
@@ -47,14 +46,11 @@ class TaskService:
       refused; without it, the change is re-applied to the newest version.
     """
 
-    def __init__(
-        self, tasks: TaskRepository, access: AccessService, clock: Clock, ids: IdGenerator, stats: StatsRefresh
-    ) -> None:
+    def __init__(self, tasks: TaskRepository, access: AccessService, clock: Clock, ids: IdGenerator) -> None:
         self._tasks = tasks
         self._access = access
         self._clock = clock
         self._ids = ids
-        self._stats = stats
 
     async def create(
         self,
@@ -81,7 +77,6 @@ class TaskService:
             await self._tasks.add(grant, task)
         except TaskIdTakenError:
             return await self._tasks.get_latest(grant, task_id)
-        await self._changed(grant)
         return task
 
     async def get(self, principal: Principal, task_id: TaskId, *, project: ProjectId | None = None) -> Task:
@@ -168,9 +163,6 @@ class TaskService:
             else:
                 stored = await self._tasks.replace(grant, updated, expected_version=current.version)
             if stored:
-                await self._changed(grant)
-                if target is not grant:
-                    await self._changed(target)
                 return updated
             if if_match is not None:
                 await self._tasks.get_latest(grant, task_id)  # deleted meanwhile: not found
@@ -184,7 +176,6 @@ class TaskService:
         if not await self._tasks.delete(grant, task_id, expected_version=if_match):
             await self._tasks.get_latest(grant, task_id)  # not found, unless only the version differed
             raise PreconditionFailedError
-        await self._changed(grant)
 
     async def _check_assignee(self, grant: Grant, assignee: UserId | None) -> None:
         """Only a project's tasks are assigned, and only to its members."""
@@ -193,8 +184,3 @@ class TaskService:
         if not await self._access.is_member(grant, assignee):
             msg = "a task is assigned to a member of its project only"
             raise InvalidValueError(msg, field="assignee_id")
-
-    async def _changed(self, grant: Grant) -> None:
-        """A user's own statistics are recomputed after their writes; a project has none stored yet."""
-        if grant.project is None:
-            await self._stats.schedule(grant.space)

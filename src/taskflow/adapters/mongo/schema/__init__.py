@@ -7,6 +7,7 @@ them); the repositories read and write raw BSON through the module's mapping (de
 from __future__ import annotations
 
 from taskflow.adapters.mongo.schema.audit import AuditDocument
+from taskflow.adapters.mongo.schema.change_consumers import ChangeConsumerDocument
 from taskflow.adapters.mongo.schema.idempotency_keys import IdempotencyKeyDocument
 from taskflow.adapters.mongo.schema.import_uploads import ImportUploadDocument
 from taskflow.adapters.mongo.schema.invitations import InvitationDocument
@@ -32,4 +33,5 @@ DOCUMENTS = (
     InvitationDocument,
     PasswordResetDocument,
     AuditDocument,
+    ChangeConsumerDocument,
 )

@@ -1,0 +1,23 @@
+"""The `change_consumers` collection: each durable consumer's lease and checkpoint (issue 30)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from beanie import Document
+
+
+class ChangeConsumerDocument(Document):
+    """`_id` is the consumer's name; `position` its checkpoint {time, increment, token}, none before its first run."""
+
+    id: str  # type: ignore[assignment]  # the consumer's name, not Beanie's ObjectId
+    holder: str
+    lease_until: datetime
+    position: dict[str, Any] | None = None
+
+    class Settings:
+        name = "change_consumers"
+
+
+CHANGE_CONSUMERS = ChangeConsumerDocument.Settings.name
