@@ -30,7 +30,6 @@ from taskflow.domain.changes.feed import (
     Change,
     ChangeCursor,
     ChangeFeed,
-    FeedPosition,
     HistoryLostError,
     MembershipChanged,
     Place,
@@ -38,10 +37,14 @@ from taskflow.domain.changes.feed import (
 )
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.tasks import Task, TaskDraft
+from taskflow.domain.ports.projects import MembershipRepository
+from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.values import ProjectId, TaskId, UserId
 from taskflow.entrypoints.processes import Child, start_secantus
 from tests.conftest import MEMORY
 from tests.fakes.changes import InMemoryChangeFeed
+from tests.fakes.projects import InMemoryMemberships
+from tests.fakes.tasks import InMemoryTaskRepository
 
 ADA, BOB = UserId("a" * 24), UserId("b" * 24)
 HOME = ProjectId("d" * 24)
@@ -53,53 +56,45 @@ _ids = itertools.count(1)
 
 @dataclass
 class Store:
-    """A feed, and the writes whose changes it carries."""
+    """A feed, and the repositories whose writes it carries: the same writes for each store."""
 
     feed: ChangeFeed
-    add: Callable[[Task], Awaitable[None]]
-    replace: Callable[[Task, Task], Awaitable[None]]
-    """The stored task (first), replaced by the second, one version newer, perhaps elsewhere."""
-    delete: Callable[[Task], Awaitable[None]]
-    join: Callable[[Membership], Awaitable[None]]
-    promote: Callable[[Membership], Awaitable[None]]
-    leave: Callable[[Membership], Awaitable[None]]
+    tasks: TaskRepository
+    memberships: MembershipRepository
     trim_history: Callable[[], Awaitable[None]]
     """Keep only the last HISTORY changes, as a database trims its history."""
+
+    async def add(self, task: Task) -> None:
+        await self.tasks.add(AccessService.own(task.owner_id), task)
+
+    async def replace(self, old: Task, new: Task) -> None:
+        """The stored task (`old`), replaced by `new`, one version newer, perhaps elsewhere."""
+        source, target = AccessService.own(old.owner_id), AccessService.own(new.owner_id)
+        if source == target:
+            assert await self.tasks.replace(source, new, expected_version=old.version)
+        else:
+            assert await self.tasks.move(source, target, new, expected_version=old.version)
+
+    async def delete(self, task: Task) -> None:
+        assert await self.tasks.delete(AccessService.own(task.owner_id), task.id, expected_version=task.version)
+
+    async def join(self, membership: Membership) -> None:
+        assert await self.memberships.add(membership)
+
+    async def promote(self, membership: Membership) -> None:
+        assert await self.memberships.set_role(membership.user_id, membership.project_id, ProjectRole.ADMIN)
+
+    async def leave(self, membership: Membership) -> None:
+        assert await self.memberships.remove(membership.user_id, membership.project_id)
 
 
 def _in_memory() -> Store:
     feed = InMemoryChangeFeed()
-    increments = itertools.count(1)
-
-    def position() -> FeedPosition:
-        increment = next(increments)
-        return FeedPosition(1_800_000_000, increment, f"token-{increment}")
-
-    def place(task: Task) -> Place:
-        return Place(task.owner_id, task.project_id)
-
-    async def add(task: Task) -> None:
-        feed.publish(TaskChanged(position(), task.id, None, task, task.version))
-
-    async def replace(old: Task, new: Task) -> None:
-        feed.publish(TaskChanged(position(), new.id, place(old), new, new.version, old))
-
-    async def delete(task: Task) -> None:
-        feed.publish(TaskChanged(position(), task.id, place(task), None, task.version, task))
-
-    async def join(membership: Membership) -> None:
-        feed.publish(MembershipChanged(position(), membership.user_id, membership.project_id, member=True))
-
-    async def promote(membership: Membership) -> None:
-        """A role changes nobody's view: no change."""
-
-    async def leave(membership: Membership) -> None:
-        feed.publish(MembershipChanged(position(), membership.user_id, membership.project_id, member=False))
 
     async def trim_history() -> None:
         feed.forget(len(feed.changes) - HISTORY)
 
-    return Store(feed, add, replace, delete, join, promote, leave, trim_history)
+    return Store(feed, InMemoryTaskRepository(feed), InMemoryMemberships(feed), trim_history)
 
 
 @pytest.fixture(scope="module")
@@ -120,36 +115,13 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     database = client[f"feed_{uuid.uuid4().hex[:10]}"]
     await create_indexes(database)
     await record_task_images(database)  # as `taskflow migrate` does: deletions say whose task it was
-    tasks, memberships = MongoTaskRepository(database), MongoMembershipRepository(database)
-
-    async def add(task: Task) -> None:
-        await tasks.add(AccessService.own(task.owner_id), task)
-
-    async def replace(old: Task, new: Task) -> None:
-        source, target = AccessService.own(old.owner_id), AccessService.own(new.owner_id)
-        if source == target:
-            assert await tasks.replace(source, new, expected_version=old.version)
-        else:
-            assert await tasks.move(source, target, new, expected_version=old.version)
-
-    async def delete(task: Task) -> None:
-        assert await tasks.delete(AccessService.own(task.owner_id), task.id, expected_version=task.version)
-
-    async def join(membership: Membership) -> None:
-        assert await memberships.add(membership)
-
-    async def promote(membership: Membership) -> None:
-        assert await memberships.set_role(membership.user_id, membership.project_id, ProjectRole.ADMIN)
-
-    async def leave(membership: Membership) -> None:
-        assert await memberships.remove(membership.user_id, membership.project_id)
 
     async def trim_history() -> None:
         assert (await client.admin.command({"secantusAdmin.pruneOplog": 1}))["pruned"] > 0
 
     try:
         feed = MongoChangeFeed(database, max_await_seconds=0.2)
-        yield Store(feed, add, replace, delete, join, promote, leave, trim_history)
+        yield Store(feed, MongoTaskRepository(database), MongoMembershipRepository(database), trim_history)
     finally:
         await client.drop_database(database.name)
         await client.close()

@@ -7,26 +7,39 @@ from datetime import datetime
 
 from taskflow.domain.access.grants import Grant
 from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.changes.feed import MembershipChanged
 from taskflow.domain.errors import (
     ProjectNotFoundError,
 )
 from taskflow.domain.model.projects import Invitation, Membership, Project
 from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
 from taskflow.domain.values import Email, ProjectId, UserId
+from tests.fakes.changes import InMemoryChangeFeed
 
 
 class InMemoryMemberships(MembershipRepository):
-    """The record; `finds` counts look-ups of one membership (what the gate spares)."""
+    """The record; `finds` counts look-ups of one membership (what the gate spares).
 
-    def __init__(self) -> None:
+    With a `feed`, each joining and leaving is published there, as MongoDB's change stream
+    carries it (a new role is no change of who sees what).
+    """
+
+    def __init__(self, feed: InMemoryChangeFeed | None = None) -> None:
         self.memberships: dict[tuple[UserId, ProjectId], Membership] = {}
         self.finds = 0
+        self._feed = feed
 
     def join(self, membership: Membership) -> None:
         self.memberships[membership.user_id, membership.project_id] = membership
+        self._publish(membership.user_id, membership.project_id, member=True)
 
     def leave(self, user_id: UserId, project_id: ProjectId) -> None:
         del self.memberships[user_id, project_id]
+        self._publish(user_id, project_id, member=False)
+
+    def _publish(self, user_id: UserId, project_id: ProjectId, *, member: bool) -> None:
+        if self._feed is not None:
+            self._feed.publish(MembershipChanged(self._feed.next_position(), user_id, project_id, member=member))
 
     async def add(self, membership: Membership) -> bool:
         if (membership.user_id, membership.project_id) in self.memberships:
@@ -57,12 +70,15 @@ class InMemoryMemberships(MembershipRepository):
         return self.memberships[user_id, project_id]
 
     async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
-        return self.memberships.pop((user_id, project_id), None) is not None
+        if (user_id, project_id) not in self.memberships:
+            return False
+        self.leave(user_id, project_id)
+        return True
 
     async def remove_all(self, grant: Grant) -> int:
         ended = [key for key in self.memberships if key[1] == grant.project]
-        for key in ended:
-            del self.memberships[key]
+        for user_id, project_id in ended:
+            self.leave(user_id, project_id)
         return len(ended)
 
 

@@ -7,7 +7,12 @@ import asyncio
 from redis.asyncio import Redis
 
 from taskflow.adapters.redis.client import connect
-from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
+from taskflow.adapters.redis.ratelimit import (
+    FallbackRateLimiter,
+    LocalRateLimiter,
+    RedisRateLimiter,
+    StandInRateLimiter,
+)
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.domain.ports.security import RateRule
 from taskflow.domain.values import SessionId
@@ -59,7 +64,7 @@ async def test_keys_hold_no_plain_e_mail_address(redis: Redis) -> None:
 
 
 async def test_with_redis_stopped_each_process_still_limits(own_redis: Child, redis: Redis) -> None:
-    limiter = FallbackRateLimiter(RedisRateLimiter(redis, RedisHealth()), LocalRateLimiter())
+    limiter = FallbackRateLimiter(RedisRateLimiter(redis, RedisHealth()), StandInRateLimiter(LocalRateLimiter()))
     own_redis.stop()
     decisions = [await limiter.hit(RULE, "k") for _ in range(RULE.limit + 2)]
     assert [decision.allowed for decision in decisions] == [True] * RULE.limit + [False, False]

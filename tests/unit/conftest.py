@@ -140,7 +140,7 @@ def world() -> World:
     hasher, tokens, security_log = FakePasswordHasher(), FakeTokenIssuer(), RecordingSecurityLog()
     clock, jobs, mailer = FrozenClock(), FakeJobQueue(), FakeMailer()
     outbox, import_jobs = InMemoryOutbox(), InMemoryImportJobs()
-    projects, memberships, invitations = InMemoryProjects(), InMemoryMemberships(), InMemoryInvitations()
+    projects, memberships, invitations = InMemoryProjects(), InMemoryMemberships(change_feed), InMemoryInvitations()
     # The process-local limiter has no I/O: the real one runs here, on the fake clock.
     limiter = LocalRateLimiter(clock=lambda: clock.now().timestamp())
     gate = InMemoryAccountGate(clock, limiter)
@@ -160,6 +160,7 @@ def world() -> World:
         tokens=tokens,
         gate=gate,
         limiter=limiter,
+        local_limiter=limiter,
         common_passwords=FakeCommonPasswords(),
         secrets=SequentialSecrets(),
         security_log=security_log,
@@ -245,11 +246,6 @@ async def consuming(world: World) -> AsyncIterator[Callable[[], Awaitable[None]]
         holder="unit",
         lease=timedelta(seconds=10),
     )
-    running = asyncio.create_task(dispatcher.run(stopping))
-    for _ in range(1000):  # until it reads from now: what the test writes next comes to it
-        if world.change_feed.reads_open:
-            break
-        await asyncio.sleep(0.001)
 
     async def caught_up() -> None:
         for _ in range(200):
@@ -260,8 +256,22 @@ async def consuming(world: World) -> AsyncIterator[Callable[[], Awaitable[None]]
         msg = "the consumer did not catch up"
         raise AssertionError(msg)
 
-    try:
+    async with dispatching(dispatcher, world.change_feed, stopping):
         yield caught_up
+
+
+@asynccontextmanager
+async def dispatching(
+    dispatcher: ChangeDispatcher, feed: InMemoryChangeFeed, stopping: asyncio.Event, *, reads: int = 1
+) -> AsyncIterator[None]:
+    """`dispatcher` running while the block runs, once it has opened `reads` reads of `feed` (0: at once)."""
+    running = asyncio.create_task(dispatcher.run(stopping))
+    for _ in range(1000):  # until it reads (from now: what the test writes next comes to it)
+        if feed.reads_opened >= reads or running.done():
+            break
+        await asyncio.sleep(0.002)
+    try:
+        yield
     finally:
         stopping.set()
         await running

@@ -15,6 +15,7 @@ from taskflow.domain.errors import UnavailableError
 from taskflow.domain.values import ProjectId, UserId
 from tests.fakes.changes import InMemoryChangeFeed, InMemoryConsumerState, RecordingConsumerEvents
 from tests.fakes.time_and_ids import FrozenClock
+from tests.unit.conftest import dispatching
 
 BOB = UserId("b" * 24)
 HOME = ProjectId("d" * 24)
@@ -52,16 +53,8 @@ async def running(
     dispatcher: ChangeDispatcher, feed: InMemoryChangeFeed, *, reads: int = 1
 ) -> AsyncIterator[asyncio.Event]:
     stopping = asyncio.Event()
-    task = asyncio.create_task(dispatcher.run(stopping))
-    for _ in range(int(WAIT / 0.005)):
-        if feed.reads_opened >= reads or task.done():
-            break
-        await asyncio.sleep(0.005)
-    try:
+    async with dispatching(dispatcher, feed, stopping, reads=reads):
         yield stopping
-    finally:
-        stopping.set()
-        await task
 
 
 async def _until(condition: object) -> None:

@@ -64,17 +64,17 @@ def confirmation(ports: Ports, settings: Settings) -> PasswordConfirmation:
     return PasswordConfirmation(ports.hasher, ports.limiter, login_limits(settings))
 
 
-def own_account(ports: Ports, settings: Settings, shared: Shared, deletion: AccountDeletion) -> AccountService:
-    return AccountService(
-        users=shared.users, confirmation=confirmation(ports, settings), deletion=deletion, clock=ports.clock
-    )
+def own_account(
+    ports: Ports, shared: Shared, confirmation: PasswordConfirmation, deletion: AccountDeletion
+) -> AccountService:
+    return AccountService(users=shared.users, confirmation=confirmation, deletion=deletion, clock=ports.clock)
 
 
-def password_change(ports: Ports, settings: Settings, shared: Shared) -> PasswordChangeService:
+def password_change(ports: Ports, shared: Shared, confirmation: PasswordConfirmation) -> PasswordChangeService:
     return PasswordChangeService(
         users=shared.users,
         passwords=shared.passwords,
-        confirmation=confirmation(ports, settings),
+        confirmation=confirmation,
         sessions=shared.sessions,
         clock=ports.clock,
         audit=ports.audit,

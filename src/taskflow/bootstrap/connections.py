@@ -34,7 +34,12 @@ from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
 from taskflow.adapters.redis.membership_gate import RedisMembershipGate
-from taskflow.adapters.redis.ratelimit import FallbackRateLimiter, LocalRateLimiter, RedisRateLimiter
+from taskflow.adapters.redis.ratelimit import (
+    FallbackRateLimiter,
+    LocalRateLimiter,
+    RedisRateLimiter,
+    StandInRateLimiter,
+)
 from taskflow.adapters.redis.stream_slots import RedisStreamSlots
 from taskflow.adapters.redis_failures import RedisHealth
 from taskflow.adapters.security.common_passwords import BundledCommonPasswords
@@ -97,6 +102,8 @@ class Ports:
     tokens: TokenIssuer
     gate: AccountGate
     limiter: RateLimiter
+    local_limiter: RateLimiter
+    """This process's own windows: what `limiter` falls back on, and what counts while the gate is away."""
     common_passwords: CommonPasswords
     secrets: SecretGenerator
     security_log: SecurityLog
@@ -143,6 +150,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
     job_pool = arq_queue.connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     clock = SystemClock()
     gate = RedisAccountGate(redis_client, epoch, clock)
+    local_limiter = StandInRateLimiter(LocalRateLimiter())
     try:
         ports = Ports(
             users=MongoUserRepository(database),
@@ -172,7 +180,8 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
                 ttl_seconds=settings.access_token_ttl_seconds,
             ),
             gate=gate,
-            limiter=FallbackRateLimiter(RedisRateLimiter(redis_client, redis_health), LocalRateLimiter()),
+            limiter=FallbackRateLimiter(RedisRateLimiter(redis_client, redis_health), local_limiter),
+            local_limiter=local_limiter,
             common_passwords=BundledCommonPasswords(),
             secrets=RandomSecrets(),
             security_log=StructlogSecurityLog(),

@@ -19,12 +19,13 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     projects = work.projects(ports, shared)
     deletion = accounts.deletion(ports, settings, shared)
     verification = accounts.verification(ports, settings, shared)
+    confirmation = accounts.confirmation(ports, settings)
     return Services(
         registration=accounts.registration(ports, shared),
         welcome_mail=accounts.welcome_mail(ports, shared, verification),
         sign_in=accounts.sign_in(ports, settings, shared),
-        accounts=accounts.own_account(ports, settings, shared, deletion),
-        password_change=accounts.password_change(ports, settings, shared),
+        accounts=accounts.own_account(ports, shared, confirmation, deletion),
+        password_change=accounts.password_change(ports, shared, confirmation),
         sessions=shared.sessions,
         verification=verification,
         password_resets=accounts.password_resets(ports, settings, shared),

@@ -42,7 +42,7 @@ def shared_parts(ports: Ports, settings: Settings) -> Shared:
         sessions=ports.sessions,
         tokens=ports.tokens,
         gate=ports.gate,
-        limiter=ports.limiter,
+        gateless_limiter=ports.local_limiter,
         secrets=ports.secrets,
         clock=ports.clock,
         security_log=ports.security_log,

@@ -110,10 +110,31 @@ class LocalRateLimiter(RateLimiter):
             self._windows.pop(next(iter(self._windows)))
 
 
+class StandInRateLimiter(RateLimiter):
+    """The process's own windows standing in for Redis: each hit is counted as a fallback.
+
+    Also what a caller whose own Redis call just failed counts on (the gate), without asking
+    Redis again.
+    """
+
+    def __init__(self, local: LocalRateLimiter) -> None:
+        self._local = local
+
+    async def hit(self, rule: RateRule, key: str) -> RateDecision:
+        REDIS_FALLBACKS.labels(use="rate_limit").inc()  # RedisHealth logged the outage once
+        return await self._local.hit(rule, key)
+
+    async def refund(self, rule: RateRule, key: str) -> None:
+        await self._local.refund(rule, key)
+
+    async def reset(self, rule: RateRule, key: str) -> None:
+        await self._local.reset(rule, key)
+
+
 class FallbackRateLimiter(RateLimiter):
     """Redis first; while it cannot answer, each process limits on its own."""
 
-    def __init__(self, primary: RedisRateLimiter, fallback: LocalRateLimiter) -> None:
+    def __init__(self, primary: RedisRateLimiter, fallback: StandInRateLimiter) -> None:
         self._primary = primary
         self._fallback = fallback
 
@@ -121,7 +142,6 @@ class FallbackRateLimiter(RateLimiter):
         try:
             return await self._primary.hit(rule, key)
         except UnavailableError:
-            REDIS_FALLBACKS.labels(use="rate_limit").inc()  # RedisHealth logged the outage once
             return await self._fallback.hit(rule, key)
 
     async def refund(self, rule: RateRule, key: str) -> None:

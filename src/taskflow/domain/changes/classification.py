@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from taskflow.domain.changes.feed import Place
+from taskflow.domain.model.tasks import CONTENT
 from taskflow.domain.values import TaskStatus
 
 if TYPE_CHECKING:
@@ -32,10 +33,6 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     """To another place (a project, or its space owner's own tasks)."""
     DELETED = "deleted"
-
-
-WATCHED: Final = ("title", "description", "status", "priority", "due_at", "tags", "assignee_id")
-"""The fields whose changes are told, in this order: what a client sets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +82,7 @@ def classify(change: TaskChanged) -> TaskChange:
 def _differing(previous: Task, task: Task) -> tuple[FieldChange, ...]:
     return tuple(
         FieldChange(name, getattr(previous, name), getattr(task, name))
-        for name in WATCHED
+        for name in CONTENT  # what a client sets: the fields whose changes are told
         if getattr(previous, name) != getattr(task, name)
     )
 

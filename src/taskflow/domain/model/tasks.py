@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Final
 
 from taskflow.domain.errors import InvalidValueError
 from taskflow.domain.values import (
@@ -16,6 +17,9 @@ from taskflow.domain.values import (
     check_tags,
     check_title,
 )
+
+CONTENT: Final = ("title", "description", "status", "priority", "due_at", "tags", "assignee_id")
+"""The fields of a task a client sets, in this order; the rest the server keeps."""
 
 
 def to_utc_millis(moment: datetime, *, field_name: str) -> datetime:
@@ -176,5 +180,5 @@ class Task:
         return replace(candidate, updated_at=now, completed_at=completed_at, version=self.version + 1, updated_by=by)
 
     def content(self) -> tuple[object, ...]:
-        """What a client sets; a change is a new version only if it changes this."""
-        return (self.title, self.description, self.status, self.priority, self.due_at, self.tags, self.assignee_id)
+        """What a client sets (`CONTENT`); a change is a new version only if it changes this."""
+        return tuple(getattr(self, name) for name in CONTENT)

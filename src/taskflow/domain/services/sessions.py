@@ -88,6 +88,9 @@ class SessionService:
       look-up; MongoDB answers what the gate does not know: the account's facts when the
       gate has none, the session record when the gate's revocation list may have lost
       entries since the token was issued, and all of it when the gate cannot be reached;
+    - when the gate cannot be reached, the request is counted by `gateless_limiter`, which
+      does not ask the gate's store again: a gate that answered late may have counted it
+      already, and one that is away would only make the request wait twice;
     - a revocation that could not be listed moves the account's `tokens_valid_after`
       instead, so it holds whatever happens to the list later.
     """
@@ -99,7 +102,7 @@ class SessionService:
         sessions: SessionRepository,
         tokens: TokenIssuer,
         gate: AccountGate,
-        limiter: RateLimiter,
+        gateless_limiter: RateLimiter,
         secrets: SecretGenerator,
         clock: Clock,
         security_log: SecurityLog,
@@ -111,7 +114,7 @@ class SessionService:
         self._sessions = sessions
         self._tokens = tokens
         self._gate = gate
-        self._limiter = limiter
+        self._gateless_limiter = gateless_limiter
         self._secrets = secrets
         self._clock = clock
         self._log = security_log
@@ -187,7 +190,7 @@ class SessionService:
     async def _authenticate_from_records(self, claims: TokenClaims, budget: RateRule | None) -> Authenticated:
         revoked = await self._session_revoked(claims.session_id)
         facts = AccountFacts.of(await self._account(claims))
-        decision = await self._limiter.hit(budget, claims.subject.value) if budget else None
+        decision = await self._gateless_limiter.hit(budget, claims.subject.value) if budget else None
         return _admit(claims, facts, revoked=revoked, budget=decision)
 
     async def _account(self, claims: TokenClaims) -> User:

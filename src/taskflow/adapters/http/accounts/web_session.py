@@ -20,10 +20,10 @@ from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.accounts.schemas import AccessTokenResponse, LoginRequest
+from taskflow.adapters.http.dependencies import app_state
 from taskflow.adapters.http.edge.admission import PUBLIC, SIGN_IN
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
-from taskflow.adapters.http.state import AppState
 from taskflow.domain.errors import CrossSiteRequestError, InvalidRefreshTokenError
 from taskflow.domain.services.sessions import SessionService
 from taskflow.domain.services.sign_in import SignIn
@@ -58,7 +58,7 @@ def same_origin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
 
 def _cookie(request: Request[Any, Any, Any], value: str, *, ending: bool = False) -> Cookie:
     """Lives as long as the browser session (and no longer than the session on the server); Secure over HTTPS."""
-    state: AppState = request.app.state.taskflow
+    state = app_state(request)
     return Cookie(
         key=COOKIE,
         value=value,

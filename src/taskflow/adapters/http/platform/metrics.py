@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import Request
 from litestar.plugins.prometheus import PrometheusController
 
+from taskflow.adapters.http.dependencies import app_state
 from taskflow.adapters.http.edge.admission import PUBLIC
-
-if TYPE_CHECKING:
-    from taskflow.adapters.http.state import AppState
 
 
 async def _refresh_shared_metrics(request: Request[Any, Any, Any]) -> None:
-    state: AppState = request.app.state.taskflow
-    await state.refresh_shared_metrics()
+    await app_state(request).refresh_shared_metrics()
 
 
 class MetricsController(PrometheusController):

@@ -9,18 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import typing
-from collections.abc import Callable
-from datetime import datetime
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import msgspec
 
 from taskflow.adapters.http.tasks.schemas import TaskResponse
 from taskflow.domain.model.tasks import Task
 from taskflow.domain.task_files.columns import COLUMNS, neutralise
-from taskflow.domain.values import ProjectId, TaskId, UserId
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -46,34 +41,16 @@ async def started(tasks: AsyncIterator[Task]) -> AsyncIterator[Task]:
     return all_of_them()
 
 
-def _instant(value: datetime) -> str:
-    return str(msgspec.json.encode(value), "ascii").strip('"')
-
-
-def _cell(held: object) -> Callable[[Any], str]:
-    """How a task's value of one type becomes a cell: as JSON lines write it, tags as a JSON array."""
-    arguments = set(typing.get_args(held) or (held,)) - {type(None)}
-    if arguments & {TaskId, ProjectId, UserId}:
-        return lambda value: value.value
-    if arguments & {datetime}:
-        return _instant
-    if typing.get_origin(held) is tuple:
-        return lambda value: json.dumps(list(value), ensure_ascii=False)
-    if any(isinstance(argument, type) and issubclass(argument, Enum) for argument in arguments):
-        return lambda value: value.value
-    return str
-
-
-_HELD: Final = typing.get_type_hints(Task)
-_CELLS: Final = tuple((column, _cell(_HELD[column])) for column in COLUMNS)
-
-
 def _csv_row(task: Task) -> list[str]:
-    row = []
-    for column, cell in _CELLS:
-        value = getattr(task, column)
-        row.append("" if value is None else neutralise(cell(value)))
-    return row
+    """The task as the API shows it (as JSON lines carry it), one cell a column, tags as a JSON array."""
+    shown = msgspec.to_builtins(TaskResponse.of(task))
+    return [_cell(shown[column]) for column in COLUMNS]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return neutralise(json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value))
 
 
 async def csv_chunks(tasks: AsyncIterator[Task]) -> AsyncIterator[bytes]:
