@@ -87,6 +87,26 @@ def worker_process(settings: Settings) -> Iterator[Child]:
         child.stop()
 
 
+@asynccontextmanager
+async def consuming_worker(settings: Settings) -> AsyncIterator[Child]:
+    """A worker whose change consumer has its checkpoint: every write from here on reaches it.
+
+    The database is emptied after each test (the checkpoint `migrate` stored with it), so a
+    worker started later begins where the history ends when it first runs.
+    """
+    with worker_process(settings) as worker:
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+        try:
+            consumers = mongo[settings.mongodb_database]["change_consumers"]
+            deadline = time.monotonic() + 30
+            while await consumers.find_one({"_id": "changes", "position": {"$ne": None}}) is None:
+                assert time.monotonic() < deadline, "the worker's consumer never started"
+                await asyncio.sleep(0.05)
+        finally:
+            await mongo.close()
+        yield worker
+
+
 @contextmanager
 def api_processes(settings: Settings, *, count: int) -> Iterator[list[str]]:
     """`count` separate `taskflow serve` processes on `settings`' servers; their URLs."""

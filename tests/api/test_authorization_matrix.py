@@ -76,6 +76,7 @@ MATRIX: dict[str, tuple[ProjectRole, Call]] = {
     "getTask": (ProjectRole.VIEWER, _call("GET", TASKS + "/{task}", query=True)),
     "updateTask": (ProjectRole.EDITOR, _call("PATCH", TASKS + "/{task}", body=lambda _: {"title": "T2"}, query=True)),
     "deleteTask": (ProjectRole.EDITOR, _call("DELETE", TASKS + "/{task}", query=True)),
+    "getTaskActivity": (ProjectRole.VIEWER, _call("GET", TASKS + "/{task}/activity", query=True)),
     "getTaskStats": (ProjectRole.VIEWER, _call("GET", TASKS + "/stats", query=True)),
     "exportTasks": (ProjectRole.VIEWER, _call("GET", TASKS + "/export", query=True)),
 }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.mongo.client import connect, create_indexes
@@ -105,6 +108,19 @@ async def repositories(request: pytest.FixtureRequest) -> AsyncIterator[Reposito
         await client.drop_database(database.name)
         await client.close()
         await redis.aclose()
+
+
+@asynccontextmanager
+async def fresh_database(settings: Settings, prefix: str) -> AsyncIterator[AsyncDatabase[dict[str, object]]]:
+    """A database of its own with the app's indexes, dropped afterwards: a store's contract on MongoDB."""
+    client: AsyncMongoClient[dict[str, object]] = connect(settings.mongodb_uri, timeout_seconds=5)
+    database = client[f"{prefix}_{uuid.uuid4().hex[:10]}"]
+    try:
+        await create_indexes(database)
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
 
 
 def own(user: UserId) -> Grant:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from taskflow.adapters.mongo.change_consumers import MongoConsumerState
-from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.domain.changes.consumer import Claim, ConsumerState
 from taskflow.domain.changes.feed import FeedPosition
 from taskflow.settings import Settings
 from tests.conftest import MEMORY
+from tests.contract.conftest import fresh_database
 from tests.fakes.changes import InMemoryConsumerState
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -28,14 +26,8 @@ async def state(request: pytest.FixtureRequest) -> AsyncIterator[ConsumerState]:
         yield InMemoryConsumerState()
         return
     settings: Settings = request.getfixturevalue("settings")
-    client: AsyncMongoClient[dict[str, object]] = connect(settings.mongodb_uri, timeout_seconds=5)
-    database = client[f"consumers_{uuid.uuid4().hex[:10]}"]
-    try:
-        await create_indexes(database)
+    async with fresh_database(settings, "consumers") as database:
         yield MongoConsumerState(database)
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 async def test_a_free_lease_is_taken_with_no_checkpoint_and_then_refused_to_another(state: ConsumerState) -> None:

@@ -18,6 +18,7 @@ from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectNotices
+from taskflow.domain.services.history import TaskHistory
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks
@@ -46,6 +47,7 @@ from tests.fakes.changes import (
     RecordingConsumerEvents,
 )
 from tests.fakes.gates import InMemoryAccountGate, InMemoryMembershipGate
+from tests.fakes.history import InMemoryTaskActivity
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import FakeJobQueue, FakeMailer, InMemoryImportJobs, InMemoryOutbox
 from tests.fakes.projects import InMemoryInvitations, InMemoryMemberships, InMemoryProjects
@@ -131,6 +133,8 @@ class World:
     stream_slots: InMemoryStreamSlots
     live_tasks: LiveTasks
     change_handlers: tuple[ChangeHandler, ...]
+    activity: InMemoryTaskActivity
+    history: TaskHistory
 
 
 @pytest.fixture
@@ -148,6 +152,7 @@ def world() -> World:
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
+    activity = InMemoryTaskActivity()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -177,6 +182,7 @@ def world() -> World:
         audit=audit,
         change_feed=change_feed,
         consumer_state=InMemoryConsumerState(),
+        activity=activity,
         stream_slots=stream_slots,
     )
     services = build_services(ports, SETTINGS)
@@ -226,6 +232,8 @@ def world() -> World:
         stream_slots=stream_slots,
         live_tasks=services.live_tasks,
         change_handlers=services.change_handlers,
+        activity=activity,
+        history=services.history,
     )
 
 

@@ -13,6 +13,7 @@ from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
+from taskflow.adapters.mongo.activity import MongoTaskActivity
 from taskflow.adapters.mongo.audit import MongoAuditTrail
 from taskflow.adapters.mongo.change_consumers import MongoConsumerState
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
         SessionRepository,
         UserRepository,
     )
+    from taskflow.domain.ports.activity import TaskActivity
     from taskflow.domain.ports.gates import AccountGate, MembershipGate
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
@@ -119,6 +121,7 @@ class Ports:
     password_resets: PasswordResetRepository
     audit: AuditTrail
     change_feed: ChangeFeed
+    activity: TaskActivity
     consumer_state: ConsumerState
     stream_slots: StreamSlots
 
@@ -198,6 +201,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             audit=MongoAuditTrail(database, clock, retention=timedelta(days=settings.audit_retention_days)),
             change_feed=MongoChangeFeed(database, max_await_seconds=CHANGE_FEED_AWAIT_SECONDS),
             consumer_state=MongoConsumerState(database),
+            activity=MongoTaskActivity(database),
             stream_slots=RedisStreamSlots(
                 redis_client, redis_health, lease_seconds=STREAM_LEASES * settings.event_heartbeat_seconds
             ),

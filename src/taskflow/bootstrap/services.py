@@ -17,6 +17,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     """The domain's services on these ports; unit tests call it with fakes."""
     shared = shared_parts(ports, settings)
     projects = work.projects(ports, shared)
+    tasks = work.tasks(ports, shared)
     deletion = accounts.deletion(ports, settings, shared)
     verification = accounts.verification(ports, settings, shared)
     confirmation = accounts.confirmation(ports, settings)
@@ -37,13 +38,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         admin=accounts.admin(ports, shared, deletion),
         outbox=shared.outbox,
         projects=projects,
-        tasks=work.tasks(ports, shared),
+        tasks=tasks,
+        history=work.history(ports, shared, tasks),
         idempotency=work.idempotency(ports, settings),
         imports=work.imports(ports, settings, shared),
         reminders=work.reminders(ports, settings, shared),
         live_tasks=work.live_tasks(ports, settings, shared),
         invitations=work.invitations(ports, settings, shared),
-        change_handlers=work.change_handlers(shared),
+        change_handlers=work.change_handlers(ports, shared),
         invitation_mail=work.invitation_mail(ports, settings, shared),
         invitation_acceptance=work.invitation_acceptance(ports, shared),
     )

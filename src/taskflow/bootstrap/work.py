@@ -9,6 +9,7 @@ from taskflow.bootstrap.policies import rule
 from taskflow.domain.live.hub import ChangeHub
 from taskflow.domain.services.budgets import Budget
 from taskflow.domain.services.derived_tokens import INVITATION_TOKENS, DerivedTokens
+from taskflow.domain.services.history import HistoryOnChange, TaskHistory
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
@@ -123,6 +124,10 @@ def invitation_acceptance(ports: Ports, shared: Shared) -> InvitationAcceptance:
     )
 
 
-def change_handlers(shared: Shared) -> tuple[ChangeHandler, ...]:
+def history(ports: Ports, shared: Shared, tasks: TaskService) -> TaskHistory:
+    return TaskHistory(tasks, ports.activity, shared.users)
+
+
+def change_handlers(ports: Ports, shared: Shared) -> tuple[ChangeHandler, ...]:
     """Every reaction to a change, in the order the durable consumer runs them."""
-    return (StatsOnChange(shared.stats),)
+    return (StatsOnChange(shared.stats), HistoryOnChange(ports.activity))

@@ -23,6 +23,7 @@ from taskflow.adapters.http.openapi.strict_schemas import StrictStructSchemaPlug
 from taskflow.adapters.http.platform.health import HealthController
 from taskflow.adapters.http.platform.metrics import MetricsController
 from taskflow.adapters.http.projects.controller import InvitationsController, ProjectsController
+from taskflow.adapters.http.tasks.activity import TaskActivityController
 from taskflow.adapters.http.tasks.collection import TaskCollectionController
 from taskflow.adapters.http.tasks.events import TaskEventsController
 from taskflow.adapters.http.tasks.imports import ImportController, JobsController
@@ -64,6 +65,7 @@ def build_app(
             TaskReportsController,
             TaskEventsController,
             TaskController,
+            TaskActivityController,
             JobsController,
             ProjectsController,
             InvitationsController,

@@ -15,6 +15,7 @@ from taskflow.domain.access.principal import Principal
 from taskflow.domain.model.accounts import User
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
+from taskflow.domain.services.history import TaskHistory
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationService
 from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetService
@@ -67,6 +68,10 @@ def provide_tasks(request: Request[Any, Any, Any]) -> TaskService:
     return app_state(request).services.tasks
 
 
+def provide_task_history(request: Request[Any, Any, Any]) -> TaskHistory:
+    return app_state(request).services.history
+
+
 def provide_imports(request: Request[Any, Any, Any]) -> ImportService:
     return app_state(request).services.imports
 
@@ -112,6 +117,7 @@ DEPENDENCIES = {
     "sessions": Provide(provide_sessions, sync_to_thread=False),
     "client_address": Provide(provide_client_address, sync_to_thread=False),
     "task_service": Provide(provide_tasks, sync_to_thread=False),
+    "task_history": Provide(provide_task_history, sync_to_thread=False),
     "admin_service": Provide(provide_admin, sync_to_thread=False),
     "project_service": Provide(provide_projects, sync_to_thread=False),
     "invitation_service": Provide(provide_invitations, sync_to_thread=False),

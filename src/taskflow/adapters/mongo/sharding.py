@@ -6,7 +6,8 @@ range (one, unless the owner's tasks were split), and a heavy owner's tasks can 
 be split by `_id`. Under `{user_id: "hashed"}` alone they all share one hash value: one
 chunk that can never split ("jumbo") and one shard that holds all of it. A project is
 keyed the same way by its space, a membership by its member (their `_id` makes joining
-once unique, which a unique index beside a hashed key could not). Invitations and the
+once unique, which a unique index beside a hashed key could not), a task's history by its
+task (`task_id`: a moved task keeps its id, not its space). Invitations and the
 other small collections stay unsharded, on the database's primary shard.
 """
 
@@ -19,6 +20,7 @@ from pymongo import IndexModel
 
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.projects import PROJECTS
+from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY
 from taskflow.adapters.mongo.schema.tasks import TASKS
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ SHARD_KEYS: Final[dict[str, dict[str, str | int]]] = {
     TASKS: TASKS_SHARD_KEY,
     PROJECTS: {"space": pymongo.HASHED, "_id": pymongo.ASCENDING},
     MEMBERSHIPS: {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
+    # A task's history by its task: a move changes the task's space, never its id.
+    TASK_ACTIVITY: {"task_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
 }
 SHARD_KEY_INDEX_NAME: Final = "shard_key"
 

@@ -8,6 +8,7 @@ from taskflow.domain.changes.consumer import ChangeHandler
 from taskflow.domain.services.accounts import AccountService, PasswordChangeService
 from taskflow.domain.services.admin import AdminService
 from taskflow.domain.services.deletion import AccountDeletion, AccountErasure, ProjectNotices
+from taskflow.domain.services.history import TaskHistory
 from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
@@ -51,5 +52,6 @@ class Services:
     password_reset_completion: PasswordResetCompletion
     verification: EmailVerification
     live_tasks: LiveTasks
+    history: TaskHistory
     change_handlers: tuple[ChangeHandler, ...]
     """Every reaction to a change, run by the worker's durable consumer."""

@@ -1,26 +1,16 @@
-"""Cursors for the pages of accounts: the last account's id, base64url-encoded."""
+"""Cursors for the pages of accounts: the last account's id."""
 
 from __future__ import annotations
 
-import binascii
-
-from taskflow.adapters.http.edge.signing import b64decode, b64encode
-from taskflow.domain.errors import InvalidValueError
+from taskflow.adapters.http.edge.cursors import decode_cursor, encode_cursor
 from taskflow.domain.values import UserId
 
 _ID_BYTES = 12
 
 
 def encode_user_cursor(user_id: UserId) -> str:
-    return b64encode(bytes.fromhex(user_id.value))
+    return encode_cursor(bytes.fromhex(user_id.value))
 
 
 def decode_user_cursor(cursor: str) -> UserId:
-    try:
-        raw = b64decode(cursor)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != _ID_BYTES:
-        msg = "cursor is not one this API handed out"
-        raise InvalidValueError(msg, field="cursor")
-    return UserId(raw.hex())
+    return UserId(decode_cursor(cursor, length=_ID_BYTES).hex())

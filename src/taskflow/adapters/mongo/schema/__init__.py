@@ -17,6 +17,7 @@ from taskflow.adapters.mongo.schema.outbox import OutboxDocument
 from taskflow.adapters.mongo.schema.password_resets import PasswordResetDocument
 from taskflow.adapters.mongo.schema.projects import ProjectDocument
 from taskflow.adapters.mongo.schema.sessions import SessionDocument
+from taskflow.adapters.mongo.schema.task_activity import TaskActivityDocument
 from taskflow.adapters.mongo.schema.tasks import TaskDocument
 from taskflow.adapters.mongo.schema.users import UserDocument
 
@@ -34,4 +35,5 @@ DOCUMENTS = (
     PasswordResetDocument,
     AuditDocument,
     ChangeConsumerDocument,
+    TaskActivityDocument,
 )
