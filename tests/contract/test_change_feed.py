@@ -20,7 +20,7 @@ from pymongo import AsyncMongoClient
 
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.client import connect, create_indexes
-from taskflow.adapters.mongo.migrations import record_task_images
+from taskflow.adapters.mongo.migrations import record_change_images
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
@@ -82,10 +82,11 @@ class Store:
         assert await self.memberships.add(membership)
 
     async def promote(self, membership: Membership) -> None:
-        assert await self.memberships.set_role(membership.user_id, membership.project_id, ProjectRole.ADMIN)
+        promoted = await self.memberships.set_role(membership.user_id, membership.project_id, ProjectRole.ADMIN, by=ADA)
+        assert promoted is not None
 
     async def leave(self, membership: Membership) -> None:
-        assert await self.memberships.remove(membership.user_id, membership.project_id)
+        assert await self.memberships.remove(membership.user_id, membership.project_id, by=ADA)
 
 
 def _in_memory() -> Store:
@@ -114,7 +115,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     client: AsyncMongoClient[dict[str, object]] = connect(server.url, timeout_seconds=5)  # as the app connects
     database = client[f"feed_{uuid.uuid4().hex[:10]}"]
     await create_indexes(database)
-    await record_task_images(database)  # as `taskflow migrate` does: deletions say whose task it was
+    await record_change_images(database)  # as `taskflow migrate` does: deletions say whose task it was
 
     async def trim_history() -> None:
         assert (await client.admin.command({"secantusAdmin.pruneOplog": 1}))["pruned"] > 0
@@ -185,21 +186,28 @@ async def test_a_moved_task_says_where_it_was_and_where_it_is(store: Store) -> N
     assert (change.before, change.after, change.version) == (Place(ADA, None), Place(BOB, None), 2)
 
 
-async def test_joining_and_leaving_are_changes_and_a_new_role_is_not(store: Store) -> None:
+async def test_joining_a_new_role_and_leaving_are_changes_each_saying_who_and_what_it_was(store: Store) -> None:
     bob = Membership(user_id=BOB, project_id=HOME, space=ADA, role=ProjectRole.VIEWER, joined_at=NOW)
     marker = _task()
     async with store.feed.read(None) as cursor:
         await store.join(bob)
-        await store.promote(bob)
-        await store.leave(bob)
+        await store.promote(bob)  # by Ada
+        await store.promote(bob)  # the same role again: no change of it
+        await store.leave(bob)  # removed by Ada
         await store.add(marker)  # so the test knows when every change before it has come
-        changes = [await _next(cursor) for _ in range(3)]
-    assert changes[:2] == [
-        MembershipChanged(changes[0].position, BOB, HOME, member=True),
-        MembershipChanged(changes[1].position, BOB, HOME, member=False),
-    ]
-    assert isinstance(changes[2], TaskChanged)
-    assert changes[2].task_id == marker.id
+        changes = [await _next(cursor) for _ in range(4)]
+    assert changes[:3] == [
+        MembershipChanged(changes[0].position, BOB, HOME, member=True, role=ProjectRole.VIEWER),
+        MembershipChanged(
+            changes[1].position, BOB, HOME, member=True, role=ProjectRole.ADMIN, previous_role=ProjectRole.VIEWER,
+            actor=ADA,
+        ),
+        MembershipChanged(changes[2].position, BOB, HOME, member=False, previous_role=ProjectRole.ADMIN, actor=ADA),
+    ]  # fmt: skip
+    assert isinstance(changes[1], MembershipChanged)
+    assert changes[1].new_role
+    assert isinstance(changes[3], TaskChanged)
+    assert changes[3].task_id == marker.id
 
 
 async def test_a_read_from_now_has_none_of_the_past_and_a_quiet_feed_answers_none(store: Store) -> None:

@@ -20,8 +20,8 @@ from tests.fakes.changes import InMemoryChangeFeed
 class InMemoryMemberships(MembershipRepository):
     """The record; `finds` counts look-ups of one membership (what the gate spares).
 
-    With a `feed`, each joining and leaving is published there, as MongoDB's change stream
-    carries it (a new role is no change of who sees what).
+    With a `feed`, each joining, new role and leaving is published there, as MongoDB's
+    change stream carries it.
     """
 
     def __init__(self, feed: InMemoryChangeFeed | None = None) -> None:
@@ -31,15 +31,31 @@ class InMemoryMemberships(MembershipRepository):
 
     def join(self, membership: Membership) -> None:
         self.memberships[membership.user_id, membership.project_id] = membership
-        self._publish(membership.user_id, membership.project_id, member=True)
+        self._publish(
+            membership.user_id, membership.project_id, member=True, role=membership.role, by=membership.changed_by
+        )
 
-    def leave(self, user_id: UserId, project_id: ProjectId) -> None:
-        del self.memberships[user_id, project_id]
-        self._publish(user_id, project_id, member=False)
+    def leave(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> None:
+        gone = self.memberships.pop((user_id, project_id))
+        self._publish(user_id, project_id, member=False, previous=gone.role, by=by)
 
-    def _publish(self, user_id: UserId, project_id: ProjectId, *, member: bool) -> None:
+    def _publish(
+        self,
+        user_id: UserId,
+        project_id: ProjectId,
+        *,
+        member: bool,
+        role: ProjectRole | None = None,
+        previous: ProjectRole | None = None,
+        by: UserId | None = None,
+    ) -> None:
         if self._feed is not None:
-            self._feed.publish(MembershipChanged(self._feed.next_position(), user_id, project_id, member=member))
+            self._feed.publish(
+                MembershipChanged(
+                    self._feed.next_position(), user_id, project_id, member=member, role=role, previous_role=previous,
+                    actor=by,
+                )
+            )  # fmt: skip
 
     async def add(self, membership: Membership) -> bool:
         if (membership.user_id, membership.project_id) in self.memberships:
@@ -62,23 +78,27 @@ class InMemoryMemberships(MembershipRepository):
         found = [membership for (_, project), membership in self.memberships.items() if project == grant.project]
         return sorted(found, key=lambda membership: membership.joined_at)
 
-    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+    async def set_role(
+        self, user_id: UserId, project_id: ProjectId, role: ProjectRole, *, by: UserId | None = None
+    ) -> Membership | None:
         found = self.memberships.get((user_id, project_id))
         if found is None:
             return None
-        self.memberships[user_id, project_id] = replace(found, role=role)
+        self.memberships[user_id, project_id] = replace(found, role=role, changed_by=by)
+        if role is not found.role:
+            self._publish(user_id, project_id, member=True, role=role, previous=found.role, by=by)
         return self.memberships[user_id, project_id]
 
-    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+    async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
         if (user_id, project_id) not in self.memberships:
             return False
-        self.leave(user_id, project_id)
+        self.leave(user_id, project_id, by=by)
         return True
 
-    async def remove_all(self, grant: Grant) -> int:
+    async def remove_all(self, grant: Grant, *, by: UserId | None = None) -> int:
         ended = [key for key in self.memberships if key[1] == grant.project]
         for user_id, project_id in ended:
-            self.leave(user_id, project_id)
+            self.leave(user_id, project_id, by=by)
         return len(ended)
 
 

@@ -141,12 +141,14 @@ async def test_a_process_killed_between_the_change_and_its_write_through_leaves_
     project = ProjectId("d" * 24)
 
     class DiesAfterWriting(InMemoryMemberships):
-        async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
-            await super().set_role(user_id, project_id, role)
+        async def set_role(
+            self, user_id: UserId, project_id: ProjectId, role: ProjectRole, *, by: UserId | None = None
+        ) -> Membership | None:
+            await super().set_role(user_id, project_id, role, by=by)
             raise _KilledError
 
-        async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
-            await super().remove(user_id, project_id)
+        async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
+            await super().remove(user_id, project_id, by=by)
             raise _KilledError
 
     record, gate = DiesAfterWriting(), InMemoryMembershipGate()
@@ -170,9 +172,9 @@ async def test_ending_every_membership_ends_the_owners_last() -> None:
     class Ordered(InMemoryMemberships):
         removed: list[UserId]
 
-        async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+        async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
             self.removed.append(user_id)
-            return await super().remove(user_id, project_id)
+            return await super().remove(user_id, project_id, by=by)
 
     record = Ordered()
     record.removed = []

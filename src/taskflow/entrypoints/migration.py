@@ -11,7 +11,7 @@ from taskflow.adapters.mongo.migrations import (
     backfill_priority_rank_across_users,
     backfill_task_places_across_users,
     drop_retired_task_indexes,
-    record_task_images,
+    record_change_images,
 )
 from taskflow.adapters.mongo.sharding import is_mongos, shard_collections
 from taskflow.domain.changes.consumer import CHANGE_CONSUMER
@@ -34,7 +34,7 @@ async def migrate(settings: Settings) -> list[str]:
         await drop_retired_task_indexes(database)  # after their replacements exist
         await backfill_priority_rank_across_users(database)
         await backfill_task_places_across_users(database)
-        await record_task_images(database)
+        await record_change_images(database)
         # From here on every write reaches the durable consumer, even one made before a worker runs.
         await MongoConsumerState(database).start_at(
             CHANGE_CONSUMER, await MongoChangeFeed(database, max_await_seconds=0).now()

@@ -2,8 +2,9 @@
 
 One stream carries `tasks` and `memberships`, so the two come in their commit order. A
 task's insert and replacement carry the whole document; a deletion carries the task as
-it was (pre-images, which `taskflow migrate` turns on for `tasks`), so it can be routed
-to whoever saw the task. An `update` (only bulk unassignment writes one) is looked up.
+it was (pre-images, which `taskflow migrate` turns on for both), so it can be routed
+to whoever saw the task; a membership's end says who ended it, a new role the old one.
+A task's `update` (only bulk unassignment writes one) is looked up.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pymongo.errors import OperationFailure
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_entity
+from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.changes.feed import (
     Change,
     ChangeCursor,
@@ -129,16 +131,34 @@ def change_of(event: Raw) -> Change | None:
 
 
 def _membership_change(position: FeedPosition, event: Raw) -> MembershipChanged | None:
+    """A joining, a new role, or a leaving; None for any other write (who ends it, just before it ends)."""
     operation = event["operationType"]
-    if operation == "insert":
-        joined = event["fullDocument"]
-        return MembershipChanged(
-            position, UserId(str(joined["user_id"])), ProjectId(str(joined["project_id"])), member=True
-        )
-    if operation == "delete":  # the id is "<user_id>:<project_id>"
-        user, _, project = str(event["documentKey"]["_id"]).partition(":")
-        return MembershipChanged(position, UserId(user), ProjectId(project), member=False)
-    return None
+    before: Raw | None = event.get("fullDocumentBeforeChange")
+    after: Raw | None = event.get("fullDocument")
+    user, _, project = str(event["documentKey"]["_id"]).partition(":")  # "<user_id>:<project_id>"
+    member = UserId(user), ProjectId(project)
+    if operation == "insert" and after is not None:
+        return MembershipChanged(position, *member, member=True, role=ProjectRole(after["role"]))
+    if operation == "delete":
+        previous = None if before is None else ProjectRole(before["role"])
+        return MembershipChanged(position, *member, member=False, previous_role=previous, actor=_actor(before))
+    # An update: its own fields (the document may be gone by the time a look-up is made).
+    updated: Raw = event.get("updateDescription", {}).get("updatedFields", {})
+    if before is None or "role" not in updated or updated["role"] == before["role"]:
+        return None
+    return MembershipChanged(
+        position,
+        *member,
+        member=True,
+        role=ProjectRole(updated["role"]),
+        previous_role=ProjectRole(before["role"]),
+        actor=_actor(updated),
+    )
+
+
+def _actor(raw: Raw | None) -> UserId | None:
+    changed_by = None if raw is None else raw.get("changed_by")
+    return None if changed_by is None else UserId(str(changed_by))
 
 
 def _place(raw: Raw) -> Place:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
+from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.tasks import TASKS
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.domain.model.task_queries import PRIORITY_RANK
@@ -53,10 +54,12 @@ async def drop_retired_task_indexes(database: AsyncDatabase[Any]) -> list[str]:
     return retired
 
 
-async def record_task_images(database: AsyncDatabase[Any]) -> None:
-    """Keep each task's pre-image with its change, so a deletion's event says whose task it was (decision 0034).
+async def record_change_images(database: AsyncDatabase[Any]) -> None:
+    """Keep each task's and membership's pre-image with its change (decisions 0034, 0038).
 
-    Idempotent. Each update and deletion of a task then stores the document as it was,
-    kept as long as the change history.
+    So a task's deletion says whose task it was, and a membership's end who ended it and
+    its new role the old one. Idempotent. Each update and deletion then stores the
+    document as it was, kept as long as the change history.
     """
-    await database.command({"collMod": TASKS, "changeStreamPreAndPostImages": {"enabled": True}})
+    for collection in (TASKS, MEMBERSHIPS):
+        await database.command({"collMod": collection, "changeStreamPreAndPostImages": {"enabled": True}})

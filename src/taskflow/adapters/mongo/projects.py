@@ -119,22 +119,35 @@ class MongoMembershipRepository(MembershipRepository):
             )
         return [membership_to_entity(raw) for raw in raws]
 
-    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+    async def set_role(
+        self, user_id: UserId, project_id: ProjectId, role: ProjectRole, *, by: UserId | None = None
+    ) -> Membership | None:
+        changed_by = None if by is None else ObjectId(by.value)
         with translate_errors():
             raw = await self._memberships.find_one_and_update(
-                _member(user_id, project_id), {"$set": {"role": role.value}}, return_document=ReturnDocument.AFTER
+                _member(user_id, project_id),
+                {"$set": {"role": role.value, "changed_by": changed_by}},
+                return_document=ReturnDocument.AFTER,
             )
         return None if raw is None else membership_to_entity(raw)
 
-    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+    async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
         with translate_errors():
+            # Who ended it, into the document the deletion's change carries as it was.
+            await self._memberships.update_one(
+                _member(user_id, project_id), {"$set": {"changed_by": None if by is None else ObjectId(by.value)}}
+            )
             result = await self._memberships.delete_one(_member(user_id, project_id))
         return result.deleted_count == 1
 
-    async def remove_all(self, grant: Grant) -> int:
+    async def remove_all(self, grant: Grant, *, by: UserId | None = None) -> int:
         """Members live in their own partitions: this one reaches every shard."""
         project = _where(grant)["_id"]
+        changed_by = None if by is None else ObjectId(by.value)
         with translate_errors():
+            await self._memberships.update_many(
+                {"project_id": project}, {"$set": {"changed_by": changed_by}}, comment=SCATTER_GATHER
+            )
             result = await self._memberships.delete_many({"project_id": project}, comment=SCATTER_GATHER)
         return result.deleted_count
 

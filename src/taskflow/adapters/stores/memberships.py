@@ -58,19 +58,21 @@ class GatedMembershipRepository(MembershipRepository):
     async def of_project(self, grant: Grant) -> list[Membership]:
         return await self._memberships.of_project(grant)
 
-    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
+    async def set_role(
+        self, user_id: UserId, project_id: ProjectId, role: ProjectRole, *, by: UserId | None = None
+    ) -> Membership | None:
         await self._gate.begin(user_id, project_id)
-        changed = await self._memberships.set_role(user_id, project_id, role)
+        changed = await self._memberships.set_role(user_id, project_id, role, by=by)
         await self._gate.record(user_id, project_id, changed)  # None: no member (any more)
         return changed
 
-    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool:
+    async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
         await self._gate.begin(user_id, project_id)
-        removed = await self._memberships.remove(user_id, project_id)
+        removed = await self._memberships.remove(user_id, project_id, by=by)
         await self._gate.record(user_id, project_id, None)  # removed now, or no member before
         return removed
 
-    async def remove_all(self, grant: Grant) -> int:
+    async def remove_all(self, grant: Grant, *, by: UserId | None = None) -> int:
         """One member at a time, each written through: someone who joins meanwhile is found next round.
 
         The owner goes last: while their membership stands, a deletion that died half way is
@@ -79,7 +81,7 @@ class GatedMembershipRepository(MembershipRepository):
         removed = 0
         while members := await self._memberships.of_project(grant):
             in_order = sorted(members, key=lambda member: member.role is ProjectRole.OWNER)
-            this_round = sum([await self.remove(member.user_id, member.project_id) for member in in_order])
+            this_round = sum([await self.remove(member.user_id, member.project_id, by=by) for member in in_order])
             if not this_round:  # listed but gone: a read older than the removals, not a member to end
                 break
             removed += this_round

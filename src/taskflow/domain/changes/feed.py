@@ -14,6 +14,7 @@ from taskflow.domain.errors import TaskflowError
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
+    from taskflow.domain.access.roles import ProjectRole
     from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
@@ -66,12 +67,24 @@ class TaskChanged:
 
 @dataclass(frozen=True, slots=True)
 class MembershipChanged:
-    """`user` joined `project` (`member`), or left it: a role change is not a change of who sees what."""
+    """`user` joined `project`, has a new role in it (`previous_role` set, `member`), or left it (not `member`).
+
+    `role` is the role now (none once left); `previous_role` the one before, when the feed
+    kept it (a new role; a leaving); `actor` who made the change, when it says (none for a
+    joining, or an end nobody claimed).
+    """
 
     position: FeedPosition
     user: UserId
     project: ProjectId
     member: bool
+    role: ProjectRole | None = None
+    previous_role: ProjectRole | None = None
+    actor: UserId | None = None
+
+    @property
+    def new_role(self) -> bool:
+        return self.member and self.previous_role is not None
 
 
 Change = TaskChanged | MembershipChanged

@@ -40,6 +40,8 @@ class Membership:
     space: UserId
     role: ProjectRole
     joined_at: datetime
+    changed_by: UserId | None = None
+    """Who made its latest change (a new role; its end): none for a joining."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,13 +57,17 @@ class MembershipRepository(Protocol):
         """Every member of the grant's project, earliest joined first."""
         ...
 
-    async def set_role(self, user_id: UserId, project_id: ProjectId, role: ProjectRole) -> Membership | None:
-        """The membership with its new role; None if the user is no member."""
+    async def set_role(
+        self, user_id: UserId, project_id: ProjectId, role: ProjectRole, *, by: UserId | None = None
+    ) -> Membership | None:
+        """The membership with its new role, made by `by`; None if the user is no member."""
         ...
 
-    async def remove(self, user_id: UserId, project_id: ProjectId) -> bool: ...
+    async def remove(self, user_id: UserId, project_id: ProjectId, *, by: UserId | None = None) -> bool:
+        """End the membership; `by` (who ended it) rides in the change feed's image of it."""
+        ...
 
-    async def remove_all(self, grant: Grant) -> int:
+    async def remove_all(self, grant: Grant, *, by: UserId | None = None) -> int:
         """End every membership of the grant's project; how many there were."""
         ...
 

@@ -176,7 +176,7 @@ class ProjectDeparture:
         project_id = _project(grant)
         project = await self._projects.find(grant)
         if project is None:  # deleted meanwhile, all but this membership
-            await self._memberships.remove(principal.id, project_id)
+            await self._memberships.remove(principal.id, project_id, by=principal.id)
             return
         members = [m for m in await self._memberships.of_project(grant) if m.user_id != principal.id]
         # Earliest joined first (a stable sort); another owner is the heir a killed run had promoted.

@@ -117,7 +117,7 @@ class ProjectService:
         if if_match is not None and if_match != current.version:
             raise PreconditionFailedError
         await self._tasks.delete_all(grant)
-        await self._memberships.remove_all(grant)
+        await self._memberships.remove_all(grant, by=principal.id)
         await self._projects.delete(grant)
 
     async def members(self, principal: Principal, project_id: ProjectId) -> list[Membership]:
@@ -138,7 +138,7 @@ class ProjectService:
         if role.covers(grant.role):
             msg = f"you can give roles below your own ({grant.role}) only"
             raise ForbiddenError(msg)
-        changed = await self._memberships.set_role(member, project_id, role)
+        changed = await self._memberships.set_role(member, project_id, role, by=principal.id)
         if changed is None:
             raise MemberNotFoundError
         names = await self._users.names([member])
@@ -147,14 +147,14 @@ class ProjectService:
     async def remove_member(self, principal: Principal, project_id: ProjectId, member: UserId) -> None:
         grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
         await self._below(grant, member)
-        if not await self._memberships.remove(member, project_id):
+        if not await self._memberships.remove(member, project_id, by=principal.id):
             raise MemberNotFoundError
 
     async def leave(self, principal: Principal, project_id: ProjectId) -> None:
         grant = await self._access.project(principal, project_id, Action.READ)
         if grant.role is ProjectRole.OWNER:
             raise OwnerMustTransferError
-        await self._memberships.remove(principal.id, project_id)
+        await self._memberships.remove(principal.id, project_id, by=principal.id)
 
     async def transfer(self, principal: Principal, project_id: ProjectId, to: UserId) -> ProjectView:
         """Promote first, then name the owner, then step down: a failure half way leaves two owners, never none."""
@@ -164,12 +164,12 @@ class ProjectService:
             msg = "the new owner must be another member of the project"
             raise InvalidValueError(msg, field="user_id")
         current = await self._current(grant)
-        await self._memberships.set_role(to, project_id, ProjectRole.OWNER)
+        await self._memberships.set_role(to, project_id, ProjectRole.OWNER, by=principal.id)
         handed = replace(current, owner_id=to, updated_at=self._clock.now(), version=current.version + 1)
         if not await self._projects.replace(grant, handed, expected_version=current.version):
-            await self._memberships.set_role(to, project_id, heir.role)  # renamed meanwhile: as it was
+            await self._memberships.set_role(to, project_id, heir.role, by=principal.id)  # renamed meanwhile: as it was
             raise PreconditionFailedError
-        await self._memberships.set_role(principal.id, project_id, ProjectRole.ADMIN)
+        await self._memberships.set_role(principal.id, project_id, ProjectRole.ADMIN, by=principal.id)
         return ProjectView(handed, ProjectRole.ADMIN)
 
     async def _below(self, grant: Grant, member: UserId) -> Membership:

@@ -27,6 +27,7 @@ class MembershipDocument(Document):
     space: PydanticObjectId
     role: str
     joined_at: datetime
+    changed_by: PydanticObjectId | None = None  # who made its latest change (a role; its end)
 
     class Settings:
         name = "memberships"
