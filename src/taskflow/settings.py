@@ -246,6 +246,8 @@ class Settings:
     """A task not done is mailed about when its `due_at` is at most this far ahead."""
     reminder_interval_seconds: int = setting(60, codec=WHOLE, minimum=1)
     """How often the worker looks for tasks coming due."""
+    notification_digest_seconds: float = setting(300.0, codec=NUMBER, minimum=0.1)
+    """A person's first notification mail goes at once; what follows within this long goes as one digest."""
     cache_ttl_seconds: int = setting(300, codec=WHOLE, minimum=1)
     """How long a cached task or list page lives; a write by its owner drops it sooner."""
     stats_cache_seconds: int = setting(10, codec=WHOLE, minimum=1)

@@ -1,8 +1,8 @@
 """A PyMongo command listener that sees every command the API sends to a sharded collection.
 
 Each query, update, delete, count and aggregation must carry the shard key's field (`user_id`
-of a task or a membership, `space` of a project, `task_id` of a task's history) as an
-equality, a bounded `$in`, or in every clause of an `$or`, so mongos routes it to the shards
+of a task, a membership or a notification, `space` of a project, `task_id` of a task's
+history) as an equality, a bounded `$in`, or in every clause of an `$or`, so mongos routes it to the shards
 that hold it; each inserted document carries it. The only exceptions are commands whose
 `comment` names them as deliberate scatter-gather (admin figures, migrations, a project's
 members) or the tests' own housekeeping.
@@ -19,13 +19,20 @@ from pymongo import monitoring
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.notifications import NOTIFICATIONS
 from taskflow.adapters.mongo.schema.projects import PROJECTS
 from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY
 from taskflow.adapters.mongo.schema.tasks import TASKS
 
 TEST_HOUSEKEEPING: Final = "test housekeeping"
 _EXEMPT: Final = {SCATTER_GATHER, TEST_HOUSEKEEPING}
-KEY_FIELD: Final = {TASKS: "user_id", PROJECTS: "space", MEMBERSHIPS: "user_id", TASK_ACTIVITY: "task_id"}
+KEY_FIELD: Final = {
+    TASKS: "user_id",
+    PROJECTS: "space",
+    MEMBERSHIPS: "user_id",
+    TASK_ACTIVITY: "task_id",
+    NOTIFICATIONS: "user_id",
+}
 MAX_IN: Final = 500  # a user's projects at most
 _NOT_DATA: Final = {
     "createIndexes",

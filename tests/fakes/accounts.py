@@ -28,6 +28,7 @@ from taskflow.domain.ports.time_and_ids import Clock
 from taskflow.domain.values import Email, Role, SessionId, UserId
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import InMemoryImportJobs, InMemoryOutbox
+from tests.fakes.notifications import InMemoryInbox, InMemoryNotificationPreferences
 
 
 class InMemoryUserRepository(UserRepository):
@@ -186,14 +187,17 @@ class InMemoryAccountRecords(AccountRecords):
 
     def __init__(
         self,
+        *,
         sessions: InMemorySessionRepository,
         idempotency: InMemoryIdempotencyStore,
         import_jobs: InMemoryImportJobs,
         outbox: InMemoryOutbox,
         resets: InMemoryPasswordResets,
+        inbox: InMemoryInbox,
+        preferences: InMemoryNotificationPreferences,
     ) -> None:
         self._sessions, self._idempotency, self._import_jobs, self._outbox = sessions, idempotency, import_jobs, outbox
-        self._resets = resets
+        self._resets, self._inbox, self._preferences = resets, inbox, preferences
 
     async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
         sessions = [key for key, session in self._sessions.by_id.items() if session.user_id == user_id]
@@ -214,4 +218,9 @@ class InMemoryAccountRecords(AccountRecords):
             self._import_jobs.uploads.pop(job, None)
         for entry in entries:
             del self._outbox.entries[entry]
-        return len(sessions) + len(keys) + len(jobs) + len(entries) + await self._resets.forget(user_id)
+        notifications = [item.id for item in self._inbox.of(user_id)]
+        for notification in notifications:
+            del self._inbox.notifications[notification]
+        self._preferences.settings.pop(user_id, None)
+        erased = len(sessions) + len(keys) + len(jobs) + len(entries) + len(notifications)
+        return erased + await self._resets.forget(user_id)

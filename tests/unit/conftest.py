@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,8 @@ from taskflow.domain.services.history import TaskHistory
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks
+from taskflow.domain.services.notification_mail import NotificationMail
+from taskflow.domain.services.notifications import NOTIFICATION_DIGEST_JOB, NOTIFICATION_MAIL_JOB, InboxService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetMail, PasswordResetService
 from taskflow.domain.services.projects import ProjectService
@@ -50,6 +52,7 @@ from tests.fakes.gates import InMemoryAccountGate, InMemoryMembershipGate
 from tests.fakes.history import InMemoryTaskActivity
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import FakeJobQueue, FakeMailer, InMemoryImportJobs, InMemoryOutbox
+from tests.fakes.notifications import InMemoryInbox, InMemoryMailWindows, InMemoryNotificationPreferences
 from tests.fakes.projects import InMemoryInvitations, InMemoryMemberships, InMemoryProjects
 from tests.fakes.security import (
     FakeCommonPasswords,
@@ -135,6 +138,9 @@ class World:
     change_handlers: tuple[ChangeHandler, ...]
     activity: InMemoryTaskActivity
     history: TaskHistory
+    inbox: InMemoryInbox
+    inbox_service: InboxService
+    notification_mail: NotificationMail
 
 
 @pytest.fixture
@@ -152,7 +158,7 @@ def world() -> World:
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
-    activity = InMemoryTaskActivity()
+    activity, inbox, preferences = InMemoryTaskActivity(), InMemoryInbox(), InMemoryNotificationPreferences()
     ports = Ports(
         users=users,
         tasks=tasks,
@@ -177,12 +183,23 @@ def world() -> World:
         memberships=memberships,
         membership_gate=membership_gate,
         invitations=invitations,
-        account_records=InMemoryAccountRecords(sessions, idempotency, import_jobs, outbox, password_resets),
+        account_records=InMemoryAccountRecords(
+            sessions=sessions,
+            idempotency=idempotency,
+            import_jobs=import_jobs,
+            outbox=outbox,
+            resets=password_resets,
+            inbox=inbox,
+            preferences=preferences,
+        ),
         password_resets=password_resets,
         audit=audit,
         change_feed=change_feed,
         consumer_state=InMemoryConsumerState(),
         activity=activity,
+        inbox=inbox,
+        notification_preferences=preferences,
+        mail_windows=InMemoryMailWindows(),
         stream_slots=stream_slots,
     )
     services = build_services(ports, SETTINGS)
@@ -234,7 +251,20 @@ def world() -> World:
         change_handlers=services.change_handlers,
         activity=activity,
         history=services.history,
+        inbox=inbox,
+        inbox_service=services.inbox,
+        notification_mail=services.notification_mail,
     )
+
+
+async def run_mail_jobs(world: World) -> None:
+    """What the worker would do with the notification mails queued, and the digests due by the world's clock."""
+    for job_id, (job, args) in list(world.jobs.jobs.items()):
+        user = UserId(args.get("user_id", "0" * 24))
+        if job == NOTIFICATION_MAIL_JOB:
+            await world.notification_mail.send_one(user, args["notification"])
+        elif job == NOTIFICATION_DIGEST_JOB and world.jobs.run_at[job_id] <= world.clock.now():
+            await world.notification_mail.send_digest(user, datetime.fromisoformat(args["until"]), args["opener"])
 
 
 @asynccontextmanager

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from taskflow.domain.access.roles import ProjectRole
+from taskflow.domain.model.notifications import NotificationKind, notification_id
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.tasks import TaskChanges, TaskDraft
 from taskflow.domain.services.mail import REMINDER_JOB
 from taskflow.domain.values import ProjectId, TaskId, TaskStatus, UserId
-from tests.unit.conftest import World, me
+from tests.unit.conftest import World, me, run_mail_jobs
 
 PASSWORD = "a long enough password"
 
@@ -21,6 +22,7 @@ async def _run_jobs(world: World) -> None:
             due_at = datetime.fromisoformat(args["due_at"])
             project = ProjectId(args["project_id"]) if "project_id" in args else None
             await world.reminders.send(UserId(args["owner"]), TaskId(args["task_id"]), due_at, project)
+    await run_mail_jobs(world)
 
 
 async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(world: World) -> None:
@@ -43,7 +45,13 @@ async def test_one_reminder_per_task_coming_due_however_often_the_cron_ticks(wor
     reminders = [mail for mail in world.mailer.sent if mail.subject.startswith("Due")]
     assert [mail.subject for mail in reminders] == ["Due 2026-01-01 12:30 UTC: Soon"]
     assert soon.due_at is not None
-    assert reminders[0].message_id == f"<reminder.{soon.id}.{int(soon.due_at.timestamp() * 1000)}@taskflow.local>"
+    cause = f"reminder:{soon.id}:{int(soon.due_at.timestamp() * 1000)}"
+    assert (
+        reminders[0].message_id
+        == f"<notification.{notification_id(ada.id, NotificationKind.DUE_SOON, cause)}@taskflow.local>"
+    )
+    (told,) = world.inbox.of(ada.id)
+    assert (told.kind, told.task and told.task.title, told.due_at) == (NotificationKind.DUE_SOON, "Soon", soon.due_at)
 
 
 async def test_a_new_due_date_gets_a_new_reminder_and_the_old_one_sends_nothing(world: World) -> None:

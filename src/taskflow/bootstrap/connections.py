@@ -20,6 +20,7 @@ from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.ids import ObjectIdGenerator
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
+from taskflow.adapters.mongo.notifications import MongoInbox, MongoMailWindows, MongoNotificationPreferences
 from taskflow.adapters.mongo.outbox import MongoOutbox
 from taskflow.adapters.mongo.password_resets import MongoPasswordResetRepository
 from taskflow.adapters.mongo.projects import (
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.idempotency import IdempotencyStore
     from taskflow.domain.ports.jobs import ImportJobRepository, JobQueue, Outbox
     from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.ports.notifications import Inbox, MailWindows, NotificationPreferences
     from taskflow.domain.ports.projects import InvitationRepository, MembershipRepository, ProjectRepository
     from taskflow.domain.ports.security import (
         CommonPasswords,
@@ -122,6 +124,9 @@ class Ports:
     audit: AuditTrail
     change_feed: ChangeFeed
     activity: TaskActivity
+    inbox: Inbox
+    notification_preferences: NotificationPreferences
+    mail_windows: MailWindows
     consumer_state: ConsumerState
     stream_slots: StreamSlots
 
@@ -202,6 +207,9 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             change_feed=MongoChangeFeed(database, max_await_seconds=CHANGE_FEED_AWAIT_SECONDS),
             consumer_state=MongoConsumerState(database),
             activity=MongoTaskActivity(database),
+            inbox=MongoInbox(database),
+            notification_preferences=MongoNotificationPreferences(database),
+            mail_windows=MongoMailWindows(database),
             stream_slots=RedisStreamSlots(
                 redis_client, redis_health, lease_seconds=STREAM_LEASES * settings.event_heartbeat_seconds
             ),

@@ -18,6 +18,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     shared = shared_parts(ports, settings)
     projects = work.projects(ports, shared)
     tasks = work.tasks(ports, shared)
+    notifier = work.notifier(ports, settings, shared)
     deletion = accounts.deletion(ports, settings, shared)
     verification = accounts.verification(ports, settings, shared)
     confirmation = accounts.confirmation(ports, settings)
@@ -40,12 +41,14 @@ def build_services(ports: Ports, settings: Settings) -> Services:
         projects=projects,
         tasks=tasks,
         history=work.history(ports, shared, tasks),
+        inbox=work.inbox(ports, shared),
+        notification_mail=work.notification_mail(ports, settings, shared),
         idempotency=work.idempotency(ports, settings),
         imports=work.imports(ports, settings, shared),
-        reminders=work.reminders(ports, settings, shared),
+        reminders=work.reminders(ports, settings, shared, notifier),
         live_tasks=work.live_tasks(ports, settings, shared),
         invitations=work.invitations(ports, settings, shared),
-        change_handlers=work.change_handlers(ports, shared),
+        change_handlers=work.change_handlers(ports, shared, notifier),
         invitation_mail=work.invitation_mail(ports, settings, shared),
         invitation_acceptance=work.invitation_acceptance(ports, shared),
     )

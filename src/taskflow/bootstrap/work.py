@@ -14,6 +14,9 @@ from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportLimits, ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits
+from taskflow.domain.services.notification_mail import NotificationMail
+from taskflow.domain.services.notification_rules import NotificationsOnChange
+from taskflow.domain.services.notifications import InboxService, Notifier
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.stats_refresh import StatsOnChange
@@ -63,14 +66,14 @@ def imports(ports: Ports, settings: Settings, shared: Shared) -> ImportService:
     )
 
 
-def reminders(ports: Ports, settings: Settings, shared: Shared) -> ReminderService:
+def reminders(ports: Ports, settings: Settings, shared: Shared, notifier: Notifier) -> ReminderService:
     return ReminderService(
         tasks=ports.tasks,
         scans=ports.task_scans,
         access=shared.access,
-        users=shared.users,
+        projects=ports.projects,
         outbox=shared.outbox,
-        mailer=ports.mailer,
+        notifier=notifier,
         clock=ports.clock,
         lead=timedelta(minutes=settings.reminder_lead_minutes),
     )
@@ -128,6 +131,36 @@ def history(ports: Ports, shared: Shared, tasks: TaskService) -> TaskHistory:
     return TaskHistory(tasks, ports.activity, shared.users)
 
 
-def change_handlers(ports: Ports, shared: Shared) -> tuple[ChangeHandler, ...]:
+def notifier(ports: Ports, settings: Settings, shared: Shared) -> Notifier:
+    return Notifier(
+        inbox=ports.inbox,
+        preferences=ports.notification_preferences,
+        windows=ports.mail_windows,
+        outbox=shared.outbox,
+        clock=ports.clock,
+        window=timedelta(seconds=settings.notification_digest_seconds),
+    )
+
+
+def inbox(ports: Ports, shared: Shared) -> InboxService:
+    return InboxService(ports.inbox, ports.notification_preferences, shared.users)
+
+
+def notification_mail(ports: Ports, settings: Settings, shared: Shared) -> NotificationMail:
+    return NotificationMail(
+        inbox=ports.inbox,
+        users=shared.users,
+        outbox=shared.outbox,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        web_url=settings.public_url,
+    )
+
+
+def change_handlers(ports: Ports, shared: Shared, notifier: Notifier) -> tuple[ChangeHandler, ...]:
     """Every reaction to a change, in the order the durable consumer runs them."""
-    return (StatsOnChange(shared.stats), HistoryOnChange(ports.activity))
+    return (
+        StatsOnChange(shared.stats),
+        HistoryOnChange(ports.activity),
+        NotificationsOnChange(notifier, shared.access, ports.projects, ports.clock),
+    )

@@ -17,7 +17,7 @@ from taskflow.adapters.jobs.metrics import record_failure
 from taskflow.adapters.jobs.tracing import traced
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.services import Services
-from taskflow.domain.services.deletion import ErasureNotDueError
+from taskflow.domain.services.outbox import NotDueError
 from taskflow.domain.values import ProjectId, TaskId, UserId
 
 RETRY_DELAY_SECONDS = 5
@@ -84,7 +84,7 @@ async def erase_account(ctx: dict[str, Any], user_id: str) -> None:
     """Resumable: a run killed half way is finished by the next (the outbox sweeper queues it again)."""
     try:
         await _services(ctx).erasure.erase(UserId(user_id))
-    except ErasureNotDueError as early:  # queued again by the sweeper before the deletion settled
+    except NotDueError as early:  # queued again by the sweeper before the deletion settled
         raise Retry(defer=math.ceil(early.retry_after)) from early
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "erase_account") from exc
@@ -99,6 +99,23 @@ async def send_project_notice(
         await _services(ctx).project_notices.send(UserId(member_id), ProjectId(project_id), project_name, heir)
     except UnavailableError as exc:
         raise await _retry_or_give_up(ctx, "send_project_notice") from exc
+
+
+async def send_notification_mail(ctx: dict[str, Any], user_id: str, notification: str) -> None:
+    try:
+        await _services(ctx).notification_mail.send_one(UserId(user_id), notification)
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_notification_mail") from exc
+
+
+async def send_notification_digest(ctx: dict[str, Any], user_id: str, until: str, opener: str) -> None:
+    """Queued for the end of its window; run earlier (the sweeper queues it at once), it waits."""
+    try:
+        await _services(ctx).notification_mail.send_digest(UserId(user_id), datetime.fromisoformat(until), opener)
+    except NotDueError as early:
+        raise Retry(defer=math.ceil(early.retry_after)) from early
+    except UnavailableError as exc:
+        raise await _retry_or_give_up(ctx, "send_notification_digest") from exc
 
 
 async def refresh_stats(ctx: dict[str, Any], owner: str) -> None:
@@ -147,5 +164,7 @@ FUNCTIONS = tuple(
         send_project_notice,
         send_password_reset,
         send_verification,
+        send_notification_mail,
+        send_notification_digest,
     )
 )

@@ -11,6 +11,7 @@ from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.schema.idempotency_keys import IDEMPOTENCY_KEYS
 from taskflow.adapters.mongo.schema.import_uploads import IMPORT_UPLOADS
 from taskflow.adapters.mongo.schema.jobs import JOBS
+from taskflow.adapters.mongo.schema.notifications import MAIL_WINDOWS, NOTIFICATION_SETTINGS, NOTIFICATIONS
 from taskflow.adapters.mongo.schema.outbox import OUTBOX
 from taskflow.adapters.mongo.schema.password_resets import PASSWORD_RESETS
 from taskflow.adapters.mongo.schema.sessions import SESSIONS
@@ -36,8 +37,10 @@ class MongoAccountRecords(AccountRecords):
             jobs = [raw["_id"] async for raw in self._database[JOBS].find(owner, {"_id": 1})]
             # Uploads first: a job whose upload is gone is still found (and erased) by a second run.
             erased += (await self._database[IMPORT_UPLOADS].delete_many({"_id": {"$in": jobs}})).deleted_count
-            for collection in (JOBS, SESSIONS, IDEMPOTENCY_KEYS, PASSWORD_RESETS):
+            for collection in (JOBS, SESSIONS, IDEMPOTENCY_KEYS, PASSWORD_RESETS, NOTIFICATIONS):
                 erased += (await self._database[collection].delete_many(owner)).deleted_count
+            for collection in (NOTIFICATION_SETTINGS, MAIL_WINDOWS):
+                erased += (await self._database[collection].delete_one({"_id": owner["user_id"]})).deleted_count
             naming = {
                 "$or": [
                     {"args.user_id": user_id.value},

@@ -7,7 +7,7 @@ be split by `_id`. Under `{user_id: "hashed"}` alone they all share one hash val
 chunk that can never split ("jumbo") and one shard that holds all of it. A project is
 keyed the same way by its space, a membership by its member (their `_id` makes joining
 once unique, which a unique index beside a hashed key could not), a task's history by its
-task (`task_id`: a moved task keeps its id, not its space). Invitations and the
+task (`task_id`: a moved task keeps its id, not its space), a notification by its person. Invitations and the
 other small collections stay unsharded, on the database's primary shard.
 """
 
@@ -19,6 +19,7 @@ import pymongo
 from pymongo import IndexModel
 
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.notifications import NOTIFICATIONS
 from taskflow.adapters.mongo.schema.projects import PROJECTS
 from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY
 from taskflow.adapters.mongo.schema.tasks import TASKS
@@ -34,6 +35,7 @@ SHARD_KEYS: Final[dict[str, dict[str, str | int]]] = {
     MEMBERSHIPS: {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
     # A task's history by its task: a move changes the task's space, never its id.
     TASK_ACTIVITY: {"task_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
+    NOTIFICATIONS: {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING},  # an inbox in its person's partition
 }
 SHARD_KEY_INDEX_NAME: Final = "shard_key"
 

@@ -99,9 +99,10 @@ class AccountRecords(Protocol):
     """What an account leaves besides its account, tasks and memberships, erased with it."""
 
     async def erase(self, user_id: UserId, *, keep_entry: str) -> int:
-        """Erase its sessions, password resets, idempotency keys, import jobs and uploads, and outbox entries naming it.
+        """Erase its sessions, resets, idempotency keys, imports, notifications, and outbox entries naming it.
 
-        All but `keep_entry`, the erasure's own. Returns how many records went.
+        All but `keep_entry`, the erasure's own (notification settings and mail windows go
+        too). Returns how many records went.
         """
         ...
 

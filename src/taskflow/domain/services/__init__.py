@@ -13,6 +13,8 @@ from taskflow.domain.services.idempotency import IdempotencyService
 from taskflow.domain.services.imports import ImportService
 from taskflow.domain.services.invitations import InvitationAcceptance, InvitationMail, InvitationService
 from taskflow.domain.services.live_tasks import LiveTasks
+from taskflow.domain.services.notification_mail import NotificationMail
+from taskflow.domain.services.notifications import InboxService
 from taskflow.domain.services.outbox import OutboxService
 from taskflow.domain.services.password_reset import PasswordResetCompletion, PasswordResetMail, PasswordResetService
 from taskflow.domain.services.projects import ProjectService
@@ -53,5 +55,7 @@ class Services:
     verification: EmailVerification
     live_tasks: LiveTasks
     history: TaskHistory
+    inbox: InboxService
+    notification_mail: NotificationMail
     change_handlers: tuple[ChangeHandler, ...]
     """Every reaction to a change, run by the worker's durable consumer."""

@@ -31,6 +31,7 @@ from taskflow.domain.services.mail import (
     project_notice_job_id,
     project_notice_mail,
 )
+from taskflow.domain.services.outbox import NotDueError
 from taskflow.domain.values import Role
 
 if TYPE_CHECKING:
@@ -50,12 +51,8 @@ if TYPE_CHECKING:
     from taskflow.domain.values import ProjectId, UserId
 
 
-class ErasureNotDueError(Exception):
+class ErasureNotDueError(NotDueError):
     """Requests admitted before the deletion may still be running: try again in `retry_after` seconds."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"not before {retry_after:.1f} s")
-        self.retry_after = retry_after
 
 
 class AccountDeletion:

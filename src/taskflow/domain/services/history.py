@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 from taskflow.domain.changes.classification import ChangeKind, classify
 from taskflow.domain.changes.feed import TaskChanged
 from taskflow.domain.ports.activity import ActivityEntry, Plain, RecordedField
+from taskflow.domain.services.names import names_of
 from taskflow.domain.values import ProjectId, UserId
 
 if TYPE_CHECKING:
@@ -126,6 +127,5 @@ class TaskHistory:
         await self._tasks.get(principal, task_id, project=project)
         entries = await self._activity.page(task_id, before_version=before_version, limit=limit + 1)
         items = entries[:limit]
-        actors = list({entry.actor for entry in items if entry.actor is not None})
-        names = await self._users.names(actors) if actors else {}
+        names = await names_of(self._users, (entry.actor for entry in items))
         return ActivityPage(items, names, items[-1].version if len(entries) > limit else None)

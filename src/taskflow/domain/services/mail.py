@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 
     from taskflow.domain.model.accounts import User
     from taskflow.domain.model.projects import Invitation
-    from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
 WELCOME_JOB = "send_welcome_mail"
@@ -66,18 +65,6 @@ def _verify_call(token: str) -> str:
 def reminder_job_id(task_id: TaskId, due_at: datetime) -> str:
     """One reminder per task and due date: a new `due_at` makes a new reminder."""
     return f"reminder:{task_id}:{int(due_at.timestamp() * 1000)}"
-
-
-def reminder_mail(user: User, task: Task) -> MailMessage:
-    due = task.due_at.strftime("%Y-%m-%d %H:%M UTC") if task.due_at else "soon"
-    stamp = int(task.due_at.timestamp() * 1000) if task.due_at else 0
-    return MailMessage(
-        to=user.email.value,
-        subject=f"Due {due}: {task.title}",
-        text=f'Hello {user.name},\n\n"{task.title}" is due {due}.\n',
-        html=f"<p>Hello {escape(user.name)},</p><p><strong>{escape(task.title)}</strong> is due {due}.</p>",
-        message_id=f"<reminder.{task.id}.{stamp}@{MAIL_DOMAIN}>",
-    )
 
 
 def invitation_job_id(invitation_id: str) -> str:

@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 SWEEP_BATCH: Final = 500
 
 
+class NotDueError(Exception):
+    """A job run before its time (the sweeper queues every entry to run at once): again in `retry_after` s."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"not before {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
 class OutboxService:
     def __init__(self, outbox: Outbox, jobs: JobQueue, clock: Clock, *, grace: timedelta) -> None:
         self._outbox = outbox

@@ -1,4 +1,4 @@
-"""Mail a task's owner, or a project task's assignee, when it is coming due: once per task and due date.
+"""Tell a task's owner, or a project task's assignee, when it is coming due: once per task and due date.
 
 Rules:
 - a personal task's reminder goes to its owner; a project's task's to its assignee, acting
@@ -10,7 +10,9 @@ Rules:
   that id (so two ticks, or two workers, record it once) and enqueued by the tick that
   recorded it, under the same id (a lost enqueue is the sweeper's); changing `due_at`
   makes a new reminder;
-- the job sends nothing when the task is gone, done, or due at another time by then.
+- the job tells nothing when the task is gone, done, or due at another time by then;
+  otherwise it is a notification (`due_soon`), which reaches the inbox and the mail as
+  its person's settings say.
 """
 
 from __future__ import annotations
@@ -21,18 +23,21 @@ from typing import TYPE_CHECKING, Final
 
 from taskflow.domain.access.principal import Principal
 from taskflow.domain.access.roles import Action
-from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError, UserNotFoundError
-from taskflow.domain.services.mail import REMINDER_JOB, reminder_job_id, reminder_mail
+from taskflow.domain.errors import ProjectNotFoundError, TaskNotFoundError
+from taskflow.domain.model.notifications import Notification, NotificationKind, ProjectRef, TaskRef, notification_id
+from taskflow.domain.services.mail import REMINDER_JOB, reminder_job_id
 from taskflow.domain.values import ProjectId, Role, TaskId, TaskStatus, UserId
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
+    from taskflow.domain.access.grants import Grant
     from taskflow.domain.access.service import AccessService
-    from taskflow.domain.ports.accounts import UserRepository
-    from taskflow.domain.ports.mail import Mailer
+    from taskflow.domain.model.tasks import Task
+    from taskflow.domain.ports.projects import ProjectRepository
     from taskflow.domain.ports.tasks import TaskRepository, TaskScans
     from taskflow.domain.ports.time_and_ids import Clock
+    from taskflow.domain.services.notifications import Notifier
     from taskflow.domain.services.outbox import OutboxService
 
 TICK_LIMIT: Final = 5_000  # reminders recorded per tick at most; the next tick takes the rest
@@ -45,18 +50,18 @@ class ReminderService:
         tasks: TaskRepository,
         scans: TaskScans,
         access: AccessService,
-        users: UserRepository,
+        projects: ProjectRepository,
         outbox: OutboxService,
-        mailer: Mailer,
+        notifier: Notifier,
         clock: Clock,
         lead: timedelta,
     ) -> None:
         self._tasks = tasks
         self._scans = scans
         self._access = access
-        self._users = users
+        self._projects = projects
         self._outbox = outbox
-        self._mailer = mailer
+        self._notifier = notifier
         self._clock = clock
         self._lead = lead
 
@@ -84,14 +89,14 @@ class ReminderService:
         return len(due)
 
     async def send(self, owner: UserId, task_id: TaskId, due_at: datetime, project: ProjectId | None = None) -> None:
-        """The job: at least once; a mail sent again has the same Message-ID.
+        """The job: at least once; told again, the notification is stored and mailed once.
 
         `owner` is whom it is for: the task's owner, or in a project its assignee.
         """
         entry_id = reminder_job_id(task_id, due_at)
         if await self._outbox.is_done(entry_id):
             return
-        with contextlib.suppress(TaskNotFoundError, UserNotFoundError, ProjectNotFoundError):
+        with contextlib.suppress(TaskNotFoundError, ProjectNotFoundError):
             if project is None:
                 grant = self._access.own(owner)
             else:
@@ -99,5 +104,21 @@ class ReminderService:
             task = await self._tasks.get_latest(grant, task_id)
             still_theirs = project is None or task.assignee_id == owner
             if task.due_at == due_at and task.status is not TaskStatus.DONE and still_theirs:
-                await self._mailer.send(reminder_mail(await self._users.get(owner), task))
+                await self._notifier.notify(await self._due_soon(owner, task, grant, entry_id))
         await self._outbox.mark_done(entry_id)
+
+    async def _due_soon(self, owner: UserId, task: Task, grant: Grant, cause: str) -> Notification:
+        project = None
+        if task.project_id is not None:
+            found = await self._projects.find(grant)
+            project = ProjectRef(task.project_id, None if found is None else found.name)
+        return Notification(
+            id=notification_id(owner, NotificationKind.DUE_SOON, cause),
+            user=owner,
+            kind=NotificationKind.DUE_SOON,
+            at=self._clock.now(),
+            actor=None,
+            task=TaskRef(task.id, task.title, task.project_id),
+            project=project,
+            due_at=task.due_at,
+        )

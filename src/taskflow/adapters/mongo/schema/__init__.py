@@ -13,6 +13,11 @@ from taskflow.adapters.mongo.schema.import_uploads import ImportUploadDocument
 from taskflow.adapters.mongo.schema.invitations import InvitationDocument
 from taskflow.adapters.mongo.schema.jobs import ImportJobDocument
 from taskflow.adapters.mongo.schema.memberships import MembershipDocument
+from taskflow.adapters.mongo.schema.notifications import (
+    MailWindowDocument,
+    NotificationDocument,
+    NotificationSettingsDocument,
+)
 from taskflow.adapters.mongo.schema.outbox import OutboxDocument
 from taskflow.adapters.mongo.schema.password_resets import PasswordResetDocument
 from taskflow.adapters.mongo.schema.projects import ProjectDocument
@@ -36,4 +41,7 @@ DOCUMENTS = (
     AuditDocument,
     ChangeConsumerDocument,
     TaskActivityDocument,
+    NotificationDocument,
+    NotificationSettingsDocument,
+    MailWindowDocument,
 )
