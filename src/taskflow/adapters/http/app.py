@@ -18,6 +18,7 @@ from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.edge.admission import AdmissionMiddleware
 from taskflow.adapters.http.edge.body_checks import check_request_body
 from taskflow.adapters.http.edge.problems import problem_details_plugin
+from taskflow.adapters.http.notifications.controller import NotificationsController, NotificationSettingsController
 from taskflow.adapters.http.openapi.docs import docs_assets_router, openapi_config, openapi_document
 from taskflow.adapters.http.openapi.strict_schemas import StrictStructSchemaPlugin
 from taskflow.adapters.http.platform.health import HealthController
@@ -67,6 +68,8 @@ def build_app(
             TaskController,
             TaskActivityController,
             JobsController,
+            NotificationsController,
+            NotificationSettingsController,
             ProjectsController,
             InvitationsController,
             AdminController,

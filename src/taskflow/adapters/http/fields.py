@@ -1,4 +1,4 @@
-"""Body field types that more than one feature takes, with the domain's limits stated for the document."""
+"""Body field types that more than one feature takes or answers, with the domain's limits stated for the document."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from taskflow.domain.values import (
     NAME_MAX_LENGTH,
     PASSWORD_MAX_BYTES,
     WHITE_SPACE,
+    UserId,
 )
 
 # Not blank: at least one character that is not white space (the domain's rule, stated).
@@ -44,3 +45,16 @@ Name = Annotated[
     msgspec.Meta(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NOT_BLANK, examples=["Ada Lovelace"]),
 ]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a time-zone offset")]
+
+
+class ActorResponse(msgspec.Struct):
+    """Who did something: their id and their name now."""
+
+    id: str
+    name: str
+
+    @classmethod
+    def of(cls, actor: UserId | None, names: dict[UserId, str]) -> ActorResponse | None:
+        """None for the system, or for an account that no longer exists."""
+        name = None if actor is None else names.get(actor)
+        return None if actor is None or name is None else cls(actor.value, name)

@@ -13,6 +13,7 @@ from litestar.params import FromPath, Parameter
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.edge.cursors import decode_cursor, encode_cursor
 from taskflow.adapters.http.edge.paths import path_id
+from taskflow.adapters.http.fields import ActorResponse
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.parameters import InProject, TaskRoutes, in_project
@@ -24,11 +25,6 @@ from taskflow.domain.values import TaskId, UserId
 _VERSION_BYTES: Final = 8
 
 Value = str | list[str] | None
-
-
-class ActorResponse(msgspec.Struct):
-    id: str
-    name: str
 
 
 class FieldChangeResponse(msgspec.Struct):
@@ -58,11 +54,10 @@ class ActivityEntryResponse(msgspec.Struct):
 
     @classmethod
     def of(cls, entry: ActivityEntry, names: dict[UserId, str]) -> ActivityEntryResponse:
-        name = None if entry.actor is None else names.get(entry.actor)
         return cls(
             id=entry.id,
             at=entry.at,
-            actor=None if entry.actor is None or name is None else ActorResponse(entry.actor.value, name),
+            actor=ActorResponse.of(entry.actor, names),
             kind=entry.kind,
             version=entry.version,
             changes=[FieldChangeResponse.of(change) for change in entry.changes],

@@ -1,0 +1,1 @@
+"""Notifications over HTTP: the inbox, its unread count, marking read, and each person's settings."""
