@@ -13,19 +13,23 @@ import pytest
 
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.entrypoints.processes import Child
+from taskflow.settings import Settings
 from tests.api.conftest import (
     Account,
+    Join,
     OwnRedisStack,
     Register,
     assert_problem,
     consuming_worker,
     create_project,
+    create_task,
     joining,
     membership_repository,
     new_account,
     stack_on_own_redis,
 )
 from tests.conftest import mail_messages
+from tests.event_streams import event_stream
 
 NOTIFICATIONS = "/api/v1/notifications"
 SETTINGS = "/api/v1/users/me/notification-settings"
@@ -158,3 +162,21 @@ async def test_bad_requests_are_problems(client: httpx.AsyncClient, register: Re
         assert_problem(await client.post(read, json=body, headers=ada.auth), 422)
     assert_problem(await client.post(read, json={"ids": ["a" * 24] * 101}, headers=ada.auth), 422)
     assert (await client.post(read, json={"ids": ["a" * 24]}, headers=ada.auth)).json() == {"unread": 0}
+
+
+async def test_a_new_notification_arrives_on_the_live_stream(
+    client: httpx.AsyncClient, register: Register, join: Join, settings: Settings
+) -> None:
+    ada, bob = await register(), await register()
+    project = await create_project(client, ada)
+    await join(bob, project, ProjectRole.EDITOR)
+    quiet = await client.patch(SETTINGS, json={"assigned": {"mail": False}}, headers=bob.auth)  # no SMTP here
+    assert quiet.status_code == 200, quiet.text
+    async with consuming_worker(settings), event_stream(client, bob.auth) as stream:
+        task = await create_task(client, ada, title="Plan", project_id=project["id"], assignee_id=bob.id)
+        assert (await stream.next()).event == "task.created"
+        told = await stream.next()
+        assert told.event == "notification.created"
+        (listed,) = (await client.get(NOTIFICATIONS, headers=bob.auth)).json()["items"]
+        assert told.json() == listed
+        assert (listed["kind"], listed["task"]["id"], listed["actor"]["id"]) == ("assigned", task["id"], ada.id)

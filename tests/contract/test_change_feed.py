@@ -21,6 +21,7 @@ from pymongo import AsyncMongoClient
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.client import connect, create_indexes
 from taskflow.adapters.mongo.migrations import record_change_images
+from taskflow.adapters.mongo.notifications import MongoInbox
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.adapters.stores.tasks.mongo import MongoTaskRepository
 from taskflow.domain.access.roles import ProjectRole
@@ -32,17 +33,21 @@ from taskflow.domain.changes.feed import (
     ChangeFeed,
     HistoryLostError,
     MembershipChanged,
+    NotificationCreated,
     Place,
     TaskChanged,
 )
+from taskflow.domain.model.notifications import Notification, NotificationKind
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.tasks import Task, TaskDraft
+from taskflow.domain.ports.notifications import Inbox
 from taskflow.domain.ports.projects import MembershipRepository
 from taskflow.domain.ports.tasks import TaskRepository
 from taskflow.domain.values import ProjectId, TaskId, UserId
 from taskflow.entrypoints.processes import Child, start_secantus
 from tests.conftest import MEMORY
 from tests.fakes.changes import InMemoryChangeFeed
+from tests.fakes.notifications import InMemoryInbox
 from tests.fakes.projects import InMemoryMemberships
 from tests.fakes.tasks import InMemoryTaskRepository
 
@@ -63,6 +68,7 @@ class Store:
     memberships: MembershipRepository
     trim_history: Callable[[], Awaitable[None]]
     """Keep only the last HISTORY changes, as a database trims its history."""
+    inbox: Inbox
 
     async def add(self, task: Task) -> None:
         await self.tasks.add(AccessService.own(task.owner_id), task)
@@ -95,7 +101,7 @@ def _in_memory() -> Store:
     async def trim_history() -> None:
         feed.forget(len(feed.changes) - HISTORY)
 
-    return Store(feed, InMemoryTaskRepository(feed), InMemoryMemberships(feed), trim_history)
+    return Store(feed, InMemoryTaskRepository(feed), InMemoryMemberships(feed), trim_history, InMemoryInbox(feed))
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +128,13 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
 
     try:
         feed = MongoChangeFeed(database, max_await_seconds=0.2)
-        yield Store(feed, MongoTaskRepository(database), MongoMembershipRepository(database), trim_history)
+        yield Store(
+            feed,
+            MongoTaskRepository(database),
+            MongoMembershipRepository(database),
+            trim_history,
+            MongoInbox(database),
+        )
     finally:
         await client.drop_database(database.name)
         await client.close()
@@ -208,6 +220,22 @@ async def test_joining_a_new_role_and_leaving_are_changes_each_saying_who_and_wh
     assert changes[1].new_role
     assert isinstance(changes[3], TaskChanged)
     assert changes[3].task_id == marker.id
+
+
+async def test_a_notification_for_an_inbox_is_a_change_and_one_kept_for_mail_or_marked_read_is_not(
+    store: Store,
+) -> None:
+    told = Notification(id="1" * 24, user=BOB, kind=NotificationKind.ASSIGNED, at=NOW, actor=ADA)
+    marker = _task()
+    async with store.feed.read(None) as cursor:
+        await store.inbox.add(dataclasses.replace(told, id="2" * 24, in_inbox=False))  # mail only
+        await store.inbox.add(told)
+        await store.inbox.mark_read(BOB, [told.id])
+        await store.add(marker)
+        changes = [await _next(cursor) for _ in range(2)]
+    assert changes[0] == NotificationCreated(changes[0].position, told)
+    assert isinstance(changes[1], TaskChanged)
+    assert changes[1].task_id == marker.id
 
 
 async def test_a_read_from_now_has_none_of_the_past_and_a_quiet_feed_answers_none(store: Store) -> None:

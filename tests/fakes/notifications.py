@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from taskflow.domain.changes.feed import NotificationCreated
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.model.notifications import InboxPosition, MailState, Notification, NotificationSettings
 from taskflow.domain.ports.notifications import Inbox, MailWindows, NotificationPreferences
 from taskflow.domain.values import UserId
+from tests.fakes.changes import InMemoryChangeFeed
 
 
 def _newest_first(notification: Notification) -> tuple[datetime, str]:
@@ -17,11 +19,12 @@ def _newest_first(notification: Notification) -> tuple[datetime, str]:
 
 
 class InMemoryInbox(Inbox):
-    """`down` plays a database that takes nothing (the consumer must replay)."""
+    """`down` plays a database that takes nothing (the consumer must replay); with a `feed`, publishes as MongoDB."""
 
-    def __init__(self) -> None:
+    def __init__(self, feed: InMemoryChangeFeed | None = None) -> None:
         self.notifications: dict[str, Notification] = {}
         self.down = False
+        self._feed = feed
 
     def _check(self) -> None:
         if self.down:
@@ -37,6 +40,8 @@ class InMemoryInbox(Inbox):
         if notification.id in self.notifications:
             return False
         self.notifications[notification.id] = notification
+        if self._feed is not None and notification.in_inbox:  # as MongoDB's change stream carries it
+            self._feed.publish(NotificationCreated(self._feed.next_position(), notification))
         return True
 
     async def page(

@@ -158,7 +158,7 @@ def world() -> World:
     idempotency = InMemoryIdempotencyStore()
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
-    activity, inbox, preferences = InMemoryTaskActivity(), InMemoryInbox(), InMemoryNotificationPreferences()
+    activity, inbox, preferences = InMemoryTaskActivity(), InMemoryInbox(change_feed), InMemoryNotificationPreferences()
     ports = Ports(
         users=users,
         tasks=tasks,

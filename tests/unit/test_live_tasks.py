@@ -5,18 +5,36 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from taskflow.domain.access.roles import ProjectRole
-from taskflow.domain.changes.feed import Change, FeedPosition, MembershipChanged, Place, TaskChanged
+from taskflow.domain.changes.feed import (
+    Change,
+    FeedPosition,
+    MembershipChanged,
+    NotificationCreated,
+    Place,
+    TaskChanged,
+)
 from taskflow.domain.errors import TooManyRequestsError
 from taskflow.domain.live.hub import RESET, ChangeHub, StreamBehindError, StreamClosedError, View
+from taskflow.domain.model.accounts import User
+from taskflow.domain.model.notifications import Notification, NotificationKind
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.model.tasks import Task, TaskDraft
-from taskflow.domain.services.live_tasks import LiveTasks, StreamLimits, TaskEvent, TaskEventKind, TaskEvents
-from taskflow.domain.values import ProjectId, TaskId, UserId
+from taskflow.domain.services.live_tasks import (
+    LiveTasks,
+    NotificationEvent,
+    StreamLimits,
+    TaskEvent,
+    TaskEventKind,
+    TaskEvents,
+)
+from taskflow.domain.values import Email, ProjectId, TaskId, UserId
+from tests.fakes.accounts import InMemoryUserRepository
 from tests.fakes.changes import InMemoryChangeFeed, InMemoryStreamSlots
 from tests.fakes.projects import InMemoryMemberships
 
@@ -91,7 +109,7 @@ async def hub(feed: InMemoryChangeFeed) -> ChangeHub:
 
 @pytest.fixture
 def live(hub: ChangeHub, memberships: InMemoryMemberships, slots: InMemoryStreamSlots) -> LiveTasks:
-    return LiveTasks(hub, memberships, slots, StreamLimits(per_user=2, renew_seconds=0.05))
+    return LiveTasks(hub, memberships, InMemoryUserRepository(), slots, StreamLimits(per_user=2, renew_seconds=0.05))
 
 
 async def _drain(events: TaskEvents, within: float = WAIT) -> list[TaskEvent]:
@@ -211,6 +229,26 @@ async def test_a_user_sees_their_own_tasks_and_not_anothers(live: LiveTasks, fee
     assert taken[0].task == mine
     assert taken[2].task is None
     await events.close()
+
+
+async def test_a_user_is_shown_their_own_new_notifications_with_who_made_them(feed: InMemoryChangeFeed) -> None:
+    users = InMemoryUserRepository()
+    await users.add(User(id=ADA, email=Email("ada@example.com"), name="Ada", password_hash="x", created_at=NOW,
+                         updated_at=NOW))  # fmt: skip
+    hub = ChangeHub(feed, buffer=10, open_timeout=1)
+    live = LiveTasks(
+        hub, InMemoryMemberships(), users, InMemoryStreamSlots(), StreamLimits(per_user=2, renew_seconds=1)
+    )
+    events = await live.follow(BOB, None)
+    told = Notification(id="1" * 24, user=BOB, kind=NotificationKind.ASSIGNED, at=NOW, actor=ADA)
+    for notification in (told, replace(told, id="2" * 24, user=ADA)):
+        feed.publish(NotificationCreated(feed.next_position(), notification))
+    event = await events.next(WAIT)
+    assert isinstance(event, NotificationEvent)
+    assert (event.notification, event.names) == (told, {ADA: "Ada"})
+    assert await events.next(WAIT) is None  # Ada's is not Bob's
+    await events.close()
+    await hub.close()
 
 
 async def test_a_member_sees_the_projects_tasks_from_joining_until_leaving(

@@ -83,6 +83,7 @@ def live_tasks(ports: Ports, settings: Settings, shared: Shared) -> LiveTasks:
     return LiveTasks(
         ChangeHub(ports.change_feed, buffer=settings.event_buffer, open_timeout=settings.request_timeout_seconds),
         shared.memberships,
+        shared.users,
         ports.stream_slots,
         StreamLimits(per_user=settings.event_streams_per_user, renew_seconds=settings.event_heartbeat_seconds),
     )

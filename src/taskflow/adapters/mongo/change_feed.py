@@ -1,6 +1,6 @@
 """The change feed over a MongoDB change stream on the database (decision 0034).
 
-One stream carries `tasks` and `memberships`, so the two come in their commit order. A
+One stream carries `tasks`, `memberships` and new notifications, so they come in their commit order. A
 task's insert and replacement carry the whole document; a deletion carries the task as
 it was (pre-images, which `taskflow migrate` turns on for both), so it can be routed
 to whoever saw the task; a membership's end says who ended it, a new role the old one.
@@ -18,6 +18,7 @@ from pymongo.errors import OperationFailure
 
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
+from taskflow.adapters.mongo.schema.notifications import NOTIFICATIONS, notification_to_entity
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_entity
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.changes.feed import (
@@ -27,6 +28,7 @@ from taskflow.domain.changes.feed import (
     FeedPosition,
     HistoryLostError,
     MembershipChanged,
+    NotificationCreated,
     Place,
     TaskChanged,
 )
@@ -47,8 +49,14 @@ _HISTORY_LOST: Final = frozenset({286, 260, 280})
 _PIPELINE: Final = [
     {
         "$match": {
-            "ns.coll": {"$in": [TASKS, MEMBERSHIPS]},
-            "operationType": {"$in": ["insert", "replace", "update", "delete"]},
+            "$or": [
+                {
+                    "ns.coll": {"$in": [TASKS, MEMBERSHIPS]},
+                    "operationType": {"$in": ["insert", "replace", "update", "delete"]},
+                },
+                # A notification for an inbox, as it is made (marking it read is nobody's event).
+                {"ns.coll": NOTIFICATIONS, "operationType": "insert", "fullDocument.in_inbox": True},
+            ]
         }
     }
 ]
@@ -113,6 +121,12 @@ def change_of(event: Raw) -> Change | None:
     position = FeedPosition(cluster_time.time, cluster_time.inc, event["_id"]["_data"])
     if event["ns"]["coll"] == MEMBERSHIPS:
         return _membership_change(position, event)
+    if event["ns"]["coll"] == NOTIFICATIONS:
+        return NotificationCreated(position, notification_to_entity(event["fullDocument"]))
+    return _task_change(position, event)
+
+
+def _task_change(position: FeedPosition, event: Raw) -> TaskChanged | None:
     operation = event["operationType"]
     before: Raw | None = event.get("fullDocumentBeforeChange")
     after: Raw | None = event.get("fullDocument")

@@ -1,4 +1,4 @@
-"""The change feed: every committed change to tasks and memberships, in commit order (decision 0034).
+"""The change feed: every committed change to tasks and memberships, and each new notification, in commit order.
 
 A position names one change; the feed can be read again from just after it, by any
 process, for as long as the database keeps its history.
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
     from taskflow.domain.access.roles import ProjectRole
+    from taskflow.domain.model.notifications import Notification
     from taskflow.domain.model.tasks import Task
     from taskflow.domain.values import ProjectId, TaskId, UserId
 
@@ -87,7 +88,15 @@ class MembershipChanged:
         return self.member and self.previous_role is not None
 
 
-Change = TaskChanged | MembershipChanged
+@dataclass(frozen=True, slots=True)
+class NotificationCreated:
+    """A notification for someone's inbox was made: their live streams show it."""
+
+    position: FeedPosition
+    notification: Notification
+
+
+Change = TaskChanged | MembershipChanged | NotificationCreated
 
 
 class HistoryLostError(TaskflowError):

@@ -1,4 +1,4 @@
-"""A user's live task changes: only tasks they may see, as they see them (decision 0034).
+"""A user's live changes: only tasks they may see, as they see them (decision 0034), and their new notifications.
 
 Memberships come through the same feed as tasks, in commit order, so a member removed
 from a project sees none of its changes committed after the removal, and one who joins
@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from taskflow.domain.changes import audience
-from taskflow.domain.changes.feed import MembershipChanged
+from taskflow.domain.changes.feed import MembershipChanged, NotificationCreated
 from taskflow.domain.errors import TooManyRequestsError
 from taskflow.domain.live.hub import View
+from taskflow.domain.services.names import names_of
 
 if TYPE_CHECKING:
     from taskflow.domain.changes.feed import Change, FeedPosition, TaskChanged
     from taskflow.domain.live.hub import ChangeHub, Reset, Subscription
+    from taskflow.domain.model.notifications import Notification
     from taskflow.domain.model.tasks import Task
+    from taskflow.domain.ports.accounts import UserRepository
     from taskflow.domain.ports.projects import MembershipRepository
     from taskflow.domain.ports.streams import StreamSlots
     from taskflow.domain.values import ProjectId, TaskId, UserId
@@ -48,6 +51,18 @@ class TaskEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationEvent:
+    """A notification for the user's inbox, made just now; `names` holds its actor's name (read as it is sent)."""
+
+    position: FeedPosition
+    notification: Notification
+    names: dict[UserId, str] = field(default_factory=dict)
+
+
+LiveEvent = TaskEvent | NotificationEvent
+
+
+@dataclass(frozen=True, slots=True)
 class StreamLimits:
     per_user: int
     """Streams one user may hold open at once, across every process."""
@@ -57,10 +72,16 @@ class StreamLimits:
 
 class LiveTasks:
     def __init__(
-        self, hub: ChangeHub, memberships: MembershipRepository, slots: StreamSlots, limits: StreamLimits
+        self,
+        hub: ChangeHub,
+        memberships: MembershipRepository,
+        users: UserRepository,
+        slots: StreamSlots,
+        limits: StreamLimits,
     ) -> None:
         self._hub = hub
         self._memberships = memberships
+        self._users = users
         self._slots = slots
         self._limits = limits
 
@@ -88,29 +109,34 @@ class LiveTasks:
         except BaseException:
             await lease.release()
             raise
-        return TaskEvents(subscription, lease)
+        return TaskEvents(subscription, lease, self._users)
 
     async def close(self) -> None:
         """Every open stream ends (its client resumes elsewhere); the process is stopping."""
         await self._hub.close()
 
 
-class Sight(View[TaskEvent]):
-    """What one user sees of the feed: their own tasks, and those of the projects they are in."""
+class Sight(View[LiveEvent]):
+    """What one user sees of the feed: their own tasks, those of the projects they are in, their notifications."""
 
     def __init__(self, user: UserId) -> None:
         self.user = user
         self.projects: set[ProjectId] = set()
 
-    def live(self, change: Change) -> TaskEvent | None:
+    def live(self, change: Change) -> LiveEvent | None:
         if isinstance(change, MembershipChanged):
             if change.user == self.user:
                 (self.projects.add if change.member else self.projects.discard)(change.project)
             return None
-        return self._event_of(change)
+        return self.past(change)
 
-    def past(self, change: Change) -> TaskEvent | None:
-        return None if isinstance(change, MembershipChanged) else self._event_of(change)
+    def past(self, change: Change) -> LiveEvent | None:
+        if isinstance(change, MembershipChanged):
+            return None
+        if isinstance(change, NotificationCreated):
+            mine = change.notification.user == self.user
+            return NotificationEvent(change.position, change.notification) if mine else None
+        return self._event_of(change)
 
     def _event_of(self, change: TaskChanged) -> TaskEvent | None:
         saw, sees = (
@@ -145,9 +171,10 @@ class _Lease:
 
 
 class TaskEvents:
-    def __init__(self, subscription: Subscription[TaskEvent], lease: _Lease) -> None:
+    def __init__(self, subscription: Subscription[LiveEvent], lease: _Lease, users: UserRepository) -> None:
         self._subscription = subscription
         self._lease = lease
+        self._users = users
 
     @property
     def position(self) -> FeedPosition | None:
@@ -158,13 +185,16 @@ class TaskEvents:
         """Where the stream is once it has sent all there is (past others' changes too); else None."""
         return self._subscription.settle()
 
-    async def next(self, within: float) -> TaskEvent | Reset | None:
+    async def next(self, within: float) -> LiveEvent | Reset | None:
         """The next event, or a reset (reload the list); None when nothing came `within` seconds.
 
         StreamBehindError or StreamClosedError: resume from the last event, here or elsewhere.
         """
         await self._lease.keep()
-        return await self._subscription.next(within)
+        item = await self._subscription.next(within)
+        if isinstance(item, NotificationEvent):
+            return replace(item, names=await names_of(self._users, [item.notification.actor]))
+        return item
 
     async def close(self) -> None:
         try:

@@ -24,18 +24,21 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import Counter, Gauge
 
 from taskflow.adapters.http.edge.signing import b64decode, b64encode, derive_key
+from taskflow.adapters.http.notifications.schemas import NotificationResponse
 from taskflow.adapters.http.tasks.schemas import TaskResponse
 from taskflow.domain.changes.feed import FeedPosition
 from taskflow.domain.errors import DrainingError, InvalidEventIdError, TaskflowError, UnauthenticatedError
 from taskflow.domain.live.hub import RESET, Reset, StreamBehindError, StreamClosedError
+from taskflow.domain.services.live_tasks import NotificationEvent
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from taskflow.domain.services.live_tasks import LiveTasks, TaskEvent, TaskEvents
+    from taskflow.domain.services.live_tasks import LiveEvent, LiveTasks, TaskEvents
     from taskflow.domain.services.sessions import SessionService
     from taskflow.domain.values import UserId
 
+NOTIFICATION_CREATED: Final = "notification.created"
 RETRY_MS: Final = 2000
 """How soon a client reconnects after the stream ends (the `retry:` field)."""
 EVENT_ID_MAX_LENGTH: Final = 512
@@ -156,13 +159,17 @@ def _where(position: FeedPosition | None, ids: EventIds, user: UserId) -> str | 
     return None if position is None else ids.encode(position, user)
 
 
-def _message(item: TaskEvent | Reset | None, events: TaskEvents, ids: EventIds, user: UserId) -> ServerSentEventMessage:
+def _message(item: LiveEvent | Reset | None, events: TaskEvents, ids: EventIds, user: UserId) -> ServerSentEventMessage:
     """An event; a reset; or, for nothing (a quiet while), a heartbeat with where the stream has got to."""
     if item is None:
         return ServerSentEventMessage(data=None, comment="heartbeat", id=_where(events.settle(), ids, user))
     if isinstance(item, Reset):
         STREAM_RESETS.inc()
         return ServerSentEventMessage(event="reset", data="{}")
+    if isinstance(item, NotificationEvent):
+        EVENTS_SENT.labels(kind=NOTIFICATION_CREATED).inc()
+        data = msgspec.json.encode(NotificationResponse.of(item.notification, item.names)).decode()
+        return ServerSentEventMessage(event=NOTIFICATION_CREATED, id=ids.encode(item.position, user), data=data)
     EVENTS_SENT.labels(kind=item.kind.value).inc()
     body: object = {"id": item.task_id.value, "version": item.version}
     if item.task is not None:
