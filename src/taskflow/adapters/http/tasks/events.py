@@ -35,7 +35,8 @@ class TaskEventsController(TaskRoutes):
         summary="Follow changes to your tasks and your projects' tasks, live",
         description="Server-sent events (`text/event-stream`), one per change, in commit order: "
         "`event: task.created`, `task.updated` or `task.deleted`; `data:` the task as `getTask` shows it (a "
-        'deletion: `{"id", "version"}`, its last version); `id:` where the change is, opaque. A task '
+        'deletion: `{"id", "version"}`, its last version); `id:` where the change is, opaque. A notification '
+        "made for you arrives as `notification.created`, `data:` as `listNotifications` shows it. A task "
         "moved into your sight arrives as created, one moved out of it (or out of a project you left) as "
         "deleted. Reconnect with `Last-Event-ID` (EventSource does) to get exactly the changes after that "
         "event, then the live ones, on any server; an id older than the history kept gets one `event: reset` "
