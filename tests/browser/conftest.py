@@ -22,6 +22,7 @@ from playwright.async_api import (
 )
 
 from taskflow.entrypoints.processes import Child
+from taskflow.settings import Settings
 from tests.api.conftest import (  # noqa: F401 - fixtures reused here
     PASSWORD,
     _clean_database,
@@ -69,6 +70,7 @@ class WorkerStack:
 
     url: str
     mail: Path
+    settings: Settings
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ async def worker_stack(mongodb: Child, mail_sink: tuple[Child, Path]) -> AsyncIt
     sink, directory = mail_sink
     async with stack_on_own_redis(mongodb, smtp_url=sink.url, outbox_sweep_seconds=1) as stack:
         with worker_process(stack.settings):
-            yield WorkerStack(stack.url, directory)
+            yield WorkerStack(stack.url, directory, stack.settings)
 
 
 @dataclass

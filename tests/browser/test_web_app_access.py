@@ -5,6 +5,7 @@ The screenshots it takes are the ones the README shows (docs/screenshots/).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
 from taskflow.domain.access.roles import ProjectRole
-from tests.api.conftest import Join, create_project, create_task, new_account
+from taskflow.settings import Settings
+from tests.api.conftest import Account, Join, consuming_worker, create_project, create_task, new_account
 from tests.browser.conftest import web_app
 
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -94,7 +96,7 @@ async def test_keyboard_alone_signs_in_adds_edits_and_completes_a_task(
 
 
 async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
-    browser: Browser, api_url: str, client: httpx.AsyncClient, join: Join
+    browser: Browser, api_url: str, client: httpx.AsyncClient, join: Join, settings: Settings
 ) -> None:
     ada, bob = await new_account(client), await new_account(client)
     await client.patch("/api/v1/users/me", json={"name": "Ada Lovelace"}, headers=ada.auth)
@@ -110,9 +112,11 @@ async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
         await create_task(
             client, ada, title=title, priority=priority, tags=tags, status=status, due_at="2030-05-04T09:00:00Z"
         )
-    await create_task(
-        client, ada, title="Prune the apple tree", project_id=garden["id"], assignee_id=bob.id, tags=["spring"]
-    )
+    async with consuming_worker(settings):  # Bob is told of the assignment
+        await create_task(
+            client, ada, title="Prune the apple tree", project_id=garden["id"], assignee_id=bob.id, tags=["spring"]
+        )
+        await _told(client, bob)
     await create_task(client, ada, title="Order seeds", project_id=garden["id"], priority="high")
 
     async with web_app(browser, api_url) as desktop:
@@ -145,3 +149,35 @@ async def test_axe_finds_nothing_serious_and_the_screenshots_are_taken(
         width = await page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, "nothing wider than the phone's screen"
         await _screenshot(page, "tasks-phone.png", full_page=True)
+    await _a_members_notifications(browser, api_url, bob)
+
+
+async def _a_members_notifications(browser: Browser, api_url: str, bob: Account) -> None:
+    """Bob's inbox (the worker told him of the assignment), the task's history, his settings."""
+    async with web_app(browser, api_url) as member:
+        page = member.page
+        await member.sign_in(bob.email)
+        await expect(page.locator("a.bell")).to_have_attribute("aria-label", "Notifications, 1 unread")
+        await page.locator("a.bell").click()
+        await expect(page.locator("li.notification.unread")).to_have_count(1)
+        assert await _serious_violations(page) == [], "notifications"
+        await _screenshot(page, "notifications-desktop.png")
+        await page.get_by_role("link", name="Open the task").click()
+        editor = page.get_by_role("dialog")
+        await editor.locator("summary", has_text="History").click()
+        await expect(editor.locator(".history-entries > li")).to_have_count(1)
+        assert await _serious_violations(page) == [], "task editor with its history"
+        await page.keyboard.press("Escape")
+        await page.locator("a.who").click()
+        await expect(page.get_by_role("heading", name="Notifications", level=2)).to_be_visible()
+        assert await _serious_violations(page) == [], "account and notification settings"
+
+
+async def _told(client: httpx.AsyncClient, account: Account) -> None:
+    """Until the worker has made a notification for `account`."""
+    for _ in range(200):
+        if (await client.get("/api/v1/notifications/unread-count", headers=account.auth)).json()["unread"]:
+            return
+        await asyncio.sleep(0.1)
+    msg = "no notification was made"
+    raise AssertionError(msg)

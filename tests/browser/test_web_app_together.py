@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, expect
 
-from tests.api.conftest import PASSWORD, mailed_token, new_account
+from taskflow.domain.access.roles import ProjectRole
+from tests.api.conftest import PASSWORD, create_project, joining, mailed_token, membership_repository, new_account
 from tests.browser.conftest import WorkerStack, web_app
 
 INVITATION = re.compile(r"/#/invitations/([\w-]+)")  # the web link in the mail
@@ -103,6 +104,66 @@ async def test_a_project_is_shared_by_mail_and_its_members_work_on_it_live(
         await page.locator(".members li").nth(1).get_by_role("button", name="Remove Bob Bobson").click()
         await page.get_by_role("dialog").get_by_role("button", name="Remove").click()
         await expect(page.locator(".members li")).to_have_count(1)
+
+
+async def test_an_assignment_rings_the_bell_in_another_window_and_the_history_says_who_changed_what(
+    browser: Browser, worker_stack: WorkerStack
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=worker_stack.url, timeout=10) as client,
+        membership_repository(worker_stack.settings) as memberships,
+    ):
+        ada, bob = await new_account(client), await new_account(client)
+        await client.patch("/api/v1/users/me", json={"name": "Ada Lovelace"}, headers=ada.auth)
+        project = await create_project(client, ada, "Garden")
+        await joining(memberships)(bob, project, ProjectRole.EDITOR)
+    async with web_app(browser, worker_stack.url) as owner, web_app(browser, worker_stack.url) as member:
+        await member.sign_in(bob.email)
+        bell = member.page.locator("a.bell")
+        await expect(bell).to_have_attribute("aria-label", "Notifications, none unread")
+        await owner.sign_in(ada.email)
+        await owner.page.get_by_role("link", name="Garden").click()
+        await expect(owner.page.get_by_role("heading", level=1)).to_have_text("Gardenowner")
+        form = owner.page.locator("form.new-task")
+        await form.get_by_label("Title").fill("Prune the roses")
+        await form.get_by_label("Assignee").select_option(label="T")
+        await form.get_by_role("button", name="Add task").click()
+        await expect(owner.task("Prune the roses")).to_be_visible()
+        await expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")  # live: no reload
+        await owner.task("Prune the roses").get_by_role("button", name="Edit").click()
+        editor = owner.page.get_by_role("dialog")
+        await editor.get_by_label("Title").fill("Prune the old roses")
+        await editor.get_by_role("button", name="Save").click()
+        await expect(bell).to_have_attribute("aria-label", "Notifications, 2 unread")
+
+        await bell.click()
+        told = member.page.locator("li.notification")
+        await expect(told).to_have_count(2)
+        await expect(told.nth(0)).to_contain_text("Ada Lovelace changed the title of “Prune the old roses”")
+        await expect(told.nth(1)).to_contain_text("Ada Lovelace assigned “Prune the roses” to you in Garden")
+        await told.nth(0).get_by_role("link", name="Open the task").click()
+        dialog = member.page.get_by_role("dialog")
+        await dialog.locator("summary", has_text="History").click()
+        entries = dialog.locator(".history-entries > li")
+        await expect(entries).to_have_count(2)
+        await expect(entries.nth(0)).to_contain_text("Ada Lovelace changed it")
+        await expect(entries.nth(0)).to_contain_text("Title: “Prune the roses” → “Prune the old roses”")
+        await expect(entries.nth(1)).to_contain_text("Ada Lovelace created it")
+        await dialog.get_by_role("button", name="Cancel").click()
+
+        await bell.click()
+        await member.page.get_by_role("button", name="Mark all read").click()
+        await expect(bell).to_have_attribute("aria-label", "Notifications, none unread")
+        await expect(member.page.locator("li.notification.unread")).to_have_count(0)
+
+        await member.page.locator("a.who").click()
+        mail = member.page.get_by_label("A task is assigned to you: by mail")
+        await expect(mail).to_be_checked()
+        await mail.uncheck()
+        await member.page.get_by_role("button", name="Save").click()
+        await expect(member.page.get_by_role("status").filter(has_text="Notification settings saved.")).to_be_attached()
+        await member.page.reload()
+        await expect(member.page.get_by_label("A task is assigned to you: by mail")).not_to_be_checked()
 
 
 async def test_a_forgotten_password_is_reset_from_the_page_with_the_mailed_token(

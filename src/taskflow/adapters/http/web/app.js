@@ -4,11 +4,12 @@ import { signInScreen, resetScreen, signUpScreen } from "./account.js";
 import { api, onSignedOut, signOut, token, trade } from "./api.js";
 import { announce, h, replace } from "./dom.js";
 import { LiveTasks } from "./live.js";
+import { Bell, Inbox, settingsForm } from "./notifications.js";
 import { membersPanel, newProjectForm } from "./projects.js";
 import { TaskList } from "./tasks.js";
 
 const root = document.getElementById("app");
-const session = { me: null, projects: [], live: null, view: null, shell: null };
+const session = { me: null, projects: [], live: null, view: null, shell: null, bell: null };
 let sessionless = false; // the cookie was tried and named no session: moving between the signed-out screens needs no new try
 let pendingInvitation = null; // an invitation link opened while signed out: shown once signed in or up
 
@@ -19,14 +20,14 @@ function notifier() {
 const status = notifier();
 const notify = (message) => announce(status, message);
 
-/** What the address asks for: `#/`, `#/assigned`, `#/projects/<id>`, `#/invitations/<token>`, … */
+/** What the address asks for: `#/`, `#/assigned`, `#/projects/<id>[/<task>]`, `#/task/<id>`, `#/notifications`, … */
 function where() {
-  const [, first = "", second = ""] = location.hash.replace(/^#/, "").split("/");
-  return { page: first, id: decodeURIComponent(second) };
+  const [, first = "", second = "", third = ""] = location.hash.replace(/^#/, "").split("/");
+  return { page: first, id: decodeURIComponent(second), task: decodeURIComponent(third) };
 }
 
 async function route() {
-  const { page, id } = where();
+  const { page, id, task } = where();
   if (!token() && (sessionless || !(await trade()))) {
     sessionless = true;
     if (page === "invitations") pendingInvitation = id;
@@ -39,7 +40,10 @@ async function route() {
   pendingInvitation = null;
   if (waiting && page !== "invitations") location.hash = `#/invitations/${encodeURIComponent(waiting)}`; // routes again
   else if (page === "invitations") showInvitation(id);
-  else showList(page, id);
+  else if (page === "notifications") showInbox();
+  else if (page === "account") await showAccount();
+  else if (page === "task") await showList("", "", id);
+  else await showList(page, id, task);
 }
 
 function showSignedOut(page) {
@@ -53,9 +57,19 @@ function showSignedOut(page) {
 /** Signed in: who this is, the shell and the live stream (each screen then loads the projects). */
 async function enter() {
   session.me = await api("GET", "users/me");
+  session.bell = new Bell();
   session.shell = shell();
+  session.bell.refresh();
   session.live = new LiveTasks({
-    onEvent: (event) => session.view?.apply?.(event),
+    onEvent: (event) => {
+      if (event.type === "notification.created") {
+        session.bell.bump();
+        if (session.view instanceof Inbox) session.view.apply(event.data);
+        return;
+      }
+      if (event.type === "reset") session.bell.refresh();
+      session.view?.apply?.(event);
+    },
     onState: (state) => {
       const live = session.shell?.querySelector(".live");
       if (!live) return;
@@ -68,7 +82,7 @@ async function enter() {
 
 function leave() {
   session.live?.stop();
-  Object.assign(session, { me: null, projects: [], live: null, view: null, shell: null });
+  Object.assign(session, { me: null, projects: [], live: null, view: null, shell: null, bell: null });
 }
 
 onSignedOut(() => {
@@ -94,7 +108,8 @@ function shell() {
       { class: "topbar" },
       h("a", { class: "brand", href: "#/" }, "taskflow"),
       h("span", { class: "live", "data-state": "reconnecting" }, "Connecting…"),
-      h("span", { class: "who" }, session.me.name),
+      session.bell.element,
+      h("a", { class: "who", href: "#/account", "data-href": "#/account" }, session.me.name),
       signOutButton,
     ),
     h("div", { class: "layout" }, h("nav", { class: "sidebar", "aria-label": "Lists and projects" }, sidebar()), main),
@@ -131,13 +146,14 @@ async function reloadProjects() {
 
 function markCurrent() {
   const here = location.hash || "#/";
-  for (const anchor of session.shell.querySelectorAll(".sidebar a[data-href]")) {
+  for (const anchor of session.shell.querySelectorAll("a[data-href]")) {
     if (anchor.dataset.href === here) anchor.setAttribute("aria-current", "page");
     else anchor.removeAttribute("aria-current");
   }
 }
 
-async function showList(page, id) {
+/** A list; with `taskId`, that task's editor open over it (a notification's link). */
+async function showList(page, id, taskId) {
   const main = session.shell.querySelector("main");
   // Roles and memberships change elsewhere too: each list starts from the current ones.
   await reloadProjects();
@@ -196,6 +212,28 @@ async function showList(page, id) {
   let panel = project ? people(members) : null;
   replace(main, heading, h("div", { class: project ? "with-panel" : "" }, list.element, panel));
   document.title = `${title} · taskflow`;
+  markCurrent();
+  focusHeading(main);
+  if (taskId) await list.open(taskId);
+}
+
+function showInbox() {
+  const main = session.shell.querySelector("main");
+  reloadProjects().catch(() => {}); // the sidebar only
+  const inbox = new Inbox({ bell: session.bell, notify });
+  session.view = inbox;
+  replace(main, h("h1", { tabindex: "-1" }, "Notifications"), inbox.element);
+  document.title = "Notifications · taskflow";
+  markCurrent();
+  focusHeading(main);
+}
+
+async function showAccount() {
+  const main = session.shell.querySelector("main");
+  reloadProjects().catch(() => {}); // the sidebar only
+  session.view = null;
+  replace(main, h("h1", { tabindex: "-1" }, "Your account"), h("p", {}, `${session.me.name} · ${session.me.email}`), await settingsForm({ notify }));
+  document.title = "Your account · taskflow";
   markCurrent();
   focusHeading(main);
 }

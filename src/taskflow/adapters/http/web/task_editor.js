@@ -3,6 +3,7 @@ import { ApiError, api } from "./api.js";
 import { fromLocalInput, h, localInput, replace, uid, when } from "./dom.js";
 import { busy, field, formMessage, select, showProblem } from "./forms.js";
 import { PRIORITIES, STATUSES, labelOf, tagsOf, whereQuery } from "./task_fields.js";
+import { historyOf } from "./task_history.js";
 
 const FIELDS = ["title", "description", "status", "priority", "due_at", "tags", "assignee_id"];
 
@@ -14,7 +15,7 @@ export class TaskEditor {
     this.opener = document.activeElement;
     this.conflict = h("div", { class: "conflict", hidden: true });
     this.form = this.#form();
-    this.dialog = h("dialog", { class: "editor", "aria-labelledby": "editor-heading" }, this.form);
+    this.dialog = h("dialog", { class: "editor", "aria-labelledby": "editor-heading" }, this.form, historyOf(task, list.scope));
     this.dialog.addEventListener("close", () => {
       this.dialog.remove();
       // Back to where the person was; a redrawn task's own Edit button if the opener was replaced.

@@ -304,6 +304,16 @@ export class TaskList {
     new TaskEditor(task, this, mine).open();
   }
 
+  /** The editor for a task that may not be on this page (a notification's link); a gone one is announced. */
+  async open(id) {
+    try {
+      const task = await api("GET", `tasks/${id}`, { query: this.scope.projectId ? { project_id: this.scope.projectId } : undefined });
+      new TaskEditor(task, this).open();
+    } catch (error) {
+      this.notify(error.status === 404 ? "That task is gone, or no longer yours to see." : `The task could not be opened: ${error.message}`);
+    }
+  }
+
   saved(task) {
     this.apply({ type: "task.updated", data: task });
   }
