@@ -234,7 +234,7 @@ class Settings:
     import_max_rows: int = setting(50_000, codec=WHOLE, minimum=1)
     job_timeout_seconds: int = setting(300, codec=WHOLE, minimum=1)
     """How long one run of a job may take before arq gives it to another worker."""
-    change_consumer_lease_seconds: float = setting(10.0, codec=NUMBER, minimum=0.1)
+    change_consumer_lease_seconds: float = setting(6.0, codec=NUMBER, minimum=0.1)
     """How long the worker holding the durable change consumer's lease keeps it unrenewed: another takes over after."""
     job_takeover_margin_seconds: float = setting(10.0, codec=NUMBER, minimum=0)
     """How much longer than its timeout a job a worker died with is held before another takes it (arq's 10 s)."""

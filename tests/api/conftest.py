@@ -357,7 +357,20 @@ def make_admin(register: Register, settings: Settings) -> Callable[[], Awaitable
 
 
 # What an audit entry's detail may hold; anything else would be a field nobody reviewed.
-AUDIT_DETAIL_FIELDS: Final = frozenset({"email", "before", "after", "email_prefix", "role", "is_active", "returned"})
+AUDIT_DETAIL_FIELDS: Final = frozenset(
+    {
+        "email",
+        "before",
+        "after",
+        "email_prefix",
+        "role",
+        "is_active",
+        "returned",
+        "consumer",
+        "checkpoint",
+        "resumed_at",
+    }
+)
 _SECRET_SHAPES: Final = re.compile(r"\$argon2|eyJ[\w-]{8,}|" + re.escape(PASSWORD), re.IGNORECASE)
 
 

@@ -158,12 +158,16 @@ class RecordingConsumerEvents(ConsumerEvents):
         self.failures: list[tuple[str, Change, Exception]] = []
         self.gaps: list[FeedPosition] = []
         self.stalls: list[Exception] = []
+        self.behind_counts: list[int] = []
 
     async def checkpointed(self, consumer: str, position: FeedPosition, *, handled: int) -> None:  # noqa: ARG002 - one consumer
         self.checkpoints.append((position, handled))
 
     async def failed(self, handler: str, change: Change, error: Exception) -> None:
         self.failures.append((handler, change, error))
+
+    async def behind(self, consumer: str, changes: int, *, seconds: float) -> None:  # noqa: ARG002 - one consumer
+        self.behind_counts.append(changes)
 
     async def gap(self, consumer: str, after: FeedPosition, *, now: datetime) -> None:  # noqa: ARG002 - one consumer
         self.gaps.append(after)

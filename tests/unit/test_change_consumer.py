@@ -143,3 +143,12 @@ async def test_a_checkpoint_older_than_the_history_is_a_gap_recorded_and_reading
         await _until(lambda: feed.reads_open == 1)
         later = _publish(feed, 1)
         await _until(lambda: list(handler.effects) == [later[0].position])
+
+
+async def test_while_behind_it_counts_the_changes_still_to_handle_and_says_when_it_caught_up() -> None:
+    feed, state, events, handler = InMemoryChangeFeed(), InMemoryConsumerState(), RecordingConsumerEvents(), Recording()
+    state.positions["changes"] = await feed.now()  # the checkpoint `migrate` stores: before any change
+    _publish(feed, 30)  # committed long before the clock's now: the consumer is behind
+    async with running(_dispatcher(feed, state, [handler], events), feed, reads=2):
+        await _until(lambda: len(handler.effects) == 30)
+        await _until(lambda: events.behind_counts == [30, 0])

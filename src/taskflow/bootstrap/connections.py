@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from taskflow.adapters.clock import SystemClock
 from taskflow.adapters.jobs import queue as arq_queue
+from taskflow.adapters.jobs.deliveries import CountedInbox
 from taskflow.adapters.jobs.metrics import JOB_METRICS
 from taskflow.adapters.mail.smtp import SmtpMailer
 from taskflow.adapters.mongo import client as mongo
@@ -207,7 +208,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
             change_feed=MongoChangeFeed(database, max_await_seconds=CHANGE_FEED_AWAIT_SECONDS),
             consumer_state=MongoConsumerState(database),
             activity=MongoTaskActivity(database),
-            inbox=MongoInbox(database),
+            inbox=CountedInbox(MongoInbox(database), redis_client),
             notification_preferences=MongoNotificationPreferences(database),
             mail_windows=MongoMailWindows(database),
             stream_slots=RedisStreamSlots(

@@ -79,7 +79,7 @@ def worker_settings(settings: Settings) -> type:
             ports.change_feed,
             ports.consumer_state,
             services.change_handlers,
-            LoggedConsumerEvents(ctx["redis"], ports.clock),
+            LoggedConsumerEvents(ctx["redis"], ports.clock, ports.audit),
             ports.clock,
             consumer=CHANGE_CONSUMER,
             holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",

@@ -15,6 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from taskflow.adapters.jobs.change_events import CONSUMER_KEY
+from taskflow.adapters.jobs.deliveries import DELIVERIES_KEY
 from taskflow.adapters.redis_failures import REDIS_FAILURES
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class JobMetrics(Collector):
         self._depth = 0
         self._failed: dict[str, int] = {}
         self._consumer: dict[str, str] = {}
+        self._deliveries: dict[str, int] = {}
 
     async def refresh(self, redis: Redis) -> None:
         with contextlib.suppress(*REDIS_FAILURES):  # Redis away: the last figures stand
@@ -50,6 +52,8 @@ class JobMetrics(Collector):
             self._failed = {key.decode(): int(value) for key, value in failed.items()}
             consumer = await redis.hgetall(CONSUMER_KEY)  # type: ignore[misc]  # redis-py's union return
             self._consumer = {key.decode(): value.decode() for key, value in consumer.items()}
+            deliveries = await redis.hgetall(DELIVERIES_KEY)  # type: ignore[misc]  # redis-py's union return
+            self._deliveries = {key.decode(): int(value) for key, value in deliveries.items()}
 
     def collect(self) -> Iterator[Metric]:
         yield GaugeMetricFamily("taskflow_job_queue_depth", "Jobs queued in arq, deferred ones included", self._depth)
@@ -58,6 +62,15 @@ class JobMetrics(Collector):
             failed.add_metric([job], count)
         yield failed
         yield from self._consumer_metrics()
+        delivered = CounterMetricFamily(
+            "taskflow_notifications_delivered",
+            "Notifications made, by kind and channel (inbox; mail: to be mailed; mailed: in a mail that went)",
+            labels=["kind", "channel"],
+        )
+        for field, count in sorted(self._deliveries.items()):
+            kind, _, channel = field.partition(":")
+            delivered.add_metric([kind, channel], count)
+        yield delivered
 
     def _consumer_metrics(self) -> Iterator[Metric]:
         figures = self._consumer
@@ -68,6 +81,16 @@ class JobMetrics(Collector):
             "taskflow_change_consumer_lag_seconds",
             "How long after its commit the newest change at the last checkpoint was handled",
             float(figures.get("lag_seconds", 0)),
+        )
+        yield GaugeMetricFamily(
+            "taskflow_change_consumer_behind",
+            "Changes still to handle when last counted (a count while behind; 0 once caught up)",
+            int(figures.get("behind", 0)),
+        )
+        yield GaugeMetricFamily(
+            "taskflow_change_consumer_behind_seconds",
+            "How long ago the oldest change still to handle was committed, when last counted",
+            float(figures.get("behind_seconds", 0)),
         )
         yield CounterMetricFamily(
             "taskflow_change_history_gaps",

@@ -38,6 +38,12 @@ CHANGE_CONSUMER: Final = "changes"
 CHECKPOINT_EVERY: Final = 100
 """Changes handled between two checkpoints at most; a quiet feed checkpoints what it has at once."""
 BACKOFF_SECONDS: Final = (0.5, 1.0, 2.0, 5.0)
+BEHIND_AFTER_SECONDS: Final = 2.0
+"""A change handled this long after its commit means the consumer is behind: the rest is counted."""
+BEHIND_EVERY_SECONDS: Final = 15.0
+"""While behind, how often the changes still to handle are counted (a second read of the feed)."""
+BEHIND_COUNT_MAX: Final = 100_000
+"""Counting stops here: "at least this many"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,14 @@ class ConsumerEvents(Protocol):
         ...
 
     async def failed(self, handler: str, change: Change, error: Exception) -> None: ...
+
+    async def behind(self, consumer: str, changes: int, *, seconds: float) -> None:
+        """How far the consumer is from the feed's end, counted while it is behind.
+
+        The changes still to handle (at most BEHIND_COUNT_MAX) and how long ago the oldest of
+        them was committed; 0 and 0 once it has caught up.
+        """
+        ...
 
     async def gap(self, consumer: str, after: FeedPosition, *, now: datetime) -> None: ...
 
@@ -157,9 +171,19 @@ class ChangeDispatcher:
     ) -> None:
         renew_at = until - self._lease * 2 / 3
         pending = 0
+        counted_at: datetime | None = None  # counted when found behind, then every BEHIND_EVERY_SECONDS
         while not stopping.is_set():
             change = await cursor.next()
-            if change is not None:
+            if change is None:
+                if counted_at is not None:
+                    await self._events.behind(self._consumer, 0, seconds=0)
+                counted_at = None
+            else:
+                now = self._clock.now()
+                late = now.timestamp() - change.position.time >= BEHIND_AFTER_SECONDS
+                if late and (counted_at is None or (now - counted_at).total_seconds() >= BEHIND_EVERY_SECONDS):
+                    counted_at = now
+                    await self._count_behind(change)
                 await self._handle(change)
                 position, pending = change.position, pending + 1
             if pending and (change is None or pending >= CHECKPOINT_EVERY):
@@ -174,6 +198,17 @@ class ChangeDispatcher:
                 renew_at = renewed.until - self._lease * 2 / 3
         if pending and await self._state.advance(self._consumer, self._holder, position):
             await self._events.checkpointed(self._consumer, position, handled=pending)
+
+    async def _count_behind(self, first: Change) -> None:
+        """The changes from `first` (not handled yet) to the feed's end, by a second read, within the lease's third."""
+        seconds = max(0.0, self._clock.now().timestamp() - first.position.time)
+        count, deadline = 1, asyncio.get_running_loop().time() + self._lease.total_seconds() / 3
+        async with self._feed.read(first.position) as ahead:
+            while count < BEHIND_COUNT_MAX and asyncio.get_running_loop().time() < deadline:
+                if await ahead.next() is None:
+                    break
+                count += 1
+        await self._events.behind(self._consumer, count, seconds=seconds)
 
     async def _handle(self, change: Change) -> None:
         for handler in self._handlers:

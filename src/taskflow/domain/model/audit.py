@@ -32,6 +32,8 @@ class AuditKind(StrEnum):
     ACCOUNT_ERASED = "account_erased"
     ADMIN_READ_ACCOUNTS = "admin_read_accounts"
     ADMIN_READ_AUDIT = "admin_read_audit"
+    CHANGE_HISTORY_GAP = "change_history_gap"
+    """The durable change consumer's checkpoint was older than the history kept: changes went unhandled."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
