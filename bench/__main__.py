@@ -26,6 +26,13 @@ from typing import IO
 import httpx
 import redis
 
+from bench.corridor import (
+    burst_written,
+    consumer_from_now,
+    consumer_running,
+    consumer_throughput,
+    notification_latency,
+)
 from bench.imports import ROWS as IMPORT_ROWS
 from bench.imports import import_rows_per_second
 from bench.listing import Project, Seeded, seed
@@ -257,6 +264,7 @@ def main() -> None:
     )
     parser.add_argument("--mongodb-uri", help="measure on this MongoDB instead of starting SecantusDB")
     parser.add_argument("--live-updates", action="store_true", help="only the rows of the live stream")
+    parser.add_argument("--corridor", action="store_true", help="only the rows of the change corridor (issue 30)")
     args = parser.parse_args()
     if WRK == "wrk":
         sys.exit("bench: wrk is not installed (apt-get install wrk)")
@@ -307,6 +315,9 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         if args.live_updates:
             _report_live_updates(api, env)
             return
+        if args.corridor:
+            _report_corridor(api, env, log, args=args, workdir=workdir, secret=secret)
+            return
 
         sizes = LISTING_SIZES[:1] if args.hot_path else LISTING_SIZES
         token, task, page_token, listings = _seed(api, env, sizes, secret=secret, database=database)
@@ -351,15 +362,14 @@ def run_stack(args: argparse.Namespace, *, database: str) -> None:
         _report(results, {s.name: s.bare or BARE for s in scenarios}, database=database, args=args)
         _report_scale_out(results)
         _report_live_updates(api, env)
+        _report_corridor(api, env, log, args=args, workdir=workdir, secret=secret)
         for who, attr in (("API", "cpu_us_per_request"), ("database", "store_cpu_us_per_request")):
             trend = ", ".join(f"{getattr(sample, attr):,.0f}" for sample in results[POST])
             print(f"POST /api/v1/tasks {who} CPU us/request by round, as the store fills: {trend}")  # noqa: T201
         if args.hot_path:
             return
         _report_exports(api, listings)
-        worker = spawn(
-            "worker", [sys.executable, "-m", "taskflow.entrypoints.cli", "worker"], port=0, url="", env=env, log=log
-        )
+        worker = _worker(env, log)
         children.append(worker)
         _report_imports(api, rounds=args.rounds, creates=statistics.median(sample.rps for sample in results[POST]))
     finally:
@@ -553,6 +563,54 @@ def _report_exports(api: Child, listings: list[tuple[str, Seeded]]) -> None:
 def _report_live_updates(api: Child, env: dict[str, str]) -> None:
     for row in live_update_rows(api.url, env["TASKFLOW_MONGODB_URI"], "bench", lambda: _rss_kib(api.process.pid)):
         print(f"GET /api/v1/tasks/events {row}")  # noqa: T201
+
+
+def _worker(env: dict[str, str], log: IO[bytes]) -> Child:
+    return spawn(
+        "worker", [sys.executable, "-m", "taskflow.entrypoints.cli", "worker"], port=0, url="", env=env, log=log
+    )
+
+
+def _report_corridor(
+    api: Child, env: dict[str, str], log: IO[bytes], *, args: argparse.Namespace, workdir: Path, secret: str
+) -> None:
+    """POST's cost with no worker and beside a consuming one, interleaved; then latency, then a burst's throughput."""
+    uri = env["TASKFLOW_MONGODB_URI"]
+    asyncio.run(consumer_from_now(uri, "bench"))  # the seeds written straight to MongoDB are not its to handle
+    with httpx.Client(base_url=api.url, timeout=30) as http:
+        token = _account(http, "corridor-poster")[0]
+    post = Scenario(POST, api, "/api/v1/tasks", _lua("POST", '{"title":"corridor"}', token))
+    idle = {api.name: idle_cpu_per_second(api)}
+    samples: dict[bool, list[Sample]] = {False: [], True: []}
+    for round_ in range(args.rounds):
+        for consuming in (False, True) if round_ % 2 == 0 else (True, False):
+            worker = _worker(env, log) if consuming else None
+            if worker:
+                asyncio.run(consumer_running(uri, "bench"))
+            samples[consuming].append(
+                run_wrk(post, seconds=args.seconds, connections=args.connections, workdir=workdir, idle=idle)
+            )
+            if worker:
+                worker.stop()
+    alone, beside = (statistics.median(sample.cpu_us_per_request for sample in samples[key]) for key in (False, True))
+    rates = [statistics.median(sample.rps for sample in samples[key]) for key in (False, True)]
+    print(  # noqa: T201
+        f"POST /api/v1/tasks API CPU us/request, no worker -> a worker consuming every change: {alone:,.0f} -> "
+        f"{beside:,.0f} ({beside / alone:.2f}x; by round {[round(s.cpu_us_per_request) for s in samples[False]]} -> "
+        f"{[round(s.cpu_us_per_request) for s in samples[True]]}); req/s {rates[0]:,.0f} -> {rates[1]:,.0f}"
+    )
+    worker = _worker(env, log)
+    try:
+        asyncio.run(consumer_running(uri, "bench"))
+        print(f"notifications: {asyncio.run(notification_latency(api.url, uri, 'bench'))}")  # noqa: T201
+    finally:
+        worker.stop()
+    written = asyncio.run(burst_written(api.url, uri, "bench", secret=secret))
+    worker = _worker(env, log)
+    try:
+        print(f"change consumer: {asyncio.run(consumer_throughput(uri, 'bench', written))}")  # noqa: T201
+    finally:
+        worker.stop()
 
 
 def _report_imports(api: Child, *, rounds: int, creates: float) -> None:

@@ -118,8 +118,8 @@ async def test_an_assignment_reaches_the_inbox_and_the_mail_and_more_come_as_one
         up_to = await client.post(f"{NOTIFICATIONS}/read", json={"up_to": items[1]["id"]}, headers=bob.auth)
         assert up_to.json() == {"unread": 0}
         metrics = (await client.get("/metrics")).text
-        for channel, count in (("inbox", 4), ("mail", 4), ("mailed", 4)):
-            assert f'taskflow_notifications_delivered_total{{channel="{channel}",kind="assigned"}} {count}.0' in metrics
+        for channel, made in (("inbox", 4), ("mail", 4), ("mailed", 4)):
+            assert f'taskflow_notifications_delivered_total{{channel="{channel}",kind="assigned"}} {made}.0' in metrics
 
 
 async def test_settings_are_the_defaults_until_changed_and_a_patch_merges(

@@ -228,14 +228,31 @@ async def test_a_notification_for_an_inbox_is_a_change_and_one_kept_for_mail_or_
     told = Notification(id="1" * 24, user=BOB, kind=NotificationKind.ASSIGNED, at=NOW, actor=ADA)
     marker = _task()
     async with store.feed.read(None) as cursor:
-        await store.inbox.add(dataclasses.replace(told, id="2" * 24, in_inbox=False))  # mail only
-        await store.inbox.add(told)
+        await store.inbox.add([dataclasses.replace(told, id="2" * 24, in_inbox=False)])  # mail only
+        await store.inbox.add([told])
         await store.inbox.mark_read(BOB, [told.id])
         await store.add(marker)
         changes = [await _next(cursor) for _ in range(2)]
     assert changes[0] == NotificationCreated(changes[0].position, told)
     assert isinstance(changes[1], TaskChanged)
     assert changes[1].task_id == marker.id
+
+
+async def test_what_is_read_already_is_ready_and_the_history_counts_what_is_after_a_position(store: Store) -> None:
+    start = await store.feed.now()
+    tasks = [_task() for _ in range(5)]
+    for task in tasks:
+        await store.add(task)
+    counted = await store.feed.count_after(start, limit=100)
+    assert counted is None or counted == 5  # None: a database whose history may not be read
+    assert await store.feed.count_after(start, limit=3) in {None, 3}
+    async with store.feed.read(start) as cursor:
+        first = await _next(cursor)
+        assert cursor.ready()  # the rest came with it
+        rest = [await cursor.next() for _ in range(4)]
+        assert not cursor.ready()
+    assert [change.task_id for change in [first, *rest] if isinstance(change, TaskChanged)] == [t.id for t in tasks]
+    assert await store.feed.count_after(first.position, limit=100) in {None, 4}
 
 
 async def test_a_read_from_now_has_none_of_the_past_and_a_quiet_feed_answers_none(store: Store) -> None:

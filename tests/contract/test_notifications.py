@@ -65,21 +65,19 @@ def _told(user: UserId, number: int, *, seconds: int = 0, **changes: object) -> 
 
 async def test_a_notification_comes_back_whole_and_is_stored_once(stores: Stores) -> None:
     whole = _told(BOB, 1, fields=("title", "due_at"), role=ProjectRole.EDITOR, due_at=NOW, mail=MailState.PENDING)
-    assert await stores.inbox.add(whole)
-    assert not await stores.inbox.add(replace(whole, read=True))  # told again: kept as it was
+    assert await stores.inbox.add([whole]) == {whole.id}
+    bare = replace(_told(BOB, 2), task=None, project=ProjectRef(PROJECT, None), actor=None)
+    # Told again, with another: the first is kept as it was, the other stored.
+    assert await stores.inbox.add([replace(whole, read=True), bare]) == {bare.id}
     assert await stores.inbox.find(BOB, whole.id) == whole
     assert await stores.inbox.find(ADA, whole.id) is None  # another's is not found
-    bare = replace(_told(BOB, 2), task=None, project=ProjectRef(PROJECT, None), actor=None)
-    await stores.inbox.add(bare)
     assert await stores.inbox.find(BOB, bare.id) == bare
+    assert await stores.inbox.add([]) == set()
 
 
 async def test_pages_are_newest_first_by_person_and_skip_what_is_kept_for_mail_only(stores: Stores) -> None:
     told = [_told(BOB, number, seconds=number // 2) for number in range(6)]  # two at each moment
-    for item in told:
-        await stores.inbox.add(item)
-    await stores.inbox.add(_told(BOB, 9, seconds=99, in_inbox=False))
-    await stores.inbox.add(_told(ADA, 7, seconds=99))
+    await stores.inbox.add([*told, _told(BOB, 9, seconds=99, in_inbox=False), _told(ADA, 7, seconds=99)])
     newest_first = sorted(told, key=lambda item: (item.at, item.id), reverse=True)
     first = await stores.inbox.page(BOB, unread_only=False, after=None, limit=3)
     assert first == newest_first[:3]
@@ -91,9 +89,7 @@ async def test_pages_are_newest_first_by_person_and_skip_what_is_kept_for_mail_o
 
 async def test_marking_read_by_id_and_up_to_one_touches_only_the_persons_own(stores: Stores) -> None:
     told = [_told(BOB, number, seconds=number) for number in range(5)]
-    for item in told:
-        await stores.inbox.add(item)
-    await stores.inbox.add(_told(ADA, 9))
+    await stores.inbox.add([*told, _told(ADA, 9)])
     await stores.inbox.mark_read(BOB, [told[4].id, _told(ADA, 9).id])
     assert await stores.inbox.unread_count(ADA) == 1
     await stores.inbox.mark_read_up_to(BOB, InboxPosition(told[2].at, told[2].id))
@@ -104,10 +100,7 @@ async def test_marking_read_by_id_and_up_to_one_touches_only_the_persons_own(sto
 
 async def test_pending_mail_is_oldest_first_before_a_moment_and_marked_sent_once(stores: Stores) -> None:
     pending = [_told(BOB, number, seconds=number, mail=MailState.PENDING) for number in range(3)]
-    for item in pending:
-        await stores.inbox.add(item)
-    await stores.inbox.add(_told(BOB, 8, mail=MailState.UNWANTED))
-    await stores.inbox.add(_told(ADA, 9, mail=MailState.PENDING))
+    await stores.inbox.add([*pending, _told(BOB, 8, mail=MailState.UNWANTED), _told(ADA, 9, mail=MailState.PENDING)])
     made_before = NOW + timedelta(seconds=2)
     assert [item.id for item in await stores.inbox.pending_mail(BOB, made_before=made_before)] == [
         pending[0].id,

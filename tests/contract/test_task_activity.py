@@ -39,21 +39,24 @@ async def test_entries_come_back_whole_newest_first_and_by_page(activity: TaskAc
     tags = RecordedField("tags", ["a"], ["a", "b"])
     cut = RecordedField("description", "", "x" * 10, truncated=True)
     entries = [_entry(TASK, 1, kind="created"), _entry(TASK, 2, due, tags), _entry(TASK, 3, cut)]
-    for entry in entries:
-        await activity.record(entry)
-    await activity.record(_entry(OTHER, 1))
+    await activity.record(entries[:2])
+    await activity.record([entries[2], _entry(OTHER, 1)])
     assert list(await activity.page(TASK, before_version=None, limit=10)) == entries[::-1]
     assert list(await activity.page(TASK, before_version=None, limit=2)) == entries[:0:-1]
     assert list(await activity.page(TASK, before_version=2, limit=10)) == entries[:1]
     assert list(await activity.page(TaskId("3" * 24), before_version=None, limit=10)) == []
 
 
-async def test_an_entry_is_stored_once_and_forgetting_a_task_leaves_the_others(activity: TaskActivity) -> None:
+async def test_an_entry_is_stored_once_even_in_a_replayed_batch_and_forgetting_leaves_the_rest(
+    activity: TaskActivity,
+) -> None:
     first = _entry(TASK, 1, kind="created")
-    await activity.record(first)
-    await activity.record(_entry(TASK, 1, kind="updated"))  # a replay, even a differing one, changes nothing
-    assert list(await activity.page(TASK, before_version=None, limit=10)) == [first]
-    await activity.record(_entry(OTHER, 1))
+    await activity.record([first])
+    # A replayed batch, even a differing one, changes nothing stored already, and stores the rest.
+    await activity.record([_entry(TASK, 1, kind="updated"), _entry(TASK, 2), _entry(OTHER, 1)])
+    assert [entry.kind for entry in await activity.page(TASK, before_version=None, limit=10)] == ["updated", "created"]
+    assert (await activity.page(TASK, before_version=2, limit=10))[0] == first
+    await activity.record([])
     await activity.forget(TASK)
     assert list(await activity.page(TASK, before_version=None, limit=10)) == []
     assert len(await activity.page(OTHER, before_version=None, limit=10)) == 1

@@ -61,6 +61,9 @@ class InMemoryChangeFeed(ChangeFeed):
     async def now(self) -> FeedPosition:
         return FeedPosition(0, len(self.changes), "")
 
+    async def count_after(self, after: FeedPosition, *, limit: int) -> int | None:
+        return min(limit, sum(1 for change in self.changes if change.position > after))
+
     async def wait_for_change(self) -> None:
         self._published.clear()
         try:
@@ -82,6 +85,9 @@ class _InMemoryCursor(ChangeCursor):
         change = self._feed.changes[self._next]
         self._next += 1
         return change
+
+    def ready(self) -> bool:
+        return self._next < len(self._feed.changes)
 
 
 class InMemoryStreamSlots(StreamSlots):

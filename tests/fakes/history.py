@@ -16,9 +16,10 @@ class InMemoryTaskActivity(TaskActivity):
         self.entries: dict[str, ActivityEntry] = {}
         self.down = False
 
-    async def record(self, entry: ActivityEntry) -> None:
+    async def record(self, entries: Sequence[ActivityEntry]) -> None:
         self._check()
-        self.entries.setdefault(entry.id, entry)
+        for entry in entries:
+            self.entries.setdefault(entry.id, entry)
 
     async def page(self, task_id: TaskId, *, before_version: int | None, limit: int) -> Sequence[ActivityEntry]:
         self._check()

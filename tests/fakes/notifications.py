@@ -35,14 +35,17 @@ class InMemoryInbox(Inbox):
         found = [item for item in self.notifications.values() if item.user == user]
         return sorted(found, key=_newest_first, reverse=True)
 
-    async def add(self, notification: Notification) -> bool:
+    async def add(self, notifications: Sequence[Notification]) -> set[str]:
         self._check()
-        if notification.id in self.notifications:
-            return False
-        self.notifications[notification.id] = notification
-        if self._feed is not None and notification.in_inbox:  # as MongoDB's change stream carries it
-            self._feed.publish(NotificationCreated(self._feed.next_position(), notification))
-        return True
+        stored = set()
+        for notification in notifications:
+            if notification.id in self.notifications:
+                continue
+            self.notifications[notification.id] = notification
+            stored.add(notification.id)
+            if self._feed is not None and notification.in_inbox:  # as MongoDB's change stream carries it
+                self._feed.publish(NotificationCreated(self._feed.next_position(), notification))
+        return stored
 
     async def page(
         self, user: UserId, *, unread_only: bool, after: InboxPosition | None, limit: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -32,11 +32,12 @@ class Recording(ChangeHandler):
         self.calls = 0
         self.fail_with: Exception | None = None
 
-    async def handle(self, change: Change) -> None:
-        self.calls += 1
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.effects.setdefault(change.position, change)
+    async def handle(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            self.calls += 1
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.effects.setdefault(change.position, change)
 
 
 def _publish(feed: InMemoryChangeFeed, count: int) -> list[Change]:

@@ -77,7 +77,7 @@ async def test_a_replayed_change_stores_nothing_new_and_a_deletion_takes_the_his
         await caught_up()
         (created,) = world.change_feed.changes
         assert isinstance(created, TaskChanged)
-        await HistoryOnChange(world.activity).handle(created)  # died before its checkpoint: the change again
+        await HistoryOnChange(world.activity).handle([created])  # died before its checkpoint: the change again
         assert list(world.activity.entries) == [f"{task.id.value}:1"]
         await world.task_service.delete(me(STRANGER), task.id, if_match=None)
         await caught_up()

@@ -23,7 +23,7 @@ async def _react(world: World) -> None:
     """Every handler on every change published so far, as the durable consumer runs them; again is harmless."""
     for change in world.change_feed.changes:
         for handler in world.change_handlers:
-            await handler.handle(change)
+            await handler.handle([change])
 
 
 async def _team(world: World) -> tuple[User, User, ProjectId]:

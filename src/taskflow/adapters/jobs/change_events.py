@@ -72,7 +72,11 @@ class LoggedConsumerEvents(ConsumerEvents):
             )
 
     async def stalled(self, consumer: str, error: Exception) -> None:
-        log.warning("change_consumer_stalled", consumer=consumer, error=type(error).__name__)
+        if isinstance(error, UnavailableError):
+            log.warning("change_consumer_stalled", consumer=consumer, error=type(error).__name__)
+        else:
+            log.error("change_consumer_failed", consumer=consumer, exc_info=error)
+            await self._count("crashes")
 
     async def _count(self, field: str) -> None:
         with contextlib.suppress(*REDIS_FAILURES):

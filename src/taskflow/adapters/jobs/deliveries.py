@@ -29,12 +29,18 @@ class CountedInbox(Inbox):
         self._inbox = inbox
         self._redis = redis
 
-    async def add(self, notification: Notification) -> bool:
-        added = await self._inbox.add(notification)
-        if added:
-            channels = [("inbox", notification.in_inbox), ("mail", notification.mail is MailState.PENDING)]
-            await self._count([f"{notification.kind.value}:{name}" for name, chosen in channels if chosen])
-        return added
+    async def add(self, notifications: Sequence[Notification]) -> set[str]:
+        stored = await self._inbox.add(notifications)
+        await self._count(
+            [
+                f"{notification.kind.value}:{name}"
+                for notification in notifications
+                if notification.id in stored
+                for name, chosen in (("inbox", notification.in_inbox), ("mail", notification.mail is MailState.PENDING))
+                if chosen
+            ]
+        )
+        return stored
 
     async def page(
         self, user: UserId, *, unread_only: bool, after: InboxPosition | None, limit: int
@@ -64,6 +70,8 @@ class CountedInbox(Inbox):
         return sent
 
     async def _count(self, fields: list[str]) -> None:
+        if not fields:
+            return
         with contextlib.suppress(*REDIS_FAILURES):
             async with self._redis.pipeline(transaction=False) as pipe:
                 for field in fields:

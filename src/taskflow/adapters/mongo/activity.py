@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from bson import ObjectId
 from pymongo import ReadPreference
-from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.errors import insert_new, translate_errors
 from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY, activity_to_document, activity_to_entity
 from taskflow.domain.ports.activity import ActivityEntry, TaskActivity
 
@@ -25,12 +24,8 @@ class MongoTaskActivity(TaskActivity):
     def __init__(self, database: AsyncDatabase[Raw]) -> None:
         self._entries = database.get_collection(TASK_ACTIVITY, read_preference=ReadPreference.PRIMARY_PREFERRED)
 
-    async def record(self, entry: ActivityEntry) -> None:
-        try:
-            with translate_errors():
-                await self._entries.insert_one(activity_to_document(entry))
-        except DuplicateKeyError:  # a replay: the entry is stored already
-            return
+    async def record(self, entries: Sequence[ActivityEntry]) -> None:
+        await insert_new(self._entries, [activity_to_document(entry) for entry in entries])
 
     async def page(self, task_id: TaskId, *, before_version: int | None, limit: int) -> Sequence[ActivityEntry]:
         query: Raw = {"task_id": ObjectId(task_id.value)}

@@ -92,6 +92,26 @@ class MongoChangeFeed(ChangeFeed):
         async with stream:
             yield _Cursor(stream)
 
+    async def count_after(self, after: FeedPosition, *, limit: int) -> int | None:
+        """Counted in the oplog (a change stream tells no backlog): writes to the watched collections after `after`.
+
+        An upper bound (a write the feed passes over, such as marking read, counts too); None
+        where the oplog may not be read (a mongos, or an account without access to `local`).
+        """
+        name = self._database.name
+        query = {
+            "ts": {"$gt": Timestamp(after.time, after.increment)},
+            "$or": [
+                {"ns": {"$in": [f"{name}.{TASKS}", f"{name}.{MEMBERSHIPS}"]}},
+                {"ns": f"{name}.{NOTIFICATIONS}", "op": "i"},
+            ],
+        }
+        try:
+            with translate_errors():
+                return await self._database.client["local"]["oplog.rs"].count_documents(query, limit=limit)
+        except OperationFailure:
+            return None
+
     async def now(self) -> FeedPosition:
         """The primary's operation time: the commit time of the newest write it has seen."""
         with translate_errors():
@@ -103,6 +123,11 @@ class MongoChangeFeed(ChangeFeed):
 class _Cursor(ChangeCursor):
     def __init__(self, stream: AsyncChangeStream[Raw]) -> None:
         self._stream = stream
+
+    def ready(self) -> bool:
+        # The driver's own buffer of the batch it last received: PyMongo names no public way to
+        # ask whether the next change needs a round trip (the contract suite holds this to it).
+        return bool(getattr(getattr(self._stream, "_cursor", None), "_data", None))
 
     async def next(self) -> Change | None:
         while True:

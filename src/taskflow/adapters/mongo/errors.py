@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import (
+    BulkWriteError,
     ConnectionFailure,
     OperationFailure,
     PyMongoError,
@@ -13,6 +15,9 @@ from pymongo.errors import (
 )
 
 from taskflow.domain.errors import StorageUnavailableError
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
 
 DUPLICATE_KEY = 11000
 
@@ -37,3 +42,18 @@ def translate_errors() -> Iterator[None]:
         if transient:
             raise StorageUnavailableError from exc
         raise
+
+
+async def insert_new(collection: AsyncCollection[Any], documents: Sequence[dict[str, Any]]) -> set[int]:
+    """Insert each document whose `_id` is not there yet (a replay's are); the indexes of those inserted."""
+    if not documents:
+        return set()
+    try:
+        with translate_errors():
+            await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        failures = error.details.get("writeErrors", [])
+        if any(failure.get("code") != DUPLICATE_KEY for failure in failures):
+            raise
+        return set(range(len(documents))) - {failure["index"] for failure in failures}
+    return set(range(len(documents)))

@@ -8,7 +8,7 @@ from bson import ObjectId
 from pymongo import ReadPreference
 from pymongo.errors import DuplicateKeyError
 
-from taskflow.adapters.mongo.errors import translate_errors
+from taskflow.adapters.mongo.errors import insert_new, translate_errors
 from taskflow.adapters.mongo.schema.notifications import (
     MAIL_WINDOWS,
     NOTIFICATION_SETTINGS,
@@ -48,13 +48,9 @@ class MongoInbox(Inbox):
         # The primary while there is one: a person reads what they just marked.
         self._notifications = database.get_collection(NOTIFICATIONS, read_preference=ReadPreference.PRIMARY_PREFERRED)
 
-    async def add(self, notification: Notification) -> bool:
-        try:
-            with translate_errors():
-                await self._notifications.insert_one(notification_to_document(notification))
-        except DuplicateKeyError:
-            return False
-        return True
+    async def add(self, notifications: Sequence[Notification]) -> set[str]:
+        inserted = await insert_new(self._notifications, [notification_to_document(n) for n in notifications])
+        return {notifications[index].id for index in inserted}
 
     async def page(
         self, user: UserId, *, unread_only: bool, after: InboxPosition | None, limit: int

@@ -11,7 +11,8 @@ Rules:
   that lost its lease cannot move it back or forth;
 - a transient failure (the database, Redis) stops the batch: the dispatcher backs off and
   reads again from the checkpoint; a handler that fails otherwise is reported and passed
-  over, so one change cannot stop every later one;
+  over, so one change cannot stop every later one; a failure of the dispatcher itself is
+  reported and it starts again from the checkpoint, as after a transient one;
 - when the history no longer reaches the checkpoint, the gap is recorded (for admins and
   operators) and reading goes on from now: never a crash loop.
 """
@@ -37,11 +38,13 @@ CHANGE_CONSUMER: Final = "changes"
 """The durable consumer's name: one lease and one checkpoint for every reaction."""
 CHECKPOINT_EVERY: Final = 100
 """Changes handled between two checkpoints at most; a quiet feed checkpoints what it has at once."""
+BATCH_MAX: Final = 100
+"""Changes handed to the handlers at once at most."""
 BACKOFF_SECONDS: Final = (0.5, 1.0, 2.0, 5.0)
 BEHIND_AFTER_SECONDS: Final = 2.0
 """A change handled this long after its commit means the consumer is behind: the rest is counted."""
 BEHIND_EVERY_SECONDS: Final = 15.0
-"""While behind, how often the changes still to handle are counted (a second read of the feed)."""
+"""While behind, how often the changes still to handle are counted."""
 BEHIND_COUNT_MAX: Final = 100_000
 """Counting stops here: "at least this many"."""
 
@@ -75,8 +78,11 @@ class ChangeHandler(Protocol):
 
     name: str
 
-    async def handle(self, change: Change) -> None:
-        """UnavailableError for a transient failure: the change comes again."""
+    async def handle(self, changes: Sequence[Change]) -> None:
+        """These changes, in commit order. UnavailableError for a transient failure: they come again.
+
+        Any other failure: each is handed again alone, and the one that fails is passed over.
+        """
         ...
 
 
@@ -99,7 +105,9 @@ class ConsumerEvents(Protocol):
 
     async def gap(self, consumer: str, after: FeedPosition, *, now: datetime) -> None: ...
 
-    async def stalled(self, consumer: str, error: Exception) -> None: ...
+    async def stalled(self, consumer: str, error: Exception) -> None:
+        """Reading stopped (`UnavailableError`: the database or Redis; anything else: a bug); it starts again."""
+        ...
 
 
 class ChangeDispatcher:
@@ -136,7 +144,7 @@ class ChangeDispatcher:
                         continue
                     await self._dispatch(claim, stopping)
                     failures = 0
-                except UnavailableError as error:
+                except Exception as error:  # noqa: BLE001 - the database, or a bug: reported, never the end of it
                     await self._events.stalled(self._consumer, error)
                     await _wait(stopping, BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)])
                     failures += 1
@@ -169,24 +177,28 @@ class ChangeDispatcher:
     async def _follow(
         self, cursor: ChangeCursor, until: datetime, position: FeedPosition, stopping: asyncio.Event
     ) -> None:
+        """Changes in batches: the next one, and those read with it already (BATCH_MAX at most).
+
+        A batch's handlers write its effects together: one insert of a hundred entries, not a
+        hundred inserts.
+        """
         renew_at = until - self._lease * 2 / 3
         pending = 0
         counted_at: datetime | None = None  # counted when found behind, then every BEHIND_EVERY_SECONDS
         while not stopping.is_set():
-            change = await cursor.next()
-            if change is None:
-                if counted_at is not None:
-                    await self._events.behind(self._consumer, 0, seconds=0)
-                counted_at = None
-            else:
+            changes = await _take(cursor)
+            if changes:
                 now = self._clock.now()
-                late = now.timestamp() - change.position.time >= BEHIND_AFTER_SECONDS
+                late = now.timestamp() - changes[0].position.time >= BEHIND_AFTER_SECONDS
                 if late and (counted_at is None or (now - counted_at).total_seconds() >= BEHIND_EVERY_SECONDS):
                     counted_at = now
-                    await self._count_behind(change)
-                await self._handle(change)
-                position, pending = change.position, pending + 1
-            if pending and (change is None or pending >= CHECKPOINT_EVERY):
+                    await self._count_behind(changes[0])
+                await self._handle(changes)
+                position, pending = changes[-1].position, pending + len(changes)
+            elif counted_at is not None:
+                await self._events.behind(self._consumer, 0, seconds=0)
+                counted_at = None
+            if pending and (not changes or pending >= CHECKPOINT_EVERY):
                 if not await self._state.advance(self._consumer, self._holder, position):
                     return  # another holds the lease now: it goes on from the checkpoint
                 await self._events.checkpointed(self._consumer, position, handled=pending)
@@ -200,24 +212,40 @@ class ChangeDispatcher:
             await self._events.checkpointed(self._consumer, position, handled=pending)
 
     async def _count_behind(self, first: Change) -> None:
-        """The changes from `first` (not handled yet) to the feed's end, by a second read, within the lease's third."""
+        """The changes from `first` (not handled yet) to the history's end, and how long ago `first` was committed."""
         seconds = max(0.0, self._clock.now().timestamp() - first.position.time)
-        count, deadline = 1, asyncio.get_running_loop().time() + self._lease.total_seconds() / 3
-        async with self._feed.read(first.position) as ahead:
-            while count < BEHIND_COUNT_MAX and asyncio.get_running_loop().time() < deadline:
-                if await ahead.next() is None:
-                    break
-                count += 1
-        await self._events.behind(self._consumer, count, seconds=seconds)
+        ahead = await self._feed.count_after(first.position, limit=BEHIND_COUNT_MAX)
+        if ahead is not None:
+            await self._events.behind(self._consumer, ahead + 1, seconds=seconds)
 
-    async def _handle(self, change: Change) -> None:
+    async def _handle(self, changes: Sequence[Change]) -> None:
         for handler in self._handlers:
             try:
-                await handler.handle(change)
+                await handler.handle(changes)
             except UnavailableError:
                 raise
-            except Exception as error:  # noqa: BLE001 - one handler's bug must not stop every later change
-                await self._events.failed(handler.name, change, error)
+            except Exception:  # noqa: BLE001 - one change's fault: found by handling them one at a time
+                for change in changes:
+                    try:
+                        await handler.handle([change])
+                    except UnavailableError:
+                        raise
+                    except Exception as error:  # noqa: BLE001 - one handler's bug must not stop every later change
+                        await self._events.failed(handler.name, change, error)
+
+
+async def _take(cursor: ChangeCursor) -> list[Change]:
+    """The next change (after a short wait), and every one read with it, BATCH_MAX at most; none when quiet."""
+    first = await cursor.next()
+    if first is None:
+        return []
+    changes = [first]
+    while len(changes) < BATCH_MAX and cursor.ready():
+        change = await cursor.next()
+        if change is None:
+            break
+        changes.append(change)
+    return changes
 
 
 async def _wait(stopping: asyncio.Event, seconds: float) -> None:

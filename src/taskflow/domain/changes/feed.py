@@ -108,6 +108,10 @@ class ChangeCursor(Protocol):
         """The next change, or None when there is none yet (after a short wait on the database)."""
         ...
 
+    def ready(self) -> bool:
+        """Whether `next` has a change read already, to give without asking the database."""
+        ...
+
 
 class ChangeFeed(Protocol):
     def read(self, after: FeedPosition | None) -> AbstractAsyncContextManager[ChangeCursor]:
@@ -116,4 +120,8 @@ class ChangeFeed(Protocol):
 
     async def now(self) -> FeedPosition:
         """Where the history ends now: a reader that keeps it misses nothing committed from here on."""
+        ...
+
+    async def count_after(self, after: FeedPosition, *, limit: int) -> int | None:
+        """How many changes the history holds after `after`, `limit` at most; None when the database will not say."""
         ...

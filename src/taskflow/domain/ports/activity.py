@@ -47,8 +47,8 @@ class ActivityEntry:
 class TaskActivity(Protocol):
     """Entries by task, targeted by the task's id (its place can change; its id cannot)."""
 
-    async def record(self, entry: ActivityEntry) -> None:
-        """Stored once: an entry with the same id is kept as it was."""
+    async def record(self, entries: Sequence[ActivityEntry]) -> None:
+        """Each stored once: an entry whose id is there already is kept as it was."""
         ...
 
     async def page(self, task_id: TaskId, *, before_version: int | None, limit: int) -> Sequence[ActivityEntry]:

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 class Inbox(Protocol):
     """Notifications by person (the shard key), newest first."""
 
-    async def add(self, notification: Notification) -> bool:
-        """False when one with its id is stored already (a replay), which stays as it was."""
+    async def add(self, notifications: Sequence[Notification]) -> set[str]:
+        """The ids of those stored now: one whose id is there already (a replay) stays as it was."""
         ...
 
     async def page(

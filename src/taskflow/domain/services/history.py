@@ -55,13 +55,14 @@ class HistoryOnChange:
     def __init__(self, activity: TaskActivity) -> None:
         self._activity = activity
 
-    async def handle(self, change: Change) -> None:
-        if not isinstance(change, TaskChanged):
-            return
-        if change.task is None:
-            await self._activity.forget(change.task_id)
-            return
-        await self._activity.record(entry_of(classify(change)))
+    async def handle(self, changes: Sequence[Change]) -> None:
+        """The entries of the batch in one write; then the deleted tasks' histories go (ids are never reused)."""
+        tasks = [change for change in changes if isinstance(change, TaskChanged)]
+        entries = [entry_of(classify(change)) for change in tasks if change.task is not None]
+        if entries:
+            await self._activity.record(entries)
+        for deleted in {change.task_id for change in tasks if change.task is None}:
+            await self._activity.forget(deleted)
 
 
 def entry_of(change: TaskChange) -> ActivityEntry:

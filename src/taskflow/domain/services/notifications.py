@@ -22,7 +22,7 @@ from taskflow.domain.services.names import names_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from taskflow.domain.access.principal import Principal
     from taskflow.domain.model.notifications import Notification, NotificationKind, NotificationSettings
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 NOTIFICATION_MAIL_JOB: Final = "send_notification_mail"
 NOTIFICATION_DIGEST_JOB: Final = "send_notification_digest"
+OPEN_REMEMBERED: Final = 10_000
 
 
 def notification_mail_job_id(notification_id: str) -> str:
@@ -63,25 +64,39 @@ class Notifier:
         self._outbox = outbox
         self._clock = clock
         self._window = window
+        self._windows_open: dict[UserId, tuple[str, datetime]] = {}
+        """Each person's mail window as last opened here: its opener and end (a window never ends early)."""
 
-    async def notify(self, notification: Notification) -> None:
-        """Idempotent: told again (a replayed change), it stores and mails nothing new."""
-        channels = (await self._preferences.get(notification.user)).of(notification.kind)
-        if not channels.inbox and not channels.mail:
-            return
-        mail = MailState.PENDING if channels.mail else MailState.UNWANTED
-        if not await self._inbox.add(replace(notification, in_inbox=channels.inbox, mail=mail)):
-            stored = await self._inbox.find(notification.user, notification.id)
-            if stored is None or stored.mail is not MailState.PENDING:  # told before, and mailed (or not to be)
-                return
-        if channels.mail:
+    async def notify(self, notifications: Sequence[Notification]) -> None:
+        """Stored together, in order; idempotent: told again (a replayed change), each stores and mails nothing new."""
+        settings = {user: await self._preferences.get(user) for user in dict.fromkeys(n.user for n in notifications)}
+        kept = []
+        for notification in notifications:
+            channels = settings[notification.user].of(notification.kind)
+            if channels.inbox or channels.mail:
+                mail = MailState.PENDING if channels.mail else MailState.UNWANTED
+                kept.append(replace(notification, in_inbox=channels.inbox, mail=mail))
+        stored = await self._inbox.add(kept)
+        for notification in kept:
+            if notification.mail is not MailState.PENDING:
+                continue
+            if notification.id not in stored:  # told before: mailed already, unless it is still to be
+                before = await self._inbox.find(notification.user, notification.id)
+                if before is None or before.mail is not MailState.PENDING:
+                    continue
             await self._schedule_mail(notification)
 
     async def _schedule_mail(self, notification: Notification) -> None:
         now = self._clock.now()
+        known = self._windows_open.get(notification.user)
+        if known is not None and known[0] != notification.id and now < known[1]:
+            return  # another's window is open: its digest gathers this one
         until = await self._windows.open(notification.user, notification.id, now=now, until=now + self._window)
         if until is None:  # another's window is open: its digest gathers this one
             return
+        if len(self._windows_open) >= OPEN_REMEMBERED:
+            self._windows_open = {user: window for user, window in self._windows_open.items() if window[1] > now}
+        self._windows_open[notification.user] = (notification.id, until)
         user = notification.user.value
         single = await self._outbox.record_once(
             notification_mail_job_id(notification.id), NOTIFICATION_MAIL_JOB, user_id=user, notification=notification.id

@@ -104,7 +104,7 @@ class ReminderService:
             task = await self._tasks.get_latest(grant, task_id)
             still_theirs = project is None or task.assignee_id == owner
             if task.due_at == due_at and task.status is not TaskStatus.DONE and still_theirs:
-                await self._notifier.notify(await self._due_soon(owner, task, grant, entry_id))
+                await self._notifier.notify([await self._due_soon(owner, task, grant, entry_id)])
         await self._outbox.mark_done(entry_id)
 
     async def _due_soon(self, owner: UserId, task: Task, grant: Grant, cause: str) -> Notification:

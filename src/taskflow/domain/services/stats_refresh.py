@@ -22,6 +22,7 @@ from taskflow.domain.changes.feed import TaskChanged
 from taskflow.domain.errors import UnavailableError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import timedelta
 
     from taskflow.domain.changes.feed import Change
@@ -67,9 +68,13 @@ class StatsOnChange:
     def __init__(self, refresh: StatsRefresh) -> None:
         self._refresh = refresh
 
-    async def handle(self, change: Change) -> None:
-        if not isinstance(change, TaskChanged):
-            return
-        for place in {change.before, change.after}:
-            if place is not None and place.project is None:  # a project's figures are computed when asked
-                await self._refresh.schedule(place.space)
+    async def handle(self, changes: Sequence[Change]) -> None:
+        spaces = {
+            place.space
+            for change in changes
+            if isinstance(change, TaskChanged)
+            for place in (change.before, change.after)
+            if place is not None and place.project is None  # a project's figures are computed when asked
+        }
+        for space in spaces:
+            await self._refresh.schedule(space)
