@@ -601,7 +601,7 @@ def _report_corridor(
     )
     worker = _worker(env, log)
     try:
-        asyncio.run(consumer_running(uri, "bench"))
+        asyncio.run(consumer_running(uri, "bench", caught_up=True))  # the POST rows' changes handled first
         print(f"notifications: {asyncio.run(notification_latency(api.url, uri, 'bench'))}")  # noqa: T201
     finally:
         worker.stop()

@@ -28,6 +28,7 @@ from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.changes.consumer import CHANGE_CONSUMER
+from taskflow.domain.changes.feed import FeedPosition
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, UserId
 
@@ -173,14 +174,22 @@ async def consumer_from_now(uri: str, database: str) -> None:
         await client.close()
 
 
-async def consumer_running(uri: str, database: str, *, within: float = 60) -> None:
-    """Until a worker's consumer holds the lease (it reads from its checkpoint from then on)."""
+async def consumer_running(uri: str, database: str, *, caught_up: bool = False, within: float = 300) -> None:
+    """Until a worker's consumer holds the lease.
+
+    With `caught_up`, also until no change is after its checkpoint: what is measured next
+    does not wait behind earlier changes.
+    """
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
     try:
+        feed = MongoChangeFeed(client[database], max_await_seconds=0)
         deadline = time.perf_counter() + within
         while True:
             raw = await client[database]["change_consumers"].find_one({"_id": CHANGE_CONSUMER})
-            if raw and raw.get("holder") and raw["lease_until"].replace(tzinfo=UTC) > datetime.now(UTC):
+            held = raw and raw.get("holder") and raw["lease_until"].replace(tzinfo=UTC) > datetime.now(UTC)
+            at = (raw or {}).get("position")
+            behind = at is not None and await feed.count_after(FeedPosition(**at), limit=1)
+            if held and (not caught_up or not behind):
                 return
             if time.perf_counter() > deadline:
                 msg = "no worker took the consumer's lease"

@@ -26,7 +26,8 @@ from pymongo.read_concern import ReadConcern
 
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child
-from tests.api.conftest import Account, assert_problem, new_account, serve
+from taskflow.settings import Settings
+from tests.api.conftest import Account, assert_problem, consuming_worker, new_account, serve
 from tests.conftest import make_settings, proxy_server_timeout_seconds, secantus_for_tests
 
 TASKS = "/api/v1/tasks"
@@ -64,12 +65,16 @@ class FaultyStack:
     admin: AsyncMongoClient[Raw]  # straight to the member, for fail points and step-downs
     database_name: str
     failed_inserts: FailedInserts
+    settings: Settings
 
     def tasks(self) -> Any:
         """Read as the history is judged: the primary, majority-committed."""
         return self.admin[self.database_name].get_collection(
             "tasks", read_preference=ReadPreference.PRIMARY, read_concern=ReadConcern("majority")
         )
+
+    async def task_ids(self, account: Account) -> list[str]:
+        return [str(task["_id"]) for task in await self.tasks().find({"user_id": ObjectId(account.id)}).to_list()]
 
     async def titles(self, account: Account) -> list[str]:
         found = await self.tasks().find({"user_id": ObjectId(account.id)}).to_list()
@@ -106,7 +111,7 @@ async def faulty(faulty_mongodb: Child, redis_server: Child) -> AsyncIterator[Fa
     admin: AsyncMongoClient[Raw] = AsyncMongoClient(faulty_mongodb.url, directConnection=True)
     try:
         async with serve(settings) as url:
-            yield FaultyStack(url, admin, settings.mongodb_database, failed_inserts)
+            yield FaultyStack(url, admin, settings.mongodb_database, failed_inserts, settings)
     finally:
         await admin.close()
 
@@ -250,6 +255,31 @@ async def test_a_step_down_under_load_keeps_reads_answering_and_writes_201_or_50
     assert during_and_after["POST 201"] > 0  # writes resumed once the member was primary again
     hello = await faulty.admin.admin.command("hello")
     assert hello["isWritablePrimary"]
+
+
+async def test_the_change_consumer_rides_out_a_step_down_and_every_change_reaches_it_once(
+    faulty: FaultyStack, api: httpx.AsyncClient
+) -> None:
+    ada = await new_account(api)
+    created: list[str] = []
+    async with consuming_worker(faulty.settings):
+        for number in range(40):
+            if number == 10:
+                await faulty.admin.admin.command({"replSetStepDown": 3, "force": True})
+            answer = await api.post(TASKS, json={"title": f"T{number}"}, headers=ada.auth)
+            assert answer.status_code in {201, 503}, answer.text
+            if answer.status_code == 201:
+                created.append(answer.json()["id"])
+            await asyncio.sleep(0.1)
+        history = faulty.admin[faulty.database_name]["task_activity"]
+        stored = {ObjectId(task) for task in await faulty.task_ids(ada)}  # 503s may have landed too
+        deadline = time.monotonic() + 30
+        while await history.count_documents({"task_id": {"$in": list(stored)}}) < len(stored):
+            assert time.monotonic() < deadline, "a change did not reach the consumer after the step-down"
+            await asyncio.sleep(0.1)
+    assert len(created) >= 20  # writes resumed once the member was primary again
+    entries = await history.find({"task_id": {"$in": list(stored)}}).to_list()
+    assert sorted(str(entry["task_id"]) for entry in entries) == sorted(str(task) for task in stored)  # once each
 
 
 @dataclass
