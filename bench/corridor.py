@@ -188,7 +188,7 @@ async def consumer_running(uri: str, database: str, *, caught_up: bool = False, 
             raw = await client[database]["change_consumers"].find_one({"_id": CHANGE_CONSUMER})
             held = raw and raw.get("holder") and raw["lease_until"].replace(tzinfo=UTC) > datetime.now(UTC)
             at = (raw or {}).get("position")
-            behind = at is not None and await feed.count_after(FeedPosition(**at), limit=1)
+            behind = at is not None and await feed.count_after(FeedPosition(**at), limit=1, within=1)
             if held and (not caught_up or not behind):
                 return
             if time.perf_counter() > deadline:

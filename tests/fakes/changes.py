@@ -61,7 +61,7 @@ class InMemoryChangeFeed(ChangeFeed):
     async def now(self) -> FeedPosition:
         return FeedPosition(0, len(self.changes), "")
 
-    async def count_after(self, after: FeedPosition, *, limit: int) -> int | None:
+    async def count_after(self, after: FeedPosition, *, limit: int, within: float) -> int:  # noqa: ARG002 - at once
         return min(limit, sum(1 for change in self.changes if change.position > after))
 
     async def wait_for_change(self) -> None:

@@ -43,10 +43,11 @@ BATCH_MAX: Final = 100
 BACKOFF_SECONDS: Final = (0.5, 1.0, 2.0, 5.0)
 BEHIND_AFTER_SECONDS: Final = 2.0
 """A change handled this long after its commit means the consumer is behind: the rest is counted."""
-BEHIND_EVERY_SECONDS: Final = 15.0
-"""While behind, how often the changes still to handle are counted."""
+BEHIND_EVERY_SECONDS: Final = 30.0
+"""While behind, how often the changes still to handle are counted (a second read of the feed, a second at most)."""
 BEHIND_COUNT_MAX: Final = 100_000
-"""Counting stops here: "at least this many"."""
+BEHIND_COUNT_SECONDS: Final = 1.0
+"""Counting stops at either: "at least this many"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +215,8 @@ class ChangeDispatcher:
     async def _count_behind(self, first: Change) -> None:
         """The changes from `first` (not handled yet) to the history's end, and how long ago `first` was committed."""
         seconds = max(0.0, self._clock.now().timestamp() - first.position.time)
-        ahead = await self._feed.count_after(first.position, limit=BEHIND_COUNT_MAX)
-        if ahead is not None:
-            await self._events.behind(self._consumer, ahead + 1, seconds=seconds)
+        ahead = await self._feed.count_after(first.position, limit=BEHIND_COUNT_MAX, within=BEHIND_COUNT_SECONDS)
+        await self._events.behind(self._consumer, ahead + 1, seconds=seconds)
 
     async def _handle(self, changes: Sequence[Change]) -> None:
         for handler in self._handlers:

@@ -122,6 +122,6 @@ class ChangeFeed(Protocol):
         """Where the history ends now: a reader that keeps it misses nothing committed from here on."""
         ...
 
-    async def count_after(self, after: FeedPosition, *, limit: int) -> int | None:
-        """How many changes the history holds after `after`, `limit` at most; None when the database will not say."""
+    async def count_after(self, after: FeedPosition, *, limit: int, within: float) -> int:
+        """How many changes the history holds after `after`: at most `limit`, and as many as `within` seconds count."""
         ...
