@@ -89,7 +89,7 @@ export class Inbox {
     this.list = h("ul", { class: "notifications", "aria-label": "Notifications" });
     this.state = h("p", { class: "list-state", role: "status" });
     this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.load(false) }, "Load more");
-    this.allRead = h("button", { type: "button", onclick: () => this.#markAllRead() }, "Mark all read");
+    this.allRead = h("button", { type: "button", disabled: true, onclick: () => this.#markAllRead() }, "Mark all read");
     this.element = h(
       "div",
       { class: "inbox" },
@@ -112,6 +112,7 @@ export class Inbox {
         query: { limit: PAGE_SIZE, cursor: this.#cursor, unread: this.unreadOnly.checked ? "true" : undefined },
       });
       if (fresh) this.#newest = page.items[0]?.id ?? null;
+      this.allRead.disabled = !this.#newest; // nothing shown yet: nothing to mark
       for (const item of page.items) this.list.append(this.#item(item));
       this.#cursor = page.next_cursor;
       this.more.hidden = !page.next_cursor;
@@ -126,6 +127,7 @@ export class Inbox {
     if (this.list.querySelector(`li[data-id="${notification.id}"]`)) return;
     this.list.prepend(this.#item(notification));
     this.#newest = notification.id;
+    this.allRead.disabled = false;
     this.state.textContent = "";
   }
 
@@ -166,7 +168,7 @@ export class Inbox {
     } catch (error) {
       this.notify(`Not marked: ${error.message}`);
     } finally {
-      this.allRead.disabled = false;
+      this.allRead.disabled = !this.#newest;
     }
   }
 }
