@@ -50,11 +50,16 @@ def _decode(cursor: str) -> InboxPosition:
     return InboxPosition(at, raw[_MILLIS_BYTES:].hex())
 
 
-class NotificationsController(Controller):
-    path = "/api/v1/notifications"
+class NotificationRoutes(Controller):
+    """What both controllers declare: the tag, the security, and the inbox service."""
+
     tags = ["notifications"]  # noqa: RUF012 - Litestar's declared attribute type
     security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
     dependencies = {"inbox": Provide(provide_inbox, sync_to_thread=False)}  # noqa: RUF012 - Litestar's type
+
+
+class NotificationsController(NotificationRoutes):
+    path = "/api/v1/notifications"
 
     @get(
         "",
@@ -117,11 +122,8 @@ class NotificationsController(Controller):
         return UnreadCount(await inbox.mark_read_up_to(request.user, data.up_to))
 
 
-class NotificationSettingsController(Controller):
+class NotificationSettingsController(NotificationRoutes):
     path = "/api/v1/users/me/notification-settings"
-    tags = ["notifications"]  # noqa: RUF012 - Litestar's declared attribute type
-    security = [{"BearerToken": []}]  # noqa: RUF012 - Litestar's declared attribute type
-    dependencies = {"inbox": Provide(provide_inbox, sync_to_thread=False)}  # noqa: RUF012 - Litestar's type
 
     @get(
         "",
