@@ -52,11 +52,19 @@ async def _start(client: httpx.AsyncClient, account: Account, data: bytes) -> st
 async def _follow(
     client: httpx.AsyncClient, account: Account, location: str, *, until: Any, within: float = 90
 ) -> tuple[dict[str, Any], list[int]]:
-    """Poll the job until `until(job)`; the job then, and every `processed` seen on the way."""
+    """Poll the job until `until(job)`; the job then, and every `processed` seen on the way.
+
+    A 503 (the database busy past the request's deadline, as it may be on a loaded machine
+    while the import and the change consumer write) is asked again, as any client would.
+    """
     seen: list[int] = []
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        job: dict[str, Any] = (await client.get(location, headers=account.auth)).json()
+        answer = await client.get(location, headers=account.auth)
+        if answer.status_code == httpx.codes.SERVICE_UNAVAILABLE:
+            await asyncio.sleep(0.2)
+            continue
+        job: dict[str, Any] = answer.json()
         assert "progress" in job, job
         seen.append(job["progress"]["processed"])
         if until(job):
