@@ -50,7 +50,7 @@ async def _start(client: httpx.AsyncClient, account: Account, data: bytes) -> st
 
 
 async def _follow(
-    client: httpx.AsyncClient, account: Account, location: str, *, until: Any, within: float = 90
+    client: httpx.AsyncClient, account: Account, location: str, *, until: Any, within: float = 240
 ) -> tuple[dict[str, Any], list[int]]:
     """Poll the job until `until(job)`; the job then, and every `processed` seen on the way.
 
