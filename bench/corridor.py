@@ -24,29 +24,17 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from bench.listing import Project, seed
+from bench.live_updates import account, percentile
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.projects import MongoMembershipRepository
+from taskflow.adapters.mongo.schema.change_consumers import CHANGE_CONSUMERS, position_to_document, position_to_entity
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.changes.consumer import CHANGE_CONSUMER
-from taskflow.domain.changes.feed import FeedPosition
 from taskflow.domain.model.projects import Membership
 from taskflow.domain.values import ProjectId, UserId
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - the bench's own throwaway accounts
 RATE, SECONDS = 50, 10
 BURST = 10_000
-
-
-async def _account(http: httpx.AsyncClient, name: str) -> tuple[str, UserId]:
-    email = f"{name}@example.com"
-    created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name})
-    login = (await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).json()
-    return login["access_token"], UserId(created.json()["id"])
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def _join(uri: str, database: str, member: UserId, project: ProjectId, space: UserId) -> None:
@@ -76,8 +64,8 @@ async def _watch(http: httpx.AsyncClient, token: str, arrivals: dict[str, float]
 async def notification_latency(url: str, uri: str, database: str) -> str:
     """Assignments at RATE a second for SECONDS, each timed from its create's sending to its notification."""
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(30, read=None)) as http:
-        owner_token, owner = await _account(http, "corridor-owner")
-        member_token, member = await _account(http, "corridor-member")
+        owner_token, owner = await account(http, "corridor-owner")
+        member_token, member = await account(http, "corridor-member")
         headers = {"Authorization": f"Bearer {owner_token}"}
         project = ProjectId(
             (await http.post("/api/v1/projects", json={"name": "corridor"}, headers=headers)).json()["id"]
@@ -116,7 +104,7 @@ async def notification_latency(url: str, uri: str, database: str) -> str:
         return f"no notification arrived ({len(sent)} created; refused: {refused or 'none'})"
     return (
         f"{RATE} writes/s for {SECONDS} s: write-to-notification p50 {statistics.median(latencies) * 1000:.0f} ms, "
-        f"p99 {_percentile(latencies, 0.99) * 1000:.0f} ms, {len(latencies)} of {len(sent)} arrived "
+        f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, {len(latencies)} of {len(sent)} arrived "
         f"(targets: p50 <= 1 s, p99 <= 3 s); the create itself p50 {statistics.median(answers) * 1000:.1f} ms"
     )
 
@@ -124,8 +112,8 @@ async def notification_latency(url: str, uri: str, database: str) -> str:
 async def burst_written(url: str, uri: str, database: str, *, secret: str) -> int:
     """BURST tasks assigned in turn to a project's members, straight to MongoDB; how many (one change each)."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        lead_token, lead = await _account(http, "burst-lead")
-        members = [(await _account(http, f"burst-member-{n}"))[1] for n in range(4)]
+        lead_token, lead = await account(http, "burst-lead")
+        members = [(await account(http, f"burst-member-{n}"))[1] for n in range(4)]
         headers = {"Authorization": f"Bearer {lead_token}"}
         project = ProjectId((await http.post("/api/v1/projects", json={"name": "burst"}, headers=headers)).json()["id"])
     seeded = await seed(uri, database, lead, BURST, secret=secret, project=Project(project, lead, tuple(members)))
@@ -166,9 +154,8 @@ async def consumer_from_now(uri: str, database: str) -> None:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
     try:
         now = await MongoChangeFeed(client[database], max_await_seconds=0).now()
-        position = {"time": now.time, "increment": now.increment, "token": now.token}
-        await client[database]["change_consumers"].update_one(
-            {"_id": CHANGE_CONSUMER}, {"$set": {"position": position}}, upsert=True
+        await client[database][CHANGE_CONSUMERS].update_one(
+            {"_id": CHANGE_CONSUMER}, {"$set": {"position": position_to_document(now)}}, upsert=True
         )
     finally:
         await client.close()
@@ -185,10 +172,10 @@ async def consumer_running(uri: str, database: str, *, caught_up: bool = False, 
         feed = MongoChangeFeed(client[database], max_await_seconds=0)
         deadline = time.perf_counter() + within
         while True:
-            raw = await client[database]["change_consumers"].find_one({"_id": CHANGE_CONSUMER})
+            raw = await client[database][CHANGE_CONSUMERS].find_one({"_id": CHANGE_CONSUMER})
             held = raw and raw.get("holder") and raw["lease_until"].replace(tzinfo=UTC) > datetime.now(UTC)
-            at = (raw or {}).get("position")
-            behind = at is not None and await feed.count_after(FeedPosition(**at), limit=1, within=1)
+            at = position_to_entity((raw or {}).get("position"))
+            behind = at is not None and await feed.count_after(at, limit=1, within=1)
             if held and (not caught_up or not behind):
                 return
             if time.perf_counter() > deadline:

@@ -30,7 +30,7 @@ PACE_SECONDS = 0.05
 PASSWORD = "correct horse battery staple"  # noqa: S105 - the bench's own throwaway accounts
 
 
-async def _account(http: httpx.AsyncClient, name: str) -> tuple[str, UserId]:
+async def account(http: httpx.AsyncClient, name: str) -> tuple[str, UserId]:
     email = f"{name}@example.com"
     created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name})
     login = (await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).json()
@@ -47,7 +47,7 @@ async def _watch(http: httpx.AsyncClient, token: str, arrivals: dict[str, list[f
                 arrivals.setdefault(title, []).append(time.perf_counter())
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -55,8 +55,8 @@ def _percentile(values: list[float], share: float) -> float:
 async def _measure(url: str, uri: str, database: str, streams: int, rss: Callable[[], int]) -> str:
     limits = httpx.Limits(max_connections=streams + 10, max_keepalive_connections=streams + 10)
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(30, read=None), limits=limits) as http:
-        owner_token, owner = await _account(http, f"live-owner-{streams}")
-        members = [await _account(http, f"live-{streams}-{n}") for n in range(streams)]
+        owner_token, owner = await account(http, f"live-owner-{streams}")
+        members = [await account(http, f"live-{streams}-{n}") for n in range(streams)]
         project = (await http.post(
             "/api/v1/projects", json={"name": "live"}, headers={"Authorization": f"Bearer {owner_token}"}
         )).json()["id"]  # fmt: skip
@@ -107,7 +107,7 @@ async def _measure(url: str, uri: str, database: str, streams: int, rss: Callabl
     per_stream = (opened - before) / streams
     return (
         f"{streams:>3} stream(s): write-to-event p50 {statistics.median(latencies) * 1000:.1f} ms, "
-        f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms over {len(latencies):,} deliveries "
+        f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms over {len(latencies):,} deliveries "
         f"({delivered:.0%} of {len(sent) * streams:,}); the create itself p50 "
         f"{statistics.median(creates) * 1000:.1f} ms; API RSS {per_stream:,.0f} KiB per open stream "
         f"({before / 1024:.0f} -> {opened / 1024:.0f} MiB)"

@@ -139,7 +139,7 @@ async def test_a_worker_killed_between_effects_and_their_checkpoint_leaves_one_o
     assert past_checkpoint >= 10  # that many changes were handled again, their effects already stored
 
 
-async def test_the_holder_killed_another_worker_takes_over_within_ten_seconds_and_nothing_is_lost(
+async def test_the_holder_killed_another_worker_takes_over_and_nothing_is_lost(
     corridor: Corridor,
 ) -> None:
     with worker_process(corridor.stack.settings) as one, worker_process(corridor.stack.settings) as two:
@@ -150,12 +150,9 @@ async def test_the_holder_killed_another_worker_takes_over_within_ten_seconds_an
         assert f":{killed.process.pid}:" in holder
         os.kill(killed.process.pid, signal.SIGKILL)
         killed.process.wait()
-        died = time.monotonic()
         await corridor.assign(50, prefix="During")  # written while nobody holds the lease
-        await corridor.until_effects(51, within=30)
-        took_over = time.monotonic() - died
+        await corridor.until_effects(51, within=30)  # how soon is the lease's: tests/unit/test_change_consumer.py
         assert f":{other.process.pid}:" in await corridor.holder()
-    assert took_over < 10, f"taken over after {took_over:.1f} s"
 
 
 async def test_every_notification_arrives_after_redis_is_away_for_ten_seconds_under_writes(

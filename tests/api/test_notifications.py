@@ -83,14 +83,11 @@ async def test_an_assignment_reaches_the_inbox_and_the_mail_and_more_come_as_one
         project = await create_project(client, ada, "Launch")
         await joining(memberships)(bob, project, ProjectRole.EDITOR)
         body = {"title": "Plan", "project_id": project["id"], "assignee_id": bob.id}
-        started = time.monotonic()
         assert (await client.post("/api/v1/tasks", json=body, headers=ada.auth)).status_code == 201
         (told,) = await _inbox(client, bob, count=1)
         assert (told["kind"], told["actor"], told["read"]) == ("assigned", {"id": ada.id, "name": "T"}, False)
         assert (told["task"]["title"], told["project"]) == ("Plan", {"id": project["id"], "name": "Launch"})
         assert await _mails(directory, bob, count=1, within=10) == ['"Plan" in Launch was assigned to you']
-        first_mail_seconds = time.monotonic() - started
-        assert first_mail_seconds < 10
 
         for title in ("Two", "Three", "Four"):  # within the window: one digest at its end
             body = {"title": title, "project_id": project["id"], "assignee_id": bob.id}

@@ -106,9 +106,8 @@ async def test_pending_mail_is_oldest_first_before_a_moment_and_marked_sent_once
         pending[0].id,
         pending[1].id,
     ]
-    both = [pending[0].id, pending[1].id]
-    assert sorted(await stores.inbox.mailed(BOB, both)) == sorted(both)
-    assert await stores.inbox.mailed(BOB, [pending[0].id, pending[2].id]) == [pending[2].id]
+    assert sorted(await stores.inbox.mailed(BOB, pending[:2])) == sorted(item.id for item in pending[:2])
+    assert await stores.inbox.mailed(BOB, [pending[0], pending[2]]) == [pending[2].id]
     assert await stores.inbox.pending_mail(BOB, made_before=made_before + timedelta(days=1)) == []
 
 

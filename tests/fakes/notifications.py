@@ -85,10 +85,10 @@ class InMemoryInbox(Inbox):
         self._check()
         return [item for item in reversed(self.of(user)) if item.mail is MailState.PENDING and item.at < made_before]
 
-    async def mailed(self, user: UserId, ids: Sequence[str]) -> list[str]:
+    async def mailed(self, user: UserId, notifications: Sequence[Notification]) -> list[str]:
         self._check()
         sent = []
-        for notification_id in ids:
+        for notification_id in (notification.id for notification in notifications):
             found = await self.find(user, notification_id)
             if found is not None and found.mail is MailState.PENDING:
                 self.notifications[notification_id] = replace(found, mail=MailState.SENT)

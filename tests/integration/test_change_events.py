@@ -13,6 +13,7 @@ from taskflow.adapters.jobs.change_events import CONSUMER_KEY, LoggedConsumerEve
 from taskflow.adapters.jobs.metrics import JobMetrics
 from taskflow.adapters.mongo.audit import MongoAuditTrail
 from taskflow.domain.changes.feed import FeedPosition
+from taskflow.domain.errors import StorageUnavailableError
 from taskflow.domain.model.audit import AuditFilter, AuditKind
 from taskflow.entrypoints.processes import Child
 
@@ -28,6 +29,8 @@ async def test_a_gap_is_counted_logged_and_an_admin_visible_entry_and_behind_is_
     try:
         await events.gap("changes", FeedPosition(1_800_000_000, 7, "token"), now=RESUMED)
         await events.behind("changes", 1234, seconds=42.5)
+        await events.stalled("changes", RuntimeError("a bug in the dispatcher"))
+        await events.stalled("changes", StorageUnavailableError())  # the database away: no crash
         (entry,) = await audit.list_page(AuditFilter(kind=AuditKind.CHANGE_HISTORY_GAP), after=None, limit=10)
         assert (entry.actor, entry.target) == (None, None)
         assert entry.detail == {"consumer": "changes", "checkpoint": "1800000000.7", "resumed_at": RESUMED.isoformat()}
@@ -37,6 +40,7 @@ async def test_a_gap_is_counted_logged_and_an_admin_visible_entry_and_behind_is_
         assert figures["taskflow_change_history_gaps_total"] == 1
         assert figures["taskflow_change_consumer_behind"] == 1234
         assert figures["taskflow_change_consumer_behind_seconds"] == 42.5
+        assert figures["taskflow_change_consumer_crashes_total"] == 1
         await events.behind("changes", 0, seconds=0)
         assert (await redis.hget(CONSUMER_KEY, "behind")) == b"0"
     finally:

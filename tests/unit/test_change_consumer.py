@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from taskflow.domain.changes.consumer import ChangeDispatcher, ChangeHandler
+from taskflow.domain.changes.consumer import CLAIM_SHARE, ChangeDispatcher, ChangeHandler
 from taskflow.domain.changes.feed import Change, FeedPosition, MembershipChanged
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.values import ProjectId, UserId
 from tests.fakes.changes import InMemoryChangeFeed, InMemoryConsumerState, RecordingConsumerEvents
 from tests.fakes.time_and_ids import FrozenClock
-from tests.unit.conftest import dispatching
+from tests.unit.conftest import SETTINGS, dispatching
 
 BOB = UserId("b" * 24)
 HOME = ProjectId("d" * 24)
@@ -153,3 +153,9 @@ async def test_while_behind_it_counts_the_changes_still_to_handle_and_says_when_
     async with running(_dispatcher(feed, state, [handler], events), feed, reads=2):
         await _until(lambda: len(handler.effects) == 30)
         await _until(lambda: events.behind_counts == [30, 0])
+
+
+def test_by_default_another_worker_takes_over_within_ten_seconds_of_the_holder_dying() -> None:
+    """The lease runs out, and a worker asking for it every CLAIM_SHARE of it gets it (issue 30: within 10 s)."""
+    lease = SETTINGS.change_consumer_lease_seconds
+    assert lease * (1 + CLAIM_SHARE) <= 10

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.time_and_ids import Clock
 
 CONSUMER_KEY: Final = "taskflow:changes:consumer"
-"""A hash: `handled`, `gaps`, `failed:<handler>` (counts), `lag_seconds` (of the last checkpoint),
+"""A hash: `handled`, `gaps`, `crashes`, `failed:<handler>` (counts), `lag_seconds` (of the last checkpoint),
 `behind` and `behind_seconds` (of the last count of the changes still to handle)."""
 
 log = structlog.get_logger("taskflow.changes")

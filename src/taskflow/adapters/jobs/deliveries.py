@@ -62,11 +62,10 @@ class CountedInbox(Inbox):
     async def pending_mail(self, user: UserId, *, made_before: datetime) -> list[Notification]:
         return await self._inbox.pending_mail(user, made_before=made_before)
 
-    async def mailed(self, user: UserId, ids: Sequence[str]) -> list[str]:
-        sent = await self._inbox.mailed(user, ids)
-        if sent:
-            kinds = [found.kind.value for found in [await self._inbox.find(user, each) for each in sent] if found]
-            await self._count([f"{kind}:mailed" for kind in kinds])
+    async def mailed(self, user: UserId, notifications: Sequence[Notification]) -> list[str]:
+        sent = await self._inbox.mailed(user, notifications)
+        kinds = {notification.id: notification.kind.value for notification in notifications}
+        await self._count([f"{kinds[each]}:mailed" for each in sent])
         return sent
 
     async def _count(self, fields: list[str]) -> None:

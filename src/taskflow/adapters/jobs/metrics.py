@@ -25,6 +25,35 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 FAILURES_KEY: Final = "taskflow:jobs:failed"
+# The durable consumer's figures: (family, name, help, its field in CONSUMER_KEY).
+_CONSUMER_FIGURES: Final = (
+    (CounterMetricFamily, "taskflow_changes_handled", "Changes the durable consumer handled", "handled"),
+    (
+        GaugeMetricFamily,
+        "taskflow_change_consumer_lag_seconds",
+        "How long after its commit the newest change at the last checkpoint was handled",
+        "lag_seconds",
+    ),
+    (
+        GaugeMetricFamily,
+        "taskflow_change_consumer_behind",
+        "Changes still to handle when last counted (a count while behind; 0 once caught up)",
+        "behind",
+    ),
+    (
+        GaugeMetricFamily,
+        "taskflow_change_consumer_behind_seconds",
+        "How long ago the oldest change still to handle was committed, when last counted",
+        "behind_seconds",
+    ),
+    (CounterMetricFamily, "taskflow_change_history_gaps", "Checkpoints the change history no longer reached", "gaps"),
+    (
+        CounterMetricFamily,
+        "taskflow_change_consumer_crashes",
+        "Times the consumer itself failed (a bug, logged with its traceback) and started again",
+        "crashes",
+    ),
+)
 
 
 async def record_failure(redis: Redis, job: str) -> None:
@@ -74,29 +103,8 @@ class JobMetrics(Collector):
 
     def _consumer_metrics(self) -> Iterator[Metric]:
         figures = self._consumer
-        yield CounterMetricFamily(
-            "taskflow_changes_handled", "Changes the durable consumer handled", int(figures.get("handled", 0))
-        )
-        yield GaugeMetricFamily(
-            "taskflow_change_consumer_lag_seconds",
-            "How long after its commit the newest change at the last checkpoint was handled",
-            float(figures.get("lag_seconds", 0)),
-        )
-        yield GaugeMetricFamily(
-            "taskflow_change_consumer_behind",
-            "Changes still to handle when last counted (a count while behind; 0 once caught up)",
-            int(figures.get("behind", 0)),
-        )
-        yield GaugeMetricFamily(
-            "taskflow_change_consumer_behind_seconds",
-            "How long ago the oldest change still to handle was committed, when last counted",
-            float(figures.get("behind_seconds", 0)),
-        )
-        yield CounterMetricFamily(
-            "taskflow_change_history_gaps",
-            "Checkpoints the change history no longer reached",
-            int(figures.get("gaps", 0)),
-        )
+        for family, name, documentation, field in _CONSUMER_FIGURES:
+            yield family(name, documentation, float(figures.get(field, 0)))
         failures = CounterMetricFamily(
             "taskflow_change_handler_failures", "Changes a handler failed on and passed over", labels=["handler"]
         )

@@ -15,7 +15,11 @@ from pymongo import ReadPreference, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.errors import translate_errors
-from taskflow.adapters.mongo.schema.change_consumers import CHANGE_CONSUMERS
+from taskflow.adapters.mongo.schema.change_consumers import (
+    CHANGE_CONSUMERS,
+    position_to_document,
+    position_to_entity,
+)
 from taskflow.domain.changes.consumer import Claim, ConsumerState
 from taskflow.domain.changes.feed import FeedPosition
 
@@ -43,10 +47,10 @@ class MongoConsumerState(ConsumerState):
         except DuplicateKeyError:  # another holds it: the upsert met its document
             return None
         stored = raw.get("position") if raw else None
-        return Claim(until, None if stored is None else FeedPosition(**stored))
+        return Claim(until, position_to_entity(stored))
 
     async def advance(self, consumer: str, holder: str, position: FeedPosition) -> bool:
-        stored = {"time": position.time, "increment": position.increment, "token": position.token}
+        stored = position_to_document(position)
         with translate_errors():
             result = await self._consumers.update_one(
                 {"_id": consumer, "holder": holder}, {"$set": {"position": stored}}
@@ -58,7 +62,7 @@ class MongoConsumerState(ConsumerState):
 
         False when it has a checkpoint already, which stays.
         """
-        stored = {"time": position.time, "increment": position.increment, "token": position.token}
+        stored = position_to_document(position)
         with translate_errors():
             result = await self._consumers.update_one(
                 {"_id": consumer},

@@ -90,8 +90,9 @@ class MongoInbox(Inbox):
             raws = await self._notifications.find(query).sort([("at", 1), ("_id", 1)]).to_list()
         return [notification_to_entity(raw) for raw in raws]
 
-    async def mailed(self, user: UserId, ids: Sequence[str]) -> list[str]:
-        query = {**_person(user), "_id": {"$in": list(ids)}, "mail": MailState.PENDING.value}
+    async def mailed(self, user: UserId, notifications: Sequence[Notification]) -> list[str]:
+        ids = [notification.id for notification in notifications]
+        query = {**_person(user), "_id": {"$in": ids}, "mail": MailState.PENDING.value}
         with translate_errors():
             pending = [raw["_id"] for raw in await self._notifications.find(query, {"_id": 1}).to_list()]
             await self._notifications.update_many(

@@ -41,6 +41,10 @@ CHECKPOINT_EVERY: Final = 100
 BATCH_MAX: Final = 100
 """Changes handed to the handlers at once at most."""
 BACKOFF_SECONDS: Final = (0.5, 1.0, 2.0, 5.0)
+CLAIM_SHARE: Final = 1 / 3
+"""A worker without the lease asks for it every this share of the lease; the holder renews it as often.
+
+So a holder that died is replaced within `lease * (1 + CLAIM_SHARE)`."""
 BEHIND_AFTER_SECONDS: Final = 2.0
 """A change handled this long after its commit means the consumer is behind: the rest is counted."""
 BEHIND_EVERY_SECONDS: Final = 30.0
@@ -141,7 +145,7 @@ class ChangeDispatcher:
                 try:
                     claim = await self._claim()
                     if claim is None:
-                        await _wait(stopping, self._lease.total_seconds() / 3)
+                        await _wait(stopping, self._lease.total_seconds() * CLAIM_SHARE)
                         continue
                     await self._dispatch(claim, stopping)
                     failures = 0
@@ -183,7 +187,7 @@ class ChangeDispatcher:
         A batch's handlers write its effects together: one insert of a hundred entries, not a
         hundred inserts.
         """
-        renew_at = until - self._lease * 2 / 3
+        renew_at = until - self._lease * (1 - CLAIM_SHARE)
         pending = 0
         counted_at: datetime | None = None  # counted when found behind, then every BEHIND_EVERY_SECONDS
         while not stopping.is_set():
@@ -208,7 +212,7 @@ class ChangeDispatcher:
                 renewed = await self._claim()
                 if renewed is None:
                     return
-                renew_at = renewed.until - self._lease * 2 / 3
+                renew_at = renewed.until - self._lease * (1 - CLAIM_SHARE)
         if pending and await self._state.advance(self._consumer, self._holder, position):
             await self._events.checkpointed(self._consumer, position, handled=pending)
 

@@ -39,7 +39,7 @@ class Inbox(Protocol):
         """Those to be mailed still, made before `made_before`, oldest first."""
         ...
 
-    async def mailed(self, user: UserId, ids: Sequence[str]) -> list[str]:
+    async def mailed(self, user: UserId, notifications: Sequence[Notification]) -> list[str]:
         """Mark these sent, of those still to be mailed: the ids that were (a mail for each, at most)."""
         ...
 

@@ -64,7 +64,7 @@ class NotificationMail:
             with contextlib.suppress(UserNotFoundError):
                 user = await self._users.get(user_id)
                 await self._mailer.send(single_mail(user, notification, web_url=self._web_url))
-                await self._inbox.mailed(user_id, [notification_id])
+                await self._inbox.mailed(user_id, [notification])
         await self._outbox.mark_done(entry)
 
     async def send_digest(self, user_id: UserId, until: datetime, opener: str) -> None:
@@ -85,7 +85,7 @@ class NotificationMail:
                     else digest_mail(user, pending, until=until, web_url=self._web_url)
                 )
                 await self._mailer.send(mail)
-                await self._inbox.mailed(user_id, [item.id for item in pending])
+                await self._inbox.mailed(user_id, pending)
         await self._outbox.mark_done(entry)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from beanie import Document
 
+from taskflow.domain.changes.feed import FeedPosition
+
 
 class ChangeConsumerDocument(Document):
     """`_id` is the consumer's name; `position` its checkpoint {time, increment, token}, none before its first run."""
@@ -21,3 +23,11 @@ class ChangeConsumerDocument(Document):
 
 
 CHANGE_CONSUMERS = ChangeConsumerDocument.Settings.name
+
+
+def position_to_document(position: FeedPosition) -> dict[str, Any]:
+    return {"time": position.time, "increment": position.increment, "token": position.token}
+
+
+def position_to_entity(stored: dict[str, Any] | None) -> FeedPosition | None:
+    return None if stored is None else FeedPosition(**stored)
