@@ -263,6 +263,10 @@ class Settings:
     rate_limits: RateLimits = RateLimits()
     trusted_proxies: tuple[str, ...] = setting((), codec=NETWORKS)
     """Peers (IPs or CIDRs) whose X-Forwarded-For is believed: its last entry is the client."""
+    metrics_allowed: tuple[str, ...] = setting(("127.0.0.0/8", "::1"), codec=NETWORKS)
+    """Client addresses (IPs or CIDRs, as judged through the trusted proxies) that may read `/metrics`."""
+    metrics_token: str = setting("", codec=TEXT, secret=True)
+    """A bearer token that lets any address read `/metrics` (Prometheus' `authorization`); empty: none does."""
     argon2: Argon2Settings = Argon2Settings()
     home: str = setting(".taskflow", codec=TEXT)
     """Where `taskflow dev` keeps its data, logs and `env` file; other commands read that file."""

@@ -42,9 +42,9 @@ PASSWORD = "correct horse battery staple"
 
 
 @asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[str]:
+async def serve(settings: Settings, *, port: int | None = None) -> AsyncIterator[str]:
     """The app on a real uvicorn server, configured as `taskflow serve` configures it."""
-    port = free_port()
+    port = port or free_port()
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -178,12 +178,17 @@ class OwnRedisStack:
 
 @asynccontextmanager
 async def stack_on_own_redis(mongodb: Child, **overrides: object) -> AsyncIterator[OwnRedisStack]:
-    """An API whose Redis the caller may stop and start again; `overrides` go to its settings."""
+    """An API whose Redis the caller may stop and start again; `overrides` go to its settings.
+
+    Its address is its public URL, so the links its mails carry lead back to it.
+    """
     redis = start_redis(data_dir=None)
+    port = free_port()
+    overrides.setdefault("public_url", f"http://127.0.0.1:{port}")
     settings = make_settings(mongodb, redis, redis_timeout_seconds=0.2, **overrides)
     await migrate(settings)
     try:
-        async with serve(settings) as url:
+        async with serve(settings, port=port) as url:
             yield OwnRedisStack(url, redis, settings)
     finally:
         redis.stop()

@@ -94,6 +94,26 @@ async def test_metrics_count_requests_per_route_template(client: httpx.AsyncClie
     assert "0" * 24 not in metrics.text  # ids never become label values
 
 
+async def test_metrics_are_served_to_allowed_addresses_or_with_the_token(settings: Settings) -> None:
+    """Behind HAProxy (a trusted proxy) the client's own address is judged, so a public client is refused."""
+    behind_proxy = dataclasses.replace(settings, trusted_proxies=("127.0.0.1",), metrics_token="scrape-me-" + "x" * 22)
+    async with serve(behind_proxy) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert (await client.get("/metrics")).status_code == 200  # loopback, the default
+        public = {"X-Forwarded-For": "203.0.113.7"}
+        assert_problem(await client.get("/metrics", headers=public), 403, "metrics-forbidden")
+        wrong = {**public, "Authorization": "Bearer not-the-token"}
+        assert_problem(await client.get("/metrics", headers=wrong), 403, "metrics-forbidden")
+        scraper = {**public, "Authorization": f"Bearer {behind_proxy.metrics_token}"}
+        scraped = await client.get("/metrics", headers=scraper)
+        assert scraped.status_code == 200
+        assert "taskflow_requests_total" in scraped.text
+    only_a_network = dataclasses.replace(settings, metrics_allowed=("10.0.0.0/8",))
+    async with serve(only_a_network) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert_problem(await client.get("/metrics"), 403, "metrics-forbidden")  # not an allowed address
+        no_token_configured = {"Authorization": "Bearer x"}
+        assert_problem(await client.get("/metrics", headers=no_token_configured), 403, "metrics-forbidden")
+
+
 async def test_openapi_declares_every_route_and_the_security_scheme(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert spec["openapi"].startswith("3.1")

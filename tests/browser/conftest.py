@@ -7,7 +7,9 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import (
@@ -17,6 +19,7 @@ from playwright.async_api import (
     Dialog,
     Locator,
     Page,
+    Response,
     async_playwright,
     expect,
 )
@@ -88,6 +91,8 @@ class App:
     context: BrowserContext
     page: Page
     problems: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    """Each answer of 400 or more the page got, as `<status> <method> <path>` (some are expected: a refused form)."""
 
     async def sign_in(self, email: str, password: str = PASSWORD) -> None:
         await self.page.get_by_label("E-mail").fill(email)
@@ -122,11 +127,16 @@ async def web_app(browser: Browser, url: str, *, phone: bool = False) -> AsyncIt
     page.on("dialog", refuse)
 
     def report(message: ConsoleMessage) -> None:
-        # A refused request the page expects (the first cookie trade's 401) is no fault.
+        # A refused request the page expects (a form's 422) is in `failed`, for the test to judge.
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             app.problems.append(f"console: {message.text}")
 
+    def answered(response: Response) -> None:
+        if response.status >= HTTPStatus.BAD_REQUEST:
+            app.failed.append(f"{response.status} {response.request.method} {urlsplit(response.url).path}")
+
     page.on("console", report)
+    page.on("response", answered)
     await page.goto("/")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     try:

@@ -14,8 +14,6 @@ from tests.api.conftest import PASSWORD, create_project, joining, mailed_token, 
 from tests.browser.conftest import WorkerStack, web_app
 
 INVITATION = re.compile(r"/#/invitations/([\w-]+)")  # the web link in the mail
-RESET = re.compile(r'"token": "([^"]+)"')
-NEW_PASSWORD = "a brand new passphrase"
 
 
 async def test_an_import_shows_its_progress_and_rows_then_an_export_downloads(
@@ -164,28 +162,3 @@ async def test_an_assignment_rings_the_bell_in_another_window_and_the_history_sa
         await expect(member.page.get_by_role("status").filter(has_text="Notification settings saved.")).to_be_attached()
         await member.page.reload()
         await expect(member.page.get_by_label("A task is assigned to you: by mail")).not_to_be_checked()
-
-
-async def test_a_forgotten_password_is_reset_from_the_page_with_the_mailed_token(
-    browser: Browser, worker_stack: WorkerStack
-) -> None:
-    async with httpx.AsyncClient(base_url=worker_stack.url, timeout=10) as client:
-        ada = await new_account(client)
-    async with web_app(browser, worker_stack.url) as app:
-        page = app.page
-        await page.get_by_role("link", name="Forgot your password?").click()
-        await page.get_by_label("E-mail").fill(ada.email)
-        await page.get_by_role("button", name="Mail me a reset token").click()
-        await expect(page.get_by_role("status").filter(has_text="a mail with a token")).to_be_visible()
-        token = await mailed_token(worker_stack.mail, ada.email, RESET, subject="Reset your taskflow password")
-
-        await page.get_by_label("Token from the mail").fill("not-the-token")
-        await page.get_by_label("New password").fill(NEW_PASSWORD)
-        await page.get_by_role("button", name="Set the new password").click()
-        await expect(
-            page.locator("form", has=page.get_by_label("Token from the mail")).get_by_role("alert")
-        ).to_be_visible()
-        await page.get_by_label("Token from the mail").fill(token)
-        await page.get_by_role("button", name="Set the new password").click()
-        await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-        await app.sign_in(ada.email, NEW_PASSWORD)

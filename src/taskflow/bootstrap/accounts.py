@@ -91,11 +91,18 @@ def verification(ports: Ports, settings: Settings, shared: Shared) -> EmailVerif
         per_account=rule("verify-account", settings.rate_limits.verifications_per_user),
         clock=ports.clock,
         audit=ports.audit,
+        web_url=settings.public_url,
     )
 
 
-def welcome_mail(ports: Ports, shared: Shared, verification: EmailVerification) -> WelcomeMail:
-    return WelcomeMail(users=shared.users, verification=verification, outbox=shared.outbox, mailer=ports.mailer)
+def welcome_mail(ports: Ports, settings: Settings, shared: Shared, verification: EmailVerification) -> WelcomeMail:
+    return WelcomeMail(
+        users=shared.users,
+        verification=verification,
+        outbox=shared.outbox,
+        mailer=ports.mailer,
+        web_url=settings.public_url,
+    )
 
 
 def reset_budgets(ports: Ports, settings: Settings) -> tuple[Budget, Budget]:
@@ -122,6 +129,7 @@ def password_reset_mail(ports: Ports, settings: Settings, shared: Shared) -> Pas
         outbox=shared.outbox,
         mailer=ports.mailer,
         clock=ports.clock,
+        web_url=settings.public_url,
     )
 
 

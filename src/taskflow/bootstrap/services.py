@@ -24,7 +24,7 @@ def build_services(ports: Ports, settings: Settings) -> Services:
     confirmation = accounts.confirmation(ports, settings)
     return Services(
         registration=accounts.registration(ports, shared),
-        welcome_mail=accounts.welcome_mail(ports, shared, verification),
+        welcome_mail=accounts.welcome_mail(ports, settings, shared, verification),
         sign_in=accounts.sign_in(ports, settings, shared),
         accounts=accounts.own_account(ports, shared, confirmation, deletion),
         password_change=accounts.password_change(ports, shared, confirmation),

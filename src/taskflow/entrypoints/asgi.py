@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from taskflow.adapters.http.app import build_app
-from taskflow.adapters.http.edge.client_addresses import ClientAddresses
+from taskflow.adapters.http.edge.client_addresses import ClientAddresses, Networks
 from taskflow.adapters.http.edge.consistency import ConsistencyTokens
 from taskflow.adapters.http.edge.request_context import RequestContextMiddleware
+from taskflow.adapters.http.platform.metrics import MetricsAccess
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.http.tasks.event_stream import EventIds, TaskEventStreams
@@ -90,6 +91,7 @@ def create_app(
                     draining=lambda: bool(app.state.get("draining", False)),
                 ),
                 refresh_shared_metrics=probes.refresh_shared_metrics,
+                metrics_access=MetricsAccess(Networks.of(settings.metrics_allowed), settings.metrics_token),
             )
             try:
                 yield

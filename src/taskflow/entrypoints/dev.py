@@ -238,6 +238,11 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)  # noqa: T201 - CLI output
 
 
+def _scrapers(env: dict[str, str]) -> str:
+    allowed = env.get(PREFIX + "METRICS_ALLOWED", "")
+    return allowed.replace(",", ", ") if allowed else "this machine only"
+
+
 def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int) -> None:
     lines = [
         "",
@@ -246,7 +251,7 @@ def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child
         f"  API       {api_url}/api/v1",
         f"  docs      {api_url}/docs",
         f"  health    {api_url}/health/ready",
-        f"  metrics   {api_url}/metrics",
+        f"  metrics   {api_url}/metrics  (from {_scrapers(env)}; elsewhere, TASKFLOW_METRICS_TOKEN as a bearer token)",
         f"  MongoDB   {env[PREFIX + 'MONGODB_URI']}",
         f"  Redis     {env[PREFIX + 'REDIS_URL']}",
         f"  mail      {env[PREFIX + 'SMTP_URL']} -> {home / 'mail'}",

@@ -29,15 +29,16 @@ def welcome_job_id(user_id: UserId) -> str:
     return f"welcome:{user_id}"
 
 
-def welcome_mail(user: User, verification_token: str) -> MailMessage:
-    verify = _verify_call(verification_token)
+def welcome_mail(user: User, verification_token: str, *, web_url: str) -> MailMessage:
+    link, call = _verify_link(verification_token, web_url)
     return MailMessage(
         to=user.email.value,
         subject="Welcome to taskflow",
-        text=f"Hello {user.name},\n\nyour taskflow account is ready. To confirm this is your address, within "
-        f"7 days:\n\n    {verify}\n",
-        html=f"<p>Hello {escape(user.name)},</p><p>your taskflow account is ready. To confirm this is your "
-        f"address, within 7 days:</p><pre>{escape(verify)}</pre>",
+        text=f"Hello {user.name},\n\nyour taskflow account is ready. To confirm this is your address, open this "
+        f"link within 7 days:\n\n    {link}\n\nor, from another client:\n\n    {call}\n",
+        html=f"<p>Hello {escape(user.name)},</p><p>your taskflow account is ready. "
+        f'<a href="{escape(link)}">Confirm this is your address</a> within 7 days, or from another client:</p>'
+        f"<pre>{escape(call)}</pre>",
         message_id=f"<welcome.{user.id}@{MAIL_DOMAIN}>",
     )
 
@@ -46,20 +47,22 @@ def verification_job_id(user_id: UserId, issued_at: str) -> str:
     return f"verify:{user_id}:{issued_at}"
 
 
-def verification_mail(user: User, token: str) -> MailMessage:
-    verify = _verify_call(token)
+def verification_mail(user: User, token: str, *, web_url: str) -> MailMessage:
+    link, call = _verify_link(token, web_url)
     return MailMessage(
         to=user.email.value,
         subject="Confirm your e-mail address for taskflow",
-        text=f"Hello {user.name},\n\nto confirm this is your address, within 7 days:\n\n    {verify}\n",
-        html=f"<p>Hello {escape(user.name)},</p><p>to confirm this is your address, within 7 days:</p>"
-        f"<pre>{escape(verify)}</pre>",
+        text=f"Hello {user.name},\n\nto confirm this is your address, open this link within 7 days:\n\n    "
+        f"{link}\n\nor, from another client:\n\n    {call}\n",
+        html=f'<p>Hello {escape(user.name)},</p><p><a href="{escape(link)}">Confirm this is your address</a> '
+        f"within 7 days, or from another client:</p><pre>{escape(call)}</pre>",
         message_id=f"<verify.{token.rsplit('.', 1)[0]}@{MAIL_DOMAIN}>",
     )
 
 
-def _verify_call(token: str) -> str:
-    return f'POST /api/v1/auth/verify-email {{"token": "{token}"}}'
+def _verify_link(token: str, web_url: str) -> tuple[str, str]:
+    """The web app's page that confirms the address (`TASKFLOW_PUBLIC_URL`), and the API call for other clients."""
+    return f"{web_url.rstrip('/')}/#/verify/{token}", f'POST /api/v1/auth/verify-email {{"token": "{token}"}}'
 
 
 def reminder_job_id(task_id: TaskId, due_at: datetime) -> str:
@@ -122,17 +125,20 @@ def password_reset_job_id(reset_id: str) -> str:
     return f"password-reset:{reset_id}"
 
 
-def password_reset_mail(user: User, reset_id: str, token: str, *, expires_at: datetime) -> MailMessage:
+def password_reset_mail(user: User, reset_id: str, token: str, *, expires_at: datetime, web_url: str) -> MailMessage:
+    """The link opens the web app's page that sets the new password; the API call is for other clients."""
     until = expires_at.strftime("%H:%M UTC")
+    link = f"{web_url.rstrip('/')}/#/reset/{token}"
     confirm = "POST /api/v1/auth/password-reset/confirm"
     body = f'{{"token": "{token}", "new_password": "..."}}'
     return MailMessage(
         to=user.email.value,
         subject="Reset your taskflow password",
-        text=f"Hello {user.name},\n\nsomeone (we hope you) asked to reset your password. Until {until}, once:"
-        f"\n\n    {confirm}\n    {body}\n\nIf it was not you, do nothing: your password stays as it is.\n",
+        text=f"Hello {user.name},\n\nsomeone (we hope you) asked to reset your password. Until {until}, once, "
+        f"open this link and choose a new one:\n\n    {link}\n\nor, from another client:\n\n    {confirm}\n"
+        f"    {body}\n\nIf it was not you, do nothing: your password stays as it is.\n",
         html=f"<p>Hello {escape(user.name)},</p><p>someone (we hope you) asked to reset your password. Until "
-        f"{until}, once:</p><pre>{confirm}\n{escape(body)}</pre><p>If it was not you, do nothing: your "
-        "password stays as it is.</p>",
+        f'{until}, once, <a href="{escape(link)}">choose a new password</a>, or from another client:</p>'
+        f"<pre>{confirm}\n{escape(body)}</pre><p>If it was not you, do nothing: your password stays as it is.</p>",
         message_id=f"<password-reset.{reset_id}@{MAIL_DOMAIN}>",
     )

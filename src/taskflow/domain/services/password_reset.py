@@ -85,6 +85,7 @@ class PasswordResetMail:
         outbox: OutboxService,
         mailer: Mailer,
         clock: Clock,
+        web_url: str,
     ) -> None:
         self._users = users
         self._resets = resets
@@ -92,6 +93,7 @@ class PasswordResetMail:
         self._outbox = outbox
         self._mailer = mailer
         self._clock = clock
+        self._web_url = web_url
 
     async def send(self, reset_id: str, email: str, requested_at: datetime) -> None:
         entry_id = password_reset_job_id(reset_id)
@@ -102,7 +104,8 @@ class PasswordResetMail:
         if user is not None and user.is_active and user.deleted_at is None and expires_at > self._clock.now():
             token = self._tokens.token(reset_id)
             await self._resets.add(PasswordReset(token_digest=digest(token), user_id=user.id, expires_at=expires_at))
-            await self._mailer.send(password_reset_mail(user, reset_id, token, expires_at=expires_at))
+            mail = password_reset_mail(user, reset_id, token, expires_at=expires_at, web_url=self._web_url)
+            await self._mailer.send(mail)
         await self._outbox.mark_done(entry_id)
 
 

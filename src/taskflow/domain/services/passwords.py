@@ -45,6 +45,11 @@ class NewPasswords:
         self._policy = policy
         self._hasher = hasher
 
+    @property
+    def min_length(self) -> int:
+        """What a sign-up form tells a person before they submit (the form takes it from here)."""
+        return self._policy.min_length
+
     def check(self, password: str, *, field: str = "password") -> None:
         """Before anything else is done with it: a refused password costs no hashing."""
         self._policy.check(password, field=field)

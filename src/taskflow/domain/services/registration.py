@@ -46,6 +46,10 @@ class Registration:
         self._outbox = outbox
         self._audit = audit
 
+    @property
+    def password_min_length(self) -> int:
+        return self._passwords.min_length
+
     async def register(self, email: str, password: str, name: str) -> User:
         user = await self._account(Email(email), password, name, Role.USER)
         welcome = await self._outbox.record(welcome_job_id(user.id), WELCOME_JOB, user_id=user.id.value)
@@ -79,12 +83,19 @@ class WelcomeMail:
     """The job behind a registration: at least once, and a mail sent again has the same Message-ID."""
 
     def __init__(
-        self, *, users: UserRepository, verification: EmailVerification, outbox: OutboxService, mailer: Mailer
+        self,
+        *,
+        users: UserRepository,
+        verification: EmailVerification,
+        outbox: OutboxService,
+        mailer: Mailer,
+        web_url: str,
     ) -> None:
         self._users = users
         self._verification = verification
         self._outbox = outbox
         self._mailer = mailer
+        self._web_url = web_url
 
     async def send(self, user_id: UserId) -> None:
         entry_id = welcome_job_id(user_id)
@@ -96,5 +107,5 @@ class WelcomeMail:
             await self._outbox.mark_done(entry_id)
             return
         token = self._verification.token(user, issued_at=user.created_at)
-        await self._mailer.send(welcome_mail(user, token))
+        await self._mailer.send(welcome_mail(user, token, web_url=self._web_url))
         await self._outbox.mark_done(entry_id)

@@ -52,8 +52,10 @@ class EmailVerification:
         per_account: RateRule,
         clock: Clock,
         audit: AuditTrail,
+        web_url: str,
     ) -> None:
         self._users = users
+        self._web_url = web_url
         self._tokens = tokens
         self._outbox = outbox
         self._mailer = mailer
@@ -87,7 +89,8 @@ class EmailVerification:
         except UserNotFoundError:
             user = None
         if user is not None and not user.email_verified and user.deleted_at is None:
-            await self._mailer.send(verification_mail(user, self.token(user, issued_at=issued_at)))
+            token = self.token(user, issued_at=issued_at)
+            await self._mailer.send(verification_mail(user, token, web_url=self._web_url))
         await self._outbox.mark_done(entry_id)
 
     async def verify(self, token: str) -> None:

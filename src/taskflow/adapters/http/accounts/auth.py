@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, post
+from litestar import Controller, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -17,6 +17,7 @@ from taskflow.adapters.http.accounts.schemas import (
     PasswordResetAccepted,
     PasswordResetConfirmation,
     PasswordResetRequest,
+    PasswordRulesResponse,
     RefreshRequest,
     RegisterRequest,
     TokenResponse,
@@ -53,6 +54,20 @@ class AuthController(Controller):
         self, data: JSONBody[RegisterRequest], registration: NamedDependency[Registration]
     ) -> UserResponse:
         return UserResponse.of(await registration.register(data.email, data.password, data.name))
+
+    @get(
+        "/password-rules",
+        operation_id="passwordRules",
+        operation_class=documented(),
+        summary="What a new password must be",
+        description="The rules `register` and every password change check, so a form can state them before it "
+        "sends (taskflow's own sign-up page does).",
+        opt={PUBLIC: True},
+        cache_control=CacheControlHeader(public=True, max_age=300),
+        responses=problem_responses(429, 503),
+    )
+    async def password_rules(self, registration: NamedDependency[Registration]) -> PasswordRulesResponse:
+        return PasswordRulesResponse(min_length=registration.password_min_length)
 
     @post(
         "/login",

@@ -12,9 +12,7 @@ from taskflow.adapters.http.tasks.schemas import TaskResponse
 from taskflow.domain.access.roles import ProjectRole
 from taskflow.domain.model.accounts import User
 from taskflow.domain.services.sessions import TokenPair
-from taskflow.domain.values import (
-    Role,
-)
+from taskflow.domain.values import PASSWORD_MAX_BYTES, Role
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -86,12 +84,20 @@ class AccountExport(AccountExportHead):
     tasks: list[TaskResponse]
 
 
+class PasswordRulesResponse(msgspec.Struct):
+    """What a new password must be, as the server checks it: a form states these before it sends."""
+
+    min_length: Annotated[int, msgspec.Meta(description="Characters, `TASKFLOW_PASSWORD_MIN_LENGTH`")]
+    max_bytes: Annotated[int, msgspec.Meta(description="As UTF-8")] = PASSWORD_MAX_BYTES
+    refuses_common: Annotated[bool, msgspec.Meta(description="The most common passwords are refused")] = True
+
+
 class PasswordResetAccepted(msgspec.Struct):
-    detail: str = "If an active account has this address, a mail with a token is on its way; it works for 30 minutes."
+    detail: str = "If an active account has this address, a mail with a link is on its way; it works for 30 minutes."
 
 
 class VerificationSent(msgspec.Struct):
-    detail: str = "A mail with a token is on its way to your address; it works for 7 days."
+    detail: str = "A mail with a link is on its way to your address; it works for 7 days."
 
 
 class EmailVerificationRequest(msgspec.Struct, forbid_unknown_fields=True):

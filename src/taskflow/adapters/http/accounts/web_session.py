@@ -16,6 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
+from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -105,18 +106,25 @@ class WebSessionController(Controller):
         status_code=HTTP_200_OK,
         summary="Trade the page's session cookie for a fresh access token",
         description=SESSION_COOKIE + " The cookie rotates with each trade (a spent one sent again ends the "
-        "session, as `refreshTokens` does); without one, or with one that no longer works, 401: sign in again.",
+        "session, as `refreshTokens` does). 204 when there is no session: no cookie, or one that no longer "
+        "works (it is cleared). A signed-out page asks this first, and nothing fails.",
         opt={PUBLIC: True, SIGN_IN: True},
-        responses=problem_responses(400, 401, 403, 422, 429, 503),
+        responses={
+            204: ResponseSpec(None, description="No session: sign in"),
+            **problem_responses(400, 403, 422, 429, 503),
+        },
     )
     async def token(
         self, request: Request[Any, Any, Any], sessions: NamedDependency[SessionService], web: WebHeader
-    ) -> Response[AccessTokenResponse]:
+    ) -> Response[AccessTokenResponse | None]:
         del web
         presented = request.cookies.get(COOKIE)
         if not presented:
-            raise InvalidRefreshTokenError
-        pair = await sessions.refresh(presented)
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        try:
+            pair = await sessions.refresh(presented)
+        except InvalidRefreshTokenError:
+            return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[_cookie(request, "", ending=True)])
         return Response(AccessTokenResponse.of(pair), cookies=[_cookie(request, pair.refresh_token)])
 
     @post(

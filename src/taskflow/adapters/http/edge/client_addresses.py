@@ -15,6 +15,24 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True, slots=True)
+class Networks:
+    """IPs and CIDRs, as the settings name them (`TASKFLOW_TRUSTED_PROXIES`, `TASKFLOW_METRICS_ALLOWED`)."""
+
+    members: tuple[_Network, ...]
+
+    @classmethod
+    def of(cls, networks: Iterable[str]) -> Networks:
+        return cls(tuple(ipaddress.ip_network(network, strict=False) for network in networks))
+
+    def __contains__(self, address: object) -> bool:
+        try:
+            parsed = ipaddress.ip_address(str(address))
+        except ValueError:
+            return False
+        return any(parsed in network for network in self.members)
+
+
+@dataclass(frozen=True, slots=True)
 class ClientAddresses:
     """`X-Forwarded-For` is believed only from a trusted proxy, and then only its last entry.
 
@@ -22,15 +40,15 @@ class ClientAddresses:
     proxy itself saw (OWASP, MDN "X-Forwarded-For": "the rightmost IP address").
     """
 
-    trusted: tuple[_Network, ...]
+    trusted: Networks
 
     @classmethod
     def trusting(cls, networks: Iterable[str]) -> ClientAddresses:
-        return cls(tuple(ipaddress.ip_network(network, strict=False) for network in networks))
+        return cls(Networks.of(networks))
 
     def of(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         peer = connection.client.host if connection.client else ""
-        if not self._is_trusted(peer):
+        if peer not in self.trusted:
             return peer or "unknown"
         forwarded = connection.headers.getall("x-forwarded-for", [])
         hops = [hop.strip() for header in forwarded for hop in header.split(",") if hop.strip()]
@@ -46,14 +64,7 @@ class ClientAddresses:
         if connection.url.scheme == "https":
             return True
         peer = connection.client.host if connection.client else ""
-        if not self._is_trusted(peer):
+        if peer not in self.trusted:
             return False
         forwarded = connection.headers.get("x-forwarded-proto", "")
         return forwarded.rsplit(",", 1)[-1].strip().lower() == "https"
-
-    def _is_trusted(self, peer: str) -> bool:
-        try:
-            address = ipaddress.ip_address(peer)
-        except ValueError:
-            return False
-        return any(address in network for network in self.trusted)

@@ -1,14 +1,54 @@
-"""`/metrics` in Prometheus' text format, with the figures other processes keep read first."""
+"""`/metrics` in Prometheus' text format, for the scrapers allowed, with the figures other processes keep read first."""
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 from litestar.plugins.prometheus import PrometheusController
 
 from taskflow.adapters.http.dependencies import app_state
 from taskflow.adapters.http.edge.admission import PUBLIC
+from taskflow.adapters.http.edge.problems import problem
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers import BaseRouteHandler
+
+    from taskflow.adapters.http.edge.client_addresses import Networks
+    from taskflow.adapters.http.state import AppState
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsAccess:
+    """Who may scrape: a client address in `allowed` (`TASKFLOW_METRICS_ALLOWED`), or whoever sends the token.
+
+    The address is the client's as the trusted proxies tell it, so behind HAProxy a public
+    client is judged by its own address, not HAProxy's.
+    """
+
+    allowed: Networks
+    token: str
+
+    def admits(self, address: str, authorization: str) -> bool:
+        if address in self.allowed:
+            return True
+        scheme, _, presented = authorization.partition(" ")
+        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(presented, self.token)
+
+
+def metrics_scraper(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    state: AppState = connection.app.state.taskflow
+    if not state.metrics_access.admits(state.clients.of(connection), connection.headers.get("authorization", "")):
+        raise problem(
+            HTTPStatus.FORBIDDEN,
+            "metrics-forbidden",
+            "Metrics are not served to this client",
+            "Scrape from an address in TASKFLOW_METRICS_ALLOWED, or with TASKFLOW_METRICS_TOKEN as a bearer token",
+        )
 
 
 async def _refresh_shared_metrics(request: Request[Any, Any, Any]) -> None:
@@ -19,4 +59,5 @@ class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
     opt = {PUBLIC: True}  # noqa: RUF012 - Litestar's declared attribute type
+    guards = [metrics_scraper]  # noqa: RUF012 - Litestar's declared attribute type
     before_request = _refresh_shared_metrics  # type: ignore[assignment]  # a plain hook, not a method: Litestar calls it with the request

@@ -44,6 +44,7 @@ async function send(url, init) {
   }
 }
 
+/** Signs in (or trades the cookie); false when the server says there is no session (204). */
 async function tokenCall(path, body) {
   const init = { method: "POST", headers: { ...WEB } };
   if (body) {
@@ -52,27 +53,18 @@ async function tokenCall(path, body) {
   }
   const response = await send(`/api/v1/auth/web/${path}`, init);
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
-  accessToken = (await response.json()).access_token;
+  accessToken = response.status === 204 ? null : (await response.json()).access_token;
+  return accessToken !== null;
 }
 
 /**
- * The session cookie for a fresh access token; false when there is no session. Tabs of one
+ * The session cookie for a fresh access token; false when there is none (no failing request:
+ * a signed-out first visit logs no error). Tabs of one
  * browser share the cookie and it rotates on each trade, so a Web Lock lets one trade at a time.
  */
 export function trade() {
   trading ??= (async () => {
-    const attempt = async () => {
-      try {
-        await tokenCall("token");
-        return true;
-      } catch (error) {
-        if (error.status === 401) {
-          accessToken = null;
-          return false;
-        }
-        throw error;
-      }
-    };
+    const attempt = () => tokenCall("token");
     try {
       return navigator.locks ? await navigator.locks.request("taskflow-session", attempt) : await attempt();
     } finally {

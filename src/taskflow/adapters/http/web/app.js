@@ -1,6 +1,6 @@
 // The page: which screen the address asks for, the signed-in shell around it, and the live
 // stream that keeps whatever is shown current. It talks to the REST API and nothing else.
-import { signInScreen, resetScreen, signUpScreen } from "./account.js";
+import { resetScreen, signInScreen, signUpScreen, verifyScreen } from "./account.js";
 import { api, onSignedOut, signOut, token, trade } from "./api.js";
 import { announce, h, replace } from "./dom.js";
 import { LiveTasks } from "./live.js";
@@ -28,6 +28,11 @@ function where() {
 
 async function route() {
   const { page, id, task } = where();
+  if ((page === "verify" || page === "reset") && id) {
+    // A mailed link: it works the same signed in or out, and names its account itself.
+    showMailedLink(page, id);
+    return;
+  }
   if (!token() && (sessionless || !(await trade()))) {
     sessionless = true;
     if (page === "invitations") pendingInvitation = id;
@@ -36,6 +41,7 @@ async function route() {
   }
   sessionless = false;
   if (!session.me) await enter();
+  else if (!root.contains(session.shell)) replace(root, session.shell, status); // back from a mailed link's page
   const waiting = pendingInvitation;
   pendingInvitation = null;
   if (waiting && page !== "invitations") location.hash = `#/invitations/${encodeURIComponent(waiting)}`; // routes again
@@ -48,10 +54,27 @@ async function route() {
 
 function showSignedOut(page) {
   const done = () => route();
-  const screen = page === "signup" ? signUpScreen({ onSignedIn: done }) : page === "reset" ? resetScreen() : signInScreen({ onSignedIn: done });
+  const screen = page === "signup" ? signUpScreen({ onSignedIn: done }) : page === "reset" ? resetScreen({ onDone: reset }) : signInScreen({ onSignedIn: done });
+  show(screen, "taskflow: sign in");
+}
+
+function showMailedLink(page, token) {
+  const screen = page === "verify" ? verifyScreen(token) : resetScreen({ token, onDone: reset });
+  show(screen, page === "verify" ? "taskflow: confirm your address" : "taskflow: choose a new password");
+}
+
+/** A password was reset: every session of the account ended, this page's too, so sign in again. */
+async function reset(message) {
+  await signOut().catch(() => {}); // the sign-in screen follows (onSignedOut)
+  sessionless = true;
+  history.replaceState(null, "", "#/");
+  notify(message);
+}
+
+function show(screen, title) {
   replace(root, screen, status);
-  document.title = "taskflow: sign in";
-  screen.querySelector("input")?.focus();
+  document.title = title;
+  (screen.querySelector("input") ?? screen).focus();
 }
 
 /** Signed in: who this is, the shell and the live stream (each screen then loads the projects). */
