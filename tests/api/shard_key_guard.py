@@ -2,10 +2,10 @@
 
 Each query, update, delete, count and aggregation must carry the shard key's field (`user_id`
 of a task, a membership or a notification, `space` of a project, `task_id` of a task's
-history) as an equality, a bounded `$in`, or in every clause of an `$or`, so mongos routes it to the shards
-that hold it; each inserted document carries it. The only exceptions are commands whose
-`comment` names them as deliberate scatter-gather (admin figures, migrations, a project's
-members) or the tests' own housekeeping.
+history, `_id` of a task's route) as an equality, a bounded `$in`, or in every clause of an
+`$or`, so mongos routes it to the shards that hold it; each inserted document carries it.
+The only exceptions are commands whose `comment` names them as deliberate scatter-gather
+(admin figures, migrations, a project's members) or the tests' own housekeeping.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.notifications import NOTIFICATIONS
 from taskflow.adapters.mongo.schema.projects import PROJECTS
 from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY
+from taskflow.adapters.mongo.schema.task_directory import TASK_DIRECTORY
 from taskflow.adapters.mongo.schema.tasks import TASKS
 
 TEST_HOUSEKEEPING: Final = "test housekeeping"
@@ -32,6 +33,7 @@ KEY_FIELD: Final = {
     MEMBERSHIPS: "user_id",
     TASK_ACTIVITY: "task_id",
     NOTIFICATIONS: "user_id",
+    TASK_DIRECTORY: "_id",
 }
 MAX_IN: Final = 500  # a user's projects at most
 _NOT_DATA: Final = {

@@ -1,5 +1,6 @@
 """Every operation that names a project, for every kind of caller: allowed, 403, or the 404 of a missing id.
 
+Each operation on one task is called both ways: with `?project_id=` and by the task's id alone.
 Callers: each role, a member removed a moment ago, an account never in the project, and a
 member who deleted their account a moment ago (401, the same whatever it names). The operations
 come from the OpenAPI document: any operation with a `project_id` (in its path, its query or its
@@ -10,6 +11,7 @@ at each role and one task in it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +82,17 @@ MATRIX: dict[str, tuple[ProjectRole, Call]] = {
     "getTaskStats": (ProjectRole.VIEWER, _call("GET", TASKS + "/stats", query=True)),
     "exportTasks": (ProjectRole.VIEWER, _call("GET", TASKS + "/export", query=True)),
 }
+# A task's id alone reaches it too (decision 0039): the same rows, without `?project_id=`.
+BY_ID_ALONE: dict[str, tuple[ProjectRole, Call]] = {
+    f"{operation} by id alone": (needed, _call(method, TASKS + path, body=body))
+    for operation, needed, method, path, body in [
+        ("getTask", ProjectRole.VIEWER, "GET", "/{task}", None),
+        ("updateTask", ProjectRole.EDITOR, "PATCH", "/{task}", lambda _: {"title": "T2"}),
+        ("deleteTask", ProjectRole.EDITOR, "DELETE", "/{task}", None),
+        ("getTaskActivity", ProjectRole.VIEWER, "GET", "/{task}/activity", None),
+    ]
+}
+ROWS = {**MATRIX, **BY_ID_ALONE}
 # What an allowed caller may still be told, for reasons other than access: the owner cannot
 # leave (409), nor change or remove a member at or above them.
 ALLOWED_OTHERWISE = {("leaveProject", ProjectRole.OWNER): 409}
@@ -128,11 +141,11 @@ async def _place(
     return Place(project["id"], task.json()["id"], members, stranger)
 
 
-@pytest.mark.parametrize("operation", sorted(MATRIX))
+@pytest.mark.parametrize("operation", sorted(ROWS))
 async def test_each_caller_gets_what_their_role_allows(
     client: httpx.AsyncClient, register: Register, join: Join, leave: Leave, operation: str
 ) -> None:
-    needed, call = MATRIX[operation]
+    needed, call = ROWS[operation]
     people = await _people(register)
     for role in ROLES:
         place = await _place(client, people, join)
@@ -143,13 +156,13 @@ async def test_each_caller_gets_what_their_role_allows(
         else:
             assert answer.status_code == 403, (operation, role, answer.text)
     # Outsiders: a member removed a moment ago, and an account that was never in it. Each gets,
-    # byte for byte, what a project that does not exist gets.
+    # byte for byte, what a project (or, by id alone, a task) that does not exist gets.
     place = await _place(client, people, join)
     removed = place.members[ProjectRole.EDITOR]
     # Known to the membership gate before the removal: it must hold with the gate warm.
     assert (await client.get(f"{PROJECTS}/{place.project}", headers=removed.auth)).status_code == 200
     await leave(removed, {"id": place.project})
-    missing = await call(client, removed, place, str(ObjectId()))
+    missing = await call(client, removed, dataclasses.replace(place, task=str(ObjectId())), str(ObjectId()))
     for outsider in (removed, place.stranger):
         answer = await call(client, outsider, place, place.project)
         assert (answer.status_code, answer.content) == (404, missing.content), (operation, answer.text)

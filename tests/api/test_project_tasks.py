@@ -59,7 +59,7 @@ async def test_a_project_task_is_no_ones_own_task(client: httpx.AsyncClient, reg
     own = (await client.post(TASKS, json={"title": "Own"}, headers=ada.auth)).json()
     assert own["project_id"] is None
     assert [item["id"] for item in (await client.get(TASKS, headers=ada.auth)).json()["items"]] == [own["id"]]
-    assert_problem(await client.get(f"{TASKS}/{shared['id']}", headers=ada.auth), 404, "task-not-found")
+    assert (await client.get(f"{TASKS}/{shared['id']}", headers=ada.auth)).json() == shared  # its id alone reaches it
     assert_problem(await client.get(f"{TASKS}/{own['id']}?project_id={project}", headers=ada.auth), 404)
     stats = (await client.get(f"{TASKS}/stats", headers=ada.auth)).json()
     assert stats["total"] == 1
@@ -231,6 +231,37 @@ async def test_a_removal_holds_on_the_next_request_on_another_process_with_the_c
             assert_problem(await first.get(url, headers=bob.auth), 404, "project-not-found")
             assert_problem(await first.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
             assert (await first.get(url, headers=ada.auth)).status_code == 200
+
+
+async def test_a_task_is_reached_by_its_id_alone_on_any_process_wherever_it_moves(
+    settings: Settings, join: Join
+) -> None:
+    """As notifications and other clients hand it out: no `project_id` needed, and one sent is checked."""
+    with api_processes(settings, count=2) as (one, two):
+        async with (
+            httpx.AsyncClient(base_url=one, timeout=10) as first,
+            httpx.AsyncClient(base_url=two, timeout=10) as second,
+        ):
+            ada, bob, eve = await new_account(first), await new_account(first), await new_account(second)
+            home, work = await _project(first, ada), await _project(first, ada)
+            await join(bob, {"id": home, "owner_id": ada.id}, ProjectRole.EDITOR)
+            created = await first.post(TASKS, json={"title": "Paint", "project_id": home}, headers=ada.auth)
+            url = f"{TASKS}/{created.json()['id']}"
+            read = await second.get(url, headers=bob.auth)  # at once, on another process
+            assert (read.status_code, read.json()) == (200, created.json())
+            changed = await second.patch(url, json={"title": "Paint the door"}, headers={**bob.auth, "If-Match": '"1"'})
+            assert (changed.status_code, changed.json()["version"]) == (200, 2)
+            assert (await first.get(f"{url}/activity", headers=bob.auth)).status_code == 200
+            assert_problem(await second.get(url, headers=eve.auth), 404, "task-not-found")
+            assert_problem(await second.patch(url, json={"title": "x"}, headers=eve.auth), 404, "task-not-found")
+            assert_problem(await second.get(f"{url}?project_id={work}", headers=ada.auth), 404, "task-not-found")
+
+            moved = await first.patch(url, json={"project_id": work}, headers=ada.auth)  # Bob is not in `work`
+            assert moved.json()["project_id"] == work
+            assert (await second.get(url, headers=ada.auth)).json()["version"] == 3
+            assert_problem(await second.get(url, headers=bob.auth), 404, "task-not-found")
+            assert (await second.delete(url, headers=ada.auth)).status_code == 204
+            assert_problem(await first.get(url, headers=ada.auth), 404, "task-not-found")
 
 
 async def test_a_task_moves_between_places_for_an_editor_of_both(

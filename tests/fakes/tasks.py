@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,8 +15,8 @@ from taskflow.domain.errors import (
 )
 from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskSortKey, TaskStats
 from taskflow.domain.model.tasks import Task
-from taskflow.domain.ports.tasks import TaskRepository, TaskScans
-from taskflow.domain.values import Priority, TaskId, TaskStatus, UserId
+from taskflow.domain.ports.tasks import TaskDirectory, TaskRepository, TaskRoute, TaskScans
+from taskflow.domain.values import Priority, ProjectId, TaskId, TaskStatus, UserId
 from tests.fakes.changes import InMemoryChangeFeed
 
 
@@ -168,3 +168,28 @@ class InMemoryTaskScans(TaskScans):
         for task in self._tasks.all():
             counts[task.status] = counts.get(task.status, 0) + 1
         return counts
+
+
+class InMemoryTaskDirectory(TaskDirectory):
+    """Routes by task id, each at its version; tests/contract/test_task_directory.py holds it to MongoDB's."""
+
+    def __init__(self) -> None:
+        self.routes: dict[TaskId, TaskRoute] = {}
+
+    async def note(self, routes: Sequence[TaskRoute]) -> None:
+        for route in routes:
+            noted = self.routes.get(route.task_id)
+            if noted is not None and noted.version > route.version:
+                continue
+            if route.project is None:
+                self.routes.pop(route.task_id, None)
+            else:
+                self.routes[route.task_id] = route
+
+    async def project_of(self, task_id: TaskId) -> ProjectId | None:
+        route = self.routes.get(task_id)
+        return None if route is None else route.project
+
+    async def forget(self, task_ids: Sequence[TaskId]) -> None:
+        for task_id in task_ids:
+            self.routes.pop(task_id, None)

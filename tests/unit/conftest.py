@@ -61,7 +61,7 @@ from tests.fakes.security import (
     RecordingSecurityLog,
     SequentialSecrets,
 )
-from tests.fakes.tasks import InMemoryTaskRepository, InMemoryTaskScans
+from tests.fakes.tasks import InMemoryTaskDirectory, InMemoryTaskRepository, InMemoryTaskScans
 from tests.fakes.time_and_ids import FrozenClock, SequentialIds
 
 # Small budgets and limits, so the tests reach them; the servers in the URLs never start.
@@ -113,6 +113,7 @@ class World:
     password_change: PasswordChangeService
     session_service: SessionService
     task_service: TaskService
+    task_directory: InMemoryTaskDirectory
     admin: AdminService
     projects: InMemoryProjects
     memberships: InMemoryMemberships
@@ -159,9 +160,11 @@ def world() -> World:
     password_resets = InMemoryPasswordResets()
     audit = InMemoryAuditTrail(clock)
     activity, inbox, preferences = InMemoryTaskActivity(), InMemoryInbox(change_feed), InMemoryNotificationPreferences()
+    task_directory = InMemoryTaskDirectory()
     ports = Ports(
         users=users,
         tasks=tasks,
+        task_directory=task_directory,
         task_scans=InMemoryTaskScans(tasks),
         sessions=sessions,
         idempotency=idempotency,
@@ -226,6 +229,7 @@ def world() -> World:
         password_change=services.password_change,
         session_service=services.sessions,
         task_service=services.tasks,
+        task_directory=task_directory,
         admin=services.admin,
         projects=projects,
         memberships=memberships,

@@ -33,6 +33,7 @@ from taskflow.adapters.mongo.repositories import (
     MongoSessionRepository,
     MongoUserRepository,
 )
+from taskflow.adapters.mongo.task_directory import MongoTaskDirectory
 from taskflow.adapters.redis import client as redis
 from taskflow.adapters.redis.account_gate import RedisAccountGate
 from taskflow.adapters.redis.epoch import Epoch
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
         TokenIssuer,
     )
     from taskflow.domain.ports.streams import StreamSlots
-    from taskflow.domain.ports.tasks import TaskRepository, TaskScans
+    from taskflow.domain.ports.tasks import TaskDirectory, TaskRepository, TaskScans
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
     from taskflow.settings import Settings
 
@@ -98,6 +99,7 @@ class Ports:
 
     users: UserRepository
     tasks: TaskRepository
+    task_directory: TaskDirectory
     task_scans: TaskScans
     sessions: SessionRepository
     idempotency: IdempotencyStore
@@ -171,6 +173,7 @@ async def open_connections(settings: Settings) -> AsyncIterator[Connections]:
                 ttl=timedelta(seconds=settings.cache_ttl_seconds),
                 stats_ttl=timedelta(seconds=settings.stats_cache_seconds),
             ),
+            task_directory=MongoTaskDirectory(database),
             task_scans=MongoTaskScans(database),
             sessions=MongoSessionRepository(database),
             idempotency=MongoIdempotencyStore(database),

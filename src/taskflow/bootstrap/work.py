@@ -20,6 +20,7 @@ from taskflow.domain.services.notifications import InboxService, Notifier
 from taskflow.domain.services.projects import ProjectService
 from taskflow.domain.services.reminders import ReminderService
 from taskflow.domain.services.stats_refresh import StatsOnChange
+from taskflow.domain.services.task_directory import DirectoryOnChange
 from taskflow.domain.services.tasks import TaskService
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def projects(ports: Ports, shared: Shared) -> ProjectService:
 
 
 def tasks(ports: Ports, shared: Shared) -> TaskService:
-    return TaskService(ports.tasks, shared.access, ports.clock, ports.ids)
+    return TaskService(ports.tasks, ports.task_directory, shared.access, ports.clock, ports.ids)
 
 
 def idempotency(ports: Ports, settings: Settings) -> IdempotencyService:
@@ -163,5 +164,6 @@ def change_handlers(ports: Ports, shared: Shared, notifier: Notifier) -> tuple[C
     return (
         StatsOnChange(shared.stats),
         HistoryOnChange(ports.activity),
+        DirectoryOnChange(ports.task_directory),
         NotificationsOnChange(notifier, shared.access, ports.projects, ports.clock),
     )

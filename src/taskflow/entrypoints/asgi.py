@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from taskflow.adapters.http.app import build_app
 from taskflow.adapters.http.edge.client_addresses import ClientAddresses, Networks
 from taskflow.adapters.http.edge.consistency import ConsistencyTokens
+from taskflow.adapters.http.edge.metrics_access import MetricsAccess
 from taskflow.adapters.http.edge.request_context import RequestContextMiddleware
-from taskflow.adapters.http.platform.metrics import MetricsAccess
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.http.tasks.event_stream import EventIds, TaskEventStreams

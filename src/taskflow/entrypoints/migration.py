@@ -9,6 +9,7 @@ from taskflow.adapters.mongo.change_consumers import MongoConsumerState
 from taskflow.adapters.mongo.change_feed import MongoChangeFeed
 from taskflow.adapters.mongo.migrations import (
     backfill_priority_rank_across_users,
+    backfill_task_directory_across_users,
     backfill_task_places_across_users,
     drop_retired_task_indexes,
     record_change_images,
@@ -34,6 +35,7 @@ async def migrate(settings: Settings) -> list[str]:
         await drop_retired_task_indexes(database)  # after their replacements exist
         await backfill_priority_rank_across_users(database)
         await backfill_task_places_across_users(database)
+        await backfill_task_directory_across_users(database)
         await record_change_images(database)
         # From here on every write reaches the durable consumer, even one made before a worker runs.
         await MongoConsumerState(database).start_at(

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from taskflow.adapters.http.edge.client_addresses import ClientAddresses
     from taskflow.adapters.http.edge.consistency import ConsistencyTokens
-    from taskflow.adapters.http.platform.metrics import MetricsAccess
+    from taskflow.adapters.http.edge.metrics_access import MetricsAccess
     from taskflow.adapters.http.tasks.event_stream import TaskEventStreams
     from taskflow.adapters.http.tasks.pages import TaskPages
     from taskflow.domain.ports.security import RateLimiter, RateRule

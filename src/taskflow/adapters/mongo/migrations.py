@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from taskflow.adapters.mongo.client import SCATTER_GATHER
 from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.tasks import TASKS
+from taskflow.adapters.mongo.task_directory import MongoTaskDirectory
 from taskflow.adapters.mongo.task_listing import RETIRED_TASK_INDEXES
 from taskflow.domain.model.task_queries import PRIORITY_RANK
+from taskflow.domain.ports.tasks import TaskRoute
+from taskflow.domain.values import ProjectId, TaskId
+
+BATCH: Final = 1000
 
 if TYPE_CHECKING:
     from pymongo.asynchronous.database import AsyncDatabase
@@ -43,6 +48,27 @@ async def backfill_task_places_across_users(database: AsyncDatabase[Any]) -> int
         comment=SCATTER_GATHER,
     )
     return result.modified_count
+
+
+async def backfill_task_directory_across_users(database: AsyncDatabase[Any]) -> int:
+    """A route for every task in a project (decision 0039): those written before the directory existed.
+
+    Reads each project task's id, project and version once per migrate (scatter-gather),
+    in batches; a route noted since at a newer version stays. Returns how many it noted.
+    """
+    directory = MongoTaskDirectory(database)
+    noted = 0
+    batch: list[TaskRoute] = []
+    cursor = database[TASKS].find(
+        {"project_id": {"$ne": None}}, {"project_id": 1, "version": 1}, comment=SCATTER_GATHER, batch_size=BATCH
+    )
+    async for raw in cursor:
+        batch.append(TaskRoute(TaskId(str(raw["_id"])), ProjectId(str(raw["project_id"])), int(raw["version"])))
+        if len(batch) == BATCH:
+            await directory.note(batch)
+            noted, batch = noted + len(batch), []
+    await directory.note(batch)
+    return noted + len(batch)
 
 
 async def drop_retired_task_indexes(database: AsyncDatabase[Any]) -> list[str]:

@@ -7,8 +7,9 @@ be split by `_id`. Under `{user_id: "hashed"}` alone they all share one hash val
 chunk that can never split ("jumbo") and one shard that holds all of it. A project is
 keyed the same way by its space, a membership by its member (their `_id` makes joining
 once unique, which a unique index beside a hashed key could not), a task's history by its
-task (`task_id`: a moved task keeps its id, not its space), a notification by its person. Invitations and the
-other small collections stay unsharded, on the database's primary shard.
+task (`task_id`: a moved task keeps its id, not its space), a notification by its person,
+a task's route in the directory by the task's id. Invitations and the other small
+collections stay unsharded, on the database's primary shard.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from taskflow.adapters.mongo.schema.memberships import MEMBERSHIPS
 from taskflow.adapters.mongo.schema.notifications import NOTIFICATIONS
 from taskflow.adapters.mongo.schema.projects import PROJECTS
 from taskflow.adapters.mongo.schema.task_activity import TASK_ACTIVITY
+from taskflow.adapters.mongo.schema.task_directory import TASK_DIRECTORY
 from taskflow.adapters.mongo.schema.tasks import TASKS
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ SHARD_KEYS: Final[dict[str, dict[str, str | int]]] = {
     # A task's history by its task: a move changes the task's space, never its id.
     TASK_ACTIVITY: {"task_id": pymongo.HASHED, "_id": pymongo.ASCENDING},
     NOTIFICATIONS: {"user_id": pymongo.HASHED, "_id": pymongo.ASCENDING},  # an inbox in its person's partition
+    TASK_DIRECTORY: {"_id": pymongo.HASHED},  # read and written by the task's id alone (decision 0039)
 }
 SHARD_KEY_INDEX_NAME: Final = "shard_key"
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from taskflow.domain.access.grants import Grant
     from taskflow.domain.model.task_queries import TaskFilter, TaskOrder, TaskPosition, TaskStats
     from taskflow.domain.model.tasks import Task
-    from taskflow.domain.values import TaskId, TaskStatus, UserId
+    from taskflow.domain.values import ProjectId, TaskId, TaskStatus, UserId
 
 
 class TaskRepository(Protocol):
@@ -84,6 +85,37 @@ class TaskRepository(Protocol):
 
     async def stats(self, grant: Grant, *, now: datetime, done_since: datetime) -> TaskStats:
         """The place's counts, from one pass over its tasks."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRoute:
+    """A task's project at one of its versions; None: in no project (its owner's own tasks)."""
+
+    task_id: TaskId
+    project: ProjectId | None
+    version: int
+
+
+class TaskDirectory(Protocol):
+    """Which project a task is in, by the task's id alone, so an id is enough to reach it (decision 0039).
+
+    A route is kept only for a task in a project (a personal task is found in its caller's
+    own place). Routes are noted before the task is written there, and settled again from the
+    change feed, so a route may name a newer place than the task has only for a moment, and
+    never an older one for longer than the consumer lags.
+    """
+
+    async def note(self, routes: Sequence[TaskRoute]) -> None:
+        """Each task's project at its version, unless a newer version is noted; None forgets it."""
+        ...
+
+    async def project_of(self, task_id: TaskId) -> ProjectId | None:
+        """The project noted for the task; None for a personal, deleted or unknown task. As new as the primary."""
+        ...
+
+    async def forget(self, task_ids: Sequence[TaskId]) -> None:
+        """The tasks were deleted (ids are never reused): their routes go, whatever version."""
         ...
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -18,26 +16,7 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers import BaseRouteHandler
 
-    from taskflow.adapters.http.edge.client_addresses import Networks
     from taskflow.adapters.http.state import AppState
-
-
-@dataclass(frozen=True, slots=True)
-class MetricsAccess:
-    """Who may scrape: a client address in `allowed` (`TASKFLOW_METRICS_ALLOWED`), or whoever sends the token.
-
-    The address is the client's as the trusted proxies tell it, so behind HAProxy a public
-    client is judged by its own address, not HAProxy's.
-    """
-
-    allowed: Networks
-    token: str
-
-    def admits(self, address: str, authorization: str) -> bool:
-        if address in self.allowed:
-            return True
-        scheme, _, presented = authorization.partition(" ")
-        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(presented, self.token)
 
 
 def metrics_scraper(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

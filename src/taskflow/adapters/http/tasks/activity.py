@@ -16,7 +16,7 @@ from taskflow.adapters.http.edge.paths import path_id
 from taskflow.adapters.http.fields import ActorResponse
 from taskflow.adapters.http.openapi.operations import documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
-from taskflow.adapters.http.tasks.parameters import InProject, TaskRoutes, in_project
+from taskflow.adapters.http.tasks.parameters import TaskInProject, TaskRoutes, in_project
 from taskflow.domain.errors import TaskNotFoundError
 from taskflow.domain.ports.activity import ACTIVITY_PAGE_MAX, ActivityEntry, Plain, RecordedField
 from taskflow.domain.services.history import TEXT_LIMIT, ActivityPage, TaskHistory
@@ -116,7 +116,7 @@ class TaskActivityController(TaskRoutes):
         task_history: NamedDependency[TaskHistory],
         limit: Annotated[int, Parameter(ge=1, le=ACTIVITY_PAGE_MAX)] = 20,
         cursor: Annotated[str | None, Parameter(max_length=32)] = None,
-        project_id: InProject = None,
+        project_id: TaskInProject = None,
     ) -> ActivityPageResponse:
         page = await task_history.page(
             request.user,

@@ -18,7 +18,7 @@ from taskflow.adapters.http.tasks.parameters import (
     IdempotencyKey,
     IfMatch,
     IfNoneMatch,
-    InProject,
+    TaskInProject,
     TaskRoutes,
     in_project,
 )
@@ -48,7 +48,7 @@ class TaskController(TaskRoutes):
         request: Caller,
         task_service: NamedDependency[TaskService],
         if_none_match: IfNoneMatch = None,
-        project_id: InProject = None,
+        project_id: TaskInProject = None,
     ) -> Response[TaskResponse | None]:
         task = await task_service.get(request.user, _task_id(task_id), project=in_project(project_id))
         headers = {"ETag": etag(task.version)}
@@ -77,7 +77,7 @@ class TaskController(TaskRoutes):
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
-        project_id: InProject = None,
+        project_id: TaskInProject = None,
     ) -> Response[TaskResponse]:
         task = await task_service.update(
             request.user,
@@ -107,7 +107,7 @@ class TaskController(TaskRoutes):
         task_service: NamedDependency[TaskService],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
-        project_id: InProject = None,
+        project_id: TaskInProject = None,
     ) -> None:
         await task_service.delete(
             request.user, _task_id(task_id), if_match=if_match_version(if_match), project=in_project(project_id)

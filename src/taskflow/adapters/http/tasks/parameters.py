@@ -58,6 +58,18 @@ InProject = Annotated[
 ]
 
 
+TaskInProject = Annotated[
+    str | None,
+    QueryParameter(
+        name="project_id",
+        pattern=OBJECT_ID_PATTERN,
+        description="Optional: the task's id alone reaches it, among your own tasks or in a project you are in. "
+        "Sent, it is checked: the task must be in this project. A project you are not in answers 404, one "
+        "where your role is too low 403.",
+    ),
+]
+
+
 def provide_task_pages(request: Request[Any, Any, Any]) -> TaskPages:
     return app_state(request).task_pages
 

@@ -23,6 +23,7 @@ from taskflow.adapters.mongo.schema.password_resets import PasswordResetDocument
 from taskflow.adapters.mongo.schema.projects import ProjectDocument
 from taskflow.adapters.mongo.schema.sessions import SessionDocument
 from taskflow.adapters.mongo.schema.task_activity import TaskActivityDocument
+from taskflow.adapters.mongo.schema.task_directory import TaskDirectoryDocument
 from taskflow.adapters.mongo.schema.tasks import TaskDocument
 from taskflow.adapters.mongo.schema.users import UserDocument
 
@@ -41,6 +42,7 @@ DOCUMENTS = (
     AuditDocument,
     ChangeConsumerDocument,
     TaskActivityDocument,
+    TaskDirectoryDocument,
     NotificationDocument,
     NotificationSettingsDocument,
     MailWindowDocument,
