@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import Child
 from taskflow.settings import Settings
 from tests.api.conftest import Account, assert_problem, consuming_worker, new_account, serve
+from tests.api.shard_key_guard import TEST_HOUSEKEEPING
 from tests.conftest import make_settings, proxy_server_timeout_seconds, secantus_for_tests
 
 TASKS = "/api/v1/tasks"
@@ -44,17 +46,24 @@ class FailedInserts(monitoring.CommandListener):
 
     database: str
     codes: list[int | None] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    """The collection of each insert acknowledged with a write concern error."""
+    _inserting: dict[int, str] = field(default_factory=dict)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        pass
+        if event.database_name == self.database and event.command_name == "insert":
+            self._inserting[event.request_id] = str(event.command["insert"])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        collection = self._inserting.pop(event.request_id, "")
         if event.database_name == self.database and event.command_name == "insert":
             error = event.reply.get("writeConcernError")
             if error is not None:
                 self.codes.append(error.get("code"))
+                self.collections.append(collection)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._inserting.pop(event.request_id, None)
         if event.database_name == self.database and event.command_name == "insert":
             self.codes.append(event.failure.get("code") if isinstance(event.failure, dict) else None)
 
@@ -119,6 +128,7 @@ async def faulty(faulty_mongodb: Child, redis_server: Child) -> AsyncIterator[Fa
 @pytest.fixture
 async def api(faulty: FaultyStack) -> AsyncIterator[httpx.AsyncClient]:
     faulty.failed_inserts.codes.clear()
+    faulty.failed_inserts.collections.clear()
     async with httpx.AsyncClient(base_url=faulty.url, timeout=30) as http:
         yield http
 
@@ -141,6 +151,70 @@ async def test_a_closed_connection_is_retried_into_one_task(faulty: FaultyStack,
     assert created.status_code == 201, created.text
     assert faulty.failed_inserts.codes == [None]  # a network error has no server code
     assert await faulty.titles(ada) == ["Cut off once"]
+
+
+@dataclass(frozen=True)
+class Creation:
+    """A creating route, and the insert of the thing it makes: the `skip`-th insert after the key's claim."""
+
+    collection: str
+    skip: int
+    owner_field: str
+
+
+CREATIONS = {
+    "project": Creation("projects", skip=1, owner_field="owner_id"),  # the key, the project
+    "invitation": Creation("invitations", skip=2, owner_field="invited_by"),  # the key, its mail's outbox entry, it
+    "import": Creation("jobs", skip=3, owner_field="user_id"),  # the key, the outbox entry, the upload, the job
+}
+
+
+async def _create(api: httpx.AsyncClient, made: str, headers: dict[str, str], project: str) -> httpx.Response:
+    if made == "project":
+        return await api.post("/api/v1/projects", json={"name": "Once"}, headers=headers)
+    if made == "invitation":
+        invite = {"email": "bob@example.com", "role": "viewer"}
+        return await api.post(f"/api/v1/projects/{project}/invitations", json=invite, headers=headers)
+    return await api.post(
+        f"{TASKS}/import", content=b"title\nImported once\n", headers={**headers, "Content-Type": "text/csv"}
+    )
+
+
+@pytest.mark.parametrize("made", sorted(CREATIONS))
+async def test_every_keyed_create_retried_after_an_unknown_outcome_makes_one(
+    faulty: FaultyStack, api: httpx.AsyncClient, made: str
+) -> None:
+    """A project, an invitation, an import: the write landed, its acknowledgement did not; the retry finds it."""
+    creation = CREATIONS[made]
+    ada = await new_account(api)
+    headers = {**ada.auth, "Idempotency-Key": uuid.uuid4().hex}
+    stored = faulty.admin[faulty.database_name].get_collection(
+        creation.collection, read_preference=ReadPreference.PRIMARY
+    )
+    team = (await api.post("/api/v1/projects", json={"name": "Team"}, headers=ada.auth)).json()["id"]
+    mine: dict[str, object] = {creation.owner_field: ObjectId(ada.id)}
+    if made == "project":
+        mine["_id"] = {"$ne": ObjectId(team)}
+    async with faulty.fail_point(
+        {"skip": creation.skip, "times": 1},
+        failCommands=["insert"],
+        writeConcernError={"code": 64, "errmsg": "waiting timed out"},
+    ):
+        unknown = await _create(api, made, headers, team)
+    assert_problem(unknown, 503, "storage-unavailable")
+    assert faulty.failed_inserts.collections == [creation.collection]  # the fail point hit the thing made
+    assert await stored.count_documents(mine, comment=TEST_HOUSEKEEPING) == 1  # it landed
+    retried = await _create(api, made, headers, team)
+    assert retried.status_code in {201, 202}, retried.text
+    (document,) = await stored.find(mine, comment=TEST_HOUSEKEEPING).to_list()
+    if made == "invitation":  # its answer names no id: the stored one's expiry tells it is the first
+        answered = datetime.fromisoformat(retried.json()["expires_at"])
+        assert answered == document["expires_at"].replace(tzinfo=UTC)
+    else:
+        assert retried.json()["id"] == str(document["_id"])
+    replayed = await _create(api, made, headers, team)
+    assert (replayed.headers["idempotent-replayed"], replayed.content) == ("true", retried.content)
+    assert await stored.count_documents(mine, comment=TEST_HOUSEKEEPING) == 1
 
 
 async def test_no_writable_primary_is_a_503_within_the_deadline_then_201(

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on task writes, through HTTP, with keys kept in MongoDB."""
+"""`Idempotency-Key` on writes (every creating route and the task writes), through HTTP, with keys kept in MongoDB."""
 
 from __future__ import annotations
 
@@ -24,6 +24,28 @@ def _key() -> dict[str, str]:
 
 async def _count(client: httpx.AsyncClient, account: Account) -> int:
     return len((await client.get(TASKS, params={"limit": "100"}, headers=account.auth)).json()["items"])
+
+
+async def test_every_creating_route_takes_a_key(client: httpx.AsyncClient) -> None:
+    """A route that makes something (201, or 202 with a `Location`) for a signed-in caller declares the key.
+
+    So a client's retry after a failover never makes two; the public sign-up is left out (an
+    address makes one account at most).
+    """
+    document = (await client.get("/openapi.json")).json()
+    creating, keyed = set(), set()
+    for item in document["paths"].values():
+        operation = item.get("post")
+        if operation is None or not operation.get("security"):
+            continue
+        answers = operation["responses"]
+        if "201" in answers or "Location" in answers.get("202", {}).get("headers", {}):
+            creating.add(operation["operationId"])
+        if any(parameter["name"] == "Idempotency-Key" for parameter in operation.get("parameters", [])):
+            keyed.add(operation["operationId"])
+    assert creating >= {"createTask", "createProject", "importTasks"}
+    assert creating <= keyed
+    assert "inviteToProject" in keyed
 
 
 async def test_a_retried_create_makes_one_task_and_gets_the_first_answer(

@@ -40,8 +40,8 @@ class InMemoryImportJobs(ImportJobRepository):
         self.uploads: dict[str, bytes] = {}
 
     async def add(self, job: ImportJob, upload: bytes) -> None:
-        self.jobs[job.id] = job
-        self.uploads[job.id] = upload
+        self.jobs.setdefault(job.id, job)
+        self.uploads.setdefault(job.id, upload)
 
     async def get(self, job_id: str) -> ImportJob | None:
         return self.jobs.get(job_id)

@@ -112,7 +112,7 @@ class InMemoryProjects(ProjectRepository):
         return grant.space, grant.project
 
     async def add(self, project: Project) -> None:
-        self.projects[project.space, project.id] = project
+        self.projects.setdefault((project.space, project.id), project)
 
     async def find(self, grant: Grant) -> Project | None:
         return self.projects.get(self._key(grant))
@@ -136,7 +136,7 @@ class InMemoryInvitations(InvitationRepository):
         self.invitations: dict[str, Invitation] = {}
 
     async def add(self, invitation: Invitation) -> None:
-        self.invitations[invitation.id] = invitation
+        self.invitations.setdefault(invitation.id, invitation)
 
     async def get(self, invitation_id: str) -> Invitation | None:
         return self.invitations.get(invitation_id)

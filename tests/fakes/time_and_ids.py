@@ -43,3 +43,6 @@ class SequentialIds(IdGenerator):
 
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
+
+    def id_for(self, owner: UserId, kind: str, request_key: str) -> str:
+        return hashlib.sha256(f"{owner.value}\n{kind}\n{request_key}".encode()).hexdigest()[:24]

@@ -31,3 +31,6 @@ class ObjectIdGenerator(IdGenerator):
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         """12 bytes of a hash: not time-ordered, which only ever breaks ties in sorts."""
         return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
+
+    def id_for(self, owner: UserId, kind: str, request_key: str) -> str:
+        return hashlib.sha256(f"{owner.value}\n{kind}\n{request_key}".encode()).hexdigest()[:24]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from bson import Binary, ObjectId
 from pymongo import ReadPreference
+from pymongo.errors import DuplicateKeyError
 
 from taskflow.adapters.mongo.errors import translate_errors
 from taskflow.adapters.mongo.raw import Raw
@@ -33,8 +35,10 @@ class MongoImportJobRepository(ImportJobRepository):
         self._uploads = database.get_collection(IMPORT_UPLOADS, read_preference=ReadPreference.PRIMARY)
 
     async def add(self, job: ImportJob, upload: bytes) -> None:
-        with translate_errors():
+        """Upload first, then the job; each already there (a retried start's, ids are never reused) stays."""
+        with translate_errors(), contextlib.suppress(DuplicateKeyError):
             await self._uploads.insert_one({"_id": job.id, "data": Binary(upload), "created_at": job.created_at})
+        with translate_errors(), contextlib.suppress(DuplicateKeyError):
             await self._jobs.insert_one(
                 {
                     "_id": job.id,

@@ -7,6 +7,7 @@ every request name `user_id`. Both read the primary while there is one: they dec
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from bson import ObjectId
@@ -49,7 +50,7 @@ class MongoProjectRepository(ProjectRepository):
         self._projects = database.get_collection(PROJECTS, read_preference=ReadPreference.PRIMARY_PREFERRED)
 
     async def add(self, project: Project) -> None:
-        with translate_errors():
+        with translate_errors(), contextlib.suppress(DuplicateKeyError):  # a retried create's: ids are never reused
             await self._projects.insert_one(project_to_document(project))
 
     async def find(self, grant: Grant) -> Project | None:
@@ -161,7 +162,7 @@ class MongoInvitationRepository(InvitationRepository):
         self._invitations = database.get_collection(INVITATIONS, read_preference=ReadPreference.PRIMARY_PREFERRED)
 
     async def add(self, invitation: Invitation) -> None:
-        with translate_errors():
+        with translate_errors(), contextlib.suppress(DuplicateKeyError):  # a retried one's: ids are never reused
             await self._invitations.insert_one(invitation_to_document(invitation))
 
     async def get(self, invitation_id: str) -> Invitation | None:

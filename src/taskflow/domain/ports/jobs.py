@@ -56,7 +56,9 @@ class Outbox(Protocol):
 class ImportJobRepository(Protocol):
     """Import jobs and their uploads. `advance` is a compare-and-set on `processed`."""
 
-    async def add(self, job: ImportJob, upload: bytes) -> None: ...
+    async def add(self, job: ImportJob, upload: bytes) -> None:
+        """A job with this id there already (a retried start's) is left as it is, with its upload."""
+        ...
 
     async def get(self, job_id: str) -> ImportJob | None: ...
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 class ProjectRepository(Protocol):
     """Projects, kept in their space (the creator's partition)."""
 
-    async def add(self, project: Project) -> None: ...
+    async def add(self, project: Project) -> None:
+        """A project with this id there already (a retried create's) is left as it is."""
+        ...
 
     async def find(self, grant: Grant) -> Project | None:
         """The grant's project; None if it is gone (deleted meanwhile)."""
@@ -75,7 +77,9 @@ class MembershipRepository(Protocol):
 class InvitationRepository(Protocol):
     """Open invitations; MongoDB forgets them once expired."""
 
-    async def add(self, invitation: Invitation) -> None: ...
+    async def add(self, invitation: Invitation) -> None:
+        """An invitation with this id there already (a retried one's) is left as it is."""
+        ...
 
     async def get(self, invitation_id: str) -> Invitation | None:
         """For the job that mails it: None once accepted or expired."""

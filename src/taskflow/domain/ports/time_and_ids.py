@@ -35,3 +35,7 @@ class IdGenerator(Protocol):
     def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
         """The same id for the same owner and request, so a retried create finds its first attempt."""
         ...
+
+    def id_for(self, owner: UserId, kind: str, request_key: str) -> str:
+        """As `task_id_for`, for another kind of thing made (`project`, `invitation`, `import`)."""
+        ...

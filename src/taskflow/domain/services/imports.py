@@ -69,7 +69,13 @@ class ImportService:
         self._clock = clock
         self._limits = limits
 
-    async def submit(self, owner: UserId, upload: bytes, fmt: ImportFormat, *, dry_run: bool) -> ImportJob:
+    async def submit(
+        self, owner: UserId, upload: bytes, fmt: ImportFormat, *, dry_run: bool, request_key: str | None = None
+    ) -> ImportJob:
+        """Starts once per `request_key`: a retry after an unknown outcome gets the first job."""
+        job_id = self._ids.new_job_id() if request_key is None else self._ids.id_for(owner, "import", request_key)
+        if request_key is not None and (started := await self._jobs.get(job_id)) is not None and started.owner == owner:
+            return started
         if len(upload) > self._limits.max_bytes:
             msg = f"an import is at most {self._limits.max_bytes} bytes"
             raise InvalidValueError(msg, field="body")
@@ -81,7 +87,7 @@ class ImportService:
             raise TooManyRequestsError(retry_after=BUSY_RETRY_SECONDS, detail=detail)
         now = self._clock.now()
         job = ImportJob(
-            id=self._ids.new_job_id(),
+            id=job_id,
             owner=owner,
             format=fmt,
             dry_run=dry_run,

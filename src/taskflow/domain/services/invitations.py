@@ -71,9 +71,25 @@ class InvitationService:
         self._clock = clock
         self._budget = budget
 
-    async def invite(self, principal: Principal, project_id: ProjectId, email: str, role: ProjectRole) -> Invitation:
+    async def invite(
+        self,
+        principal: Principal,
+        project_id: ProjectId,
+        email: str,
+        role: ProjectRole,
+        *,
+        request_key: str | None = None,
+    ) -> Invitation:
+        """Sends once per `request_key`: a retry after an unknown outcome gets the first invitation, no second mail."""
         address = Email(email)
         grant = await self._access.project(principal, project_id, Action.MANAGE_MEMBERS)
+        invitation_id = (
+            self._ids.new_invitation_id()
+            if request_key is None
+            else self._ids.id_for(principal.id, "invitation", request_key)
+        )
+        if request_key is not None and (sent := await self._invitations.get(invitation_id)) is not None:
+            return sent
         if role.covers(grant.role):
             msg = f"you can invite at roles below your own ({grant.role}) only"
             raise ForbiddenError(msg)
@@ -85,7 +101,6 @@ class InvitationService:
         detail = "you have sent as many invitations as one account may for now"
         await self._budget.spend(principal.id.value, detail=detail)
         now = self._clock.now()
-        invitation_id = self._ids.new_invitation_id()
         invitation = Invitation(
             id=invitation_id,
             project_id=project.id,

@@ -29,6 +29,7 @@ from taskflow.domain.errors import (
     ProjectNotFoundError,
 )
 from taskflow.domain.model.projects import MAX_PROJECTS_PER_USER, Member, Membership, Project
+from taskflow.domain.values import ProjectId
 
 if TYPE_CHECKING:
     from taskflow.domain.access.grants import Grant
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.projects import MembershipRepository, ProjectRepository
     from taskflow.domain.ports.tasks import TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-    from taskflow.domain.values import ProjectId, UserId
+    from taskflow.domain.values import UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +70,20 @@ class ProjectService:
         self._clock = clock
         self._ids = ids
 
-    async def create(self, principal: Principal, name: str) -> ProjectView:
+    async def create(self, principal: Principal, name: str, *, request_key: str | None = None) -> ProjectView:
+        """Creates once per `request_key`: a retry after an unknown outcome gets the first project."""
+        project_id = (
+            self._ids.new_project_id()
+            if request_key is None
+            else ProjectId(self._ids.id_for(principal.id, "project", request_key))
+        )
+        if request_key is not None and await self._memberships.find(principal.id, project_id) is not None:
+            return await self.get(principal, project_id)
         if await self._memberships.count_of_user(principal.id) >= MAX_PROJECTS_PER_USER:
             raise ProjectLimitError
         now = self._clock.now()
         project = Project(
-            id=self._ids.new_project_id(),
+            id=project_id,
             space=principal.id,
             name=name,
             owner_id=principal.id,

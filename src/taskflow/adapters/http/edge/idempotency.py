@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, cast
 
 import structlog
+from litestar.params import HeaderParameter
 
 from taskflow.adapters.http.edge.deadline import outside_deadline
 from taskflow.domain.errors import UnavailableError
 from taskflow.domain.ports.idempotency import RecordedResponse
+from taskflow.domain.services.idempotency import KEY_MAX_LENGTH, KEY_PATTERN
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -28,6 +30,22 @@ if TYPE_CHECKING:
     from taskflow.domain.access.principal import Principal
 
 HEADER: Final = b"idempotency-key"
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        min_length=1,
+        max_length=KEY_MAX_LENGTH,
+        pattern=KEY_PATTERN,
+        description="A unique value per operation (a UUID, say). Retries with the same key and the same request "
+        "get the first answer again (`Idempotent-Replayed: true`) for 24 hours (`TASKFLOW_IDEMPOTENCY_HOURS`); another "
+        "request with the key is a 422, and a retry while the first still runs a 409. Error answers are not "
+        "kept: a corrected retry may reuse the key. After a 503 the write may have landed; retry with the same key: "
+        "a create then answers what it made (the task, project, invitation or import), never a second one.",
+    ),
+]
+
 _REQUEST_KEY: Final = "taskflow.idempotent_request"
 # Recording or releasing a key runs outside the request's deadline (which may be spent:
 # that is often why the request failed), on this much time of its own.

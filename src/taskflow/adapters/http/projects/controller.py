@@ -10,9 +10,10 @@ from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from taskflow.adapters.http.dependencies import Caller
+from taskflow.adapters.http.edge.idempotency import IdempotencyKey, IdempotencyMiddleware, request_key
 from taskflow.adapters.http.edge.paths import path_id
 from taskflow.adapters.http.edge.preconditions import etag, if_match_parameter, if_match_version
-from taskflow.adapters.http.openapi.operations import ETAG, LOCATION, documented, link
+from taskflow.adapters.http.openapi.operations import ETAG, LOCATION, REPLAYED, documented, link
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.projects.schemas import (
     InvitationCreate,
@@ -77,15 +78,21 @@ class ProjectsController(Controller):
         description=f"You become its owner. You can be in at most {MAX_PROJECTS_PER_USER} projects, owned or "
         "joined (409 beyond).",
         responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
+        middleware=[IdempotencyMiddleware],
         operation_class=documented(
             links={HTTP_201_CREATED: CREATED_PROJECT_LINKS},
-            headers={HTTP_201_CREATED: {"Location": LOCATION, "ETag": ETAG}},
+            headers={HTTP_201_CREATED: {"Location": LOCATION, "ETag": ETAG, "Idempotent-Replayed": REPLAYED}},
         ),
     )
     async def create(
-        self, data: JSONBody[ProjectCreate], request: Caller, project_service: NamedDependency[ProjectService]
+        self,
+        data: JSONBody[ProjectCreate],
+        request: Caller,
+        project_service: NamedDependency[ProjectService],
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[ProjectResponse]:
-        return _answer(await project_service.create(request.user, data.name), HTTP_201_CREATED)
+        view = await project_service.create(request.user, data.name, request_key=request_key(request))
+        return _answer(view, HTTP_201_CREATED)
 
     @get(
         "/",
@@ -246,14 +253,15 @@ class ProjectsController(Controller):
     @post(
         "/{project_id:str}/invitations",
         operation_id="inviteToProject",
-        operation_class=documented(),
+        operation_class=documented(headers={HTTP_202_ACCEPTED: {"Idempotent-Replayed": REPLAYED}}),
         status_code=HTTP_202_ACCEPTED,
         summary="Invite someone by e-mail",
         description="Admins and the owner, at a role below their own. The answer is the same whether or not the "
         "address has an account: a mail goes to it with a token that works once, within 7 days, for the account "
         "with that address (`acceptInvitation`). An account sends at most 50 invitations a day by default "
         "(`TASKFLOW_LIMIT_INVITATIONS_PER_USER`; 429 with Retry-After beyond)." + NOT_YOURS,
-        responses=problem_responses(400, 401, 403, 404, 413, 415, 422, 429, 503),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+        middleware=[IdempotencyMiddleware],
     )
     async def invite(
         self,
@@ -261,8 +269,11 @@ class ProjectsController(Controller):
         data: JSONBody[InvitationCreate],
         request: Caller,
         invitation_service: NamedDependency[InvitationService],
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> InvitationResponse:
-        sent = await invitation_service.invite(request.user, _project_id(project_id), data.email, data.role)
+        sent = await invitation_service.invite(
+            request.user, _project_id(project_id), data.email, data.role, request_key=request_key(request)
+        )
         return InvitationResponse.of(sent)
 
 

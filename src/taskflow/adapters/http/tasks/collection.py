@@ -11,7 +11,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.edge.idempotency import IdempotencyMiddleware, request_key
+from taskflow.adapters.http.edge.idempotency import IdempotencyKey, IdempotencyMiddleware, request_key
 from taskflow.adapters.http.edge.preconditions import etag
 from taskflow.adapters.http.fields import NOT_BLANK
 from taskflow.adapters.http.openapi.operations import ETAG, LOCATION, REPLAYED, documented, link
@@ -19,7 +19,6 @@ from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.pages import TaskPages
 from taskflow.adapters.http.tasks.parameters import (
     ANSWERS_CONSISTENCY_TOKEN,
-    IdempotencyKey,
     InProject,
     TaskRoutes,
     in_project,

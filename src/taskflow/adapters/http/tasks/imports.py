@@ -11,8 +11,9 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from taskflow.adapters.http.dependencies import Caller
 from taskflow.adapters.http.edge.body_checks import ACCEPTS, request_media_type
+from taskflow.adapters.http.edge.idempotency import IdempotencyKey, IdempotencyMiddleware, request_key
 from taskflow.adapters.http.edge.paths import path_id
-from taskflow.adapters.http.openapi.operations import LOCATION, documented, link
+from taskflow.adapters.http.openapi.operations import LOCATION, REPLAYED, documented, link
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.schemas import JobResponse
 from taskflow.domain.errors import JobNotFoundError
@@ -47,13 +48,14 @@ class ImportController(Controller):
         "with `Location: /api/v1/jobs/{id}`, where progress, counts and row errors show. `dry_run=true` "
         "checks without writing. At most `TASKFLOW_IMPORT_MAX_BYTES` (8 MiB) and `TASKFLOW_IMPORT_MAX_ROWS` "
         "(50,000) rows (422 beyond); at most two imports queued or running per user (429 beyond).",
-        responses=problem_responses(400, 401, 413, 415, 422, 429, 503),
+        responses=problem_responses(400, 401, 409, 413, 415, 422, 429, 503),
         request_max_body_size=UPLOAD_CEILING_BYTES,
+        middleware=[IdempotencyMiddleware],
         operation_class=documented(
             takes=tuple(MEDIA_TYPES),
             takes_description="The file: CSV, or JSON lines (either media type)",
             links={HTTP_202_ACCEPTED: {"GetJob": link("getJob", job_id="$response.body#/id")}},
-            headers={HTTP_202_ACCEPTED: {"Location": LOCATION}},
+            headers={HTTP_202_ACCEPTED: {"Location": LOCATION, "Idempotent-Replayed": REPLAYED}},
         ),
         opt={ACCEPTS: tuple(MEDIA_TYPES)},
     )
@@ -62,9 +64,12 @@ class ImportController(Controller):
         request: Caller,
         import_service: NamedDependency[ImportService],
         dry_run: FromQuery[bool] = False,
+        idempotency_key: IdempotencyKey = None,  # noqa: ARG002 - IdempotencyMiddleware reads it; declared for OpenAPI
     ) -> Response[JobResponse]:
         fmt = MEDIA_TYPES[request_media_type(request)]  # check_request_body refused any other
-        job = await import_service.submit(request.user.id, await request.body(), fmt, dry_run=dry_run)
+        job = await import_service.submit(
+            request.user.id, await request.body(), fmt, dry_run=dry_run, request_key=request_key(request)
+        )
         return Response(
             JobResponse.of(job), status_code=HTTP_202_ACCEPTED, headers={"Location": f"{JOBS_PATH}/{job.id}"}
         )

@@ -8,14 +8,13 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
 from taskflow.adapters.http.dependencies import Caller
-from taskflow.adapters.http.edge.idempotency import IdempotencyMiddleware
+from taskflow.adapters.http.edge.idempotency import IdempotencyKey, IdempotencyMiddleware
 from taskflow.adapters.http.edge.paths import path_id
 from taskflow.adapters.http.edge.preconditions import etag, if_match_version, none_match
 from taskflow.adapters.http.openapi.operations import ETAG, REPLAYED, documented
 from taskflow.adapters.http.openapi.problem_answers import problem_responses
 from taskflow.adapters.http.tasks.parameters import (
     ANSWERS_CONSISTENCY_TOKEN,
-    IdempotencyKey,
     IfMatch,
     IfNoneMatch,
     TaskInProject,

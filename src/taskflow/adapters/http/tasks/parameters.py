@@ -15,25 +15,9 @@ from taskflow.adapters.http.edge.consistency import MAX_LENGTH as CONSISTENCY_TO
 from taskflow.adapters.http.edge.preconditions import if_match_parameter
 from taskflow.adapters.http.tasks.event_stream import TaskEventStreams
 from taskflow.adapters.http.tasks.pages import TaskPages
-from taskflow.domain.services.idempotency import KEY_MAX_LENGTH, KEY_PATTERN
 from taskflow.domain.values import OBJECT_ID_PATTERN, ProjectId
 
 IfMatch = Annotated[str | None, if_match_parameter("task")]
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        required=False,
-        min_length=1,
-        max_length=KEY_MAX_LENGTH,
-        pattern=KEY_PATTERN,
-        description="A unique value per operation (a UUID, say). Retries with the same key and the same request "
-        "get the first answer again (`Idempotent-Replayed: true`) for 24 hours (`TASKFLOW_IDEMPOTENCY_HOURS`); another "
-        "request with the key is a 422, and a retry while the first still runs a 409. Error answers are not "
-        "kept: a corrected retry may reuse the key. After a 503 the write may have landed; retry with the same key: "
-        "a create then answers the task it stored, never a second one.",
-    ),
-]
 ANSWERS_CONSISTENCY_TOKEN = [
     ResponseHeader(
         name=CONSISTENCY_HEADER,
