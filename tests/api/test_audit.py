@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+from bson import ObjectId
+from pymongo import AsyncMongoClient, ReadPreference
 
-from tests.api.conftest import Account, Register, assert_problem
+from taskflow.entrypoints.migration import migrate
+from taskflow.settings import Settings
+from tests.api.conftest import Account, Register, assert_problem, new_account, serve
 
 AUDIT = "/api/v1/admin/audit"
 
@@ -62,3 +68,34 @@ async def test_pages_follow_the_cursor_and_bad_filters_and_callers_are_refused(
         assert_problem(await client.get(AUDIT, params=bad, headers=root.auth), 422)
     assert_problem(await client.get(AUDIT, headers=users[0].auth), 403, "forbidden")
     assert_problem(await client.get(AUDIT), 401)
+
+
+async def test_entries_are_kept_for_the_configured_retention_and_then_removed_by_the_ttl_index(
+    settings: Settings,
+) -> None:
+    """The TTL index removes an entry once its `expires_at` (its time plus TASKFLOW_AUDIT_RETENTION_DAYS) passes."""
+    kept_for = dataclasses.replace(settings, audit_retention_days=3)
+    await migrate(kept_for)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    audit = mongo[settings.mongodb_database].get_collection("audit", read_preference=ReadPreference.PRIMARY)
+    try:
+        indexes = {index["name"]: index async for index in await audit.list_indexes()}
+        assert (dict(indexes["expires_ttl"]["key"]), indexes["expires_ttl"]["expireAfterSeconds"]) == (
+            {"expires_at": 1},
+            0,
+        )
+        async with serve(kept_for) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+            ada, bob = await new_account(client), await new_account(client)
+        entries: dict[str, dict[str, Any]] = {}
+        for account in (ada, bob):
+            entry = await audit.find_one({"target": ObjectId(account.id), "kind": "account_created"})
+            assert entry is not None
+            assert entry["expires_at"] - entry["at"] == timedelta(days=3)
+            entries[account.id] = entry
+        # Three days pass for Ada's entry: the next TTL pass (forced here, not waited for) removes it alone.
+        await audit.update_one({"_id": entries[ada.id]["_id"]}, {"$set": {"expires_at": datetime.now(UTC)}})
+        assert (await mongo.admin.command({"secantusAdmin.pruneTtl": 1}))["pruned"] >= 1
+        assert await audit.find_one({"_id": entries[ada.id]["_id"]}) is None
+        assert await audit.find_one({"_id": entries[bob.id]["_id"]}) is not None
+    finally:
+        await mongo.close()

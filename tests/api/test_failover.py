@@ -31,6 +31,7 @@ from taskflow.settings import Settings
 from tests.api.conftest import Account, assert_problem, consuming_worker, new_account, serve
 from tests.api.shard_key_guard import TEST_HOUSEKEEPING
 from tests.conftest import make_settings, proxy_server_timeout_seconds, secantus_for_tests
+from tests.event_streams import event_stream
 
 TASKS = "/api/v1/tasks"
 DEADLINE = 2.0
@@ -69,12 +70,34 @@ class FailedInserts(monitoring.CommandListener):
 
 
 @dataclass
+class ChangeStreamOpenings(monitoring.CommandListener):
+    """Each change stream this process opens on `database`, and whether it resumed from a token."""
+
+    database: str
+    resumed: list[bool] = field(default_factory=list)
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.database_name != self.database or event.command_name != "aggregate":
+            return
+        stage = (event.command.get("pipeline") or [{}])[0].get("$changeStream")
+        if stage is not None:
+            self.resumed.append("resumeAfter" in stage or "startAfter" in stage)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@dataclass
 class FaultyStack:
     url: str
     admin: AsyncMongoClient[Raw]  # straight to the member, for fail points and step-downs
     database_name: str
     failed_inserts: FailedInserts
     settings: Settings
+    change_streams: ChangeStreamOpenings
 
     def tasks(self) -> Any:
         """Read as the history is judged: the primary, majority-committed."""
@@ -115,12 +138,14 @@ async def faulty(faulty_mongodb: Child, redis_server: Child) -> AsyncIterator[Fa
         request_timeout_seconds=DEADLINE,
     )
     failed_inserts = FailedInserts(settings.mongodb_database)
-    monitoring.register(failed_inserts)  # global; it records this module's database only
+    change_streams = ChangeStreamOpenings(settings.mongodb_database)
+    for listener in (failed_inserts, change_streams):
+        monitoring.register(listener)  # global, for clients made from here on; each records this module's database
     await migrate(settings)
     admin: AsyncMongoClient[Raw] = AsyncMongoClient(faulty_mongodb.url, directConnection=True)
     try:
         async with serve(settings) as url:
-            yield FaultyStack(url, admin, settings.mongodb_database, failed_inserts, settings)
+            yield FaultyStack(url, admin, settings.mongodb_database, failed_inserts, settings, change_streams)
     finally:
         await admin.close()
 
@@ -354,6 +379,39 @@ async def test_the_change_consumer_rides_out_a_step_down_and_every_change_reache
     assert len(created) >= 20  # writes resumed once the member was primary again
     entries = await history.find({"task_id": {"$in": list(stored)}}).to_list()
     assert sorted(str(entry["task_id"]) for entry in entries) == sorted(str(task) for task in stored)  # once each
+
+
+async def test_the_live_stream_reopens_after_a_step_down_and_misses_nothing(
+    faulty: FaultyStack, api: httpx.AsyncClient
+) -> None:
+    """The API's one change-stream reader is cut by the step-down, reopens after its last change, and goes on."""
+    ada = await new_account(api)
+
+    async def write(numbers: range) -> None:
+        for number in numbers:
+            answer = await api.post(TASKS, json={"title": f"T{number}"}, headers=ada.auth)
+            assert answer.status_code in {201, 503}, answer.text
+            await asyncio.sleep(0.1)
+
+    async with event_stream(api, ada.auth) as stream:
+        await write(range(5))
+        await stream.take(5)
+        faulty.change_streams.resumed.clear()
+        await faulty.admin.admin.command({"replSetStepDown": 3, "force": True})
+        # What mongod answers an open cursor when it steps down (SecantusDB's step-down leaves cursors be).
+        async with faulty.fail_point(
+            {"times": 2}, failCommands=["getMore"], errorCode=11602, errorLabels=["ResumableChangeStreamError"]
+        ):
+            await write(range(5, 30))
+        stored = await faulty.task_ids(ada)  # 503s may have landed too: each must be told
+        events = await stream.take(len(stored) - 5, within=30)
+        await asyncio.sleep(0.5)
+        assert stream.pending() == 0  # nothing twice
+    assert True in faulty.change_streams.resumed  # the stream was cut, and reopened from where it was
+    assert [event.event for event in events] == ["task.created"] * (len(stored) - 5)
+    told = [event.json()["title"] for event in events]
+    assert told == sorted(told, key=lambda title: int(title[1:]))  # in commit order
+    assert len(stored) >= 20  # writes resumed once the member was primary again
 
 
 @dataclass
