@@ -272,6 +272,8 @@ class Settings:
     """Where `taskflow dev` keeps its data, logs and `env` file; other commands read that file."""
     host: str = setting("127.0.0.1", codec=TEXT)
     port: int = setting(8000, codec=WHOLE, minimum=1, maximum=65_535)
+    tls_port: int = setting(8443, codec=WHOLE, minimum=1, maximum=65_535)
+    """Where `taskflow dev --tls` serves HTTPS (through HAProxy, with a certificate it makes)."""
     public_url: str = setting("http://127.0.0.1:8000", codec=TEXT)
     """Where people reach the web app; the links in mails point there."""
     cors_origins: tuple[str, ...] = setting((), codec=ITEMS)

@@ -52,16 +52,16 @@ def alive(pid: int) -> bool:
 
 
 class DevStack:
-    def __init__(self, folder: Path, port: int, **settings: str) -> None:
-        """`settings`: TASKFLOW_ variables for the stack (all others of the test run are dropped)."""
+    def __init__(self, folder: Path, port: int, *options: str, **settings: str) -> None:
+        """`options` for `taskflow dev`; `settings`: TASKFLOW_ variables for the stack (all others are dropped)."""
         self.folder, self.port, self.url = folder, port, f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("TASKFLOW_")}
         env["TASKFLOW_PORT"] = str(port)
         self.env = env | settings
         self.log = folder / f"dev-{time.monotonic_ns()}.out"
         self.output = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "taskflow.entrypoints.cli", "dev"],
+        self.process = subprocess.Popen(  # noqa: S603 - our own CLI, with options the test chose
+            [sys.executable, "-m", "taskflow.entrypoints.cli", "dev", *options],
             cwd=folder,
             env=self.env,
             stdout=self.output,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 from collections.abc import Iterator
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from taskflow.entrypoints.proxy import dev_config, haproxy_binary, notice_seconds, with_check_interval
+from taskflow.entrypoints.certificates import dev_certificate
+from taskflow.entrypoints.proxy import TlsListener, dev_config, haproxy_binary, notice_seconds, with_check_interval
 from taskflow.settings import PREFIX, Settings
 from tests.conftest import proxy_server_timeout_seconds
 
@@ -19,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 PINNED = re.compile(r"^[\w./-]+:v?\d+\.\d+\.\d+(-[\w.-]+)?$|@sha256:[0-9a-f]{64}$")
-GENERATED = {"infra/mongo-rs/keyfile"}  # made by infra/mongo-rs/make-keyfile.sh, never committed
+# Made by infra/mongo-rs/make-keyfile.sh and infra/haproxy/make-certificate.sh, never committed.
+GENERATED = {"infra/mongo-rs/keyfile", "infra/haproxy/certs"}
 
 
 REQUIRED_ENV = {
@@ -142,22 +145,57 @@ def test_every_mounted_file_is_in_the_repository() -> None:
             assert path in GENERATED or (ROOT / path).exists(), f"{name} mounts missing {path}"
 
 
+def _haproxy_accepts(config: str) -> None:
+    binary = haproxy_binary()
+    if binary is None:
+        pytest.skip("haproxy is not installed")
+    checked = subprocess.run(  # noqa: S603 - Debian's haproxy checking a file we wrote
+        [binary, "-c", "-f", "/dev/stdin"], input=config, capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_the_dev_proxy_keeps_every_rule_of_the_production_config_and_lists_its_processes() -> None:
     template = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
     generated = dev_config(template, port=8000, backends=[9001, 9002], stats_port=9100)
     rules = [
         line.strip()
         for line in template.splitlines()
-        if line.strip() and not line.strip().startswith(("server ", "bind "))
+        if line.strip() and not line.strip().startswith(("server ", "bind ", "http-request redirect scheme"))
     ]
     assert all(rule in generated for rule in rules)
-    assert "    bind 127.0.0.1:8000" in generated.splitlines()
+    binds = [line.strip() for line in generated.splitlines() if line.strip().startswith("bind ")]
+    assert binds == ["bind 127.0.0.1:8000", "bind 127.0.0.1:9100"]  # no TLS unless asked; the stats page
+    assert "redirect scheme https" not in generated  # the dev stack answers plain HTTP too
     servers = [line.strip() for line in generated.splitlines() if line.strip().startswith("server ")]
     assert servers == ["server api1 127.0.0.1:9001 check", "server api2 127.0.0.1:9002 check"]
-    binary = haproxy_binary()
-    if binary is None:
-        pytest.skip("haproxy is not installed")
-    checked = subprocess.run(  # noqa: S603 - Debian's haproxy checking a file we wrote
-        [binary, "-c", "-f", "/dev/stdin"], input=generated, capture_output=True, text=True, check=False
+    _haproxy_accepts(generated)
+
+
+def test_the_dev_proxy_serves_tls_from_the_certificate_it_made(tmp_path: Path) -> None:
+    certificate, made = dev_certificate(tmp_path / "tls")
+    assert made
+    assert dev_certificate(tmp_path / "tls") == (certificate, False)  # kept: made once
+    template = (ROOT / "infra/haproxy/haproxy.cfg").read_text()
+    generated = dev_config(
+        template, port=8000, backends=[9001], stats_port=9100, tls=TlsListener(8443, certificate.bundle)
     )
-    assert checked.returncode == 0, checked.stderr
+    assert f"    bind 127.0.0.1:8443 ssl crt {certificate.bundle} alpn h2,http/1.1" in generated.splitlines()
+    _haproxy_accepts(generated)
+
+
+def test_the_api_processes_trust_haproxy_alone_and_link_mails_to_the_public_url() -> None:
+    """HAProxy's fixed address on the stack's network is the one proxy trusted; the public URL is HTTPS."""
+    address = SERVICES["haproxy"]["networks"]["default"]["ipv4_address"]
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    for name, service in SERVICES.items():
+        if "serve" not in service.get("command", []):
+            continue
+        environment = service["environment"]
+        assert environment[PREFIX + "TRUSTED_PROXIES"] == address, name
+        assert environment[PREFIX + "PUBLIC_URL"].startswith("${TASKFLOW_PUBLIC_URL:-https://"), name
+        assert service["command"] == ["taskflow", "serve"], name  # one draining process per container
+    mounts = SERVICES["haproxy"]["volumes"]
+    assert "./infra/haproxy/certs:/usr/local/etc/haproxy/certs:ro" in mounts
+    assert "8443:8443" in SERVICES["haproxy"]["ports"]

@@ -48,7 +48,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "factory": True,
         "host": args.host or settings.host,
         "port": args.port or settings.port,
-        "workers": args.workers,
         "server_header": False,
         "date_header": True,
         "log_config": None,
@@ -56,9 +55,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "timeout_graceful_shutdown": 10,
     }
     app = "taskflow.entrypoints.asgi:create_app"
-    if args.workers > 1:  # uvicorn's own process manager: its processes stop without a drain
-        uvicorn.run(app, **options)
-        return
     DrainingServer(uvicorn.Config(app, **options), drain_seconds=settings.drain_seconds).run()
 
 
@@ -95,7 +91,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 def cmd_dev(args: argparse.Namespace) -> None:
     from taskflow.entrypoints.dev import run_dev  # noqa: PLC0415 - only `dev` needs the launcher
 
-    sys.exit(run_dev(ephemeral=args.ephemeral))
+    sys.exit(run_dev(ephemeral=args.ephemeral, tls=args.tls))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,17 +103,16 @@ def parser() -> argparse.ArgumentParser:
         help="run the whole stack on this machine (MongoDB, Redis, mail, API, worker)",
     )
     dev.add_argument("--ephemeral", action="store_true", help="keep no data after it stops")
+    dev.add_argument(
+        "--tls",
+        action="store_true",
+        help=f"also serve HTTPS (HTTP/2) on 127.0.0.1:{PREFIX}TLS_PORT (8443), with a certificate made on first start",
+    )
     dev.set_defaults(func=cmd_dev)
 
     serve = sub.add_parser("serve", help="run the API server")
     serve.add_argument("--host", default=None, help=f"default: {PREFIX}HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help=f"default: {PREFIX}PORT or 8000")
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="API processes sharing the port (about one per core); or run one per port behind HAProxy",
-    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run the arq background worker").set_defaults(func=cmd_worker)

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
+from taskflow.entrypoints.certificates import dev_certificate
 from taskflow.entrypoints.migration import migrate
 from taskflow.entrypoints.processes import (
     Child,
@@ -34,6 +35,7 @@ from taskflow.entrypoints.processes import (
 )
 from taskflow.entrypoints.proxy import (
     TEMPLATE,
+    TlsListener,
     dev_config,
     haproxy_binary,
     notice_seconds,
@@ -92,7 +94,7 @@ def _start_services(home: Path, env: dict[str, str], *, ephemeral: bool, log: IO
     return children
 
 
-def run_dev(*, ephemeral: bool = False) -> int:
+def run_dev(*, ephemeral: bool = False, tls: bool = False) -> int:  # noqa: PLR0915 - one start-up, in order
     env = dict(os.environ)
     home = Path(Settings.value_from_env(env, "home")).resolve()
     if ephemeral:
@@ -103,6 +105,14 @@ def run_dev(*, ephemeral: bool = False) -> int:
     env.setdefault(PREFIX + "LOG_FORMAT", "console")
     port: int = Settings.value_from_env(env, "port")
     api_url = f"http://127.0.0.1:{port}"
+    listener = None
+    if tls:
+        certificate, made = dev_certificate(home / "tls")
+        listener = TlsListener(Settings.value_from_env(env, "tls_port"), certificate.bundle)
+        if made:
+            _say(f"taskflow: made a self-signed certificate for 127.0.0.1 and localhost: {certificate.certificate}")
+    # The links in mails lead to this stack, wherever it listens.
+    env.setdefault(PREFIX + "PUBLIC_URL", f"https://127.0.0.1:{listener.port}" if listener else api_url)
     env_file = home / ENV_FILE
 
     signal.signal(signal.SIGTERM, _on_signal)
@@ -120,10 +130,10 @@ def run_dev(*, ephemeral: bool = False) -> int:
         env_file.write_text("".join(f"{PREFIX}{key}={env[PREFIX + key]}\n" for key in keys))
         env_file.chmod(0o600)
         command = [sys.executable, "-m", "taskflow.entrypoints.cli"]
-        apis, proxy = _start_api(command, env, settings, home=home, port=port, log=log)
+        apis, proxy = _start_api(command, env, settings, home=home, port=port, tls=listener, log=log)
         children += [*apis, *([proxy] if proxy else [])]
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
-        _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes)
+        _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes, tls=listener)
         _supervise(Supervisor(children), apis, proxy, roll)
     except _Stop:
         return 0
@@ -145,11 +155,21 @@ def run_dev(*, ephemeral: bool = False) -> int:
 
 
 def _start_api(
-    command: list[str], env: dict[str, str], settings: Settings, *, home: Path, port: int, log: IO[bytes]
+    command: list[str],
+    env: dict[str, str],
+    settings: Settings,
+    *,
+    home: Path,
+    port: int,
+    tls: TlsListener | None,
+    log: IO[bytes],
 ) -> tuple[list[Child], Child | None]:
-    """`api_processes` API processes and HAProxy in front on `port`; one API process on `port` without haproxy."""
+    """`api_processes` API processes and HAProxy in front on `port` (and `tls`); one on `port` without haproxy."""
     url = f"http://127.0.0.1:{port}"
-    binary = haproxy_binary() if settings.api_processes > 1 else None
+    binary = haproxy_binary() if settings.api_processes > 1 or tls else None
+    if binary is None and tls is not None:
+        msg = "--tls: HAProxy terminates TLS, and it is not installed (apt-get install haproxy)"
+        raise SettingsError(msg)
     if binary is None:
         if settings.api_processes > 1:
             print("taskflow: haproxy is not installed (apt-get install haproxy): one API process", file=sys.stderr)  # noqa: T201
@@ -173,7 +193,7 @@ def _start_api(
     for api in apis:
         wait_for_http(api, f"{api.url}/health/ready", timeout=READY_TIMEOUT_SECONDS)
     stats_port = free_port()
-    config = dev_config(template, port=port, backends=[api.port for api in apis], stats_port=stats_port)
+    config = dev_config(template, port=port, backends=[api.port for api in apis], stats_port=stats_port, tls=tls)
     proxy = start_haproxy(
         binary,
         config,
@@ -243,7 +263,9 @@ def _scrapers(env: dict[str, str]) -> str:
     return allowed.replace(",", ", ") if allowed else "this machine only"
 
 
-def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int) -> None:
+def _print_banner(
+    api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int, tls: TlsListener | None
+) -> None:
     lines = [
         "",
         "taskflow is running. Ctrl-C stops everything.",
@@ -258,6 +280,10 @@ def _print_banner(api_url: str, home: Path, env: dict[str, str], *, proxy: Child
         f"  data      {home}",
         "",
     ]
+    if tls is not None:
+        certificate = tls.bundle.with_suffix(".crt")
+        lines.insert(2, f"  https     https://127.0.0.1:{tls.port}/  (self-signed, made on first start: {certificate};")
+        lines.insert(3, "            your browser asks once; curl --cacert it)")
     if proxy is not None:
         lines.insert(-5, f"  HAProxy   {processes} API processes behind it; stats http://127.0.0.1:{proxy.port}/")
         lines.insert(-5, f"  restart   kill -HUP {os.getpid()}  (the API processes, one at a time)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final
 
@@ -39,13 +40,30 @@ def start_haproxy(
     return child
 
 
-def dev_config(template: str, *, port: int, backends: Sequence[int], stats_port: int) -> str:
-    """The template, listening on 127.0.0.1:`port`, balancing the API processes on `backends`."""
+@dataclass(frozen=True, slots=True)
+class TlsListener:
+    """Where `taskflow dev --tls` takes HTTPS: a loopback port and the certificate bundle HAProxy serves."""
+
+    port: int
+    bundle: Path
+
+
+def dev_config(
+    template: str, *, port: int, backends: Sequence[int], stats_port: int, tls: TlsListener | None = None
+) -> str:
+    """The template, listening on 127.0.0.1:`port` (and `tls`'s port, over TLS), balancing `backends`.
+
+    Plain HTTP stays HTTP here (no redirect): the dev stack is reached on both.
+    """
     lines: list[str] = []
     for line in template.splitlines():
         stripped = line.strip()
-        if stripped.startswith("server "):
-            continue  # the production backend list
+        if stripped.startswith(("server ", "http-request redirect scheme https")):
+            continue  # the production backend list; the production redirect to HTTPS
+        if stripped.startswith("bind ") and " ssl " in stripped:
+            if tls is not None:
+                lines.append(f"    bind 127.0.0.1:{tls.port} ssl crt {tls.bundle} alpn h2,http/1.1")
+            continue
         lines.append(f"    bind 127.0.0.1:{port}" if stripped.startswith("bind ") else line)
         if stripped.startswith("default-server "):
             lines += [f"    server api{n} 127.0.0.1:{backend} check" for n, backend in enumerate(backends, 1)]
