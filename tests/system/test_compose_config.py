@@ -12,6 +12,7 @@ their own (127.0.0.2, .3, .4), as different people would.
 from __future__ import annotations
 
 import re
+import signal
 import ssl
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def compose_stack(mongodb: Child, tmp_path_factory: pytest.TempPathFactory) -> I
         yield Stack(f"https://127.0.0.1:{https_port}", http, certificate, folder / "mail", public_url)
     finally:
         for child in reversed(children):
-            child.stop()
+            child.stop(signum=signal.SIGINT)  # the whole stack stops: nobody to drain for
 
 
 def _client(stack: Stack, address: str) -> httpx.Client:
