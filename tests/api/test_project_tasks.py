@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -209,59 +211,62 @@ async def test_assigned_to_me_spans_every_project_and_follows_membership(
     assert_problem(await client.get(TASKS, params={"assignee": "someone"}, headers=ada.auth), 422)
 
 
-async def test_a_removal_holds_on_the_next_request_on_another_process_with_the_cache_warm(
-    settings: Settings, join: Join
-) -> None:
+@asynccontextmanager
+async def _two_processes(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """A client for each of two separate API processes on the same servers."""
     with api_processes(settings, count=2) as (one, two):
         async with (
             httpx.AsyncClient(base_url=one, timeout=10) as first,
             httpx.AsyncClient(base_url=two, timeout=10) as second,
         ):
-            ada, bob = await new_account(first), await new_account(second)
-            project = await _project(first, ada)
-            await join(bob, {"id": project, "owner_id": ada.id}, ProjectRole.EDITOR)
-            task = (await second.post(TASKS, json={"title": "T", "project_id": project}, headers=bob.auth)).json()
-            url = f"{TASKS}/{task['id']}?project_id={project}"
-            for _ in range(2):
-                assert (await first.get(url, headers=bob.auth)).status_code == 200
-            hits = cache_counter((await first.get("/metrics")).text, "taskflow_cache_hits_total", "task")
-            assert hits >= 1  # the second answer came from the cache: it is warm
-            removed = await second.delete(f"/api/v1/projects/{project}/members/{bob.id}", headers=ada.auth)
-            assert removed.status_code == 204
-            assert_problem(await first.get(url, headers=bob.auth), 404, "project-not-found")
-            assert_problem(await first.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
-            assert (await first.get(url, headers=ada.auth)).status_code == 200
+            yield first, second
+
+
+async def test_a_removal_holds_on_the_next_request_on_another_process_with_the_cache_warm(
+    settings: Settings, join: Join
+) -> None:
+    async with _two_processes(settings) as (first, second):
+        ada, bob = await new_account(first), await new_account(second)
+        project = await _project(first, ada)
+        await join(bob, {"id": project, "owner_id": ada.id}, ProjectRole.EDITOR)
+        task = (await second.post(TASKS, json={"title": "T", "project_id": project}, headers=bob.auth)).json()
+        url = f"{TASKS}/{task['id']}?project_id={project}"
+        for _ in range(2):
+            assert (await first.get(url, headers=bob.auth)).status_code == 200
+        hits = cache_counter((await first.get("/metrics")).text, "taskflow_cache_hits_total", "task")
+        assert hits >= 1  # the second answer came from the cache: it is warm
+        removed = await second.delete(f"/api/v1/projects/{project}/members/{bob.id}", headers=ada.auth)
+        assert removed.status_code == 204
+        assert_problem(await first.get(url, headers=bob.auth), 404, "project-not-found")
+        assert_problem(await first.get(TASKS, params={"project_id": project}, headers=bob.auth), 404)
+        assert (await first.get(url, headers=ada.auth)).status_code == 200
 
 
 async def test_a_task_is_reached_by_its_id_alone_on_any_process_wherever_it_moves(
     settings: Settings, join: Join
 ) -> None:
     """As notifications and other clients hand it out: no `project_id` needed, and one sent is checked."""
-    with api_processes(settings, count=2) as (one, two):
-        async with (
-            httpx.AsyncClient(base_url=one, timeout=10) as first,
-            httpx.AsyncClient(base_url=two, timeout=10) as second,
-        ):
-            ada, bob, eve = await new_account(first), await new_account(first), await new_account(second)
-            home, work = await _project(first, ada), await _project(first, ada)
-            await join(bob, {"id": home, "owner_id": ada.id}, ProjectRole.EDITOR)
-            created = await first.post(TASKS, json={"title": "Paint", "project_id": home}, headers=ada.auth)
-            url = f"{TASKS}/{created.json()['id']}"
-            read = await second.get(url, headers=bob.auth)  # at once, on another process
-            assert (read.status_code, read.json()) == (200, created.json())
-            changed = await second.patch(url, json={"title": "Paint the door"}, headers={**bob.auth, "If-Match": '"1"'})
-            assert (changed.status_code, changed.json()["version"]) == (200, 2)
-            assert (await first.get(f"{url}/activity", headers=bob.auth)).status_code == 200
-            assert_problem(await second.get(url, headers=eve.auth), 404, "task-not-found")
-            assert_problem(await second.patch(url, json={"title": "x"}, headers=eve.auth), 404, "task-not-found")
-            assert_problem(await second.get(f"{url}?project_id={work}", headers=ada.auth), 404, "task-not-found")
+    async with _two_processes(settings) as (first, second):
+        ada, bob, eve = await new_account(first), await new_account(first), await new_account(second)
+        home, work = await _project(first, ada), await _project(first, ada)
+        await join(bob, {"id": home, "owner_id": ada.id}, ProjectRole.EDITOR)
+        created = await first.post(TASKS, json={"title": "Paint", "project_id": home}, headers=ada.auth)
+        url = f"{TASKS}/{created.json()['id']}"
+        read = await second.get(url, headers=bob.auth)  # at once, on another process
+        assert (read.status_code, read.json()) == (200, created.json())
+        changed = await second.patch(url, json={"title": "Paint the door"}, headers={**bob.auth, "If-Match": '"1"'})
+        assert (changed.status_code, changed.json()["version"]) == (200, 2)
+        assert (await first.get(f"{url}/activity", headers=bob.auth)).status_code == 200
+        assert_problem(await second.get(url, headers=eve.auth), 404, "task-not-found")
+        assert_problem(await second.patch(url, json={"title": "x"}, headers=eve.auth), 404, "task-not-found")
+        assert_problem(await second.get(f"{url}?project_id={work}", headers=ada.auth), 404, "task-not-found")
 
-            moved = await first.patch(url, json={"project_id": work}, headers=ada.auth)  # Bob is not in `work`
-            assert moved.json()["project_id"] == work
-            assert (await second.get(url, headers=ada.auth)).json()["version"] == 3
-            assert_problem(await second.get(url, headers=bob.auth), 404, "task-not-found")
-            assert (await second.delete(url, headers=ada.auth)).status_code == 204
-            assert_problem(await first.get(url, headers=ada.auth), 404, "task-not-found")
+        moved = await first.patch(url, json={"project_id": work}, headers=ada.auth)  # Bob is not in `work`
+        assert moved.json()["project_id"] == work
+        assert (await second.get(url, headers=ada.auth)).json()["version"] == 3
+        assert_problem(await second.get(url, headers=bob.auth), 404, "task-not-found")
+        assert (await second.delete(url, headers=ada.auth)).status_code == 204
+        assert_problem(await first.get(url, headers=ada.auth), 404, "task-not-found")
 
 
 async def test_a_task_moves_between_places_for_an_editor_of_both(
