@@ -139,6 +139,23 @@ async def test_a_project_cache_hit_adds_one_redis_round_trip_for_the_membership_
     assert hit.redis == ["EVALSHA", "EVALSHA", "EVALSHA"]  # the gate, the membership, the cache
 
 
+async def test_a_project_task_by_its_id_alone_adds_two_targeted_finds_to_its_cached_read(
+    stack: OwnRedisStack, command_counter: CommandCounter
+) -> None:
+    """Decision 0039's cost: the caller's own place (a miss) and the directory; the task itself from the cache."""
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        ada = await new_account(client)
+        project = (await client.post("/api/v1/projects", json={"name": "Home"}, headers=ada.auth)).json()
+        task = await client.post("/api/v1/tasks", json={"title": "t", "project_id": project["id"]}, headers=ada.auth)
+        target = f"/api/v1/tasks/{task.json()['id']}"
+        await _warm(client, ada, target)
+        hit = await costs(stack, command_counter, lambda: client.get(target, headers=ada.auth))
+    assert hit.status == 200
+    assert hit.mongodb == ["find", "find"]  # Ada's own place, by her id; the directory, by the task's
+    # The gate, Ada's own place in the cache (a miss), the membership, the project's place in the cache.
+    assert hit.redis == ["EVALSHA", "EVALSHA", "EVALSHA", "EVALSHA"]
+
+
 async def test_a_miss_reads_mongodb_once_for_the_task_and_never_for_the_account(
     stack: OwnRedisStack, command_counter: CommandCounter
 ) -> None:
