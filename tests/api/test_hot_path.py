@@ -7,6 +7,7 @@ are not round trips and are left out).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -181,6 +182,27 @@ async def test_the_first_request_of_a_token_reads_the_account_and_later_ones_do_
     assert first.status == again.status == 200
     assert first.mongodb.count("find") >= 1  # the account, and the figures
     assert again.mongodb == []
+
+
+async def test_a_token_signed_as_the_epoch_began_reads_its_session_once_not_on_every_request(
+    mongodb: Child, command_counter: CommandCounter
+) -> None:
+    """As after a Redis restart: every token in flight is older than the revocation list's start."""
+    async with stack_on_own_redis(mongodb) as stack, httpx.AsyncClient(base_url=stack.url, timeout=10) as client:
+        redis = Redis.from_url(stack.redis.url)
+        try:  # the epoch begins now: the token below falls within its clock-skew margin
+            now_ms = int(time.time() * 1000)
+            await cast("Awaitable[int]", redis.hset(EPOCH_KEY, mapping={"n": 7, "at": now_ms}))
+        finally:
+            await redis.aclose()
+        ada = await new_account(client)
+        task = await create_task(client, ada)
+        path = f"/api/v1/tasks/{task['id']}"
+        await _warm(client, ada, path)
+        hits = [await costs(stack, command_counter, lambda: client.get(path, headers=ada.auth)) for _ in range(3)]
+        assert [hit.mongodb for hit in hits] == [[], [], []]  # the session was read once, during the warm-up
+        assert (await client.post("/api/v1/auth/logout", headers=ada.auth)).status_code == 204
+        assert (await client.get(path, headers=ada.auth)).status_code == 401  # revoked at once all the same
 
 
 async def test_a_create_sends_one_mongodb_command_and_two_redis_scripts_and_queues_nothing(

@@ -135,6 +135,28 @@ async def test_a_gate_that_lost_its_data_knows_nobody_and_says_since_when_it_is_
     assert reading.complete_since >= before  # ... this
 
 
+async def test_a_session_found_live_is_vouched_for_until_the_gate_changes_or_the_time_is_up(subject: Subject) -> None:
+    gate = subject.gate
+    other, soon = SessionId("2" * 32), datetime.now(UTC) + timedelta(seconds=0.5)
+    first = await gate.read(claims(), None)
+    assert not first.session_checked
+    await gate.vouch(SESSION, seen=first.seen, until=datetime.now(UTC) + timedelta(minutes=15))
+    await gate.vouch(other, seen=first.seen, until=soon)
+    assert (await gate.read(claims(token_id="jti-2"), None)).session_checked  # any token of the session
+    assert (await gate.read(claims(session_id=other), None)).session_checked
+    await asyncio.sleep(0.6)
+    assert not (await gate.read(claims(session_id=other), None)).session_checked  # its time is up
+    await subject.move_epoch()
+    moved = await gate.read(claims(), None)
+    assert not moved.session_checked  # another epoch: looked at again
+    await gate.vouch(SESSION, seen=first.seen, until=datetime.now(UTC) + timedelta(minutes=15))  # a late one
+    assert not (await gate.read(claims(), None)).session_checked
+    await gate.vouch(SESSION, seen=moved.seen, until=datetime.now(UTC) + timedelta(minutes=15))
+    assert (await gate.read(claims(), None)).session_checked
+    await subject.lose_data()
+    assert not (await gate.read(claims(), None)).session_checked
+
+
 async def test_a_fill_from_before_the_epoch_moved_is_not_stored(subject: Subject) -> None:
     reading = await subject.gate.read(claims(), None)
     await subject.move_epoch()

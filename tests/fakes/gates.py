@@ -35,6 +35,7 @@ class InMemoryAccountGate(AccountGate):
         self._limiter = limiter
         self.entries: dict[UserId, dict[str, object]] = {}
         self.revoked: dict[str, datetime] = {}  # token or session -> until when
+        self.vouched: dict[SessionId, tuple[int, datetime]] = {}  # session -> (epoch, until when)
         self.epoch, self.epoch_at = 1, clock.now()
         self.down = False
         self.owed = False
@@ -43,6 +44,7 @@ class InMemoryAccountGate(AccountGate):
     def lose_data(self) -> None:
         self.entries.clear()
         self.revoked.clear()
+        self.vouched.clear()
         self.epoch, self.epoch_at = self.epoch + 1, self._clock.now()
 
     def _answering(self) -> None:
@@ -76,9 +78,18 @@ class InMemoryAccountGate(AccountGate):
             else None,
             revoked=self._revoked(f"jti:{claims.token_id}") or self._revoked(f"sid:{claims.session_id.value}"),
             complete_since=self.epoch_at,
+            session_checked=self._vouched(claims.session_id),
             budget=await self._limiter.hit(budget, claims.subject.value) if budget else None,
             seen=str(self.epoch),
         )
+
+    def _vouched(self, session_id: SessionId) -> bool:
+        epoch, until = self.vouched.get(session_id, (0, self._clock.now()))
+        return epoch == self.epoch and until > self._clock.now()
+
+    async def vouch(self, session_id: SessionId, *, seen: str, until: datetime) -> None:
+        if not self.down and seen == str(self.epoch):
+            self.vouched[session_id] = (self.epoch, until)
 
     def _revoked(self, key: str) -> bool:
         until = self.revoked.get(key)

@@ -71,6 +71,26 @@ async def test_a_revocation_lost_with_the_gates_data_still_holds(world: World) -
         await world.session_service.authenticate(pair.access.token)
 
 
+async def test_a_token_from_before_the_gate_lost_data_has_its_session_read_once_and_a_logout_still_holds(
+    world: World,
+) -> None:
+    """Not on every request of its life: once found live, the gate vouches for the session this epoch."""
+    pair = await _signed_in(world)
+    world.gate.lose_data()  # the token is older than what the gate now holds
+    await world.session_service.authenticate(pair.access.token)
+    reads = world.sessions.gets
+    for _ in range(3):
+        await world.session_service.authenticate(pair.access.token)
+    assert world.sessions.gets == reads
+    found = await world.session_service.authenticate(pair.access.token)
+    await world.session_service.logout(found.claims)  # listed in the gate, which vouched for the session
+    with pytest.raises(InvalidTokenError):
+        await world.session_service.authenticate(pair.access.token)
+    world.gate.lose_data()  # and lost again: the session's record decides, as before
+    with pytest.raises(InvalidTokenError):
+        await world.session_service.authenticate(pair.access.token)
+
+
 async def test_tokens_issued_after_the_gate_lost_data_need_no_session_read(world: World) -> None:
     await _signed_in(world)
     world.gate.lose_data()

@@ -9,6 +9,8 @@ Keys, beside the epoch:
   that read the record before a write cannot undo it.
 - `taskflow:revoked:jti:<token id>`, `taskflow:revoked:sid:<session id>`: revocations, each
   expiring when the tokens it revokes would have.
+- `taskflow:vouched:sid:<session id>`: the epoch under which the session was found live in
+  MongoDB (a token older than the epoch's start needs that look once, not on every request).
 - the per-user budget's counter, the same key `RedisRateLimiter` counts it under.
 """
 
@@ -33,13 +35,15 @@ if TYPE_CHECKING:
 
 _GATE: Final = "taskflow:gate:"
 _REVOKED: Final = "taskflow:revoked:"
+_VOUCHED: Final = "taskflow:vouched:sid:"
 _EPOCH_START: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
-# KEYS: epoch, gate entry, revoked token, revoked session, budget. ARGV: budget window ms ('' = none).
+# KEYS: epoch, gate entry, revoked token, revoked session, budget, vouched session. ARGV: budget window ms ('' = none).
 _READ: Final = (
     READ_LUA
     + """
 local revoked = redis.call('EXISTS', KEYS[3], KEYS[4])
+local vouched = redis.call('GET', KEYS[6]) == n
 local g = redis.call('HMGET', KEYS[2], 'epoch', 'active', 'role', 'cut', 'changing')
 local count, ttl = false, false
 if ARGV[1] ~= '' then
@@ -51,7 +55,15 @@ if ARGV[1] ~= '' then
   end
 end
 if g[1] ~= n or g[5] then g = {false, false, false, false} end
-return {n, started, revoked, g[2], g[3], g[4], count, ttl}
+return {n, started, revoked, g[2], g[3], g[4], count, ttl, vouched and 1 or 0}
+"""
+)
+# KEYS: epoch, vouched session. ARGV: epoch seen, ttl ms.
+_VOUCH: Final = (
+    FILL_LUA
+    + """
+redis.call('SET', KEYS[2], n, 'PX', ARGV[2])
+return 1
 """
 )
 # KEYS: epoch, gate entry. ARGV: epoch seen, active, role, cut, ttl ms.
@@ -107,6 +119,7 @@ class RedisAccountGate(AccountGate):
         self._fill = self._through.script(_FILL)
         self._record = self._through.script(_RECORD)
         self._begin = self._through.script(_BEGIN)
+        self._vouch = self._through.script(_VOUCH)
 
     async def read(self, claims: TokenClaims, budget: RateRule | None) -> GateReading:
         user = claims.subject.value
@@ -116,14 +129,16 @@ class RedisAccountGate(AccountGate):
             _token_key(claims.token_id),
             _session_key(claims.session_id),
             limit_key(budget, user) if budget else "",
+            _VOUCHED + claims.session_id.value,
         ]
-        n, started, revoked, active, role, cut, count, ttl = await self._through.read(
+        n, started, revoked, active, role, cut, count, ttl, vouched = await self._through.read(
             self._read, keys, [budget.window_seconds * 1000 if budget else ""]
         )
         return GateReading(
             account=_facts(active, role, cut),
             revoked=bool(revoked),
             complete_since=_instant(int(started)),
+            session_checked=bool(vouched),
             budget=decide(budget, int(count), int(ttl)) if budget else None,
             seen=n.decode(),
         )
@@ -131,6 +146,10 @@ class RedisAccountGate(AccountGate):
     async def fill(self, user_id: UserId, facts: AccountFacts, *, seen: str) -> None:
         args = [seen, _flag(facts.is_active), facts.role.value, _millis(facts.tokens_valid_after), ENTRY_TTL_MS]
         await self._through.fill(self._fill, [EPOCH_KEY, _GATE + user_id.value], args)
+
+    async def vouch(self, session_id: SessionId, *, seen: str, until: datetime) -> None:
+        ttl_ms = max(1, math.ceil((until - self._clock.now()).total_seconds() * 1000))
+        await self._through.fill(self._vouch, [EPOCH_KEY, _VOUCHED + session_id.value], [seen, ttl_ms])
 
     async def begin(self, user_id: UserId) -> None:
         await self._through.write(self._begin, [EPOCH_KEY, _GATE + user_id.value], [ENTRY_TTL_MS])

@@ -52,6 +52,8 @@ class GateReading:
     """The token or its session is on the revocation list."""
     complete_since: datetime
     """The revocation list holds every revocation made since then; an older token's session is checked."""
+    session_checked: bool
+    """The token's session was found live in the record since then (`vouch`): no need to check it again."""
     budget: RateDecision | None
     seen: str
     """Opaque: what a `fill` must still find for its facts to be stored."""
@@ -96,6 +98,15 @@ class AccountGate(Protocol):
 
     async def revoke(self, *, token_id: str | None, session_id: SessionId, until: datetime) -> None:
         """List a token (if given) and its session as revoked until `until`. UnavailableError."""
+        ...
+
+    async def vouch(self, session_id: SessionId, *, seen: str, until: datetime) -> None:
+        """The session was found live in the record: say so until `until`; best effort, never raises.
+
+        Only under the gate `seen` read: from then on the revocation list holds any later
+        revocation of it, so one look at the record per session is enough until the gate
+        loses what it holds.
+        """
         ...
 
 

@@ -177,9 +177,12 @@ class SessionService:
         except UnavailableError:
             return await self._authenticate_from_records(claims, budget)
         facts = reading.account or await self._facts_from_record(claims, reading)
-        revoked = reading.revoked or (
-            claims.issued_at < reading.complete_since + CLOCK_SKEW and await self._session_revoked(claims.session_id)
-        )
+        revoked = reading.revoked
+        if not revoked and claims.issued_at < reading.complete_since + CLOCK_SKEW and not reading.session_checked:
+            # A token from before the revocation list was complete: its session is looked at once.
+            revoked = await self._session_revoked(claims.session_id)
+            if not revoked:
+                await self._gate.vouch(claims.session_id, seen=reading.seen, until=claims.expires_at)
         return _admit(claims, facts, revoked=revoked, budget=reading.budget)
 
     async def _facts_from_record(self, claims: TokenClaims, reading: GateReading) -> AccountFacts:
