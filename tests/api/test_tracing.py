@@ -70,6 +70,20 @@ async def test_an_unsampled_request_records_no_span_but_logs_a_trace_id(
     assert len(access["trace_id"]) == 32
 
 
+async def test_a_callers_unsampled_trace_is_followed_in_the_log_and_records_nothing(
+    client: httpx.AsyncClient, register: Register, spans: InMemorySpanExporter, capfd: pytest.CaptureFixture[str]
+) -> None:
+    ada = await register()
+    capfd.readouterr()
+    spans.clear()
+    unsampled = f"00-{TRACE_ID}-00f067aa0ba902b7-00"
+    assert (await client.get("/api/v1/tasks/stats", headers={**ada.auth, "traceparent": unsampled})).status_code == 200
+    assert spans.get_finished_spans() == ()
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    (access,) = [line for line in lines if line.get("event") == "request"]
+    assert access["trace_id"] == TRACE_ID
+
+
 async def test_a_job_continues_the_trace_of_the_request_that_enqueued_it(
     mongodb: Child, mail_sink: tuple[Child, Path], spans: InMemorySpanExporter
 ) -> None:

@@ -101,9 +101,9 @@ def create_app(
 
     app = build_app(
         lifespan=[taskflow_lifespan],
-        tracer_provider=configure_tracing(
-            "taskflow-api", otlp_endpoint=settings.otlp_endpoint, sample_ratio=settings.trace_sample_ratio
-        ),
+        # The edge decides which new traces are recorded (SampledTracing); the provider records those it is given.
+        tracer_provider=configure_tracing("taskflow-api", otlp_endpoint=settings.otlp_endpoint, sample_ratio=1.0),
+        trace_sample_ratio=settings.trace_sample_ratio if settings.otlp_endpoint else 0.0,
         max_body_bytes=settings.max_body_bytes,
         request_deadline=request_deadline(settings),
         cors_origins=settings.cors_origins,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.middleware import DefineMiddleware
-from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+from litestar.plugins.opentelemetry import OpenTelemetryConfig
 from opentelemetry.sdk.trace import TracerProvider
 
 from taskflow.adapters.http.accounts.auth import AuthController
@@ -18,6 +18,7 @@ from taskflow.adapters.http.dependencies import DEPENDENCIES
 from taskflow.adapters.http.edge.admission import AdmissionMiddleware
 from taskflow.adapters.http.edge.body_checks import check_request_body
 from taskflow.adapters.http.edge.problems import problem_details_plugin
+from taskflow.adapters.http.edge.tracing import sampled_tracing
 from taskflow.adapters.http.notifications.controller import NotificationsController, NotificationSettingsController
 from taskflow.adapters.http.openapi.docs import docs_assets_router, openapi_config, openapi_document
 from taskflow.adapters.http.openapi.strict_schemas import StrictStructSchemaPlugin
@@ -55,7 +56,9 @@ def build_app(
     password_min_length: int,
     cors_origins: Sequence[str] = (),
     tracer_provider: TracerProvider | None = None,
+    trace_sample_ratio: float = 0.0,
 ) -> Litestar:
+    """`trace_sample_ratio`: new traces recorded (0 without an exporter); a caller's sampled trace always is."""
     return Litestar(
         route_handlers=[
             AuthController,
@@ -80,20 +83,23 @@ def build_app(
             web_app_router(),
         ],
         dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(AdmissionMiddleware, deadline=request_deadline)],
+        # Litestar runs an OpenTelemetry middleware it finds here outermost, as its plugin would;
+        # the plugin itself would ignore `middleware_class` (litestar 2.x).
+        middleware=[
+            OpenTelemetryConfig(
+                tracer_provider=tracer_provider,
+                exclude=["/metrics", "/health"],
+                scope_span_details_extractor=_span_details,
+                # A span per ASGI message would cost more than many a request.
+                exclude_spans=["receive", "send"],
+                middleware_class=sampled_tracing(trace_sample_ratio),
+            ).middleware,
+            DefineMiddleware(AdmissionMiddleware, deadline=request_deadline),
+        ],
         before_request=check_request_body,
         plugins=[
             StrictStructSchemaPlugin(new_password_min_length=password_min_length),
             problem_details_plugin(),
-            OpenTelemetryPlugin(
-                OpenTelemetryConfig(
-                    tracer_provider=tracer_provider,
-                    exclude=["/metrics", "/health"],
-                    scope_span_details_extractor=_span_details,
-                    # A span per ASGI message would cost more than many a request.
-                    exclude_spans=["receive", "send"],
-                )
-            ),
         ],
         openapi_config=openapi_config(),
         cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
