@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
 import sys
+import threading
+from collections.abc import Callable
+from typing import BinaryIO, Final, cast
 
+import msgspec
 import structlog
 from opentelemetry import trace
 from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
@@ -27,15 +33,20 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
         # Frame locals would carry request headers (bearer tokens) and bodies (passwords).
         structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
     ]
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
-    )
+    # The process's fd 2, whoever swaps sys.stderr. A line per request: JSON lines are encoded by
+    # msgspec straight to bytes and written once per event-loop turn, not one write each.
+    renderer: structlog.types.Processor
+    factory: Callable[..., object]
+    if json:
+        lines = LineBatch(cast("BinaryIO", sys.__stderr__.buffer))  # type: ignore[union-attr]
+        renderer, factory = _json_line, lambda *_: lines
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        factory = structlog.WriteLoggerFactory(file=sys.__stderr__)
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.WriteLoggerFactory(
-            file=sys.__stderr__
-        ),  # the process's fd 2, whoever swaps sys.stderr
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
     # Libraries that use the standard library (uvicorn, arq) go through the same level.
@@ -46,6 +57,62 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
         force=True,
     )
     logging.getLogger("uvicorn.access").disabled = True  # one line per request comes from taskflow
+
+
+class LineBatch:
+    """Log lines gathered while the event loop turns and written at the end of the turn: one write for a burst.
+
+    Outside a running loop (start-up, a thread) a line is written at once; what is pending
+    at exit is written then.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._pending = bytearray()
+        self._scheduled = False
+        self._lock = threading.Lock()
+        atexit.register(self.flush)
+        _BATCHES.append(self)
+
+    def msg(self, message: bytes) -> None:
+        with self._lock:
+            self._pending += message + b"\n"
+            if self._scheduled:
+                return
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no loop here
+                pass
+            else:
+                self._scheduled = True
+                return
+        self.flush()
+
+    log = debug = info = warn = warning = fatal = failure = err = error = critical = exception = msg
+
+    def flush(self) -> None:
+        with self._lock:
+            data, self._scheduled = bytes(self._pending), False
+            self._pending.clear()
+        if data:
+            self._file.write(data)
+            self._file.flush()
+
+
+_BATCHES: Final[list[LineBatch]] = []
+
+
+def flush_logs() -> None:
+    """Write what is pending now: a process about to end by a signal runs no `atexit`."""
+    for batch in _BATCHES:
+        batch.flush()
+
+
+_JSON: Final = msgspec.json.Encoder(enc_hook=str)  # what JSON cannot say (an exception, a path) as its text
+
+
+def _json_line(_: object, __: str, event: structlog.types.EventDict) -> bytes:
+    return _JSON.encode(event)
 
 
 def add_trace_id(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from taskflow.adapters.observability import flush_logs
+
 if TYPE_CHECKING:
     import socket
     from types import FrameType
@@ -54,6 +56,7 @@ class DrainingServer(uvicorn.Server):
         try:
             super().run(sockets)
         except KeyboardInterrupt:
+            flush_logs()
             sys.stdout.flush()  # a process ended by a signal does not flush its buffers
             sys.stderr.flush()
             signal.signal(signal.SIGINT, signal.SIG_DFL)

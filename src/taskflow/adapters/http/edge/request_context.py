@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import structlog
 from litestar.routes import HTTPRoute
@@ -85,7 +85,7 @@ class RequestContextMiddleware:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = request_headers(scope)
         incoming = headers.get(b"x-request-id", b"")
-        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex.encode()
+        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex().encode()
         authenticated = b"authorization" in headers
         structlog.contextvars.bind_contextvars(request_id=request_id.decode())
         started = time.perf_counter()
@@ -108,13 +108,21 @@ class RequestContextMiddleware:
             method = scope["method"]  # type: ignore[typeddict-item]  # HTTP scopes have one
             elapsed = time.perf_counter() - started
             if route not in _UNMEASURED:
-                labels = (method, route, str(status), "taskflow")
-                REQUESTS.labels(*labels).inc()
-                REQUEST_TIME.labels(*labels).observe(elapsed)
-                if status >= 500:  # noqa: PLR2004 - server errors
-                    REQUEST_ERRORS.labels(*labels).inc()
+                counted, timed, failed = _measures(method, route, status)
+                counted.inc()
+                timed.observe(elapsed)
+                if failed is not None:
+                    failed.inc()
             emit = log.debug if route in _PROBES and status == HTTPStatus.OK else log.info
             emit("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
+
+
+@functools.cache
+def _measures(method: str, route: str, status: int) -> tuple[Any, Any, Any | None]:
+    """The metrics' children for one kind of answer, resolved once (routes are templates: a bounded set)."""
+    labels = (method, route, str(status), "taskflow")
+    failed = REQUEST_ERRORS.labels(*labels) if status >= HTTPStatus.INTERNAL_SERVER_ERROR else None
+    return REQUESTS.labels(*labels), REQUEST_TIME.labels(*labels), failed
 
 
 def _response_headers(

@@ -9,6 +9,7 @@ new one).
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from typing import TYPE_CHECKING, ClassVar, Final
@@ -34,13 +35,14 @@ class SampledTracing(OpenTelemetryInstrumentationMiddleware):
     """New traces recorded, when an exporter is set (else 0: only a caller's sampled traces)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        parent = _TRACEPARENT.fullmatch(request_headers(scope).get(b"traceparent", b"").strip().lower())
+        header = request_headers(scope).get(b"traceparent")
+        parent = None if header is None else _TRACEPARENT.fullmatch(header.strip().lower())
         sampled = parent is not None and parent[1] != _NO_TRACE and int(parent[2], 16) & 1
         if sampled or (parent is None and self.ratio and random.random() < self.ratio):  # noqa: S311 - sampling
             await self.open_telemetry_middleware(scope, receive, send)  # type: ignore[arg-type]  # Litestar's own call
             return
         known = parent[1].decode() if parent is not None and parent[1] != _NO_TRACE else None
-        structlog.contextvars.bind_contextvars(trace_id=known or f"{random.getrandbits(128):032x}")
+        structlog.contextvars.bind_contextvars(trace_id=known or os.urandom(16).hex())
         with suppress_instrumentation():
             await self.app(scope, receive, send)
 
