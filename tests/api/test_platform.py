@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
 import httpx
 import pytest
+import uvicorn
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from pymongo import AsyncMongoClient
 
+from taskflow.adapters.http.edge.request_context import RequestContextMiddleware
+from taskflow.entrypoints.asgi import create_app
 from taskflow.entrypoints.processes import free_port
 from taskflow.settings import Settings
 from tests.api.conftest import PASSWORD, Register, assert_problem, serve
@@ -309,3 +313,42 @@ async def test_the_document_names_the_headers_answers_carry(client: httpx.AsyncC
     assert {name.lower() for name in created_doc} >= carried & {
         "location", "etag", "ratelimit", "ratelimit-policy", "x-consistency-token", "idempotent-replayed"
     }  # fmt: skip
+
+
+async def test_the_liveness_fast_path_answers_byte_for_byte_as_the_general_path(settings: Settings) -> None:
+    """`GET /health/live` skips routing (issue 32); the same app without that shortcut answers the same."""
+    app = create_app(dataclasses.replace(settings, cors_origins=("https://app.example",)))
+    general = RequestContextMiddleware(app._litestar)  # noqa: SLF001 - the same app, without the shortcut
+    ports = free_port(), free_port()
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=ports[0], log_config=None, lifespan="on")),
+        uvicorn.Server(uvicorn.Config(general, host="127.0.0.1", port=ports[1], log_config=None, lifespan="off")),
+    ]
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    try:
+        while not all(server.started for server in servers):  # noqa: ASYNC110 - uvicorn says so by a flag
+            await asyncio.sleep(0.01)
+        answers = []
+        for port in ports:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                for headers in (
+                    {"X-Request-ID": "live-1"},
+                    {"X-Request-ID": "live-1", "Authorization": "Bearer x"},
+                    {"X-Request-ID": "live-1", "Origin": "https://app.example"},  # the general path, both times
+                ):
+                    answer = await client.get("/health/live", headers=headers)
+                    answers.append((answer.status_code, answer.headers.raw, answer.content))
+    finally:
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks)
+    fast, slow = answers[:3], answers[3:]
+
+    def comparable(answer: tuple[int, list[tuple[bytes, bytes]], bytes]) -> tuple[object, ...]:
+        status, raw, body = answer
+        return status, [(name, value) for name, value in raw if name.lower() != b"date"], body
+
+    assert [comparable(answer) for answer in fast] == [comparable(answer) for answer in slow]
+    assert fast[0][0] == 200
+    assert fast[0][2] == b'{"status":"up"}'
+    assert (b"access-control-allow-origin", b"https://app.example") in fast[2][1]

@@ -11,7 +11,12 @@ from taskflow.adapters.http.app import build_app
 from taskflow.adapters.http.edge.client_addresses import ClientAddresses, Networks
 from taskflow.adapters.http.edge.consistency import ConsistencyTokens
 from taskflow.adapters.http.edge.metrics_access import MetricsAccess
-from taskflow.adapters.http.edge.request_context import RequestContextMiddleware
+from taskflow.adapters.http.edge.request_context import (
+    LIVENESS,
+    RequestContextMiddleware,
+    answer_liveness,
+    request_headers,
+)
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.http.tasks.event_stream import EventIds, TaskEventStreams
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
     from litestar import Litestar
+    from litestar.types import Receive, Scope, Send
 
 
 class TaskflowApp(RequestContextMiddleware):
@@ -41,6 +47,18 @@ class TaskflowApp(RequestContextMiddleware):
         super().__init__(app)
         self._litestar = app
         self._stopping: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"  # type: ignore[comparison-overlap]  # Litestar's Scope union omits nothing we need
+            and scope["path"] == LIVENESS
+            and scope["method"] == "GET"  # type: ignore[typeddict-item]  # an HTTP scope has one
+            and not scope["query_string"]
+            and b"origin" not in request_headers(scope)  # CORS answers a cross-origin caller: the general path
+        ):
+            await answer_liveness(scope, send)
+            return
+        await super().__call__(scope, receive, send)
 
     def drain(self) -> None:
         """Readiness answers 503 from now on, so load balancers stop sending; requests are still served.

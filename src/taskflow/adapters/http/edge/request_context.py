@@ -26,7 +26,7 @@ from taskflow.adapters.observability import current_trace_id
 
 if TYPE_CHECKING:
     from litestar import Litestar
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER: Final = "x-request-id"
 _VALID_REQUEST_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
@@ -84,8 +84,7 @@ class RequestContextMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = request_headers(scope)
-        incoming = headers.get(b"x-request-id", b"")
-        request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex().encode()
+        request_id = _request_id(headers)
         authenticated = b"authorization" in headers
         structlog.contextvars.bind_contextvars(request_id=request_id.decode())
         started = time.perf_counter()
@@ -105,16 +104,50 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             route = scope.get("path_template") or "unmatched"  # set by the router when a route matched
-            method = scope["method"]  # type: ignore[typeddict-item]  # HTTP scopes have one
-            elapsed = time.perf_counter() - started
-            if route not in _UNMEASURED:
-                counted, timed, failed = _measures(method, route, status)
-                counted.inc()
-                timed.observe(elapsed)
-                if failed is not None:
-                    failed.inc()
-            emit = log.debug if route in _PROBES and status == HTTPStatus.OK else log.info
-            emit("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2))
+            _account(scope["method"], route, status, time.perf_counter() - started)  # type: ignore[typeddict-item]
+
+
+LIVENESS: Final = "/health/live"
+_ALIVE: Final = b'{"status":"up"}'
+
+
+async def answer_liveness(scope: Scope, send: Send) -> None:
+    """`GET /health/live` answered as the general path answers it, with no routing and no task of its own.
+
+    A strict subset of that path (no query, no `Origin`: CORS may answer those): the same status,
+    headers and body (a test compares them byte for byte), the same metrics and log line; only
+    the server's own work is left.
+    """
+    started = time.perf_counter()
+    headers = request_headers(scope)
+    request_id = _request_id(headers)
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": HTTPStatus.OK,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(_ALIVE)).encode())],
+    }
+    start["headers"] = _response_headers(scope, start, request_id, authenticated=b"authorization" in headers)
+    await send(start)
+    await send({"type": "http.response.body", "body": _ALIVE, "more_body": False})
+    # Not bound to the context: this runs in the connection's own, which the next request shares.
+    _account("GET", LIVENESS, HTTPStatus.OK, time.perf_counter() - started, request_id=request_id.decode())
+
+
+def _request_id(headers: dict[bytes, bytes]) -> bytes:
+    incoming = headers.get(b"x-request-id", b"")
+    return incoming if _VALID_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex().encode()
+
+
+def _account(method: str, route: str, status: int, elapsed: float, **context: str) -> None:
+    """The request's metrics and its one log line (an answered probe's at debug)."""
+    if route not in _UNMEASURED:
+        counted, timed, failed = _measures(method, route, status)
+        counted.inc()
+        timed.observe(elapsed)
+        if failed is not None:
+            failed.inc()
+    emit = log.debug if route in _PROBES and status == HTTPStatus.OK else log.info
+    emit("request", method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2), **context)
 
 
 @functools.cache
