@@ -67,14 +67,13 @@ class Corridor:
         told = await self.database["notifications"].count_documents({}, comment=TEST_HOUSEKEEPING)
         return entries, told
 
-    async def until_effects(self, count: int, *, within: float = 60) -> float:
-        """Seconds until `count` of each are stored; fails if more ever are."""
-        started = time.monotonic()
+    async def until_effects(self, count: int, *, within: float = 60) -> None:
+        """Until `count` of each are stored (failing after `within` seconds); fails if more ever are."""
+        deadline = time.monotonic() + within
         while (effects := await self.effects()) != (count, count):
             assert max(effects) <= count, f"more effects than changes: {effects}"
-            assert time.monotonic() - started < within, f"{effects} of {count} after {within} s"
+            assert time.monotonic() < deadline, f"{effects} of {count} after {within} s"
             await asyncio.sleep(0.05)
-        return time.monotonic() - started
 
     async def handled(self) -> int:
         """Changes the consumer has checkpointed (its count in Redis)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -38,6 +39,7 @@ from taskflow.domain.ports.projects import InvitationRepository, MembershipRepos
 from taskflow.domain.ports.tasks import TaskRepository, TaskScans
 from taskflow.domain.values import UserId
 from taskflow.settings import Settings
+from tests.conftest import MEMORY
 from tests.fakes.accounts import InMemorySessionRepository, InMemoryUserRepository
 from tests.fakes.idempotency import InMemoryIdempotencyStore
 from tests.fakes.jobs import InMemoryOutbox
@@ -121,6 +123,25 @@ async def fresh_database(settings: Settings, prefix: str) -> AsyncIterator[Async
     finally:
         await client.drop_database(database.name)
         await client.close()
+
+
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def memory_or_mongo(
+    request: pytest.FixtureRequest,
+    name: str,
+    memory: Callable[[], T],
+    mongo: Callable[[AsyncDatabase[dict[str, object]]], T],
+) -> AsyncIterator[T]:
+    """The in-memory store or MongoDB's (in a fresh database), as the fixture's param says: one contract, both."""
+    if request.param == MEMORY:
+        yield memory()
+        return
+    settings: Settings = request.getfixturevalue("settings")
+    async with fresh_database(settings, name) as database:
+        yield mongo(database)
 
 
 def own(user: UserId) -> Grant:

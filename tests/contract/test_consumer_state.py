@@ -10,9 +10,8 @@ import pytest
 from taskflow.adapters.mongo.change_consumers import MongoConsumerState
 from taskflow.domain.changes.consumer import Claim, ConsumerState
 from taskflow.domain.changes.feed import FeedPosition
-from taskflow.settings import Settings
 from tests.conftest import MEMORY
-from tests.contract.conftest import fresh_database
+from tests.contract.conftest import memory_or_mongo
 from tests.fakes.changes import InMemoryConsumerState
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -22,12 +21,8 @@ AT = FeedPosition(1_800_000_000, 3, "token-3")
 
 @pytest.fixture(params=[MEMORY, "mongo"])
 async def state(request: pytest.FixtureRequest) -> AsyncIterator[ConsumerState]:
-    if request.param == MEMORY:
-        yield InMemoryConsumerState()
-        return
-    settings: Settings = request.getfixturevalue("settings")
-    async with fresh_database(settings, "consumers") as database:
-        yield MongoConsumerState(database)
+    async with memory_or_mongo(request, "consumers", InMemoryConsumerState, MongoConsumerState) as store:
+        yield store
 
 
 async def test_a_free_lease_is_taken_with_no_checkpoint_and_then_refused_to_another(state: ConsumerState) -> None:

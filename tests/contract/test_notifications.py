@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from taskflow.adapters.mongo.notifications import MongoInbox, MongoMailWindows, MongoNotificationPreferences
 from taskflow.domain.access.roles import ProjectRole
@@ -23,9 +24,8 @@ from taskflow.domain.model.notifications import (
 )
 from taskflow.domain.ports.notifications import Inbox, MailWindows, NotificationPreferences
 from taskflow.domain.values import ProjectId, TaskId, UserId
-from taskflow.settings import Settings
 from tests.conftest import MEMORY
-from tests.contract.conftest import fresh_database
+from tests.contract.conftest import memory_or_mongo
 from tests.fakes.notifications import InMemoryInbox, InMemoryMailWindows, InMemoryNotificationPreferences
 
 NOW = datetime(2026, 3, 1, 9, 0, 0, 123_000, tzinfo=UTC)
@@ -42,12 +42,14 @@ class Stores:
 
 @pytest.fixture(params=[MEMORY, "mongo"])
 async def stores(request: pytest.FixtureRequest) -> AsyncIterator[Stores]:
-    if request.param == MEMORY:
-        yield Stores(InMemoryInbox(), InMemoryNotificationPreferences(), InMemoryMailWindows())
-        return
-    settings: Settings = request.getfixturevalue("settings")
-    async with fresh_database(settings, "notifications") as database:
-        yield Stores(MongoInbox(database), MongoNotificationPreferences(database), MongoMailWindows(database))
+    def in_memory() -> Stores:
+        return Stores(InMemoryInbox(), InMemoryNotificationPreferences(), InMemoryMailWindows())
+
+    def on_mongo(database: AsyncDatabase[dict[str, object]]) -> Stores:
+        return Stores(MongoInbox(database), MongoNotificationPreferences(database), MongoMailWindows(database))
+
+    async with memory_or_mongo(request, "notifications", in_memory, on_mongo) as store:
+        yield store
 
 
 def _told(user: UserId, number: int, *, seconds: int = 0, **changes: object) -> Notification:

@@ -10,9 +10,8 @@ import pytest
 from taskflow.adapters.mongo.activity import MongoTaskActivity
 from taskflow.domain.ports.activity import ActivityEntry, RecordedField, TaskActivity
 from taskflow.domain.values import TaskId, UserId
-from taskflow.settings import Settings
 from tests.conftest import MEMORY
-from tests.contract.conftest import fresh_database
+from tests.contract.conftest import memory_or_mongo
 from tests.fakes.history import InMemoryTaskActivity
 
 AT = datetime(2026, 3, 1, 9, 0, 0, 123_000, tzinfo=UTC)
@@ -22,12 +21,8 @@ ADA = UserId("a" * 24)
 
 @pytest.fixture(params=[MEMORY, "mongo"])
 async def activity(request: pytest.FixtureRequest) -> AsyncIterator[TaskActivity]:
-    if request.param == MEMORY:
-        yield InMemoryTaskActivity()
-        return
-    settings: Settings = request.getfixturevalue("settings")
-    async with fresh_database(settings, "activity") as database:
-        yield MongoTaskActivity(database)
+    async with memory_or_mongo(request, "activity", InMemoryTaskActivity, MongoTaskActivity) as store:
+        yield store
 
 
 def _entry(task: TaskId, version: int, *changes: RecordedField, kind: str = "updated") -> ActivityEntry:

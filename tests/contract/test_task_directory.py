@@ -9,9 +9,8 @@ import pytest
 from taskflow.adapters.mongo.task_directory import MongoTaskDirectory
 from taskflow.domain.ports.tasks import TaskDirectory, TaskRoute
 from taskflow.domain.values import ProjectId, TaskId
-from taskflow.settings import Settings
 from tests.conftest import MEMORY
-from tests.contract.conftest import fresh_database
+from tests.contract.conftest import memory_or_mongo
 from tests.fakes.tasks import InMemoryTaskDirectory
 
 TASK, OTHER = TaskId("1" * 24), TaskId("2" * 24)
@@ -20,12 +19,8 @@ GARDEN, HOUSE = ProjectId("a" * 24), ProjectId("b" * 24)
 
 @pytest.fixture(params=[MEMORY, "mongo"])
 async def directory(request: pytest.FixtureRequest) -> AsyncIterator[TaskDirectory]:
-    if request.param == MEMORY:
-        yield InMemoryTaskDirectory()
-        return
-    settings: Settings = request.getfixturevalue("settings")
-    async with fresh_database(settings, "directory") as database:
-        yield MongoTaskDirectory(database)
+    async with memory_or_mongo(request, "directory", InMemoryTaskDirectory, MongoTaskDirectory) as store:
+        yield store
 
 
 async def test_a_route_names_the_project_of_its_newest_version(directory: TaskDirectory) -> None:

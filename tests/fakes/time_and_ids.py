@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,9 +39,3 @@ class SequentialIds(IdGenerator):
 
     def new_job_id(self) -> str:
         return f"{next(self._counter):024x}"
-
-    def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
-        return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
-
-    def id_for(self, owner: UserId, kind: str, request_key: str) -> str:
-        return hashlib.sha256(f"{owner.value}\n{kind}\n{request_key}".encode()).hexdigest()[:24]

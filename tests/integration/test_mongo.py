@@ -10,9 +10,11 @@ import pytest
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from taskflow.adapters.mongo.account_records import MongoAccountRecords
 from taskflow.adapters.mongo.client import connect, create_indexes
+from taskflow.adapters.mongo.errors import duplicates_of
 from taskflow.adapters.mongo.idempotency import MongoIdempotencyStore
 from taskflow.adapters.mongo.jobs import MongoImportJobRepository
 from taskflow.adapters.mongo.migrations import (
@@ -268,3 +270,15 @@ async def test_an_accounts_records_are_erased_and_nobody_elses(database: AsyncDa
     assert sorted(await database.outbox.distinct("_id")) == sorted(
         [f"erase:{ADA}", f"welcome:{bob}", "import:job-1", "reminder:1"]
     )
+
+
+def test_a_bulk_write_refused_only_as_duplicates_is_a_replay_and_anything_else_is_raised() -> None:
+    """The one reading of an unordered bulk write's failures that insert_new, the directory and imports share."""
+    replayed = BulkWriteError({"writeErrors": [{"index": 0, "code": 11000}, {"index": 2, "code": 11000}]})
+    assert duplicates_of(replayed) == {0, 2}
+    unacknowledged = BulkWriteError({"writeErrors": [], "writeConcernErrors": [{"code": 64, "errmsg": "timed out"}]})
+    with pytest.raises(StorageUnavailableError):  # the writes may not last: they must come again
+        duplicates_of(unacknowledged)
+    refused = BulkWriteError({"writeErrors": [{"index": 1, "code": 11000}, {"index": 3, "code": 121}]})
+    with pytest.raises(BulkWriteError):
+        duplicates_of(refused)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import sys
 import threading
@@ -38,7 +39,7 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
     renderer: structlog.types.Processor
     factory: Callable[..., object]
     if json:
-        lines = LineBatch(cast("BinaryIO", sys.__stderr__.buffer))  # type: ignore[union-attr]
+        lines = _stderr_lines()
         renderer, factory = _json_line, lambda *_: lines
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
@@ -62,8 +63,7 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
 class LineBatch:
     """Log lines gathered while the event loop turns and written at the end of the turn: one write for a burst.
 
-    Outside a running loop (start-up, a thread) a line is written at once; what is pending
-    at exit is written then.
+    Outside a running loop (start-up, a thread) a line is written at once.
     """
 
     def __init__(self, file: BinaryIO) -> None:
@@ -71,8 +71,6 @@ class LineBatch:
         self._pending = bytearray()
         self._scheduled = False
         self._lock = threading.Lock()
-        atexit.register(self.flush)
-        _BATCHES.append(self)
 
     def msg(self, message: bytes) -> None:
         with self._lock:
@@ -99,13 +97,18 @@ class LineBatch:
             self._file.flush()
 
 
-_BATCHES: Final[list[LineBatch]] = []
+@functools.cache
+def _stderr_lines() -> LineBatch:
+    """One per process, however often logging is configured (each app a test makes does); flushed at exit."""
+    lines = LineBatch(cast("BinaryIO", sys.__stderr__.buffer))  # type: ignore[union-attr]
+    atexit.register(lines.flush)
+    return lines
 
 
 def flush_logs() -> None:
     """Write what is pending now: a process about to end by a signal runs no `atexit`."""
-    for batch in _BATCHES:
-        batch.flush()
+    if _stderr_lines.cache_info().currsize:
+        _stderr_lines().flush()
 
 
 _JSON: Final = msgspec.json.Encoder(enc_hook=str)  # what JSON cannot say (an exception, a path) as its text

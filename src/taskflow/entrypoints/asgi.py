@@ -11,12 +11,7 @@ from taskflow.adapters.http.app import build_app
 from taskflow.adapters.http.edge.client_addresses import ClientAddresses, Networks
 from taskflow.adapters.http.edge.consistency import ConsistencyTokens
 from taskflow.adapters.http.edge.metrics_access import MetricsAccess
-from taskflow.adapters.http.edge.request_context import (
-    LIVENESS,
-    RequestContextMiddleware,
-    answer_liveness,
-    request_headers,
-)
+from taskflow.adapters.http.edge.request_context import RequestContextMiddleware, answer_liveness, is_liveness_probe
 from taskflow.adapters.http.state import AppState
 from taskflow.adapters.http.tasks.cursors import TaskCursors
 from taskflow.adapters.http.tasks.event_stream import EventIds, TaskEventStreams
@@ -49,13 +44,7 @@ class TaskflowApp(RequestContextMiddleware):
         self._stopping: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"  # type: ignore[comparison-overlap]  # Litestar's Scope union omits nothing we need
-            and scope["path"] == LIVENESS
-            and scope["method"] == "GET"  # type: ignore[typeddict-item]  # an HTTP scope has one
-            and not scope["query_string"]
-            and b"origin" not in request_headers(scope)  # CORS answers a cross-origin caller: the general path
-        ):
+        if is_liveness_probe(scope):
             await answer_liveness(scope, send)
             return
         await super().__call__(scope, receive, send)

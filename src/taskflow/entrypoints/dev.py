@@ -105,10 +105,11 @@ def run_dev(*, ephemeral: bool = False, tls: bool = False) -> int:  # noqa: PLR0
     env.setdefault(PREFIX + "LOG_FORMAT", "console")
     port: int = Settings.value_from_env(env, "port")
     api_url = f"http://127.0.0.1:{port}"
-    listener = None
+    listener, https = None, None
     if tls:
         certificate, made = dev_certificate(home / "tls")
-        listener = TlsListener(Settings.value_from_env(env, "tls_port"), certificate.bundle)
+        https = (Settings.value_from_env(env, "tls_port"), certificate.certificate)
+        listener = TlsListener(https[0], certificate.bundle)
         if made:
             _say(f"taskflow: made a self-signed certificate for 127.0.0.1 and localhost: {certificate.certificate}")
     # The links in mails lead to this stack, wherever it listens.
@@ -133,7 +134,7 @@ def run_dev(*, ephemeral: bool = False, tls: bool = False) -> int:  # noqa: PLR0
         apis, proxy = _start_api(command, env, settings, home=home, port=port, tls=listener, log=log)
         children += [*apis, *([proxy] if proxy else [])]
         children.append(spawn("worker", [*command, "worker"], port=0, url="", env=env))
-        _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes, tls=listener)
+        _print_banner(api_url, home, env, proxy=proxy, processes=settings.api_processes, https=https)
         _supervise(Supervisor(children), apis, proxy, roll)
     except _Stop:
         return 0
@@ -264,8 +265,15 @@ def _scrapers(env: dict[str, str]) -> str:
 
 
 def _print_banner(
-    api_url: str, home: Path, env: dict[str, str], *, proxy: Child | None, processes: int, tls: TlsListener | None
+    api_url: str,
+    home: Path,
+    env: dict[str, str],
+    *,
+    proxy: Child | None,
+    processes: int,
+    https: tuple[int, Path] | None,
 ) -> None:
+    """`https`: the TLS port and the certificate a client is told to trust, when `--tls` serves one."""
     lines = [
         "",
         "taskflow is running. Ctrl-C stops everything.",
@@ -280,9 +288,9 @@ def _print_banner(
         f"  data      {home}",
         "",
     ]
-    if tls is not None:
-        certificate = tls.bundle.with_suffix(".crt")
-        lines.insert(2, f"  https     https://127.0.0.1:{tls.port}/  (self-signed, made on first start: {certificate};")
+    if https is not None:
+        tls_port, certificate = https
+        lines.insert(2, f"  https     https://127.0.0.1:{tls_port}/  (self-signed, made on first start: {certificate};")
         lines.insert(3, "            your browser asks once; curl --cacert it)")
     if proxy is not None:
         lines.insert(-5, f"  HAProxy   {processes} API processes behind it; stats http://127.0.0.1:{proxy.port}/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
 
 from taskflow.adapters.http.state import AppState
@@ -35,8 +36,9 @@ than a cached read.
 """
 
 
-def app_state(request: Request[Any, Any, Any]) -> AppState:
-    state: AppState = request.app.state.taskflow
+def app_state(connection: ASGIConnection[Any, Any, Any, Any]) -> AppState:
+    """What the lifespan built, from any connection (a request, or a guard's)."""
+    state: AppState = connection.app.state.taskflow
     return state
 
 

@@ -44,6 +44,20 @@ def translate_errors() -> Iterator[None]:
         raise
 
 
+def duplicates_of(error: BulkWriteError) -> set[int]:
+    """The writes of an unordered bulk write refused only as duplicate keys (a replay's): their indexes.
+
+    Any other failure is raised: a write concern error as StorageUnavailableError (the writes
+    may not last, so they must come again), anything else as it is.
+    """
+    if error.details.get("writeConcernErrors"):
+        raise StorageUnavailableError from error
+    failures = error.details.get("writeErrors", [])
+    if any(failure.get("code") != DUPLICATE_KEY for failure in failures):
+        raise error
+    return {failure["index"] for failure in failures}
+
+
 async def insert_new(collection: AsyncCollection[Any], documents: Sequence[dict[str, Any]]) -> set[int]:
     """Insert each document whose `_id` is not there yet (a replay's are); the indexes of those inserted."""
     if not documents:
@@ -52,8 +66,5 @@ async def insert_new(collection: AsyncCollection[Any], documents: Sequence[dict[
         with translate_errors():
             await collection.insert_many(documents, ordered=False)
     except BulkWriteError as error:
-        failures = error.details.get("writeErrors", [])
-        if any(failure.get("code") != DUPLICATE_KEY for failure in failures):
-            raise
-        return set(range(len(documents))) - {failure["index"] for failure in failures}
+        return set(range(len(documents))) - duplicates_of(error)
     return set(range(len(documents)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from bson import ObjectId
 
 from taskflow.domain.ports.time_and_ids import IdGenerator
@@ -27,10 +25,3 @@ class ObjectIdGenerator(IdGenerator):
 
     def new_job_id(self) -> str:
         return str(ObjectId())
-
-    def task_id_for(self, owner: UserId, request_key: str) -> TaskId:
-        """12 bytes of a hash: not time-ordered, which only ever breaks ties in sorts."""
-        return TaskId(hashlib.sha256(f"{owner.value}\n{request_key}".encode()).hexdigest()[:24])
-
-    def id_for(self, owner: UserId, kind: str, request_key: str) -> str:
-        return hashlib.sha256(f"{owner.value}\n{kind}\n{request_key}".encode()).hexdigest()[:24]

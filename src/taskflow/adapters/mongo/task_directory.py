@@ -8,7 +8,7 @@ from bson import ObjectId
 from pymongo import DeleteOne, ReadPreference, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
+from taskflow.adapters.mongo.errors import duplicates_of, translate_errors
 from taskflow.adapters.mongo.schema.task_directory import TASK_DIRECTORY, project_of_document, route_to_document
 from taskflow.domain.ports.tasks import TaskDirectory, TaskRoute
 
@@ -49,8 +49,7 @@ class MongoTaskDirectory(TaskDirectory):
             with translate_errors():
                 await self._routes.bulk_write(writes, ordered=False)
         except BulkWriteError as error:
-            if any(failure.get("code") != DUPLICATE_KEY for failure in error.details.get("writeErrors", [])):
-                raise
+            duplicates_of(error)
 
     async def project_of(self, task_id: TaskId) -> ProjectId | None:
         with translate_errors():

@@ -14,6 +14,7 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
@@ -24,6 +25,17 @@ if TYPE_CHECKING:
     from taskflow.domain.ports.idempotency import IdempotencyStore, RecordedResponse
     from taskflow.domain.ports.time_and_ids import Clock
     from taskflow.domain.values import UserId
+
+
+def keyed_id(owner: UserId, request_key: str, *, kind: str | None = None) -> str:
+    """The id of what a request makes, derived again by its retries: a retry after an unknown outcome finds it.
+
+    12 bytes of a hash of the owner, the kind of thing (none for a task) and the key: a valid
+    ObjectId, not time-ordered, which only ever breaks ties in sorts.
+    """
+    made = f"{owner.value}\n{request_key}" if kind is None else f"{owner.value}\n{kind}\n{request_key}"
+    return hashlib.sha256(made.encode()).hexdigest()[:24]
+
 
 KEY_MAX_LENGTH: Final = 255
 KEY_PATTERN: Final = rf"^[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}$"  # visible ASCII, as Stripe and the IETF draft

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Final
 from taskflow.domain.errors import InvalidValueError, JobNotFoundError, TooManyRequestsError
 from taskflow.domain.model.jobs import ImportJob, ImportProgress, JobState
 from taskflow.domain.model.tasks import Task
+from taskflow.domain.services.idempotency import keyed_id
 from taskflow.domain.task_files.rows import ImportFormat, Row, RowError, count_rows, rows
+from taskflow.domain.values import TaskId
 
 if TYPE_CHECKING:
     from taskflow.domain.access.service import AccessService
@@ -73,7 +75,7 @@ class ImportService:
         self, owner: UserId, upload: bytes, fmt: ImportFormat, *, dry_run: bool, request_key: str | None = None
     ) -> ImportJob:
         """Starts once per `request_key`: a retry after an unknown outcome gets the first job."""
-        job_id = self._ids.new_job_id() if request_key is None else self._ids.id_for(owner, "import", request_key)
+        job_id = self._ids.new_job_id() if request_key is None else keyed_id(owner, request_key, kind="import")
         if request_key is not None and (started := await self._jobs.get(job_id)) is not None and started.owner == owner:
             return started
         if len(upload) > self._limits.max_bytes:
@@ -132,7 +134,7 @@ class ImportService:
             if isinstance(outcome, RowError):
                 errors.append(outcome)
                 continue
-            task_id = self._ids.task_id_for(job.owner, f"{import_job_id(job.id)}:{number}")
+            task_id = TaskId(keyed_id(job.owner, f"{import_job_id(job.id)}:{number}"))
             tasks.append(Task.create(task_id, job.owner, outcome, now=now, by=job.owner))
         if tasks and not job.dry_run:
             await self._tasks.add_many(self._access.own(job.owner), tasks)

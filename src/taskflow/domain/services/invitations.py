@@ -29,6 +29,7 @@ from taskflow.domain.model.projects import (
     Invitation,
     Membership,
 )
+from taskflow.domain.services.idempotency import keyed_id
 from taskflow.domain.services.mail import INVITATION_JOB, invitation_job_id, invitation_mail
 from taskflow.domain.services.projects import ProjectView
 from taskflow.domain.services.sessions import digest
@@ -86,7 +87,7 @@ class InvitationService:
         invitation_id = (
             self._ids.new_invitation_id()
             if request_key is None
-            else self._ids.id_for(principal.id, "invitation", request_key)
+            else keyed_id(principal.id, request_key, kind="invitation")
         )
         if request_key is not None and (sent := await self._invitations.get(invitation_id)) is not None:
             return sent

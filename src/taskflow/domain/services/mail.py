@@ -24,6 +24,11 @@ PROJECT_NOTICE_JOB = "send_project_notice"
 MAIL_DOMAIN = "taskflow.local"
 
 
+def web_page(web_url: str, route: str) -> str:
+    """A page of the web app (`TASKFLOW_PUBLIC_URL`); the route is in the fragment, which no server is sent."""
+    return f"{web_url.rstrip('/')}/#/{route}"
+
+
 def welcome_job_id(user_id: UserId) -> str:
     """One welcome job (and outbox entry) per account, however often it is enqueued."""
     return f"welcome:{user_id}"
@@ -62,7 +67,7 @@ def verification_mail(user: User, token: str, *, web_url: str) -> MailMessage:
 
 def _verify_link(token: str, web_url: str) -> tuple[str, str]:
     """The web app's page that confirms the address (`TASKFLOW_PUBLIC_URL`), and the API call for other clients."""
-    return f"{web_url.rstrip('/')}/#/verify/{token}", f'POST /api/v1/auth/verify-email {{"token": "{token}"}}'
+    return web_page(web_url, f"verify/{token}"), f'POST /api/v1/auth/verify-email {{"token": "{token}"}}'
 
 
 def reminder_job_id(task_id: TaskId, due_at: datetime) -> str:
@@ -76,7 +81,7 @@ def invitation_job_id(invitation_id: str) -> str:
 
 def invitation_mail(invitation: Invitation, token: str, *, web_url: str) -> MailMessage:
     """The link opens the web app's acceptance page; the API call beside it is for other clients."""
-    link = f"{web_url.rstrip('/')}/#/invitations/{token}"
+    link = web_page(web_url, f"invitations/{token}")
     accept = f"POST /api/v1/invitations/{token}/accept"
     role = invitation.role.value
     name = invitation.project_name
@@ -128,7 +133,7 @@ def password_reset_job_id(reset_id: str) -> str:
 def password_reset_mail(user: User, reset_id: str, token: str, *, expires_at: datetime, web_url: str) -> MailMessage:
     """The link opens the web app's page that sets the new password; the API call is for other clients."""
     until = expires_at.strftime("%H:%M UTC")
-    link = f"{web_url.rstrip('/')}/#/reset/{token}"
+    link = web_page(web_url, f"reset/{token}")
     confirm = "POST /api/v1/auth/password-reset/confirm"
     body = f'{{"token": "{token}", "new_password": "..."}}'
     return MailMessage(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 from taskflow.domain.errors import UserNotFoundError
 from taskflow.domain.model.notifications import MailState, Notification, NotificationKind
 from taskflow.domain.ports.mail import MailMessage
-from taskflow.domain.services.mail import MAIL_DOMAIN
+from taskflow.domain.services.mail import MAIL_DOMAIN, web_page
 from taskflow.domain.services.notifications import digest_job_id, notification_mail_job_id
 from taskflow.domain.services.outbox import NotDueError
 
@@ -53,7 +53,7 @@ class NotificationMail:
         self._outbox = outbox
         self._mailer = mailer
         self._clock = clock
-        self._web_url = web_url.rstrip("/")
+        self._web_url = web_url
 
     async def send_one(self, user_id: UserId, notification_id: str) -> None:
         entry = notification_mail_job_id(notification_id)
@@ -109,13 +109,14 @@ def describe(notification: Notification) -> str:
 
 def single_mail(user: User, notification: Notification, *, web_url: str) -> MailMessage:
     line = describe(notification)
+    inbox = web_page(web_url, "notifications")
     subject = _subject(notification) or line[0].upper() + line[1:]
     return MailMessage(
         to=user.email.value,
         subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
-        text=f"Hello {user.name},\n\n{line}.\n\nYour notifications: {web_url}/#/notifications\n",
+        text=f"Hello {user.name},\n\n{line}.\n\nYour notifications: {inbox}\n",
         html=f"<p>Hello {escape(user.name)},</p><p>{escape(line)}.</p>"
-        f'<p><a href="{escape(web_url)}/#/notifications">Your notifications</a></p>',
+        f'<p><a href="{escape(inbox)}">Your notifications</a></p>',
         message_id=f"<notification.{notification.id}@{MAIL_DOMAIN}>",
     )
 
@@ -136,13 +137,14 @@ def digest_mail(user: User, notifications: list[Notification], *, until: datetim
     more = len(notifications) - len(shown)
     lines = [describe(notification) for notification in shown]
     tail = f"\n…and {more} more." if more else ""
+    inbox = web_page(web_url, "notifications")
     return MailMessage(
         to=user.email.value,
         subject=f"{len(notifications)} new notifications on taskflow",
         text=f"Hello {user.name},\n\n" + "\n".join(f"- {line}" for line in lines) + tail
-        + f"\n\nYour notifications: {web_url}/#/notifications\n",
+        + f"\n\nYour notifications: {inbox}\n",
         html=f"<p>Hello {escape(user.name)},</p><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines)
         + f"</ul>{escape(tail)}"
-        + f'<p><a href="{escape(web_url)}/#/notifications">Your notifications</a></p>',
+        + f'<p><a href="{escape(inbox)}">Your notifications</a></p>',
         message_id=f"<digest.{user.id}.{int(until.timestamp() * 1000)}@{MAIL_DOMAIN}>",
     )  # fmt: skip

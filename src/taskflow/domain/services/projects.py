@@ -29,6 +29,7 @@ from taskflow.domain.errors import (
     ProjectNotFoundError,
 )
 from taskflow.domain.model.projects import MAX_PROJECTS_PER_USER, Member, Membership, Project
+from taskflow.domain.services.idempotency import keyed_id
 from taskflow.domain.values import ProjectId
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class ProjectService:
         project_id = (
             self._ids.new_project_id()
             if request_key is None
-            else ProjectId(self._ids.id_for(principal.id, "project", request_key))
+            else ProjectId(keyed_id(principal.id, request_key, kind="project"))
         )
         if request_key is not None and await self._memberships.find(principal.id, project_id) is not None:
             return await self.get(principal, project_id)

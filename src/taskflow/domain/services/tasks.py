@@ -19,6 +19,8 @@ from taskflow.domain.errors import (
 from taskflow.domain.model.task_queries import PAGE_SIZE_MAX, TaskFilter, TaskOrder, TaskPage, TaskPosition, TaskStats
 from taskflow.domain.model.tasks import Task, TaskChanges, TaskDraft, to_utc_millis
 from taskflow.domain.ports.tasks import TaskRoute
+from taskflow.domain.services.idempotency import keyed_id
+from taskflow.domain.values import TaskId
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from taskflow.domain.access.service import AccessService
     from taskflow.domain.ports.tasks import TaskDirectory, TaskRepository
     from taskflow.domain.ports.time_and_ids import Clock, IdGenerator
-    from taskflow.domain.values import ProjectId, TaskId, UserId
+    from taskflow.domain.values import ProjectId, UserId
 
 UPDATE_ATTEMPTS: Final = 5
 _T = TypeVar("_T")
@@ -81,7 +83,7 @@ class TaskService:
         grant = await self._access.where(principal, project, Action.EDIT)
         await self._check_assignee(grant, draft.assignee_id)
         owner = principal.id
-        task_id = self._ids.new_task_id() if request_key is None else self._ids.task_id_for(owner, request_key)
+        task_id = self._ids.new_task_id() if request_key is None else TaskId(keyed_id(owner, request_key))
         task = Task.create(
             task_id, grant.space, draft, now=self._clock.now(), project_id=grant.project, by=principal.id
         )

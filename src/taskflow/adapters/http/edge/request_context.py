@@ -111,10 +111,21 @@ LIVENESS: Final = "/health/live"
 _ALIVE: Final = b'{"status":"up"}'
 
 
+def is_liveness_probe(scope: Scope) -> bool:
+    """A request `answer_liveness` answers as the general path would: no query, no `Origin` (CORS answers that)."""
+    return (
+        scope["type"] == "http"  # type: ignore[comparison-overlap]  # Litestar's Scope union omits nothing we need
+        and scope["path"] == LIVENESS
+        and scope["method"] == "GET"  # type: ignore[typeddict-item]  # an HTTP scope has one
+        and not scope["query_string"]
+        and b"origin" not in request_headers(scope)
+    )
+
+
 async def answer_liveness(scope: Scope, send: Send) -> None:
     """`GET /health/live` answered as the general path answers it, with no routing and no task of its own.
 
-    A strict subset of that path (no query, no `Origin`: CORS may answer those): the same status,
+    A strict subset of that path (`is_liveness_probe` says which requests): the same status,
     headers and body (a test compares them byte for byte), the same metrics and log line; only
     the server's own work is left.
     """

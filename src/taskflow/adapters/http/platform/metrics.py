@@ -16,11 +16,9 @@ if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from litestar.handlers import BaseRouteHandler
 
-    from taskflow.adapters.http.state import AppState
-
 
 def metrics_scraper(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    state: AppState = connection.app.state.taskflow
+    state = app_state(connection)
     if not state.metrics_access.admits(state.clients.of(connection), connection.headers.get("authorization", "")):
         raise problem(
             HTTPStatus.FORBIDDEN,

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from taskflow.adapters.mongo.errors import DUPLICATE_KEY, translate_errors
+from taskflow.adapters.mongo.errors import duplicates_of, translate_errors
 from taskflow.adapters.mongo.raw import Raw
 from taskflow.adapters.mongo.schema.tasks import TASKS, task_to_document, task_to_entity
 from taskflow.adapters.mongo.task_listing import listing_query, listing_sort
 from taskflow.adapters.stores.tasks.causal import CausalCollection
 from taskflow.adapters.stores.tasks.consistency import ANY_MEMBER, NEWEST, PRIMARY, ReadRule
 from taskflow.domain.errors import (
-    StorageUnavailableError,
     TaskIdTakenError,
     TaskNotFoundError,
 )
@@ -68,11 +67,8 @@ class MongoTaskRepository(TaskRepository):
             async with self._tasks.writing() as session:
                 try:
                     await self._tasks.collection.insert_many(documents, ordered=False, session=session)
-                except BulkWriteError as exc:
-                    if exc.details.get("writeConcernErrors"):
-                        raise StorageUnavailableError from exc
-                    if any(error.get("code") != DUPLICATE_KEY for error in exc.details.get("writeErrors", [])):
-                        raise
+                except BulkWriteError as error:
+                    duplicates_of(error)
 
     async def get(self, grant: Grant, task_id: TaskId, *, rule: ReadRule = ANY_MEMBER) -> Task:
         with translate_errors():
